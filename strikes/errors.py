@@ -1,0 +1,44 @@
+"""The small exception hierarchy of the pandas layer.
+
+Every error a user can cause carries the input it concerns and a readable reason, so the CLI
+and the dashboard can report it without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class StrikesError(Exception):
+    """Base class of every error raised on purpose by `strikes`."""
+
+
+class InputRejected(StrikesError):
+    """One input (file, upload, manifest row) cannot be used; the others still can."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class ManifestError(InputRejected):
+    """A manifest row (or the whole manifest) is malformed."""
+
+
+class ConfigError(StrikesError):
+    """A setting has an invalid value."""
+
+
+class StoreError(StrikesError):
+    """The event store cannot be opened, read or written."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store's write lock."""
+
+
+class ReadOnlyStore(StoreError):
+    """A write was attempted on a store opened read-only."""
+
+
+class GeocodeError(StrikesError):
+    """A geocoder (offline index or online fallback) failed."""

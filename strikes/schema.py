@@ -1,0 +1,136 @@
+"""Declared columns and dtypes of every frame that flows between stages.
+
+Each stage returns frames built with `conform`, so a missing column or a wrong dtype is caught
+where it is produced rather than three stages later.  "object" columns hold Python lists or
+dicts (weapons, sources, removed boilerplate); "string" columns hold text or <NA>.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+Schema = dict[str, str]
+
+ARTICLES: Schema = {
+    "article_id": "string",  # content-derived, stable
+    "file": "string",  # the path as given (or upload name)
+    "title": "string",
+    "published": "string",  # YYYY-MM-DD or <NA>
+    "published_source": "string",  # document|html-metadata|manifest|near-duplicate|unknown
+    "published_ref": "string",  # article_id the date was inferred from (near-duplicate)
+    "outlet": "string",
+    "url": "string",
+    "duplicate_of": "string",  # article_id of the group's first member, <NA> if none
+    "dup_group": "string",  # article_id of the group's representative (itself if alone)
+    "language": "string",  # "en" or a best guess of another language
+    "encoding": "string",  # detected source encoding
+    "text": "string",  # cleaned text; every offset points into it
+    "removed": "object",  # list[{"text", "reason", "start", "end"}] (offsets in decoded text)
+    "n_sentences": "Int64",
+    "n_bytes": "Int64",
+}
+
+SENTENCES: Schema = {
+    "article_id": "string",
+    "sent_idx": "Int64",
+    "start": "Int64",  # offsets into ARTICLES.text
+    "end": "Int64",
+    "text": "string",
+}
+
+CLAIMS: Schema = {
+    "claim_id": "string",
+    "article_id": "string",
+    "sent_idx": "Int64",
+    "sentence": "string",
+    "start": "Int64",  # sentence span in the cleaned text
+    "end": "Int64",
+    "rule": "string",  # which extraction rule fired
+    "attacker": "string",
+    "kind": "string",  # strike|total
+    "date": "string",  # YYYY-MM-DD (month precision: first of month) or <NA>
+    "date_precision": "string",  # day|month|year or <NA>
+    "date_source": "string",  # e.g. "weekday:Sunday", "explicit", "overnight-into:Friday", "context"
+    "place_text": "string",  # the mention as written
+    "place_start": "Int64",  # offsets of the mention in the cleaned text
+    "place_end": "Int64",
+    "target": "string",  # facility named ("Kupol Electromechanical Plant", "port infrastructure")
+    "weapons": "object",  # list[str] weapon classes
+    "weapon_models": "object",  # list[str]
+    "launched": "Int64",
+    "intercepted": "Int64",
+    "hit": "Int64",
+    "killed": "Int64",
+    "injured": "Int64",
+    "vague": "object",  # dict field -> text kept for vague amounts ("dozens", "several")
+    "spans": "object",  # list[{"start","end","label"}] highlighted spans in the cleaned text
+    "claimed_by": "string",
+    # Geocoding (filled by geocode stage).
+    "geonameid": "Int64",
+    "location": "string",
+    "admin1": "string",
+    "country_code": "string",
+    "lat": "Float64",
+    "lon": "Float64",
+    "geo_precision": "string",  # point|city|region|country
+    "geo_radius_km": "Float64",
+}
+
+EVENTS: Schema = {
+    "event_id": "string",
+    "date": "string",
+    "date_precision": "string",
+    "attacker": "string",
+    "location": "string",
+    "admin1": "string",
+    "country_code": "string",
+    "lat": "Float64",
+    "lon": "Float64",
+    "geo_precision": "string",
+    "geo_radius_km": "Float64",
+    "geonameid": "Int64",
+    "weapons": "object",
+    "weapon_models": "object",
+    "launched": "Int64",
+    "intercepted": "Int64",
+    "hit": "Int64",
+    "killed": "Int64",
+    "injured": "Int64",
+    "kind": "string",
+    "target": "string",
+    "claimed_by": "object",  # list[str]
+    "sources": "object",  # list[{"article","sentence","start","end","claim_id","rule"}]
+    "conflicts": "object",  # dict field -> list of differing values
+    "vague": "object",
+    "n_sources": "Int64",
+    "n_articles": "Int64",
+}
+
+
+def empty_frame(schema: Schema) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in schema.items()})
+
+
+def conform(df: pd.DataFrame | list[dict], schema: Schema) -> pd.DataFrame:
+    """Return a frame with exactly the schema's columns, in order, with its dtypes.
+
+    Missing columns are added as all-missing; unknown columns are an error (a typo in a stage
+    should fail loudly, not vanish).
+    """
+    if not isinstance(df, pd.DataFrame):
+        df = pd.DataFrame.from_records(list(df), columns=list(schema)) if df else empty_frame(schema)
+    extra = set(df.columns) - set(schema)
+    if extra:
+        raise ValueError(f"unexpected columns {sorted(extra)}")
+    out = {}
+    n = len(df)
+    for col, dtype in schema.items():
+        if col in df.columns:
+            s = df[col]
+        else:
+            s = pd.Series([None] * n, index=df.index)
+        if dtype == "object":
+            out[col] = s.astype("object")
+        else:
+            out[col] = s.astype(dtype)
+    return pd.DataFrame(out, index=df.index).reset_index(drop=True)

@@ -1,0 +1,91 @@
+"""All defaults in one place.
+
+`Settings` is immutable; `Settings.from_env()` reads `STRIKES_*` environment variables so a
+deployment can change a default without code (e.g. STRIKES_READ_ONLY=1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from strikes.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    # Where things live.
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    data_dir: Path = PROJECT_ROOT / "data"
+    db_path: Path = PROJECT_ROOT / "data" / "strikes.duckdb"
+    cache_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        / "strike-tracker"
+    )
+
+    # Ingestion limits.
+    max_file_bytes: int = 5 * 1024 * 1024
+    allowed_suffixes: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
+    # How far into a plain-text document an inline "date 2025-07-01" still counts as its dateline.
+    inline_date_window: int = 400
+
+    # Near-duplicate detection (MinHash over word shingles, LSH banding).
+    shingle_words: int = 5
+    minhash_perm: int = 64
+    near_dup_threshold: float = 0.5
+
+    # Extraction.
+    max_plausible_count: int = 20_000  # more weapons than this in one report is not a fact
+    max_plausible_casualties: int = 10_000
+
+    # Geocoding.
+    fuzzy_threshold: float = 90.0
+    online_geocoding: bool = False  # geopy Nominatim fallback; off by default (offline product)
+    nominatim_user_agent: str = "strike-tracker"
+    nominatim_min_delay_s: float = 1.0
+
+    # App.
+    read_only: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, then STRIKES_<FIELD> environment variables, then explicit overrides."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f"STRIKES_{f.name.upper()}")
+            if raw is None:
+                continue
+            values[f.name] = _coerce(f.name, raw, f.type)
+        values.update(overrides)
+        return cls(**values)
+
+
+def _coerce(name: str, raw: str, type_name: object) -> object:
+    t = str(type_name)
+    try:
+        if t == "bool":
+            low = raw.strip().lower()
+            if low in {"1", "true", "yes", "on"}:
+                return True
+            if low in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        if t == "int":
+            return int(raw)
+        if t == "float":
+            return float(raw)
+        if t == "Path":
+            return Path(raw)
+        if t.startswith("tuple"):
+            return tuple(s.strip() for s in raw.split(",") if s.strip())
+        return raw
+    except ValueError as exc:
+        raise ConfigError(f"STRIKES_{name.upper()}={raw!r} is not a valid {t}") from exc
+
+
+DEFAULT_SETTINGS = Settings()
