@@ -118,17 +118,16 @@ def conform(df: pd.DataFrame | list[dict], schema: Schema) -> pd.DataFrame:
     should fail loudly, not vanish).
     """
     if not isinstance(df, pd.DataFrame):
-        df = pd.DataFrame.from_records(list(df), columns=list(schema)) if df else empty_frame(schema)
+        df = (
+            pd.DataFrame.from_records(list(df), columns=list(schema)) if df else empty_frame(schema)
+        )
     extra = set(df.columns) - set(schema)
     if extra:
         raise ValueError(f"unexpected columns {sorted(extra)}")
     out = {}
     n = len(df)
     for col, dtype in schema.items():
-        if col in df.columns:
-            s = df[col]
-        else:
-            s = pd.Series([None] * n, index=df.index)
+        s = df[col] if col in df.columns else pd.Series([None] * n, index=df.index)
         if dtype == "object":
             out[col] = s.astype("object")
         else:

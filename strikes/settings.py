@@ -23,8 +23,9 @@ class Settings:
     data_dir: Path = PROJECT_ROOT / "data"
     db_path: Path = PROJECT_ROOT / "data" / "strikes.duckdb"
     cache_dir: Path = field(
-        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-        / "strike-tracker"
+        default_factory=lambda: (
+            Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "strike-tracker"
+        )
     )
 
     # Ingestion limits.

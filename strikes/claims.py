@@ -1,0 +1,1258 @@
+"""Sentences -> claims: who struck where, when, with what, how many, and who said so.
+
+One claim per (sentence, attacker, place, date).  The rules are deliberately small and named:
+every claim records which fired (`rule`), the sentence it came from and the character spans of
+the numbers, places, weapons, actors and dates it used, so each figure on screen can be traced.
+
+The approach is clause-level pattern matching over mentions found by dedicated finders
+(amounts: numbers.py, dates: dates.py, places: geocode.py, weapons/actors: lexicon.py).
+A statistical parser would be the alternative, but no model can be downloaded at run time and
+the 1,000 articles/s budget rules out heavyweight NLP; the vocabulary of strike reports is
+narrow enough for rules that are fast, inspectable and tested case by case
+(tests/cases/claims_*.json).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from strikes import lexicon as lx
+from strikes.dates import DateMention, find_dates, pick_event_date
+from strikes.numbers import Amount, find_amounts
+from strikes.settings import DEFAULT_SETTINGS, Settings
+
+# --------------------------------------------------------------------------------------------
+# Compiled vocabulary (once, at import).  Every pattern is a plain alternation or a bounded
+# repetition, so matching stays linear in the sentence length even on adversarial text.
+
+
+def _alt(terms: Sequence[str]) -> str:
+    return "|".join(sorted(terms, key=len, reverse=True))
+
+
+WEAPON_RE = re.compile(rf"(?<![\w-])(?:{_alt(list(lx.WEAPON_TERMS))})(?![\w-])", re.I)
+_WEAPON_TERM_RES = [(re.compile(rf"(?:{t})\Z", re.I), v) for t, v in lx.WEAPON_TERMS.items()]
+_MOD = _alt(lx.WEAPON_MODIFIERS)
+_ACTOR_ADJ = r"Russian|Ukrainian|Israeli|Iranian|Belarusian"
+# Between two weapon terms of one phrase: connectors and modifiers only ("Shahed and decoy").
+WEAPON_GAP_RE = re.compile(rf"\A(?:\s*(?:,|and|or|/|&|-)?\s*(?:(?:{_MOD})\s+)*)\Z", re.I)
+# Before a weapon phrase: modifiers and an actor adjective ("Russian Iranian-made attack").
+WEAPON_PREFIX_RE = re.compile(
+    rf"(?:(?P<actor>{_ACTOR_ADJ})\s+)?(?:(?:{_MOD}|{_ACTOR_ADJ})\s+){{0,3}}\Z", re.I
+)
+DEFENSIVE_RE = re.compile(r"(?:air[- ]defen[cs]e|interceptor|anti-aircraft|patriot)\s+\Z", re.I)
+ATTACK_NOUN_RE = re.compile(rf"\b(?:{_alt(lx.ATTACK_NOUNS)})\b", re.I)
+ACTOR_ADJ_ATTACK_RE = re.compile(
+    rf"\b(?P<actor>{_ACTOR_ADJ})\s+(?:(?:drone|missile|air|aerial|artillery|massive|large-scale|"
+    rf"combined|overnight|nighttime|night|new|latest|deadly|heavy|intense|cross-border|"
+    rf"retaliatory|and|mass|massed)\s+){{0,3}}(?:{_alt(lx.ATTACK_NOUNS)})\b"
+)
+_ATTACK_V = _alt(lx.ATTACK_VERBS)
+_INTERCEPT_V = _alt(lx.INTERCEPT_VERBS)
+_LAUNCH_V = _alt(lx.LAUNCH_VERBS)
+_HIT_V = _alt(lx.HIT_VERBS)
+_SUBJECT = (
+    r"(?P<actor>Russia|Moscow|Ukraine|Kyiv|Kiev|the Kremlin|Israel|Iran|"
+    rf"(?:{_ACTOR_ADJ})\s+(?:forces|troops|army|military|aircraft|jets|warplanes|navy|"
+    r"drones?|missiles?|units?|drone units|attack drones|armed forces|aviation|bombers))"
+    r"(?:'s|’s)?"
+)
+SUBJECT_VERB_RE = re.compile(
+    rf"\b{_SUBJECT}\s+(?:(?:also|again|then|later|reportedly|overnight|last\s+\w+|has|have|had|"
+    rf"on\s+\w+|early\s+\w+|once\s+again|\w+ly)\s+){{0,3}}(?P<verb>{_ATTACK_V})\b"
+)
+SAID_IT_RE = re.compile(
+    rf"\b(?P<actor>Russia|Moscow|Ukraine|Kyiv|Kiev|Israel|Iran)(?:'s|’s)?[\w\s'’]{{0,40}}?"
+    rf"\s(?:said|says|claimed|reported|announced)\s+(?:that\s+)?(?:it|its\s+forces|its\s+military|"
+    rf"its\s+drones|its\s+troops)\s+(?:had\s+|has\s+)?(?P<verb>{_ATTACK_V}|{_INTERCEPT_V})\b"
+)
+BY_ACTOR_RE = re.compile(rf"\bby\s+(?:the\s+)?(?P<actor>Russia|Ukraine|{_ACTOR_ADJ})\b")
+DEFENDER_RE = re.compile(
+    rf"\b(?P<actor>{_ACTOR_ADJ}|Russia's|Ukraine's|Russia’s|Ukraine’s)\s+(?:air\s+defen[cs]es?|"
+    rf"air\s+defen[cs]e\s+(?:forces|systems|units)|air\s+force|military|forces|army|"
+    rf"defen[cs]e\s+ministry)\s+(?:\w+\s+){{0,2}}?(?:{_INTERCEPT_V})\b"
+)
+BOTH_SIDES_RE = re.compile(
+    r"\b(?:Russia|Moscow)\s+and\s+(?:Ukraine|Kyiv)\b|\b(?:Ukraine|Kyiv)\s+and\s+(?:Russia|Moscow)\b"
+    r"|\beach other\b|\bone another\b"
+)
+CLAUSE_SPLIT_RE = re.compile(
+    r",\s+(?:as|while|whereas|but|although|though|even as|adding that|and added that|and said)\s+"
+    r"|;\s+|\s+[—–]\s+|\s+(?:came|come|comes)\s+(?:just\s+)?(?:\w+\s+)?(?:days?|hours?|weeks?)\s+after\s+"
+    r"|,\s+(?:a day|days|hours|weeks)\s+after\s+"
+)
+PREFILTER_RE = re.compile(
+    rf"(?:{_alt(list(lx.WEAPON_TERMS))}|attack|strike|struck|barrage|shell|bomb|kill|injur|wound|"
+    r"dead|casualt|hit|launch|intercept|shot down|downed|onslaught|raid|assault|explosion|blast)",
+    re.I,
+)
+NON_EVENT_RE = re.compile(rf"\b(?:{_alt(lx.NON_EVENT_WORDS)})\b", re.I)
+MODAL_RE = re.compile(rf"\b(?:{_alt(lx.MODAL_WORDS)})\b", re.I)
+GENERIC_RE = re.compile(rf"\b(?:{_alt(lx.GENERIC_WORDS)})\b", re.I)
+ANY_ATTACK_VERB_RE = re.compile(rf"\b(?:{_ATTACK_V}|{_INTERCEPT_V})\b", re.I)
+INTERCEPT_VERB_RE = re.compile(rf"\b(?:{_INTERCEPT_V})\b", re.I)
+LAUNCH_VERB_RE = re.compile(rf"\b(?:{_LAUNCH_V})\b", re.I)
+HIT_VERB_RE = re.compile(rf"\b(?:{_HIT_V})\b", re.I)
+PASSIVE_ROLE_RE = re.compile(
+    rf"\A(?:\s+(?:of\s+them|of\s+which|in\s+total|overall|altogether))?\s*,?\s+"
+    rf"(?:(?:were|was|had\s+been|have\s+been|has\s+been|being|are)\s+(?:also\s+|reportedly\s+|"
+    rf"successfully\s+|either\s+)?(?:(?P<pi>{_INTERCEPT_V})|(?P<pl>launched|fired|sent|used))"
+    rf"|(?P<ph>{_HIT_V}|struck)\b)",
+    re.I,
+)
+SUBSET_RE = re.compile(r"(?:including|of which|of them|among them|among which|incl\.)\s*\Z", re.I)
+MORE_RE = re.compile(r"\A\s+more\b", re.I)
+PERSON_RE = re.compile(
+    rf"\A\s+(?:(?:{_alt(lx.PERSON_ADJECTIVES)})\s+){{0,2}}(?:{_alt(lx.PERSON_NOUNS)})\b", re.I
+)
+KILL_RE = re.compile(rf"\b(?:{lx.KILL_WORDS})\b", re.I)
+INJURE_RE = re.compile(rf"\b(?:{lx.INJURE_WORDS})\b", re.I)
+CASUALTY_VERB_BEFORE_RE = re.compile(
+    rf"(?:(?P<k>{lx.KILL_WORDS})|(?P<i>{lx.INJURE_WORDS}))\s+(?:(?:at\s+least|some|about|another|"
+    rf"a\s+further|an\s+additional)\s+)?\Z",
+    re.I,
+)
+CASUALTY_VERB_AFTER_RE = re.compile(
+    rf"\A(?:\s+(?:(?:{_alt(lx.PERSON_ADJECTIVES)})\s+){{0,2}}(?:{_alt(lx.PERSON_NOUNS)}))?"
+    rf"(?:\s+(?:were|was|have\s+been|had\s+been|has\s+been|are|being|got|reportedly|also|"
+    rf"confirmed|initially|later|were\s+reported|was\s+reported|are\s+reported)){{0,3}}"
+    rf"\s+(?:(?P<k>killed|dead|died|slain)|(?P<i>injured|wounded|hurt|hospitali[sz]ed))\b",
+    re.I,
+)
+ORDINAL_CASUALTY_RE = re.compile(
+    rf"(?:(?P<k>{lx.KILL_WORDS})|(?P<i>{lx.INJURE_WORDS}))\s+(?:a|another)\s+"
+    r"(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
+    re.I,
+)
+DEATH_TOLL_RE = re.compile(r"\bdeath\s+toll\s+(?:\w+\s+){0,3}?(?:to|at|of)\s+\Z", re.I)
+NO_CASUALTIES_RE = re.compile(
+    r"\b(?:no|without)\s+(?:(?:immediate\s+)?reports?\s+of\s+)?(?P<what>casualties|victims|"
+    r"injuries|deaths|fatalities|one\s+(?:was|were)\s+(?:killed|injured|hurt|wounded)|"
+    r"body\s+(?:was\s+)?(?:killed|injured|hurt|wounded)|one\s+(?:killed|injured|hurt))\b"
+    r"|\bnobody\s+was\s+(?P<what2>killed|injured|hurt|wounded)\b",
+    re.I,
+)
+UNIT_AFTER_RE = re.compile(
+    r"\A(?:\s*-\s*|\s+)?(?:kilometers?|kilometres?|km|miles?|meters?|metres?|percent|per\s*cent|%|"
+    r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|tons?|tonnes?|households?|homes?|"
+    r"flights?|times|billion|million|euros?|dollars?|hryvnias?|rubles?|roubles?|p\.m\.|a\.m\.|"
+    r"am\b|pm\b|o'clock|GMT|UTC|degrees?|sq|square|hectares?|MW|megawatts?|planes?|aircraft|"
+    r"airfields?|targets?|locations?|sites?|settlements?|buildings?|vehicles?|tanks?|cars?)",
+    re.I,
+)
+CURRENCY_BEFORE_RE = re.compile(r"(?:\$|€|£|USD|EUR)\s*\Z")
+CLAIM_VERBS = (
+    r"said|says|reported|reports|claimed|claims|stated|announced|wrote|added|confirmed|posted|"
+    r"told\s+(?:reporters|\w+)"
+)
+_ABBREV = (
+    r"\b(?:Gov|Lt|Gen|Col|Maj|Mr|Mrs|Ms|Dr|St|Sen|Rep|Adm|Capt|Cmdr|Prof|Sgt|Brig)\.\s|\b[A-Z]\."
+)
+ACCORDING_RE = re.compile(
+    rf"\baccording\s+to\s+(?P<c>(?:{_ABBREV}|[^,;.()]){{2,90}}?)(?=\s*(?:[,;.()]|\Z))", re.I
+)
+COLLATED_BY_RE = re.compile(r"\b(?:collated|compiled|gathered|published)\s+by\s+(?P<c>.+)\Z", re.I)
+SAID_RE = re.compile(rf"\b(?:{CLAIM_VERBS})\b")
+CLAIMANT_STOP_RE = re.compile(
+    r"\b(?:was|were|is|are|had|has|have|been|which|who|when|after|before|because|that|while|"
+    r"killing|injuring|leaving|and\s+(?:injured|killed)|launched|fired|struck|hit)\b",
+    re.I,
+)
+ROLE_WORDS_RE = re.compile(
+    r"\A\s*(?:the\s+)?(?:head|governor|mayor|chief|leader|spokes(?:person|man|woman)|"
+    r"commander|head\s+of\s+the\s+regional\s+military\s+administration|acting\s+governor)\b",
+    re.I,
+)
+DISTANCE_BEFORE_RE = re.compile(
+    r"(?:(?:kilometers?|kilometres?|km|miles?)\)?[^,;]{0,40}?\b(?:of|from)|\b(?:north|south|east|west|"
+    r"northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)"
+    r"(?:ern)?\s+of|\bfrom|\bbeyond|\bto|\btoward|\btowards|\bsince)\s+(?:the\s+)?\Z",
+    re.I,
+)
+_FILLER = r"(?:[\w'’-]+\s+){0,4}?"
+TARGET_CUE_BEFORE_RE = re.compile(
+    r"(?:\b(?:in|on|at|over|near|across|into|outside|around|against|targeting|above|throughout|"
+    r"hit|hits|struck|strike|strikes|attacked|attack|attacks|targeted|targets|pummell?ed|pounded|"
+    r"shelled|bombed|hammered|battered|shelling|bombarded|raided)\s+"
+    r"|\b(?:city|town|village|region|oblast|port|settlement|outskirts|suburbs?|district|capital|"
+    r"area|province|republic|community|hromada|resort)\s+of\s+)"
+    rf"(?:(?:the|a|an)\s+)?{_FILLER}\Z",
+    re.I,
+)
+TARGET_CUE_AFTER_RE = re.compile(
+    r"\A(?:'s\s+[\w-]+\s+)?(?:\s+(?:city|region|oblast))?\s+(?:was|were|has\s+been|had\s+been|"
+    r"came|comes|is|also|again){1,2}\s*(?:\s+(?:also|again|heavily|repeatedly))?\s+"
+    r"(?:hit|struck|attacked|targeted|shelled|bombed|pounded|under|damaged|rocked|shaken)\b",
+    re.I,
+)
+SUBJECT_POSITION_RE = re.compile(
+    rf"\A(?:'s|’s)?\s+(?:(?:also|again|then|later|reportedly|overnight|last\s+\w+|has|have|had|"
+    rf"said|says|claimed|\w+ly)\s+){{0,3}}(?:it\s+)?(?:{_ATTACK_V}|{_INTERCEPT_V})\b",
+    re.I,
+)
+COUNTRY_WORD_RE = re.compile(
+    r"\b(?:the\s+country|(?P<adj>Ukrainian|Russian)\s+(?:territory|regions|cities|airspace|"
+    r"soil|towns|oblasts|provinces))\b"
+)
+TARGET_FACILITY_RE = re.compile(
+    rf"\b(?:hit|struck|targeted|attacked|striking|hitting|targeting|damaged|on)\s+(?P<t>(?:(?:a|an|the)\s+)?"
+    rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_alt(lx.TARGET_NOUNS)}))\b",
+    re.I,
+)
+NAMED_FACILITY_RE = re.compile(
+    r"\b(?P<t>(?:[A-Z][\w’'-]+\s+){1,4}(?:Plant|Refinery|Factory|Works|Airfield|Air\s+Base|Airport|"
+    r"Port|Terminal|Depot|Station|Bridge|Combine|Enterprise))\b"
+)
+ANAPHORA_RE = re.compile(
+    r"\A\s*(?:the|this|that|these|those|it|he|she|they|its|their)\b"
+    r"|\A\s*(?:[\w-]+\s+){0,3}(?:the|this|that)\s+(?:attack|strike|drone|missile|onslaught|barrage|assault|blast|explosion)",
+    re.I,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Mentions
+
+
+@dataclass(frozen=True, slots=True)
+class WeaponMention:
+    start: int
+    end: int
+    text: str
+    classes: tuple[str, ...]
+    models: tuple[str, ...]
+    actor: str | None  # "Russian drones" -> Russia
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    amount: Amount
+    role: str  # launched|intercepted|hit
+    weapon: WeaponMention | None
+    subset: bool  # "including 17 over Crimea": part of another count
+    place_idx: int | None  # index into the clause's place list for per-place breakdowns
+
+
+@dataclass(frozen=True, slots=True)
+class Casualty:
+    amount: Amount | None  # None for "no casualties"
+    field: str  # killed|injured
+    value: int | None
+    vague: str | None
+    place_idx: int | None
+
+
+@dataclass(slots=True)
+class Claim:
+    """A claim while it is being built; becomes a CLAIMS row."""
+
+    article_id: str
+    sent_idx: int
+    sentence: str
+    start: int
+    end: int
+    rules: list[str]
+    attacker: str | None
+    date: str | None
+    date_precision: str | None
+    date_source: str
+    place: object | None  # a resolved gazetteer Place (duck-typed)
+    place_text: str | None
+    place_start: int | None
+    place_end: int | None
+    weapons: list[str] = field(default_factory=list)
+    weapon_models: list[str] = field(default_factory=list)
+    launched: int | None = None
+    intercepted: int | None = None
+    hit: int | None = None
+    killed: int | None = None
+    injured: int | None = None
+    vague: dict[str, str] = field(default_factory=dict)
+    spans: list[dict] = field(default_factory=list)
+    claimed_by: str | None = None
+    target: str | None = None
+    extra_sources: list[dict] = field(default_factory=list)
+
+    def has_figures(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.launched, self.intercepted, self.hit, self.killed, self.injured)
+        )
+
+
+def _weapon_info(term: str) -> tuple[str, str | None]:
+    for rx, (cls, model) in _WEAPON_TERM_RES:
+        if rx.match(term):
+            if model is None and re.match(r"(?:kh|s|fab)-\d", term, re.I):
+                model = term.upper().rstrip("S").replace("KH-", "Kh-")
+            return cls, model
+    return "other", None
+
+
+def find_weapons(text: str) -> list[WeaponMention]:
+    """Weapon phrases: adjacent weapon terms joined by connectors form one phrase."""
+    terms = [
+        m for m in WEAPON_RE.finditer(text) if not DEFENSIVE_RE.search(text[: m.start()][-30:])
+    ]
+    groups: list[list[re.Match[str]]] = []
+    for m in terms:
+        if groups and WEAPON_GAP_RE.match(text[groups[-1][-1].end() : m.start()]):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    out = []
+    for g in groups:
+        start, end = g[0].start(), g[-1].end()
+        classes: list[str] = []
+        models: list[str] = []
+        for m in g:
+            cls, model = _weapon_info(m.group(0))
+            if cls not in classes:
+                classes.append(cls)
+            if model and model not in models:
+                models.append(model)
+        prefix = WEAPON_PREFIX_RE.search(text[max(0, start - 60) : start])
+        actor = None
+        if prefix and prefix.group(0):
+            start -= len(prefix.group(0))
+            if prefix.group("actor"):
+                actor = lx.ACTORS[prefix.group("actor").lower()]
+        # A decoy or interceptor is still a drone: the class list names what flew.
+        out.append(WeaponMention(start, end, text[start:end], tuple(classes), tuple(models), actor))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Claimants
+
+
+@dataclass(frozen=True, slots=True)
+class Claimant:
+    start: int
+    end: int  # the span masked from attacker/place analysis
+    name: str
+
+
+def _clean_claimant(raw: str) -> str | None:
+    name = raw.strip(" ,'\"‘’“”")
+    name = re.sub(r"^(?:its|their|the|local|regional)\s+", "", name, flags=re.I)
+    name = re.sub(
+        r"\s+(?:on|late|early)?\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$",
+        "",
+        name,
+    )
+    if not name or len(name.split()) > 9 or not re.search(r"[A-Za-z]", name):
+        return None
+    if name.lower() in {"he", "she", "it", "they", "we", "i", "you"}:
+        return None
+    return name
+
+
+def find_claimants(text: str) -> list[Claimant]:
+    out: list[Claimant] = []
+    for m in ACCORDING_RE.finditer(text):
+        raw = m.group("c")
+        by = COLLATED_BY_RE.search(raw)
+        name = _clean_claimant(by.group("c") if by else raw)
+        if name:
+            out.append(Claimant(m.start(), m.end(), name))
+    for m in SAID_RE.finditer(text):
+        if any(c.start <= m.start() < c.end for c in out):
+            continue
+        # The noun phrase before the verb, back to the nearest comma or clause start.
+        left = text[: m.start()].rstrip()
+        left = left[:-1] if left.endswith(",") else left
+        cut = max(left.rfind(","), left.rfind(";"), left.rfind("("), left.rfind(" that "))
+        seg_start = cut + 1 if cut >= 0 else 0
+        chunk = left[seg_start:]
+        if ROLE_WORDS_RE.match(chunk) and cut > 0:
+            # "Alexander Brechalov, head of the Udmurtia region, said": the name is one segment back.
+            prev = left[:cut]
+            pcut = max(prev.rfind(","), prev.rfind(";"))
+            name_chunk = prev[pcut + 1 :]
+            name = _clean_claimant(name_chunk)
+            if name and not CLAIMANT_STOP_RE.search(name_chunk):
+                out.append(Claimant(pcut + 1, m.end(), name))
+                continue
+        if CLAIMANT_STOP_RE.search(chunk) or len(chunk.split()) > 9:
+            # "Russia's Defense Ministry said that 60 drones were downed": chunk is the start.
+            words = chunk.split()
+            if len(words) <= 9 and not CLAIMANT_STOP_RE.search(chunk):
+                pass
+            else:
+                continue
+        name = _clean_claimant(chunk)
+        if name is None:
+            continue
+        end = m.end()
+        tail = re.match(
+            r"\s+(?:on\s+)?(?:(?:late|early)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+            r"Saturday|Sunday)?(?:\s+(?:morning|evening|night))?\s*(?:that|in a statement|on Telegram)?",
+            text[end:],
+        )
+        if tail:
+            end += len(tail.group(0))
+        out.append(Claimant(seg_start, end, name))
+    # Inverted: ", said Oleh Syniehubov, the regional governor."
+    for m in re.finditer(
+        r",\s+(?:said|says|according\s+to)\s+(?P<c>(?:[A-Z][\w'’.-]+\s?){1,4})", text
+    ):
+        if not any(c.start <= m.start("c") < c.end for c in out):
+            name = _clean_claimant(m.group("c"))
+            if name:
+                out.append(Claimant(m.start(), m.end(), name))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Per-clause analysis
+
+
+@dataclass(slots=True)
+class ClausePlace:
+    mention: object  # geocode.PlaceMention (duck-typed: start, end, text, kind)
+    place: object | None  # resolved gazetteer Place
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Context:
+    """What the previous sentences established."""
+
+    published: date | None
+    claims: list[Claim] = field(default_factory=list)  # claims of this article so far
+    last_claim_sent: int = -10
+    last_day: str | None = None
+    last_day_sent: int = -10
+    article_country: str | None = None
+
+
+PlaceFinder = Callable[[str], list]
+PlaceResolver = Callable[[object, Sequence[str], Sequence[object]], object | None]
+CountryLookup = Callable[[str], object | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Geo:
+    """The geocoding functions the extractor uses (see pipeline.make_geo)."""
+
+    find: PlaceFinder
+    resolve: PlaceResolver
+    country: CountryLookup
+
+
+def _clause_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    pos = 0
+    for m in CLAUSE_SPLIT_RE.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return [(s, e) for s, e in spans if e - s > 3]
+
+
+def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _find_attacker(
+    clause: str, off: int, weapons: list[WeaponMention], masked: list[tuple[int, int]]
+) -> tuple[str | None, str]:
+    """(attacker, rule) from the clause's own words; None when it does not say."""
+
+    def ok(m: re.Match[str], group: str = "actor") -> bool:
+        return not _inside(m.start(group) + off, m.end(group) + off, masked)
+
+    weapon_actors = {w.actor for w in weapons if w.actor}
+    if len(weapon_actors) == 1:
+        return weapon_actors.pop(), "attacker:weapon-adjective"
+    for m in SAID_IT_RE.finditer(clause):
+        actor = lx.ACTORS[m.group("actor").lower()]
+        if INTERCEPT_VERB_RE.fullmatch(m.group("verb")):
+            return lx.OPPONENT.get(actor), "attacker:opponent-of-defender"
+        return actor, "attacker:said-it"
+    nouns = {
+        lx.ACTORS[m.group("actor").lower()] for m in ACTOR_ADJ_ATTACK_RE.finditer(clause) if ok(m)
+    }
+    if len(nouns) == 1:
+        return nouns.pop(), "attacker:attack-adjective"
+    for m in SUBJECT_VERB_RE.finditer(clause):
+        if not ok(m):
+            continue
+        word = m.group("actor").split()[0].replace("’s", "").replace("'s", "").lower()
+        if word == "the":
+            word = "kremlin"
+        actor = lx.ACTORS.get(word)
+        if actor:
+            return actor, "attacker:subject"
+    for m in BY_ACTOR_RE.finditer(clause):
+        if ok(m):
+            return lx.ACTORS[m.group("actor").lower()], "attacker:by"
+    for m in DEFENDER_RE.finditer(clause):
+        if ok(m):
+            word = m.group("actor").replace("’s", "").replace("'s", "").lower()
+            defender = lx.ACTORS[word]
+            if defender in lx.OPPONENT:
+                return lx.OPPONENT[defender], "attacker:opponent-of-defender"
+    return None, ""
+
+
+def _role_for(clause: str, amount: Amount, weapon_end: int) -> str | None:
+    after = clause[weapon_end : weapon_end + 60]
+    m = PASSIVE_ROLE_RE.match(after)
+    if m:
+        if m.group("pi"):
+            return "intercepted"
+        if m.group("pl"):
+            return "launched"
+        return "hit"
+    before = clause[max(0, amount.start - 90) : amount.start]
+    if re.search(r"\bwith\s+(?:a\s+total\s+of\s+|up\s+to\s+)?\Z", before, re.I):
+        return "launched"
+    # The nearest verb to the left decides ("shot down 120 drones", "launched 550 drones").
+    best: tuple[int, str] | None = None
+    for rx, role in (
+        (INTERCEPT_VERB_RE, "intercepted"),
+        (LAUNCH_VERB_RE, "launched"),
+        (HIT_VERB_RE, "hit"),
+    ):
+        for vm in rx.finditer(before):
+            if best is None or vm.end() > best[0]:
+                best = (vm.end(), role)
+    return best[1] if best else None
+
+
+def _is_count_context(clause: str, a: Amount) -> bool:
+    """False for amounts that are distances, times, money, ages or anything but a count."""
+    if UNIT_AFTER_RE.match(clause[a.end : a.end + 20]):
+        return False
+    if CURRENCY_BEFORE_RE.search(clause[max(0, a.start - 5) : a.start]):
+        return False
+    return not (a.value is not None and 1900 <= a.value <= 2100 and not a.qualifier)
+
+
+def _bind_counts(
+    clause: str, amounts: list[Amount], weapons: list[WeaponMention], places: list[ClausePlace]
+) -> list[Count]:
+    counts: list[Count] = []
+    last: Count | None = None
+    for a in amounts:
+        if not _is_count_context(clause, a):
+            continue
+        gap_to = [w for w in weapons if w.start >= a.end and w.start - a.end <= 12]
+        weapon = None
+        if gap_to:
+            w = gap_to[0]
+            gap = clause[a.end : w.start]
+            if re.fullmatch(r"\s*(?:of\s+(?:the\s+)?)?", gap, re.I) and (
+                not a.vague or "of" in gap or not gap.strip()
+            ):
+                weapon = w
+        subset = bool(SUBSET_RE.search(clause[max(0, a.start - 20) : a.start]))
+        # Per-place breakdown: "17 over Crimea", "16 drones over the Rostov region".
+        place_idx = None
+        tail_from = weapon.end if weapon else a.end
+        for i, p in enumerate(places):
+            if getattr(p.mention, "kind", None) in {"country", "country-ref"}:
+                continue
+            gap = clause[tail_from : p.start]
+            if (
+                re.fullmatch(
+                    r"\s+(?:were\s+\w+\s+)?(?:over|above|in|across|on|near|towards?)\s+(?:the\s+)?(?:[\w'’-]+\s+)?",
+                    gap,
+                    re.I,
+                )
+                and len(gap) < 40
+            ):
+                place_idx = i
+                break
+        if weapon is None:
+            if MORE_RE.match(clause[a.end : a.end + 10]) and last is not None:
+                counts.append(Count(a, last.role, last.weapon, False, place_idx))
+                continue
+            if place_idx is not None and last is not None and (a.start - last.amount.end) < 120:
+                last = Count(a, last.role, last.weapon, True, place_idx)
+                counts.append(last)
+                continue
+            if (
+                re.match(
+                    r"\A\s+of\s+(?:them|those|these|which)\b", clause[a.end : a.end + 20], re.I
+                )
+                and last
+            ):
+                role = (
+                    _role_for(
+                        clause, a, a.end + len(re.match(r"\A\s+of\s+\w+", clause[a.end :]).group(0))
+                    )
+                    or last.role
+                )
+                counts.append(Count(a, role, last.weapon, True, None))
+                continue
+            continue
+        if a.vague:
+            continue  # "hundreds of drones": kept as text only (claims record it in `vague`)
+        role = _role_for(clause, a, weapon.end)
+        if role is None:
+            continue
+        c = Count(a, role, weapon, subset or place_idx is not None, place_idx)
+        counts.append(c)
+        last = c
+    return counts
+
+
+def _bind_casualties(
+    clause: str, amounts: list[Amount], places: list[ClausePlace]
+) -> list[Casualty]:
+    out: list[Casualty] = []
+    used: set[int] = set()
+    last_field: str | None = None
+    for a in amounts:
+        before = clause[max(0, a.start - 40) : a.start]
+        after = clause[a.end : a.end + 80]
+        fld = None
+        mb = CASUALTY_VERB_BEFORE_RE.search(before)
+        if mb:
+            fld = "killed" if mb.group("k") else "injured"
+        else:
+            ma = CASUALTY_VERB_AFTER_RE.match(after)
+            if ma:
+                fld = "killed" if ma.group("k") else "injured"
+            elif DEATH_TOLL_RE.search(before):
+                fld = "killed"
+            elif (
+                last_field
+                and re.match(r"\A\s+(?:others?|more)\b", after, re.I)
+                and re.search(r"\band\s+\Z", before)
+            ):
+                fld = last_field
+            elif (
+                last_field
+                and re.search(r"\band\s+(?:at\s+least\s+)?\Z", before)
+                and re.match(r"\A\s+in\s", after)
+            ):
+                fld = last_field  # "three civilians in Kyiv and at least two in Kharkiv"
+        if fld is None:
+            continue
+        if (
+            a.value is not None
+            and not a.vague
+            and UNIT_AFTER_RE.match(after[:20])
+            and not PERSON_RE.match(after)
+        ):
+            continue
+        if (
+            a.value is not None
+            and not a.vague
+            and not PERSON_RE.match(after)
+            and not mb
+            and not re.match(
+                r"\A\s+(?:were|was|have|had|are|killed|dead|injured|wounded|in\s)", after
+            )
+        ):
+            pass
+        place_idx = None
+        tail = after
+        pm = PERSON_RE.match(tail)
+        tail_off = a.end + (pm.end() if pm else 0)
+        for i, p in enumerate(places):
+            gap = clause[tail_off : p.start]
+            if (
+                re.fullmatch(
+                    r"\s+(?:\w+\s+){0,2}?(?:in|on|at|near)\s+(?:the\s+)?(?:[\w'’-]+\s+)?", gap, re.I
+                )
+                and len(gap) < 30
+            ):
+                place_idx = i
+                break
+        used.add(a.start)
+        last_field = fld
+        out.append(
+            Casualty(
+                a, fld, a.value if not a.vague else None, a.text if a.vague else None, place_idx
+            )
+        )
+    for m in ORDINAL_CASUALTY_RE.finditer(clause):
+        fld = "killed" if m.group("k") else "injured"
+        out.append(Casualty(None, fld, 1, None, None))
+    for m in NO_CASUALTIES_RE.finditer(clause):
+        what = (m.group("what") or m.group("what2") or "").lower()
+        if "immediate" in m.group(0).lower():
+            continue
+        if what.startswith(("casualt", "victim")):
+            fields = ("killed", "injured")
+        elif what.startswith(("injur", "one was injured", "one were injured")) or any(
+            w in what for w in ("injured", "hurt", "wounded")
+        ):
+            fields = ("injured",)
+        else:
+            fields = ("killed",)
+        for f in fields:
+            out.append(Casualty(None, f, 0, None, None))
+    return out
+
+
+def _target_facility(clause: str) -> str | None:
+    m = NAMED_FACILITY_RE.search(clause)
+    if m:
+        return m.group("t").strip()
+    m = TARGET_FACILITY_RE.search(clause)
+    if m:
+        t = re.sub(r"^(?:a|an|the)\s+", "", m.group("t").strip(), flags=re.I)
+        return t
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# The article loop
+
+
+def extract_article_claims(
+    *,
+    article_id: str,
+    text: str,
+    sentences: Sequence[tuple[int, int, int]],
+    published: str | None,
+    geo: Geo,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> list[Claim]:
+    """Claims of one article.  `sentences` are (sent_idx, start, end) spans into `text`."""
+    from strikes.dates import parse_published
+
+    ctx = Context(published=parse_published(published))
+    for sent_idx, s_start, s_end in sentences:
+        sent = text[s_start:s_end]
+        if not PREFILTER_RE.search(sent):
+            continue
+        _sentence_claims(
+            article_id=article_id,
+            sent_idx=sent_idx,
+            sent=sent,
+            offset=s_start,
+            ctx=ctx,
+            geo=geo,
+            settings=settings,
+        )
+    return [c for c in ctx.claims if _keep(c)]
+
+
+def _keep(c: Claim) -> bool:
+    if c.attacker is None:
+        return False
+    if c.place is None:
+        return False
+    if getattr(c.place, "geo_precision", None) == "country" and not c.has_figures():
+        return False  # a country-level claim with no figure says nothing a map can show
+    return True
+
+
+def _sentence_claims(
+    *,
+    article_id: str,
+    sent_idx: int,
+    sent: str,
+    offset: int,
+    ctx: Context,
+    geo: Geo,
+    settings: Settings,
+) -> None:
+    amounts_all = find_amounts(sent)
+    dates_all = find_dates(sent, published=ctx.published)
+    claimants = find_claimants(sent)
+    masked = [(c.start, c.end) for c in claimants]
+    claimant = claimants[0].name if claimants else None
+    try:
+        mentions = geo.find(sent)
+    except Exception:  # noqa: BLE001 — a gazetteer failure must not lose the sentence's numbers
+        mentions = []
+    both_sides = bool(BOTH_SIDES_RE.search(sent))
+    new_claims: list[Claim] = []
+    for c_start, c_end in _clause_spans(sent):
+        clause = sent[c_start:c_end]
+        weapons = [
+            WeaponMention(w.start + c_start, w.end + c_start, w.text, w.classes, w.models, w.actor)
+            for w in find_weapons(clause)
+        ]
+        has_attack_noun = bool(ATTACK_NOUN_RE.search(clause))
+        casualty_words = bool(
+            KILL_WORDS_RE.search(clause)
+            or INJURE_RE.search(clause)
+            or NO_CASUALTIES_RE.search(clause)
+        )
+        if not weapons and not has_attack_noun and not casualty_words:
+            continue
+        # Mentions local to the clause, with clause-relative offsets for the binding rules.
+        amounts = [
+            Amount(a.start - c_start, a.end - c_start, a.text, a.value, a.low, a.qualifier, a.vague)
+            for a in amounts_all
+            if c_start <= a.start and a.end <= c_end and not _inside(a.start, a.end, masked)
+        ]
+        local_weapons = [
+            WeaponMention(w.start - c_start, w.end - c_start, w.text, w.classes, w.models, w.actor)
+            for w in weapons
+        ]
+        attacker, a_rule = _find_attacker(clause, c_start, local_weapons, masked)
+        if both_sides and a_rule in {"attacker:subject", ""}:
+            attacker, a_rule = None, ""
+            if not local_weapons or len({w.actor for w in local_weapons if w.actor}) != 1:
+                continue
+        places = _clause_places(sent, clause, c_start, mentions, masked)
+        counts = _bind_counts(clause, amounts, local_weapons, places)
+        casualties = _bind_casualties(clause, amounts, places)
+        vague_counts = {
+            a.text
+            for a in amounts
+            if a.vague and any(0 <= w.start - a.end <= 6 for w in local_weapons)
+        }
+        is_followup_shape = bool(ANAPHORA_RE.match(clause)) or c_start > 0
+        non_event = _non_event(clause, counts, casualties)
+        if non_event:
+            continue
+        attack_evidence = bool(
+            (local_weapons or has_attack_noun)
+            and (ANY_ATTACK_VERB_RE.search(clause) or casualties or counts or has_attack_noun)
+        )
+        # Resolve places with context.
+        resolved = _resolve_places(places, attacker, geo, ctx)
+        target_places = [p for p in resolved if p.place is not None]
+        date_m = pick_event_date(
+            [d for d in dates_all if c_start <= d.start < c_end or d.statement]
+        )
+        prev = ctx.claims[-1] if ctx.claims and sent_idx - ctx.last_claim_sent <= 2 else None
+
+        # Follow-up: no attacker and no place of its own -> details of the previous claim.
+        if (
+            attacker is None
+            and not target_places
+            and prev is not None
+            and (is_followup_shape or casualty_words)
+        ):
+            _update(
+                prev,
+                counts,
+                casualties,
+                clause,
+                c_start,
+                offset,
+                sent_idx,
+                sent,
+                claimant,
+                weapons,
+                article_id,
+            )
+            continue
+        if not attack_evidence:
+            continue
+        if attacker is None:
+            countries = {getattr(p.place, "country_code", None) for p in target_places}
+            if len(countries) == 1:
+                cc = countries.pop()
+                attacker = lx.OPPONENT.get(lx.COUNTRY_ACTOR.get(cc, ""), None)
+                a_rule = "attacker:opponent-of-target-country"
+        if attacker is None:
+            continue
+        date_str, date_prec, date_src = _event_date(date_m, ctx, sent_idx, dates_all)
+        built = _build_claims(
+            article_id=article_id,
+            sent_idx=sent_idx,
+            sent=sent,
+            offset=offset,
+            clause=clause,
+            c_start=c_start,
+            attacker=attacker,
+            a_rule=a_rule,
+            places=target_places,
+            counts=counts,
+            casualties=casualties,
+            weapons=weapons,
+            vague_counts=vague_counts,
+            date=(date_str, date_prec, date_src),
+            claimant=claimant,
+            geo=geo,
+            ctx=ctx,
+            settings=settings,
+        )
+        # Same-sentence follow-up clauses ("..., adding that 63 drones were shot down").
+        new_claims.extend(built)
+        for c in built:
+            ctx.claims.append(c)
+        if built:
+            ctx.last_claim_sent = sent_idx
+            day = next((c for c in built if c.date_precision == "day" and c.date), None)
+            if day:
+                ctx.last_day, ctx.last_day_sent = day.date, sent_idx
+    # Claimant inside a later clause of the sentence applies to the sentence's claims.
+    if claimant:
+        for c in new_claims:
+            if not c.claimed_by:
+                c.claimed_by = claimant
+
+
+KILL_WORDS_RE = KILL_RE
+
+
+def _non_event(clause: str, counts: list[Count], casualties: list[Casualty]) -> bool:
+    if counts or casualties:
+        # Figures tied to a verb are a report, unless the clause is about the future.
+        m = MODAL_RE.search(clause)
+        return bool(m and ANY_ATTACK_VERB_RE.search(clause[m.end() :]) and not casualties)
+    if NON_EVENT_RE.search(clause) or GENERIC_RE.search(clause):
+        return True
+    m = MODAL_RE.search(clause)
+    return bool(m and ANY_ATTACK_VERB_RE.search(clause[m.end() :]))
+
+
+def _clause_places(
+    sent: str, clause: str, c_start: int, mentions: list, masked: list[tuple[int, int]]
+) -> list[ClausePlace]:
+    out: list[ClausePlace] = []
+    c_end = c_start + len(clause)
+    for m in mentions:
+        if not (c_start <= m.start and m.end <= c_end):
+            continue
+        if _inside(m.start, m.end, masked):
+            continue
+        before = sent[max(c_start, m.start - 80) : m.start]
+        after = sent[m.end : min(c_end, m.end + 60)]
+        if DISTANCE_BEFORE_RE.search(before):
+            continue
+        passive = TARGET_CUE_AFTER_RE.match(after)
+        if not passive and SUBJECT_POSITION_RE.match(after):
+            continue  # "Russia launched ...", "Kyiv said it destroyed ...": an actor, not a target
+        if not (passive or TARGET_CUE_BEFORE_RE.search(before)):
+            continue
+        out.append(ClausePlace(m, None, m.start - c_start, m.end - c_start))
+    # "at the country", "Ukrainian territory": the target country by reference.
+    for m in COUNTRY_WORD_RE.finditer(clause):
+        s, e = m.start() + c_start, m.end() + c_start
+        if _inside(s, e, masked):
+            continue
+        before = sent[max(c_start, s - 60) : s]
+        if TARGET_CUE_BEFORE_RE.search(before):
+            out.append(
+                ClausePlace(_CountryRef(s, e, m.group(0), m.group("adj")), None, m.start(), m.end())
+            )
+    out.sort(key=lambda p: p.start)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _CountryRef:
+    start: int
+    end: int
+    text: str
+    adj: str | None
+    kind: str = "country-ref"
+
+
+def _resolve_places(
+    places: list[ClausePlace], attacker: str | None, geo: Geo, ctx: Context
+) -> list[ClausePlace]:
+    target_cc = lx.ACTOR_COUNTRY.get(lx.OPPONENT.get(attacker or "", ""), None)
+    prefer = tuple(c for c in (target_cc, ctx.article_country) if c)
+    resolved: list[ClausePlace] = []
+    near: list[object] = []
+    for p in places:
+        m = p.mention
+        if isinstance(m, _CountryRef):
+            cc = lx.ACTOR_COUNTRY.get(lx.ACTORS[m.adj.lower()]) if m.adj else target_cc
+            place = geo.country(cc) if cc else None
+        else:
+            place = geo.resolve(m, prefer, near)
+        if place is not None:
+            near.append(place)
+        resolved.append(ClausePlace(m, place, p.start, p.end))
+    # The most specific wins: a country that contains a named city or region is a qualifier.
+    specific = [p for p in resolved if p.place is not None and p.place.geo_precision != "country"]
+    if specific:
+        codes = {p.place.country_code for p in specific}
+        resolved = [
+            p
+            for p in resolved
+            if p.place is None
+            or p.place.geo_precision != "country"
+            or p.place.country_code not in codes
+        ]
+        # A region that contains a named city in the same clause is a qualifier too.
+        cities = [p for p in resolved if p.place is not None and p.place.geo_precision == "city"]
+        resolved = [
+            p
+            for p in resolved
+            if not (
+                p.place is not None
+                and p.place.geo_precision == "region"
+                and any(
+                    c.place.admin1 == p.place.name and c.place.country_code == p.place.country_code
+                    for c in cities
+                )
+            )
+        ]
+    return resolved
+
+
+def _event_date(
+    date_m: DateMention | None, ctx: Context, sent_idx: int, dates_all: list[DateMention]
+) -> tuple[str | None, str | None, str]:
+    recent_day = ctx.last_day if sent_idx - ctx.last_day_sent <= 3 else None
+    if date_m is not None and not date_m.anaphoric:
+        if date_m.kind == "overnight":
+            # "said Tuesday that Russia fired 52 drones overnight": the night before the statement.
+            stmt = next((d for d in dates_all if d.statement and d.date), None)
+            if stmt:
+                return stmt.date, "day", "overnight-of-statement"
+        if date_m.date is None:
+            return None, date_m.precision, f"unresolved:{date_m.kind}"
+        return date_m.date, date_m.precision, date_m.kind
+    if date_m is not None and date_m.anaphoric:
+        if recent_day or ctx.last_day:
+            return recent_day or ctx.last_day, "day", "context"
+        return None, None, "unresolved:anaphoric"
+    if recent_day:
+        return recent_day, "day", "context"
+    if ctx.published is not None:
+        return ctx.published.isoformat(), "day", "publication"
+    return None, None, "unknown"
+
+
+def _span(kind: str, start: int, end: int, offset: int) -> dict:
+    return {"start": start + offset, "end": end + offset, "label": kind}
+
+
+def _build_claims(
+    *,
+    article_id: str,
+    sent_idx: int,
+    sent: str,
+    offset: int,
+    clause: str,
+    c_start: int,
+    attacker: str,
+    a_rule: str,
+    places: list[ClausePlace],
+    counts: list[Count],
+    casualties: list[Casualty],
+    weapons: list[WeaponMention],
+    vague_counts: set[str],
+    date: tuple[str | None, str | None, str],
+    claimant: str | None,
+    geo: Geo,
+    ctx: Context,
+    settings: Settings,
+) -> list[Claim]:
+    date_str, date_prec, date_src = date
+    classes: list[str] = []
+    models: list[str] = []
+    for w in weapons:
+        for c in w.classes:
+            if c not in classes:
+                classes.append(c)
+        for m in w.models:
+            if m not in models:
+                models.append(m)
+    if not classes and re.search(r"\bshelling\b", clause, re.I):
+        classes.append("artillery")
+    target = _target_facility(clause)
+
+    def new_claim(place_cp: ClausePlace | None, place_obj: object | None, rule: str) -> Claim:
+        c = Claim(
+            article_id=article_id,
+            sent_idx=sent_idx,
+            sentence=sent,
+            start=offset,
+            end=offset + len(sent),
+            rules=[rule, a_rule, f"date:{date_src}"],
+            attacker=attacker,
+            date=date_str,
+            date_precision=date_prec,
+            date_source=date_src,
+            place=place_obj,
+            place_text=place_cp.mention.text if place_cp else None,
+            place_start=(place_cp.start + c_start + offset) if place_cp else None,
+            place_end=(place_cp.end + c_start + offset) if place_cp else None,
+            weapons=list(classes),
+            weapon_models=list(models),
+            claimed_by=claimant,
+            target=target,
+        )
+        for w in weapons:
+            c.spans.append(_span("weapon", w.start, w.end, offset))
+        if place_cp:
+            c.spans.append(_span("place", place_cp.start + c_start, place_cp.end + c_start, offset))
+        return c
+
+    def add_count(c: Claim, cnt: Count) -> None:
+        cur = getattr(c, cnt.role)
+        setattr(c, cnt.role, (cur or 0) + cnt.amount.value)
+        c.spans.append(
+            _span("number", cnt.amount.start + c_start, cnt.amount.end + c_start, offset)
+        )
+        if cnt.amount.qualifier:
+            c.vague[cnt.role] = f"{cnt.amount.text}"
+
+    def add_casualty(c: Claim, cas: Casualty) -> None:
+        if cas.value is not None:
+            cur = getattr(c, cas.field)
+            if cas.value == 0:
+                if cur is None:
+                    setattr(c, cas.field, 0)
+            else:
+                setattr(c, cas.field, (cur or 0) + cas.value)
+        elif cas.vague:
+            c.vague[cas.field] = cas.vague
+        if cas.amount is not None:
+            c.spans.append(
+                _span("casualty", cas.amount.start + c_start, cas.amount.end + c_start, offset)
+            )
+
+    out: list[Claim] = []
+    per_place: dict[int, Claim] = {}
+    # Breakdowns and per-place casualties first.
+    for cnt in counts:
+        if (
+            cnt.place_idx is not None
+            and cnt.place_idx < len(places)
+            and cnt.amount.value is not None
+        ):
+            cp = places[cnt.place_idx]
+            c = per_place.get(cnt.place_idx) or new_claim(cp, cp.place, "breakdown")
+            per_place[cnt.place_idx] = c
+            add_count(c, cnt)
+    for cas in casualties:
+        if cas.place_idx is not None and cas.place_idx < len(places):
+            cp = places[cas.place_idx]
+            c = per_place.get(cas.place_idx) or new_claim(cp, cp.place, "casualties-per-place")
+            per_place[cas.place_idx] = c
+            add_casualty(c, cas)
+    rest_places = [p for i, p in enumerate(places) if i not in per_place]
+    main_counts = [
+        c for c in counts if c.place_idx is None and not c.subset and c.amount.value is not None
+    ]
+    main_cas = [c for c in casualties if c.place_idx is None]
+    specific = [p for p in rest_places if p.place.geo_precision != "country"]
+    countries = [p for p in rest_places if p.place.geo_precision == "country"]
+    main: Claim | None = None
+    if len(specific) == 1 and not (
+        countries and main_counts and any(c.role != "hit" for c in main_counts)
+    ):
+        main = new_claim(specific[0], specific[0].place, "strike:single-place")
+    elif specific:
+        # Several places and one set of figures: the figures go to the country, the places
+        # each get a claim of their own without figures (never split a total by guesswork).
+        for p in specific:
+            out.append(new_claim(p, p.place, "strike:multi-place"))
+        if main_counts or main_cas:
+            cc = countries[0].place if countries else _common_country(specific, geo)
+            if cc is not None:
+                main = new_claim(countries[0] if countries else None, cc, "tally:country-of-places")
+    elif countries:
+        main = new_claim(countries[0], countries[0].place, "tally:country")
+    elif (main_counts or main_cas or per_place) and not per_place:
+        target_cc = lx.ACTOR_COUNTRY.get(lx.OPPONENT.get(attacker, ""))
+        cp_obj = geo.country(target_cc) if target_cc else None
+        if cp_obj is not None:
+            main = new_claim(None, cp_obj, "tally:target-country")
+    if per_place and main_counts and main is None:
+        # "60 drones were downed over several regions, including 17 over Crimea": the total is national.
+        target_cc = lx.ACTOR_COUNTRY.get(lx.OPPONENT.get(attacker, ""))
+        cp_obj = geo.country(target_cc) if target_cc else None
+        if cp_obj is not None:
+            main = new_claim(None, cp_obj, "tally:target-country")
+    if main is not None:
+        for cnt in main_counts:
+            add_count(main, cnt)
+        for cas in main_cas:
+            add_casualty(main, cas)
+        for v in vague_counts:
+            main.vague.setdefault("launched", v)
+        out.insert(0, main)
+    out.extend(per_place[i] for i in sorted(per_place))
+    for c in out:
+        if (
+            c.place is not None
+            and getattr(c.place, "geo_precision", None) == "country"
+            and c.date_precision == "month"
+        ):
+            c.rules.append("kind:total")
+        _check_plausible(c, settings)
+    return out
+
+
+def _common_country(places: list[ClausePlace], geo: Geo) -> object | None:
+    codes = {p.place.country_code for p in places}
+    return geo.country(codes.pop()) if len(codes) == 1 else None
+
+
+def _check_plausible(c: Claim, settings: Settings) -> None:
+    """Absurd figures are flagged and dropped, never stored as fact."""
+    for f in ("launched", "intercepted", "hit"):
+        v = getattr(c, f)
+        if v is not None and v > settings.max_plausible_count:
+            c.vague[f] = f"implausible: {v}"
+            setattr(c, f, None)
+            c.rules.append(f"implausible:{f}")
+    for f in ("killed", "injured"):
+        v = getattr(c, f)
+        if v is not None and v > settings.max_plausible_casualties:
+            c.vague[f] = f"implausible: {v}"
+            setattr(c, f, None)
+            c.rules.append(f"implausible:{f}")
+
+
+def _update(
+    prev: Claim,
+    counts: list[Count],
+    casualties: list[Casualty],
+    clause: str,
+    c_start: int,
+    offset: int,
+    sent_idx: int,
+    sent: str,
+    claimant: str | None,
+    weapons: list[WeaponMention],
+    article_id: str,
+) -> None:
+    """A follow-up sentence fills what the previous claim left unreported; it never overwrites."""
+    changed = False
+    for cnt in counts:
+        if cnt.subset or cnt.amount.value is None or cnt.place_idx is not None:
+            continue
+        if getattr(prev, cnt.role) is None:
+            setattr(prev, cnt.role, cnt.amount.value)
+            changed = True
+    by_field: dict[str, int] = {}
+    for cas in casualties:
+        if cas.place_idx is not None:
+            continue
+        if cas.value is not None:
+            by_field[cas.field] = (
+                by_field.get(cas.field, 0) + cas.value if cas.value else by_field.get(cas.field, 0)
+            )
+        elif cas.vague and getattr(prev, cas.field) is None:
+            prev.vague.setdefault(cas.field, cas.vague)
+            changed = True
+    for fld, v in by_field.items():
+        if getattr(prev, fld) is None:
+            setattr(prev, fld, v)
+            changed = True
+    if prev.target is None:
+        t = _target_facility(clause)
+        if t:
+            prev.target = t
+            changed = True
+    if claimant and not prev.claimed_by:
+        prev.claimed_by = claimant
+    if True:
+        prev.extra_sources.append(
+            {
+                "article": article_id,
+                "sentence": sent,
+                "start": offset,
+                "end": offset + len(sent),
+                "rule": "followup",
+            }
+        )
+        if changed:
+            prev.rules.append("followup")

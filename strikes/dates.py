@@ -1,0 +1,248 @@
+"""Resolve the date expressions of strike reports against an article's publication date.
+
+"on Sunday", "overnight into Friday" (the morning's date), "late Monday", "last month" (month
+precision), "in May last year", explicit dates.  Expressions that need a publication date stay
+unresolved (None) when the article has none: never guessed.
+
+The relative-date vocabulary of wire copy is small and its meaning depends on the story
+(overnight attacks take the *morning's* date), which general parsers such as dateparser do not
+model, so the patterns are written here; absolute dates go through dateutil.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil import parser as dateutil_parser
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_WD = "|".join(WEEKDAYS)
+_MON = "|".join([*MONTHS, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept", "sep", "oct",
+                 "nov", "dec"])  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    start: int
+    end: int
+    text: str
+    kind: str  # how it was read: explicit|weekday|overnight-into|overnight|relative|month|context
+    date: str | None  # YYYY-MM-DD (month precision: the 1st), None when unresolvable
+    precision: str | None  # day|month|year
+    statement: bool = False  # "said Tuesday": when the report was made, a weaker signal
+    anaphoric: bool = False  # "that night", "hours later": the date of the previous report
+
+
+# Ordered: the first pattern to claim a span wins (longer, more specific shapes first).
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(?P<y>20\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")),
+    (
+        "explicit",
+        re.compile(
+            rf"\b(?:on\s+)?(?:(?:{_WD}),?\s+)?(?:(?P<mon1>{_MON})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
+            rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon2>{_MON})\.?)(?:,?\s+(?P<y>(?:19|20)\d\d))?\b",
+            re.I,
+        ),
+    ),
+    ("overnight-into", re.compile(rf"\b(?:overnight|night)\s+(?:into|to)\s+(?P<wd>{_WD})\b", re.I)),
+    (
+        "overnight-on",
+        re.compile(rf"\bovernight\s+(?:on\s+)?(?P<wd>{_WD})\b", re.I),
+    ),
+    (
+        "statement-weekday",
+        re.compile(
+            rf"\b(?:said|says|reported|announced|wrote|posted|added|claimed)\s+(?:on\s+)?"
+            rf"(?:(?:late|early)\s+)?(?P<wd>{_WD})\b",
+            re.I,
+        ),
+    ),
+    (
+        "weekday",
+        re.compile(
+            rf"\b(?:(?:early|late)\s+(?:on\s+)?|on\s+|last\s+)?(?P<wd>{_WD})"
+            rf"(?:\s+(?:morning|afternoon|evening|night))?\b",
+            re.I,
+        ),
+    ),
+    (
+        "month-year",
+        re.compile(
+            rf"\b(?:in\s+|since\s+)?(?P<mon>{_MON})\s+(?:(?P<y>(?:19|20)\d\d)|(?P<rel>last|this|next)\s+year)\b",
+            re.I,
+        ),
+    ),
+    ("month", re.compile(rf"\b(?:in|during|throughout|for)\s+(?P<mon>{_MON})\b(?!\s+\d)", re.I)),
+    ("last-month", re.compile(r"\b(?P<rel>last|this|past)\s+month\b", re.I)),
+    ("last-year", re.compile(r"\b(?:last|this)\s+year\b", re.I)),
+    ("yesterday", re.compile(r"\byesterday\b", re.I)),
+    ("today", re.compile(r"\b(?:today|this\s+morning|earlier\s+today)\b", re.I)),
+    (
+        "anaphoric",
+        re.compile(
+            r"\b(?:that|the\s+same)\s+(?:night|day|morning|evening)\b|\bhours\s+later\b"
+            r"|\b(?:at\s+the\s+same\s+time|later\s+that\s+day|around\s+the\s+same\s+time)\b",
+            re.I,
+        ),
+    ),
+    (
+        "overnight",
+        re.compile(
+            r"\b(?:overnight|during\s+the\s+night|last\s+night|in\s+the\s+night|nighttime|"
+            r"night-time|through\s+the\s+night)\b",
+            re.I,
+        ),
+    ),
+]
+
+
+def _month_index(name: str) -> int:
+    name = name.lower().rstrip(".")
+    for i, full in enumerate(MONTHS, start=1):
+        if full.startswith(name[:3]) and (name == full or len(name) <= 4):
+            return i
+    raise ValueError(name)
+
+
+def _weekday_on_or_before(ref: date, weekday: str) -> date:
+    target = WEEKDAYS.index(weekday.lower())
+    return ref - timedelta(days=(ref.weekday() - target) % 7)
+
+
+def _month_start(y: int, m: int) -> str:
+    return date(y, m, 1).isoformat()
+
+
+def _resolve(kind: str, m: re.Match[str], published: date | None) -> tuple[str | None, str | None]:
+    """(date, precision) of one match; (None, precision) when a reference date is missing."""
+    g = m.groupdict()
+    if kind == "iso":
+        try:
+            return date(int(g["y"]), int(g["m"]), int(g["d"])).isoformat(), "day"
+        except ValueError:
+            return None, None
+    if kind == "explicit":
+        mon = _month_index(g.get("mon1") or g.get("mon2"))
+        day = int(g.get("d1") or g.get("d2"))
+        year = int(g["y"]) if g.get("y") else None
+        if year is None:
+            if published is None:
+                return None, "day"
+            year = published.year
+            # A month later than publication (by more than a few days) is last year's.
+            try:
+                if date(year, mon, day) > published + timedelta(days=3):
+                    year -= 1
+            except ValueError:
+                return None, None
+        try:
+            return date(year, mon, day).isoformat(), "day"
+        except ValueError:
+            return None, None
+    if kind in {"overnight-into", "overnight-on", "statement-weekday", "weekday"}:
+        if published is None:
+            return None, "day"
+        return _weekday_on_or_before(published, g["wd"]).isoformat(), "day"
+    if kind == "month-year":
+        mon = _month_index(g["mon"])
+        if g.get("y"):
+            return _month_start(int(g["y"]), mon), "month"
+        if published is None:
+            return None, "month"
+        offset = {"last": -1, "this": 0, "next": 1}[g["rel"].lower()]
+        return _month_start(published.year + offset, mon), "month"
+    if kind == "month":
+        if published is None:
+            return None, "month"
+        mon = _month_index(g["mon"])
+        year = published.year if mon <= published.month else published.year - 1
+        return _month_start(year, mon), "month"
+    if kind == "last-month":
+        if published is None:
+            return None, "month"
+        if g["rel"].lower() == "this":
+            return _month_start(published.year, published.month), "month"
+        first = published.replace(day=1) - timedelta(days=1)
+        return _month_start(first.year, first.month), "month"
+    if kind == "last-year":
+        if published is None:
+            return None, "year"
+        y = published.year - (1 if m.group(0).lower().startswith("last") else 0)
+        return date(y, 1, 1).isoformat(), "year"
+    if kind == "yesterday":
+        return ((published - timedelta(days=1)).isoformat(), "day") if published else (None, "day")
+    if kind in {"today", "overnight"}:
+        # Overnight attacks take the morning's date: the day the report appeared.
+        return (published.isoformat(), "day") if published else (None, "day")
+    return None, None  # anaphoric: resolved by the caller from context
+
+
+def parse_published(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        try:
+            return dateutil_parser.parse(str(value)).date()
+        except (ValueError, OverflowError):
+            return None
+
+
+def find_dates(text: str, *, published: date | None) -> list[DateMention]:
+    """Every date expression in `text`, resolved against `published`, left to right.
+
+    Spans never overlap: a more specific shape claims its span first.
+    """
+    taken: list[tuple[int, int]] = []
+    out: list[DateMention] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            # "May" is also a verb; only read it as a month with a day, a year or "in May".
+            if kind == "explicit" and m.group("mon1") == "may" and not m.group("y"):
+                lead = text[max(0, s - 6) : s] + m.group(0)[:3]
+                if not re.search(r"\b(?:in|on|of|since|by)\s+(?:may)?$", lead, re.I):
+                    continue
+            d, prec = _resolve(kind, m, published)
+            if prec is None and kind != "anaphoric":
+                continue  # impossible calendar date
+            taken.append((s, e))
+            out.append(
+                DateMention(
+                    start=s,
+                    end=e,
+                    text=m.group(0),
+                    kind=kind,
+                    date=d,
+                    precision=prec,
+                    statement=kind == "statement-weekday",
+                    anaphoric=kind == "anaphoric",
+                )
+            )
+    out.sort(key=lambda d: d.start)
+    return out
+
+
+def pick_event_date(mentions: list[DateMention]) -> DateMention | None:
+    """The mention that dates the event itself, not the statement about it.
+
+    Order of trust: an explicit or weekday date of the event; an overnight expression; a
+    "said <weekday>" (when the report was made); an anaphoric reference (caller resolves).
+    """
+    rank = {
+        "iso": 0, "explicit": 0, "overnight-into": 0, "overnight-on": 0, "weekday": 1,
+        "month-year": 1, "month": 2, "last-month": 2, "last-year": 3, "yesterday": 1,
+        "today": 2, "overnight": 2, "statement-weekday": 4, "anaphoric": 5,
+    }  # fmt: skip
+    if not mentions:
+        return None
+    return min(mentions, key=lambda d: (rank[d.kind], d.start))

@@ -1,0 +1,127 @@
+"""Amounts as written in news copy: "550", "5,438", "two dozen", "hundreds", "at least 14".
+
+Word numbers are parsed by hand: the cardinal vocabulary of wire copy is small and closed, and
+the libraries for it (word2number, text2num) neither return character offsets nor know the
+vague quantities ("dozens", "several") that must be kept as text with a lower bound.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}  # fmt: skip
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+SCALES = {"hundred": 100, "thousand": 1000}
+# Vague amounts: kept as text, with a lower bound that is never used as the value.
+VAGUE = {
+    "dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "several": 3,
+    "a few": 2, "few": 2, "multiple": 2, "numerous": 5, "many": 5, "some": 2,
+    "a number": 2, "a handful": 2,
+}  # fmt: skip
+QUALIFIERS = (
+    "at least", "more than", "over", "nearly", "almost", "about", "around", "some", "up to",
+    "approximately", "roughly", "an estimated", "as many as", "fewer than", "less than",
+)  # fmt: skip
+LOWER_BOUND_QUALIFIERS = {"at least", "more than", "over"}
+
+_WORD_NUM = "|".join(sorted([*UNITS, *TENS], key=len, reverse=True))
+_VAGUE = "|".join(sorted((re.escape(v) for v in VAGUE), key=len, reverse=True))
+_QUAL = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
+
+# One alternation per shape, each bounded, so matching is linear in the text length.
+NUMBER_RE = re.compile(
+    rf"""
+    (?<![\w.,-])
+    (?:(?P<qual>{_QUAL})\s+)?
+    (?:
+        (?P<digits>\d{{1,3}}(?:,\d{{3}})+|\d{{1,9}})(?:\.(?P<frac>\d+))?
+            (?:\s+(?P<dscale>hundred|thousand|million))?
+      | (?P<dozen>(?:a|one|two|three|four|five|half\ a)\s+dozen)
+      | (?P<words>(?:{_WORD_NUM})(?:[\s-](?:{_WORD_NUM}))?
+            (?:\s+(?:hundred|thousand)(?:\s+(?:and\s+)?(?:{_WORD_NUM})(?:[\s-](?:{_WORD_NUM}))?)?)?)
+      | (?P<vague>{_VAGUE})
+    )
+    (?![\w-])
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    start: int
+    end: int
+    text: str
+    value: int | None  # None for vague amounts
+    low: int  # lower bound (== value for exact amounts)
+    qualifier: str | None  # "at least", "more than", ...
+    vague: bool
+
+
+def _words_value(text: str) -> int | None:
+    total = 0
+    current = 0
+    for tok in re.split(r"[\s-]+", text.lower()):
+        if tok == "and" or not tok:
+            continue
+        if tok in UNITS:
+            current += UNITS[tok]
+        elif tok in TENS:
+            current += TENS[tok]
+        elif tok in SCALES:
+            current = max(current, 1) * SCALES[tok]
+            if tok == "thousand":
+                total += current
+                current = 0
+        else:
+            return None
+    return total + current
+
+
+def parse_amount(match: re.Match[str]) -> Amount | None:
+    qual = match.group("qual")
+    qual = qual.lower() if qual else None
+    text = match.group(0)
+    if match.group("digits"):
+        value = int(match.group("digits").replace(",", ""))
+        scale = (match.group("dscale") or "").lower()
+        if scale:
+            frac = match.group("frac") or ""
+            mult = {"hundred": 100, "thousand": 1000, "million": 1_000_000}[scale]
+            value = round(float(f"{value}.{frac or 0}") * mult)
+        elif match.group("frac"):
+            return None  # "2.5" of something is not a count
+        return Amount(match.start(), match.end(), text, value, value, qual, False)
+    if match.group("dozen"):
+        head = match.group("dozen").lower().split()[0]
+        n = {"a": 1, "half": 0.5}.get(head, UNITS.get(head, 1))
+        value = int(n * 12)
+        return Amount(match.start(), match.end(), text, value, value, qual, False)
+    if match.group("words"):
+        value = _words_value(match.group("words"))
+        if value is None:
+            return None
+        return Amount(match.start(), match.end(), text, value, value, qual, False)
+    vague = match.group("vague").lower()
+    if qual:  # "some several" is not a phrase; treat the qualifier as part of the vague text
+        return None
+    return Amount(match.start(), match.end(), text, None, VAGUE[vague], None, True)
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every amount in `text`, left to right, with offsets into `text`."""
+    out = []
+    for m in NUMBER_RE.finditer(text):
+        a = parse_amount(m)
+        if a is not None:
+            out.append(a)
+    return out
