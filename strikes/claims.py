@@ -127,6 +127,13 @@ ORDINAL_CASUALTY_RE = re.compile(
     r"(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
     re.I,
 )
+SINGULAR_CASUALTY_RE = re.compile(
+    rf"(?:(?P<k>kill(?:ed|ing|s))|(?P<i>injur(?:ed|ing|es)|wound(?:ed|ing|s)))\s+(?:a|an)\s+"
+    r"(?:\d{1,3}-year-old\s+|(?:young|elderly|local|civilian|teenage)\s+)?"
+    r"(?:woman|man|child|person|civilian|resident|teenager|boy|girl|driver|worker|pensioner|"
+    r"rescuer|firefighter|medic|police\s+officer|soldier|journalist)\b",
+    re.I,
+)
 DEATH_TOLL_RE = re.compile(r"\bdeath\s+toll\s+(?:\w+\s+){0,3}?(?:to|at|of)\s+\Z", re.I)
 NO_CASUALTIES_RE = re.compile(
     r"\b(?:no|without)\s+(?:(?:immediate\s+)?reports?\s+of\s+)?(?P<what>casualties|victims|"
@@ -169,7 +176,7 @@ ROLE_WORDS_RE = re.compile(
 DISTANCE_BEFORE_RE = re.compile(
     r"(?:(?:kilometers?|kilometres?|km|miles?)\)?[^,;]{0,40}?\b(?:of|from)|\b(?:north|south|east|west|"
     r"northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)"
-    r"(?:ern)?\s+of|\bfrom|\bbeyond|\bto|\btoward|\btowards|\bsince)\s+(?:the\s+)?\Z",
+    r"(?:ern)?\s+of|\bfrom|\bbeyond|\bto|\bsince)\s+(?:the\s+)?\Z",
     re.I,
 )
 _FILLER = r"(?:[\w'’-]+\s+){0,4}?"
@@ -675,6 +682,9 @@ def _bind_casualties(
                 a, fld, a.value if not a.vague else None, a.text if a.vague else None, place_idx
             )
         )
+    for m in SINGULAR_CASUALTY_RE.finditer(clause):
+        fld = "killed" if m.group("k") else "injured"
+        out.append(Casualty(None, fld, 1, None, None))
     for m in ORDINAL_CASUALTY_RE.finditer(clause):
         fld = "killed" if m.group("k") else "injured"
         out.append(Casualty(None, fld, 1, None, None))

@@ -11,7 +11,7 @@ WEAPON_TERMS: dict[str, tuple[str, str | None]] = {
     r"unmanned aircraft": ("drone", None),
     r"loitering munitions?": ("drone", None),
     r"quadcopters?": ("drone", None),
-    r"shaheds?(?:-1\d\d)?": ("drone", "Shahed"),
+    r"shaheds?(?:-1\d\d|-type)?": ("drone", "Shahed"),
     r"gerans?(?:-\d)?": ("drone", "Geran"),
     r"gerberas?": ("drone", "Gerbera"),
     r"lancets?": ("drone", "Lancet"),

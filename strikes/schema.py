@@ -65,6 +65,7 @@ CLAIMS: Schema = {
     "vague": "object",  # dict field -> text kept for vague amounts ("dozens", "several")
     "spans": "object",  # list[{"start","end","label"}] highlighted spans in the cleaned text
     "claimed_by": "string",
+    "followups": "object",  # list[{"article","sentence","start","end","rule"}] sentences that added detail
     # Geocoding (filled by geocode stage).
     "geonameid": "Int64",
     "location": "string",

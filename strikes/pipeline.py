@@ -1,0 +1,225 @@
+"""The whole pandas layer in one call: documents -> articles -> claims (geocoded) -> events.
+
+`run_pipeline(paths)` and `run_documents(docs)` return every intermediate frame, so the store can
+persist provenance and the CLI can print any stage.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from strikes.articles import ArticleBatch, RawDocument, load_articles, load_documents
+from strikes.claims import Claim, Geo, extract_article_claims
+from strikes.errors import InputRejected
+from strikes.events import event_records, merge_claims, to_jsonl
+from strikes.schema import CLAIMS, conform, empty_frame
+from strikes.settings import DEFAULT_SETTINGS, Settings
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    articles: pd.DataFrame
+    sentences: pd.DataFrame
+    claims: pd.DataFrame
+    events: pd.DataFrame
+    rejections: list[InputRejected]
+
+
+def make_geo(*, settings: Settings = DEFAULT_SETTINGS) -> Geo:
+    """The gazetteer-backed functions the extractor calls."""
+    from strikes.gazetteer import Gazetteer
+    from strikes.geocode import GeoContext, find_places, resolve
+
+    gz = Gazetteer.load(settings=settings)
+
+    def _find(text: str) -> list:
+        return find_places(text, gazetteer=gz)
+
+    def _resolve(mention: object, prefer: Sequence[str], near: Sequence[object]) -> object | None:
+        ctx = GeoContext(country_codes=tuple(prefer), near=tuple(near))
+        return resolve(mention, context=ctx, gazetteer=gz)
+
+    return Geo(find=_find, resolve=_resolve, country=gz.country)
+
+
+def extract_claims(
+    articles: pd.DataFrame,
+    sentences: pd.DataFrame,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    geo: Geo | None = None,
+) -> pd.DataFrame:
+    """Geocoded claims (schema.CLAIMS) of every English article."""
+    if articles.empty:
+        return empty_frame(CLAIMS)
+    geo = geo or make_geo(settings=settings)
+    by_article: dict[str, list[tuple[int, int, int]]] = {}
+    for aid, idx, start, end in zip(
+        sentences["article_id"], sentences["sent_idx"], sentences["start"], sentences["end"], strict=True
+    ):
+        by_article.setdefault(aid, []).append((int(idx), int(start), int(end)))
+    rows: list[dict] = []
+    for art in articles.itertuples(index=False):
+        if (art.language or "en") != "en":
+            continue  # reported by the articles stage; English rules would misread it
+        sents = sorted(by_article.get(art.article_id, []))
+        published = None if pd.isna(art.published) else art.published
+        claims = extract_article_claims(
+            article_id=art.article_id,
+            text=art.text,
+            sentences=sents,
+            published=published,
+            geo=geo,
+            settings=settings,
+        )
+        rows.extend(_claim_row(c, k) for k, c in enumerate(claims))
+    return conform(rows, CLAIMS)
+
+
+def _claim_row(c: Claim, k: int) -> dict:
+    p = c.place
+    precision = getattr(p, "geo_precision", None)
+    return {
+        "claim_id": f"{c.article_id}-{c.sent_idx:04d}-{k:02d}",
+        "article_id": c.article_id,
+        "sent_idx": c.sent_idx,
+        "sentence": c.sentence,
+        "start": c.start,
+        "end": c.end,
+        "rule": ";".join(r for r in c.rules if r),
+        "attacker": c.attacker,
+        "kind": "total" if precision == "country" else "strike",
+        "date": c.date,
+        "date_precision": c.date_precision,
+        "date_source": c.date_source,
+        "place_text": c.place_text,
+        "place_start": c.place_start,
+        "place_end": c.place_end,
+        "target": c.target,
+        "weapons": list(c.weapons),
+        "weapon_models": list(c.weapon_models),
+        "launched": c.launched,
+        "intercepted": c.intercepted,
+        "hit": c.hit,
+        "killed": c.killed,
+        "injured": c.injured,
+        "vague": dict(c.vague),
+        "spans": list(c.spans),
+        "claimed_by": _claimant_display(c.claimed_by, p),
+        "followups": list(c.extra_sources),
+        "geonameid": getattr(p, "geonameid", None),
+        "location": getattr(p, "name", None),
+        "admin1": getattr(p, "admin1", None),
+        "country_code": getattr(p, "country_code", None),
+        "lat": getattr(p, "lat", None),
+        "lon": getattr(p, "lon", None),
+        "geo_precision": precision,
+        "geo_radius_km": getattr(p, "radius_km", None),
+    }
+
+
+_COUNTRY_NAMES = {"UA": "Ukraine", "RU": "Russia"}
+
+
+def _claimant_display(name: str | None, place: object | None) -> str | None:
+    """"the country's air force" names the country the claim is about."""
+    if not name:
+        return name
+    low = name.lower()
+    for prefix in ("country's ", "country’s "):
+        if low.startswith(prefix):
+            country = _COUNTRY_NAMES.get(getattr(place, "country_code", ""), None)
+            if country:
+                return f"{country}'s {name[len(prefix) :]}"
+    return name
+
+
+def _finish(batch: ArticleBatch, settings: Settings) -> PipelineResult:
+    claims = extract_claims(batch.articles, batch.sentences, settings=settings)
+    events = merge_claims(claims, articles=batch.articles)
+    return PipelineResult(batch.articles, batch.sentences, claims, events, list(batch.rejections))
+
+
+def run_pipeline(
+    paths: Sequence[str | Path], *, manifest: Path | None = None, settings: Settings = DEFAULT_SETTINGS
+) -> PipelineResult:
+    return _finish(load_articles(paths, manifest=manifest, settings=settings), settings)
+
+
+def run_documents(docs: Sequence[RawDocument], *, settings: Settings = DEFAULT_SETTINGS) -> PipelineResult:
+    return _finish(load_documents(docs, settings=settings), settings)
+
+
+# --------------------------------------------------------------------------------------------
+# CLI: python -m strikes extract
+
+
+def cli_extract(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from strikes.cli import EXIT_OK, EXIT_REJECTED, report_rejections
+
+    result = run_pipeline(args.paths, manifest=args.manifest, settings=settings)
+    report_rejections(result.rejections, err)
+    if args.claims:
+        text = _claims_output(result.claims, args.format)
+    else:
+        text = _events_output(result.events, args.format)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+    if result.articles.empty and not result.rejections:
+        print("strikes: no documents found", file=err)
+        return EXIT_REJECTED
+    return EXIT_REJECTED if result.rejections else EXIT_OK
+
+
+def _events_output(events: pd.DataFrame, fmt: str) -> str:
+    records = event_records(events)
+    if fmt == "jsonl":
+        return to_jsonl(records)
+    if fmt == "geojson":
+        from strikes.export import to_geojson
+
+        return to_geojson(events).decode("utf-8")
+    from strikes.export import to_csv
+
+    return to_csv(events).decode("utf-8")
+
+
+def _claims_output(claims: pd.DataFrame, fmt: str) -> str:
+    from strikes.events import _json_value
+
+    records = [{k: _json_value(v) for k, v in r.items()} for r in claims.to_dict("records")]
+    if fmt == "jsonl":
+        return to_jsonl(records)
+    if fmt == "geojson":
+        feats = [
+            {
+                "type": "Feature",
+                "geometry": None
+                if r["lat"] is None
+                else {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                "properties": r,
+            }
+            for r in records
+        ]
+        return json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(CLAIMS))
+    w.writeheader()
+    for r in records:
+        w.writerow({k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in r.items()})
+    return buf.getvalue()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use: python -m strikes extract PATH...")
