@@ -1,0 +1,1168 @@
+"""The event store: one DuckDB file holding articles, sentences, claims, events and their sources.
+
+    store = ensure_store(settings=settings)      # builds data/strikes.duckdb from seeds/ if absent
+    store.events(); store.articles(); ...         # frames with the declared dtypes
+    store.version()                               # cache key: changes whenever the content does
+    store.ingest_documents([RawDocument(...)])    # the dashboard's upload page
+    python -m strikes ingest PATH... [--db FILE] [--manifest FILE]
+
+Layout.  Tables ``articles``, ``sentences``, ``claims`` (schema.ARTICLES, SENTENCES, CLAIMS),
+``events`` (schema.EVENTS), ``event_sources`` (one row per source of an event, see
+`EVENT_SOURCES`) and ``meta`` (key/value: app, schema_version, content_version, timestamps).
+List and dict columns are stored as JSON text and decoded on read; every table has a hidden
+``_row`` column that keeps insertion order.  Columns are created from the schema dicts, so a
+column added to a schema later appears in new stores and reads back as missing from old ones.
+
+Writes are atomic and serialised.
+  * A writer takes an exclusive lock on ``<db>.lock`` (filelock; waits ``lock_timeout`` seconds,
+    then raises `StoreBusy`).  Readers take no lock.
+  * A writer never modifies the live file: it builds a complete new database in a temporary
+    file beside it (attaching the live one read-only and copying its tables in one DuckDB
+    transaction), checkpoints and fsyncs it, then ``os.replace``-s it over the live file.  A
+    crash, ``kill -9`` or power cut at any point leaves either the old or the new store, never
+    a mix; a leftover temporary file is removed by the next writer.  Readers that already had
+    the old file open keep reading it; new reads see the new one.
+  * Nothing is written when nothing changes: ingesting the same documents twice leaves the
+    file, and `Store.version`, untouched.
+
+Incremental ingest.  New documents go through the articles stage; those whose ``article_id``
+(content-derived) is already stored are reported as duplicates and skipped.  Near-duplicate
+groups are recomputed over stored + new articles (`strikes.neardup`), so a syndicated copy joins
+its stored group (and an undated one takes its date).  Claims are extracted for the new articles
+(and re-extracted for stored ones whose publication date changed); then the events are merged
+again from *all* stored claims, so a new report of a stored attack becomes another source of
+the same event.  The events and event_sources tables are replaced as a whole.
+
+Schema versions.  ``meta.schema_version`` is `SCHEMA_VERSION` for stores written by this code.
+Opening an older store for writing migrates it (`MIGRATIONS`); opening it read-only says what
+to do.  A newer store, a DuckDB file that is not a Strike Tracker store, and a file that is not
+a DuckDB database at all each give a `StoreError` that says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as _dt
+import json
+import math
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+import numpy as np
+import pandas as pd
+
+from strikes.errors import InputRejected, ReadOnlyStore, StoreBusy, StoreError
+from strikes.schema import ARTICLES, CLAIMS, EVENTS, SENTENCES, Schema, conform, empty_frame
+from strikes.settings import DEFAULT_SETTINGS, Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+
+    from strikes.articles import ArticleBatch, RawDocument
+
+APP_ID = "strike-tracker"
+SCHEMA_VERSION = 1
+DEFAULT_LOCK_TIMEOUT_S = 60.0
+PROGRESS_MIN_DOCS = 200  # show a progress bar for more new documents than this (or on a tty)
+EXTRACT_CHUNK = 20  # articles per extraction call (progress granularity)
+
+EVENT_SOURCES: Schema = {
+    "event_id": "string",
+    "ord": "Int64",  # position of the source in the event's `sources` list
+    "article_id": "string",
+    "sentence": "string",
+    "start": "Int64",
+    "end": "Int64",
+    "claim_id": "string",
+    "rule": "string",
+}
+EVENT_SOURCES_READ: Schema = EVENT_SOURCES | {
+    # Joined from articles on read (not stored twice).
+    "file": "string",
+    "title": "string",
+    "outlet": "string",
+    "url": "string",
+    "published": "string",
+    "published_source": "string",
+}
+
+TABLES: dict[str, Schema] = {
+    "articles": ARTICLES,
+    "sentences": SENTENCES,
+    "claims": CLAIMS,
+    "events": EVENTS,
+    "event_sources": EVENT_SOURCES,
+}
+KEYS: dict[str, tuple[str, ...]] = {
+    "articles": ("article_id",),
+    "sentences": ("article_id", "sent_idx"),
+    "claims": ("claim_id",),
+    "events": ("event_id",),
+    "event_sources": ("event_id", "ord"),
+}
+_SQL_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE", "object": "VARCHAR"}
+ARTICLE_META_COLS = tuple(c for c in ARTICLES if c not in ("text", "removed"))
+_GROUP_COLS = ("published", "published_source", "published_ref", "duplicate_of", "dup_group")
+
+# Migrations: MIGRATIONS[v] upgrades a store at schema version v to v + 1.  It runs inside the
+# writer's transaction on the *new* database, after the tables of the current schema were
+# created and the old tables attached as ``old``; it must copy what `_copy_table` cannot
+# (renamed or re-encoded columns).  Columns merely added to a schema need no migration.
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------------------------
+# Encoding frames <-> tables
+# --------------------------------------------------------------------------------------------
+
+
+def _json_ready(v: object) -> object:
+    if isinstance(v, dict):
+        return {str(k): _json_ready(x) for k, x in v.items()}
+    if isinstance(v, list | tuple | np.ndarray):
+        return [_json_ready(x) for x in v]
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float | np.floating):
+        return None if math.isnan(v) else float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def _dump(v: object) -> str | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return json.dumps(_json_ready(v), ensure_ascii=False, separators=(",", ":"))
+
+
+def _load_json_column(values: Sequence[object]) -> list[object]:
+    cache: dict[str, object] = {}
+    out: list[object] = []
+    loads = json.loads
+    for v in values:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append(None)
+        elif v == "[]":
+            out.append([])
+        elif v == "{}":
+            out.append({})
+        elif len(v) < 40:  # short values ('["drone"]') repeat a lot: decode once, copy cheaply
+            hit = cache.get(v)
+            if hit is None:
+                hit = cache[v] = loads(v)
+            out.append(loads(v) if isinstance(hit, dict) or _nested(hit) else list(hit))
+        else:
+            out.append(loads(v))
+    return out
+
+
+def _nested(x: object) -> bool:
+    return isinstance(x, list) and any(isinstance(i, list | dict) for i in x)
+
+
+def _encode(frame: pd.DataFrame, schema: Schema, *, row0: int = 0) -> pd.DataFrame:
+    """The frame as the table stores it: object columns JSON text, plus _row."""
+    df = conform(frame[[c for c in frame.columns if c in schema]], schema)
+    out = {}
+    for c, t in schema.items():
+        if t == "object":
+            out[c] = pd.array([_dump(v) for v in df[c].array], dtype="string")
+        else:
+            out[c] = df[c].array
+    out["_row"] = np.arange(row0, row0 + len(df), dtype=np.int64)
+    return pd.DataFrame(out)
+
+
+def _decode(raw: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    cols = {}
+    for c, t in schema.items():
+        if c not in raw.columns:
+            continue
+        if t == "object":
+            cols[c] = pd.Series(_load_json_column(raw[c].tolist()), index=raw.index, dtype="object")
+        else:
+            cols[c] = raw[c]
+    return conform(pd.DataFrame(cols, index=raw.index), schema)
+
+
+def event_sources_frame(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per (event, source) from the events' `sources` lists (schema EVENT_SOURCES)."""
+    cols: dict[str, list] = {c: [] for c in EVENT_SOURCES}
+    for eid, srcs in zip(events["event_id"], events["sources"], strict=True):
+        if not isinstance(srcs, list | tuple):
+            continue
+        for i, s in enumerate(srcs):
+            if not isinstance(s, dict):
+                continue
+            cols["event_id"].append(eid)
+            cols["ord"].append(i)
+            cols["article_id"].append(s.get("article"))
+            sent = s.get("sentence")
+            cols["sentence"].append(None if sent is None else str(sent))
+            cols["start"].append(s.get("start"))
+            cols["end"].append(s.get("end"))
+            cols["claim_id"].append(s.get("claim_id"))
+            cols["rule"].append(s.get("rule"))
+    return conform(pd.DataFrame(cols), EVENT_SOURCES)
+
+
+# --------------------------------------------------------------------------------------------
+# The report of an ingest
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What an ingest did.  Names are the files (or upload names) as given."""
+
+    added_articles: tuple[str, ...] = ()
+    duplicate_articles: tuple[str, ...] = ()  # same text already stored: skipped
+    near_duplicates: tuple[str, ...] = ()  # added, and joined a stored article's group
+    rejections: tuple[InputRejected, ...] = ()
+    new_events: int = 0  # events whose id was not in the store before
+    updated_events: int = 0  # events already stored whose content changed (new sources, ...)
+    removed_events: int = 0  # events no longer produced (e.g. a re-dated article)
+    n_events: int = 0  # events in the store afterwards
+    n_articles: int = 0  # articles in the store afterwards
+    added_claims: int = 0
+    changed: bool = False  # whether the store was written
+    version: str = ""  # Store.version() afterwards
+
+    def summary(self) -> str:
+        parts = [f"added {len(self.added_articles)} article(s)"]
+        if self.duplicate_articles:
+            parts.append(f"{len(self.duplicate_articles)} already stored")
+        if self.near_duplicates:
+            parts.append(f"{len(self.near_duplicates)} near-duplicate(s) of stored articles")
+        if self.rejections:
+            parts.append(f"{len(self.rejections)} rejected")
+        parts.append(
+            f"{self.new_events} new event(s), {self.updated_events} updated; "
+            f"{self.n_events} events from {self.n_articles} articles in the store"
+        )
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class StoreSnapshot:
+    """All tables read in one connection (consistent with each other) and their version."""
+
+    articles: pd.DataFrame
+    sentences: pd.DataFrame
+    claims: pd.DataFrame
+    events: pd.DataFrame
+    event_sources: pd.DataFrame
+    version: str
+
+
+# --------------------------------------------------------------------------------------------
+# Opening
+# --------------------------------------------------------------------------------------------
+
+
+def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        msg = str(exc)
+        if "not a valid DuckDB database" in msg or "database file" in msg.lower():
+            raise StoreError(
+                f"{path}: not a Strike Tracker store (not a DuckDB database, or corrupt): {msg}"
+            ) from exc
+        if "lock" in msg.lower():
+            raise StoreBusy(f"{path}: in use by another process ({msg})") from exc
+        raise StoreError(f"{path}: cannot open the store: {msg}") from exc
+
+
+def _meta(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    import duckdb
+
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    except duckdb.Error as exc:
+        raise StoreError(f"{path}: cannot read the store (corrupt?): {exc}") from exc
+    if "meta" not in tables:
+        raise StoreError(
+            f"{path}: a DuckDB database, but not a Strike Tracker store (no meta table)"
+        )
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    except duckdb.Error as exc:
+        raise StoreError(f"{path}: unreadable meta table (corrupt?): {exc}") from exc
+    if meta.get("app") != APP_ID:
+        raise StoreError(
+            f"{path}: a DuckDB database, but not a Strike Tracker store (app={meta.get('app')!r})"
+        )
+    try:
+        meta["schema_version"] = str(int(meta.get("schema_version", "")))
+    except ValueError as exc:
+        raise StoreError(f"{path}: invalid schema_version {meta.get('schema_version')!r}") from exc
+    return meta
+
+
+def _check_version(meta: dict[str, str], path: Path, *, for_write: bool) -> int:
+    v = int(meta["schema_version"])
+    if v > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: written by a newer Strike Tracker (store schema {v}, this version reads "
+            f"up to {SCHEMA_VERSION}); upgrade Strike Tracker or use another --db"
+        )
+    if v < SCHEMA_VERSION and not for_write:
+        raise StoreError(
+            f"{path}: written by an older Strike Tracker (store schema {v}, this version needs "
+            f"{SCHEMA_VERSION}); open it once for writing to upgrade it in place (start the app "
+            f"without STRIKES_READ_ONLY, or `python -m strikes ingest --db {path} FILE...`), "
+            f"or rebuild it from the source documents"
+        )
+    missing = [v2 for v2 in range(v, SCHEMA_VERSION) if v2 not in MIGRATIONS]
+    if missing and v < SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: store schema {v} cannot be upgraded to {SCHEMA_VERSION} automatically; "
+            f"rebuild it from the source documents (python -m strikes ingest --db NEW PATH...)"
+        )
+    return v
+
+
+def _lock_timeout(settings: Settings, override: float | None) -> float:
+    if override is not None:
+        return float(override)
+    return float(getattr(settings, "store_lock_timeout_s", DEFAULT_LOCK_TIMEOUT_S))
+
+
+def open_store(
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    read_only: bool = False,
+    lock_timeout: float | None = None,
+) -> Store:
+    """Open the store at ``settings.db_path``.
+
+    Read-only: the file must exist and be a current store; nothing is ever written (works in a
+    read-only directory).  Read-write: a missing file becomes an empty store, an older one is
+    migrated.  Raises `StoreError` (or `StoreBusy` when another writer holds the lock for longer
+    than ``lock_timeout`` seconds while creating/migrating).
+    """
+    path = Path(settings.db_path)
+    store = Store(path, settings=settings, read_only=read_only, lock_timeout=lock_timeout)
+    if read_only:
+        if not path.exists():
+            raise StoreError(
+                f"{path}: no event store here (create it with `python -m strikes ingest`)"
+            )
+        with store._read() as con:  # validates format and version
+            del con
+        return store
+    if not path.exists():
+        store._write(lambda w: None, force=True)
+        return store
+    with store._read(for_write=True) as con:
+        meta = _meta(con, path)
+    if int(meta["schema_version"]) < SCHEMA_VERSION:
+        store._write(lambda w: None, force=True)  # the writer migrates
+    return store
+
+
+def ensure_store(
+    *, settings: Settings = DEFAULT_SETTINGS, lock_timeout: float | None = None
+) -> Store:
+    """The store at ``settings.db_path``, built from ``settings.seeds_dir`` if the file is absent.
+
+    This is what the app calls on start, so a fresh clone works with no other step.  Two
+    processes starting at once build it once (the second waits for the lock, then finds it).
+    A store that exists is opened (read-only when ``settings.read_only``) and migrated when it
+    is older and writable.
+    """
+    path = Path(settings.db_path)
+    store = Store(path, settings=settings, read_only=settings.read_only, lock_timeout=lock_timeout)
+    if path.exists():
+        return open_store(
+            settings=settings, read_only=settings.read_only, lock_timeout=lock_timeout
+        )
+    seeds = Path(settings.seeds_dir)
+    writer = Store(path, settings=settings, read_only=False, lock_timeout=lock_timeout)
+    writer.ingest_paths([seeds] if seeds.is_dir() else [], create_only=True)
+    return store
+
+
+def store_for_reading(*, settings: Settings = DEFAULT_SETTINGS, must_exist: bool = False) -> Store:
+    """A store to read (the export CLI): an explicit path must exist; the default one is built."""
+    if must_exist and not Path(settings.db_path).exists():
+        raise StoreError(
+            f"{settings.db_path}: no event store here (create it with `python -m strikes ingest "
+            f"--db {settings.db_path} PATH...`)"
+        )
+    if Path(settings.db_path).exists():
+        return open_store(settings=settings, read_only=True)
+    return ensure_store(settings=settings)
+
+
+# --------------------------------------------------------------------------------------------
+# The store
+# --------------------------------------------------------------------------------------------
+
+
+class Store:
+    """A handle on one store file.  Holds no connection: every read opens a short read-only one."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        settings: Settings = DEFAULT_SETTINGS,
+        read_only: bool = False,
+        lock_timeout: float | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.settings = settings
+        self.read_only = read_only
+        self.lock_timeout = _lock_timeout(settings, lock_timeout)
+        self._version_cache: tuple[tuple[int, int, int], str] | None = None
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        return f"Store({str(self.path)!r}, {mode})"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    # ---------------------------------------------------------------- reading
+
+    @contextlib.contextmanager
+    def _read(self, *, for_write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not self.path.exists():
+            raise StoreError(f"{self.path}: no event store here")
+        con = _connect(self.path, read_only=True)
+        try:
+            meta = _meta(con, self.path)
+            _check_version(meta, self.path, for_write=for_write)
+            yield con
+        finally:
+            con.close()
+
+    def _select(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        schema: Schema,
+        *,
+        where: str = "",
+        params: Sequence[object] = (),
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        have = _table_columns(con, table)
+        wanted = [c for c in (columns or schema) if c in have]
+        if not wanted:
+            return empty_frame({c: schema[c] for c in (columns or schema)})
+        sql = f"SELECT {', '.join(_q(c) for c in wanted)} FROM {_q(table)} {where} ORDER BY _row"
+        raw = con.execute(sql, list(params)).df()
+        sub = {c: schema[c] for c in (columns or schema)}
+        return _decode(raw, sub)
+
+    def _read_table(self, table: str, **kw) -> pd.DataFrame:
+        with self._read() as con:
+            return self._select(con, table, TABLES[table], **kw)
+
+    def events(self) -> pd.DataFrame:
+        """All events (schema.EVENTS; weapons, sources, conflicts... as lists and dicts)."""
+        return self._read_table("events")
+
+    def articles(self, *, with_text: bool = True) -> pd.DataFrame:
+        """All articles (schema.ARTICLES); ``with_text=False`` leaves text/removed empty (fast)."""
+        cols = None if with_text else list(ARTICLE_META_COLS)
+        df = self._read_table("articles", columns=cols)
+        return conform(df, ARTICLES) if not with_text else df
+
+    def article(self, article_id: str) -> dict | None:
+        """One article as a dict (text and removed boilerplate included), or None."""
+        df = self._read_table("articles", where="WHERE article_id = ?", params=[article_id])
+        return None if df.empty else df.iloc[0].to_dict()
+
+    def sentences(self, article_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """Sentences (schema.SENTENCES), of the given articles only if ``article_ids``."""
+        if article_ids is None:
+            return self._read_table("sentences")
+        ids = list(article_ids)
+        if not ids:
+            return empty_frame(SENTENCES)
+        marks = ", ".join("?" for _ in ids)
+        return self._read_table("sentences", where=f"WHERE article_id IN ({marks})", params=ids)
+
+    def claims(self, article_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """Claims (schema.CLAIMS), of the given articles only if ``article_ids``."""
+        if article_ids is None:
+            return self._read_table("claims")
+        ids = list(article_ids)
+        if not ids:
+            return empty_frame(CLAIMS)
+        marks = ", ".join("?" for _ in ids)
+        return self._read_table("claims", where=f"WHERE article_id IN ({marks})", params=ids)
+
+    def event_sources(self, event_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """One row per (event, source) with the article's file/title/outlet/url/published."""
+        with self._read() as con:
+            return self._event_sources(con, event_ids)
+
+    def _event_sources(
+        self, con: duckdb.DuckDBPyConnection, event_ids: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        have = _table_columns(con, "articles")
+        joined = [c for c in EVENT_SOURCES_READ if c not in EVENT_SOURCES and c in have]
+        cols = [f"s.{_q(c)}" for c in EVENT_SOURCES] + [f"a.{_q(c)}" for c in joined]
+        where, params = "", []
+        if event_ids is not None:
+            params = list(event_ids)
+            if not params:
+                return empty_frame(EVENT_SOURCES_READ)
+            where = f"WHERE s.event_id IN ({', '.join('?' for _ in params)})"
+        sql = (
+            f"SELECT {', '.join(cols)} FROM event_sources s "
+            f"LEFT JOIN articles a ON a.article_id = s.article_id {where} ORDER BY s._row"
+        )
+        raw = con.execute(sql, params).df()
+        return conform(raw, EVENT_SOURCES_READ)
+
+    def snapshot(self) -> StoreSnapshot:
+        """Every table from one connection (a consistent view for the dashboard)."""
+        with self._read() as con:
+            version = dict(con.execute("SELECT key, value FROM meta").fetchall())["content_version"]
+            return StoreSnapshot(
+                articles=self._select(con, "articles", ARTICLES),
+                sentences=self._select(con, "sentences", SENTENCES),
+                claims=self._select(con, "claims", CLAIMS),
+                events=self._select(con, "events", EVENTS),
+                event_sources=self._event_sources(con),
+                version=version,
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (cheap)."""
+        with self._read() as con:
+            return {
+                t: int(con.execute(f"SELECT count(*) FROM {_q(t)}").fetchone()[0]) for t in TABLES
+            }
+
+    def meta(self) -> dict[str, str]:
+        with self._read() as con:
+            return _meta(con, self.path)
+
+    def version(self) -> str:
+        """A token that changes whenever the content changes (the dashboard's cache key).
+
+        The content version written with every change, re-read only when the file itself
+        changed (every write replaces the file, so its inode/mtime/size change too).
+        """
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return "absent"
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._version_cache is not None and self._version_cache[0] == key:
+            return self._version_cache[1]
+        with self._read() as con:
+            version = dict(con.execute("SELECT key, value FROM meta").fetchall()).get(
+                "content_version", ""
+            )
+        self._version_cache = (key, version)
+        return version
+
+    # ---------------------------------------------------------------- writing
+
+    def ingest_documents(
+        self, docs: Sequence[RawDocument], *, progress: TextIO | None = None
+    ) -> IngestReport:
+        """Add uploaded / pasted documents (the dashboard's upload page)."""
+        from strikes.articles import load_documents
+
+        docs = list(docs)
+        return self._ingest(lambda: load_documents(docs, settings=self.settings), progress=progress)
+
+    def ingest_paths(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        manifest: Path | None = None,
+        progress: TextIO | None = None,
+        create_only: bool = False,
+    ) -> IngestReport:
+        """Add files and folders (with their manifest.csv) — ``python -m strikes ingest``."""
+        from strikes.articles import load_articles
+
+        paths = list(paths)
+        return self._ingest(
+            lambda: load_articles(paths, manifest=manifest, settings=self.settings),
+            progress=progress,
+            create_only=create_only,
+        )
+
+    def _ingest(
+        self,
+        load: Callable[[], ArticleBatch],
+        *,
+        progress: TextIO | None,
+        create_only: bool = False,
+    ) -> IngestReport:
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.path}: opened read-only; cannot add documents")
+        box: dict[str, IngestReport] = {}
+
+        def work(w: _Writer) -> None:
+            box["report"] = _ingest_into(w, load(), settings=self.settings, progress=progress)
+
+        self._write(work, create_only=create_only)
+        report = box.get("report") or IngestReport()
+        return dataclasses.replace(report, version=self.version())
+
+    def rebuild(self, *, progress: TextIO | None = None) -> IngestReport:
+        """Re-extract every stored article's claims and re-merge the events.
+
+        For after an extractor or gazetteer upgrade: the articles stay, their claims and the
+        events are recomputed with the current code.
+        """
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.path}: opened read-only")
+        box: dict[str, IngestReport] = {}
+
+        def work(w: _Writer) -> None:
+            box["report"] = _rebuild_into(w, settings=self.settings, progress=progress)
+
+        self._write(work)
+        return dataclasses.replace(box.get("report") or IngestReport(), version=self.version())
+
+    def _write(
+        self, work: Callable[[_Writer], None], *, force: bool = False, create_only: bool = False
+    ) -> None:
+        """Run ``work`` against a fresh copy of the store, then swap it in (see module doc)."""
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.path}: opened read-only")
+        from filelock import FileLock, Timeout
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the store's folder: {exc}") from exc
+        lock = FileLock(str(self.lock_path), timeout=self.lock_timeout)
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise StoreBusy(
+                f"{self.path}: another process is writing to the store (lock {self.lock_path} "
+                f"held for more than {self.lock_timeout:g} s); try again when it has finished"
+            ) from exc
+        except OSError as exc:
+            raise StoreError(
+                f"{self.path}: cannot take the write lock {self.lock_path}: {exc}"
+            ) from exc
+        try:
+            if create_only and self.path.exists():
+                return  # another process built it while we waited
+            self._remove_stale_temporaries()
+            _write_new_file(self.path, work, force=force)
+        finally:
+            lock.release()
+
+    def _remove_stale_temporaries(self) -> None:
+        # Only called with the lock held: any temporary of ours is a crashed writer's.
+        for p in self.path.parent.glob(f".{self.path.name}.*.tmp*"):
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' "
+        "AND database_name = current_database()",
+        [table],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _attached_columns(con: duckdb.DuckDBPyConnection, db: str, table: str) -> list[str]:
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ? "
+        "ORDER BY column_index",
+        [db, table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+@dataclass
+class _Writer:
+    """The open new database during a write; `changed` decides whether it replaces the old."""
+
+    con: duckdb.DuckDBPyConnection
+    path: Path
+    existed: bool
+    changed: bool = False
+    old_version: int = SCHEMA_VERSION
+    notes: list[str] = field(default_factory=list)
+
+    def read(
+        self,
+        table: str,
+        *,
+        columns: Sequence[str] | None = None,
+        article_ids: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        schema = TABLES[table]
+        have = _table_columns(self.con, table)
+        wanted = [c for c in (columns or schema) if c in have]
+        sub = {c: schema[c] for c in (columns or schema)}
+        if not wanted or (article_ids is not None and not article_ids):
+            return empty_frame(sub)
+        where, params = "", []
+        if article_ids is not None:
+            params = list(article_ids)
+            where = f"WHERE article_id IN ({', '.join('?' for _ in params)})"
+        sql = f"SELECT {', '.join(_q(c) for c in wanted)} FROM {_q(table)} {where} ORDER BY _row"
+        return _decode(self.con.execute(sql, params).df(), sub)
+
+    def read_raw(self, table: str) -> pd.DataFrame:
+        cols = ", ".join(_q(c) for c in TABLES[table])
+        return self.con.execute(f"SELECT {cols} FROM {_q(table)} ORDER BY _row").df()
+
+    def ids(self, table: str, column: str) -> set[str]:
+        return {r[0] for r in self.con.execute(f"SELECT {_q(column)} FROM {_q(table)}").fetchall()}
+
+    def next_row(self, table: str) -> int:
+        return int(
+            self.con.execute(f"SELECT coalesce(max(_row) + 1, 0) FROM {_q(table)}").fetchone()[0]
+        )
+
+    def append(self, table: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        enc = _encode(frame, TABLES[table], row0=self.next_row(table))
+        self._insert(table, enc)
+
+    def replace(self, table: str, frame: pd.DataFrame) -> None:
+        self.con.execute(f"DELETE FROM {_q(table)}")
+        if not frame.empty:
+            self._insert(table, _encode(frame, TABLES[table]))
+
+    def delete(self, table: str, column: str, values: Sequence[str]) -> None:
+        if not values:
+            return
+        self.con.register("_del", pd.DataFrame({"v": pd.array(list(values), dtype="string")}))
+        try:
+            self.con.execute(f"DELETE FROM {_q(table)} WHERE {_q(column)} IN (SELECT v FROM _del)")
+        finally:
+            self.con.unregister("_del")
+
+    def update_articles(self, frame: pd.DataFrame, columns: Sequence[str]) -> None:
+        """Set ``columns`` of the stored articles in ``frame`` (by article_id)."""
+        if frame.empty:
+            return
+        df = conform(
+            frame[["article_id", *columns]], {c: ARTICLES[c] for c in ("article_id", *columns)}
+        )
+        self.con.register("_upd", df)
+        try:
+            sets = ", ".join(f"{_q(c)} = _upd.{_q(c)}" for c in columns)
+            self.con.execute(
+                f"UPDATE articles SET {sets} FROM _upd WHERE articles.article_id = _upd.article_id"
+            )
+        finally:
+            self.con.unregister("_upd")
+
+    def _insert(self, table: str, enc: pd.DataFrame) -> None:
+        self.con.register("_new", enc)
+        try:
+            cols = ", ".join(_q(c) for c in enc.columns)
+            self.con.execute(f"INSERT INTO {_q(table)} ({cols}) SELECT {cols} FROM _new")
+        finally:
+            self.con.unregister("_new")
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    for table, schema in TABLES.items():
+        cols = [f"{_q(c)} {_SQL_TYPES[t]}" for c, t in schema.items()]
+        cols.append("_row BIGINT")
+        con.execute(f"CREATE TABLE {_q(table)} ({', '.join(cols)})")
+
+
+def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Copy old.<table> into <table>: shared columns by name, new columns left NULL."""
+    old_cols = set(_attached_columns(con, "old", table))
+    if not old_cols:
+        return
+    cols = [c for c in (*TABLES[table], "_row") if c in old_cols]
+    if "_row" not in old_cols:  # pragma: no cover - every version had _row
+        return
+    names = ", ".join(_q(c) for c in cols)
+    con.execute(f"INSERT INTO {_q(table)} ({names}) SELECT {names} FROM old.{_q(table)}")
+
+
+def _set_meta(con: duckdb.DuckDBPyConnection, values: dict[str, str]) -> None:
+    for k, v in values.items():
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [k, v])
+
+
+def _fsync(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_new_file(path: Path, work: Callable[[_Writer], None], *, force: bool) -> None:
+    import duckdb
+
+    existed = path.exists()
+    old_meta: dict[str, str] = {}
+    old_version = SCHEMA_VERSION
+    if existed:
+        # A WAL beside the live file means something wrote it outside this module; fold it in
+        # (we hold the lock) so that attaching read-only sees everything.
+        if Path(str(path) + ".wal").exists():
+            con = _connect(path, read_only=False)
+            try:
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+        con = _connect(path, read_only=True)
+        try:
+            old_meta = _meta(con, path)
+            old_version = _check_version(old_meta, path, for_write=True)
+        finally:
+            con.close()
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    swapped = False
+    try:
+        con = _connect(tmp, read_only=False)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            _create_tables(con)
+            if existed:
+                con.execute(f"ATTACH {_sql_str(str(path))} AS old (READ_ONLY)")
+                for table in TABLES:
+                    _copy_table(con, table)
+                for v in range(old_version, SCHEMA_VERSION):
+                    MIGRATIONS[v](con)
+                con.execute("DETACH old")
+            writer = _Writer(con=con, path=path, existed=existed, old_version=old_version)
+            work(writer)
+            changed = writer.changed or force or not existed or old_version < SCHEMA_VERSION
+            if not changed:
+                con.execute("ROLLBACK")
+                return
+            _set_meta(
+                con,
+                {
+                    "app": APP_ID,
+                    "schema_version": str(SCHEMA_VERSION),
+                    "content_version": uuid.uuid4().hex,
+                    "created_at": old_meta.get("created_at") or _now(),
+                    "updated_at": _now(),
+                    "strikes_version": _strikes_version(),
+                },
+            )
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        except duckdb.Error as exc:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise StoreError(f"{path}: writing the store failed: {exc}") from exc
+        finally:
+            con.close()
+        if Path(str(tmp) + ".wal").exists():  # pragma: no cover - CHECKPOINT folds the WAL
+            con = _connect(tmp, read_only=False)
+            con.execute("CHECKPOINT")
+            con.close()
+        _fsync(tmp)
+        os.replace(tmp, path)
+        swapped = True
+        _fsync(path.parent)
+    finally:
+        if not swapped:
+            for p in (tmp, Path(str(tmp) + ".wal")):
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _strikes_version() -> str:
+    from strikes import __version__
+
+    return __version__
+
+
+# --------------------------------------------------------------------------------------------
+# The ingest itself (runs inside a write)
+# --------------------------------------------------------------------------------------------
+
+
+def _ingest_into(
+    w: _Writer, batch: ArticleBatch, *, settings: Settings, progress: TextIO | None
+) -> IngestReport:
+    arts = batch.articles
+    stored_ids = w.ids("articles", "article_id")
+    is_dup = (
+        arts["article_id"].isin(stored_ids).to_numpy(dtype=bool) if len(arts) else np.zeros(0, bool)
+    )
+    duplicates = tuple(str(f) for f in arts.loc[is_dup, "file"])
+    new = arts.loc[~is_dup].reset_index(drop=True)
+    rejections = tuple(batch.rejections)
+    if new.empty:
+        n_events = int(w.con.execute("SELECT count(*) FROM events").fetchone()[0])
+        n_articles = len(stored_ids)
+        return IngestReport(
+            duplicate_articles=duplicates,
+            rejections=rejections,
+            n_events=n_events,
+            n_articles=n_articles,
+        )
+    new_sents = batch.sentences.loc[batch.sentences["article_id"].isin(set(new["article_id"]))]
+
+    # Near-duplicate groups over stored + new articles.
+    stored_meta = w.read("articles", columns=[*ARTICLE_META_COLS, "text"])
+    new, regrouped, redated, joined = _regroup(stored_meta, new, settings=settings)
+    near = tuple(str(f) for f, j in zip(new["file"], joined, strict=True) if j)
+
+    # Claims: new articles, and stored ones whose date changed.
+    redo_ids = list(redated["article_id"]) if not redated.empty else []
+    to_extract = pd.concat([new, redated], ignore_index=True) if redo_ids else new
+    sentences_for = new_sents
+    if redo_ids:
+        old_sents = w.read("sentences", article_ids=redo_ids)
+        sentences_for = pd.concat([new_sents, old_sents], ignore_index=True)
+    claims_new = _extract(to_extract, sentences_for, settings=settings, progress=progress)
+
+    w.append("articles", new)
+    w.append("sentences", new_sents)
+    if not regrouped.empty:
+        w.update_articles(regrouped, _GROUP_COLS)
+    if redo_ids:
+        w.delete("claims", "article_id", redo_ids)
+    w.append("claims", claims_new)
+    report_events = _remerge(w)
+    w.changed = True
+    n_articles = len(stored_ids) + len(new)
+    return IngestReport(
+        added_articles=tuple(str(f) for f in new["file"]),
+        duplicate_articles=duplicates,
+        near_duplicates=near,
+        rejections=rejections,
+        added_claims=len(claims_new),
+        n_articles=n_articles,
+        **report_events,
+    )
+
+
+def _rebuild_into(w: _Writer, *, settings: Settings, progress: TextIO | None) -> IngestReport:
+    articles = w.read("articles")
+    sentences = w.read("sentences")
+    claims = _extract(articles, sentences, settings=settings, progress=progress)
+    w.replace("claims", claims)
+    report_events = _remerge(w)
+    w.changed = True
+    return IngestReport(added_claims=len(claims), n_articles=len(articles), **report_events)
+
+
+def _remerge(w: _Writer) -> dict[str, int]:
+    """Merge all stored claims into events; replace events and event_sources."""
+    from strikes.events import merge_claims
+
+    claims = w.read("claims")
+    articles = w.read("articles", columns=list(ARTICLE_META_COLS))
+    events = merge_claims(claims, articles=articles) if not claims.empty else empty_frame(EVENTS)
+    old = w.read_raw("events")
+    new_enc = _encode(events, EVENTS)
+    old_rows = {
+        r[0]: r for r in old.astype(object).where(old.notna(), None).itertuples(index=False)
+    }
+    new_rows = {
+        r[0]: r
+        for r in new_enc[list(EVENTS)]
+        .astype(object)
+        .where(new_enc[list(EVENTS)].notna(), None)
+        .itertuples(index=False)
+    }
+    added = sum(1 for k in new_rows if k not in old_rows)
+    updated = sum(
+        1 for k, r in new_rows.items() if k in old_rows and tuple(old_rows[k]) != tuple(r)
+    )
+    removed = sum(1 for k in old_rows if k not in new_rows)
+    w.replace("events", events)
+    w.replace("event_sources", event_sources_frame(events))
+    return {
+        "new_events": added,
+        "updated_events": updated,
+        "removed_events": removed,
+        "n_events": len(events),
+        "changed": True,
+    }
+
+
+def _regroup(
+    stored: pd.DataFrame, new: pd.DataFrame, *, settings: Settings
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[bool]]:
+    """Near-duplicate groups over stored + new articles (strikes.neardup).
+
+    Returns (new articles with group fields and dates updated, stored articles whose group
+    fields changed, stored articles whose publication date changed, per new article whether
+    it shares a group with a stored one).
+    """
+    from strikes.neardup import Member, find_groups, resolve_groups
+
+    empty = stored.iloc[0:0]
+    if stored.empty:
+        return new, empty, empty, [False] * len(new)
+    allart = pd.concat([stored, new[stored.columns.intersection(new.columns)]], ignore_index=True)
+    texts = [t if isinstance(t, str) else "" for t in allart["text"].tolist()]
+    groups = find_groups(texts, settings=settings)
+
+    def val(v: object) -> str | None:
+        return (
+            None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v)
+        )
+
+    members = [
+        Member(
+            article_id=str(r["article_id"]),
+            text_len=len(texts[i]),
+            published=val(r["published"]),
+            published_source=val(r["published_source"]) or "unknown",
+            published_ref=val(r["published_ref"]),
+            duplicate_of=val(r["duplicate_of"]),
+            dup_group=val(r["dup_group"]),
+        )
+        for i, r in enumerate(allart.to_dict("records"))
+    ]
+    resolve_groups(members, groups)
+    fields = {c: [getattr(m, c) for m in members] for c in _GROUP_COLS}
+    updated = allart.copy()
+    for c, vals in fields.items():
+        updated[c] = pd.array(vals, dtype="string")
+
+    n_stored = len(stored)
+    old_vals = (
+        stored[list(_GROUP_COLS)].astype(object).where(stored[list(_GROUP_COLS)].notna(), None)
+    )
+    new_vals = updated.iloc[:n_stored][list(_GROUP_COLS)].astype(object)
+    new_vals = new_vals.where(new_vals.notna(), None)
+    diff = (old_vals.to_numpy() != new_vals.to_numpy()).any(axis=1)
+    regrouped = updated.iloc[:n_stored].loc[diff].reset_index(drop=True)
+    date_diff = old_vals["published"].to_numpy() != new_vals["published"].to_numpy()
+    redated = updated.iloc[:n_stored].loc[date_diff].reset_index(drop=True)
+
+    new_out = new.copy()
+    tail = updated.iloc[n_stored:].reset_index(drop=True)
+    for c in _GROUP_COLS:
+        new_out[c] = tail[c].astype("string").array
+    stored_groups = {m.dup_group for m in members[:n_stored]}
+    joined = [m.dup_group in stored_groups for m in members[n_stored:]]
+    return new_out, regrouped, redated, joined
+
+
+def _extract(
+    articles: pd.DataFrame, sentences: pd.DataFrame, *, settings: Settings, progress: TextIO | None
+) -> pd.DataFrame:
+    """Claims of the given articles, in chunks (with a progress bar on long runs)."""
+    from strikes.pipeline import extract_claims, make_geo
+
+    if articles.empty:
+        return empty_frame(CLAIMS)
+    geo = make_geo(settings=settings)
+    n = len(articles)
+    show = progress is not None and (_isatty(progress) or n > PROGRESS_MIN_DOCS)
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=n, desc="extracting", unit="article", file=progress, leave=False)
+    by_article = sentences.groupby("article_id", sort=False).indices if len(sentences) else {}
+    frames = []
+    try:
+        for i in range(0, n, EXTRACT_CHUNK):
+            chunk = articles.iloc[i : i + EXTRACT_CHUNK]
+            rows = (
+                np.concatenate(
+                    [by_article.get(a, np.zeros(0, dtype=np.int64)) for a in chunk["article_id"]]
+                ).astype(np.int64)
+                if len(chunk)
+                else np.zeros(0, dtype=np.int64)
+            )
+            sents = sentences.iloc[rows] if len(rows) else sentences.iloc[0:0]
+            frames.append(extract_claims(chunk, sents, settings=settings, geo=geo))
+            if bar is not None:
+                bar.update(len(chunk))
+    finally:
+        if bar is not None:
+            bar.close()
+    frames = [f for f in frames if not f.empty]
+    return conform(pd.concat(frames, ignore_index=True), CLAIMS) if frames else empty_frame(CLAIMS)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# CLI: python -m strikes ingest PATH... [--db FILE] [--manifest FILE]
+# --------------------------------------------------------------------------------------------
+
+
+def cli_ingest(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from strikes.cli import EXIT_OK, EXIT_REJECTED, report_rejections
+
+    if getattr(args, "dask", None) or getattr(args, "partitions", None):
+        print("strikes: --dask/--partitions are not supported by ingest; running locally", file=err)
+    store = open_store(settings=settings, read_only=False)
+    report = store.ingest_paths(args.paths, manifest=args.manifest, progress=err)
+    report_rejections(report.rejections, err)
+    for name in report.duplicate_articles:
+        print(f"strikes: already stored: {name}", file=err)
+    print(f"strikes: {report.summary()} ({store.path})", file=out)
+    if getattr(args, "parquet", None):
+        from strikes.export import to_parquet, write_atomic
+
+        folder = Path(args.parquet)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / "events.parquet", to_parquet(store.events()))
+    if not report.added_articles and not report.duplicate_articles and not report.rejections:
+        print("strikes: no documents found", file=err)
+        return EXIT_REJECTED
+    return EXIT_REJECTED if report.rejections else EXIT_OK
+
+
+__all__ = [
+    "EVENT_SOURCES",
+    "SCHEMA_VERSION",
+    "IngestReport",
+    "Store",
+    "StoreSnapshot",
+    "cli_ingest",
+    "ensure_store",
+    "event_sources_frame",
+    "open_store",
+    "store_for_reading",
+]
