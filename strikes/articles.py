@@ -1,0 +1,531 @@
+"""The articles stage: raw documents -> clean articles with trustworthy metadata + sentences.
+
+    load_articles(paths, manifest=...)  files and folders (+ manifest.csv) -> ArticleBatch
+    load_documents(docs)                in-memory uploads / pasted text  -> ArticleBatch
+
+Per document: decode (decode.py) -> HTML main text (htmltext.py) or the plain text itself ->
+inline dateline and social-link rows cut -> boilerplate cut (boilerplate.py) -> title ->
+broken lines re-joined -> cleaned `text` (paragraphs separated by a blank line) -> sentence
+spans (sentences.py).  Then, over the batch: exact duplicates dropped (reported), near-
+duplicates grouped and undated members dated from their group (neardup.py).
+
+Publication date precedence: manifest (curated; also the `published` of a RawDocument) >
+document (inline dateline) > html-metadata > near-duplicate > unknown.
+
+Every cut is kept in `removed` as {"text", "reason", "start", "end"}; offsets are into the
+decoded document (for HTML: into the text extracted from the markup).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from strikes import boilerplate as bp
+from strikes.decode import decode_bytes
+from strikes.errors import InputRejected
+from strikes.htmltext import declared_charset, extract_html, looks_like_html
+from strikes.metadata import (
+    MANIFEST_NAME,
+    ManifestEntry,
+    guess_language,
+    match_dateline,
+    outlet_from_signals,
+    parse_date,
+    read_manifest,
+    title_from_paragraph,
+)
+from strikes.neardup import Member, find_groups, resolve_groups
+from strikes.schema import ARTICLES, SENTENCES, conform
+from strikes.sentences import split_sentences
+from strikes.settings import DEFAULT_SETTINGS, Settings
+
+__all__ = ["ArticleBatch", "RawDocument", "cli_articles", "load_articles", "load_documents"]
+
+HTML_SUFFIXES = (".html", ".htm")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+# A first line longer than this is a lede paragraph, not a headline.
+TITLE_LINE_MAX = 200
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One document to load: a file's bytes, an upload, or pasted text (encoded)."""
+
+    name: str
+    data: bytes
+    published: str | None = None  # YYYY-MM-DD, curated (counts as source "manifest")
+    outlet: str | None = None
+    url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleBatch:
+    articles: pd.DataFrame  # schema.ARTICLES
+    sentences: pd.DataFrame  # schema.SENTENCES
+    rejections: list[InputRejected] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points.
+
+
+def load_documents(
+    docs: Sequence[RawDocument], *, settings: Settings = DEFAULT_SETTINGS
+) -> ArticleBatch:
+    return _load(list(docs), [], settings)
+
+
+def load_articles(
+    paths: Sequence[str | Path],
+    *,
+    manifest: Path | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> ArticleBatch:
+    """Load files and folders (recursively; hidden entries skipped).
+
+    A `manifest.csv` inside a given folder applies automatically to the files below it; an
+    explicit `manifest` wins over those.  Files with other suffixes are skipped silently
+    inside folders and rejected when named explicitly.  A path that does not exist is
+    rejected; the other inputs are still loaded.
+    """
+    rejections: list[InputRejected] = []
+    files: list[tuple[str, Path]] = []
+    manifests: list[Path] = []
+    seen: set[Path] = set()
+    allowed = tuple(s.lower() for s in settings.allowed_suffixes)
+
+    def add(label: str, path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append((label, path))
+
+    for p in paths:
+        path = Path(p)
+        label = str(p)
+        if not path.exists():
+            rejections.append(InputRejected(label, "no such file or directory"))
+        elif path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if any(part.startswith(".") for part in rel.parts) or not child.is_file():
+                    continue
+                if child.name.lower() == MANIFEST_NAME:
+                    manifests.append(child)
+                elif child.suffix.lower() in allowed:
+                    add(str(child), child)
+        elif path.name.lower() == MANIFEST_NAME:
+            manifests.append(path)
+        elif not path.is_file():
+            rejections.append(InputRejected(label, "not a regular file"))
+        elif path.suffix.lower() not in allowed:
+            rejections.append(
+                InputRejected(
+                    label,
+                    f"unsupported file type {path.suffix or '(none)'!r} "
+                    f"(expected {', '.join(allowed)})",
+                )
+            )
+        else:
+            add(label, path)
+
+    entries: dict[Path, ManifestEntry] = {}
+    if manifest is not None:
+        mpath = Path(manifest)
+        if not mpath.is_file():
+            rejections.append(InputRejected(str(manifest), "manifest file not found"))
+        elif mpath not in manifests:
+            manifests.append(mpath)
+    for mpath in manifests:  # the explicit manifest comes last and so wins
+        found, errors = read_manifest(mpath, max_bytes=settings.max_file_bytes)
+        entries.update(found)
+        rejections.extend(errors)
+
+    docs: list[RawDocument] = []
+    for label, path in files:
+        try:
+            data = _read_file(path, label, settings.max_file_bytes)
+        except InputRejected as exc:
+            rejections.append(exc)
+            continue
+        e = entries.get(path.resolve())
+        docs.append(
+            RawDocument(
+                name=label,
+                data=data,
+                published=e.published if e else None,
+                outlet=e.outlet if e else None,
+                url=e.url if e else None,
+                title=e.title if e else None,
+            )
+        )
+    return _load(docs, rejections, settings)
+
+
+def _read_file(path: Path, label: str, max_bytes: int) -> bytes:
+    """Read a file, checking its size before reading it whole."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputRejected(label, _too_big(size, max_bytes))
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputRejected(label, f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:  # grew since stat()
+        raise InputRejected(label, _too_big(len(data), max_bytes))
+    return data
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"file is {size:,} bytes, over the {limit:,}-byte limit (--max-bytes)"
+
+
+# --------------------------------------------------------------------------------------------
+# One document.
+
+
+@dataclass
+class _Article:
+    record: dict
+    spans: list[tuple[int, int]]
+
+
+def _kind(doc: RawDocument, settings: Settings) -> str:
+    suffix = Path(doc.name).suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
+    if suffix and suffix != ".txt" and suffix in (s.lower() for s in settings.allowed_suffixes):
+        return "text"
+    if suffix and re.fullmatch(r"\.[a-z][a-z0-9]{0,4}", suffix) and suffix != ".txt":
+        raise InputRejected(
+            doc.name,
+            f"unsupported file type {suffix!r} (expected {', '.join(settings.allowed_suffixes)})",
+        )
+    return "text"  # .txt, or an upload / pasted text without a suffix (sniffed for HTML)
+
+
+def _process(doc: RawDocument, settings: Settings, notes: list[InputRejected]) -> _Article:
+    name = doc.name
+    if len(doc.data) > settings.max_file_bytes:
+        raise InputRejected(name, _too_big(len(doc.data), settings.max_file_bytes))
+    kind = _kind(doc, settings)
+    declared = declared_charset(doc.data) if kind != "markdown" else None
+    decoded = decode_bytes(doc.data, source=name, declared=declared)
+    if not decoded.text.strip():
+        raise InputRejected(name, "no text (whitespace only)")
+    if kind == "text" and looks_like_html(decoded.text):
+        kind = "html"
+
+    html_title = html_date = sitename = html_url = None
+    if kind == "html":
+        page = extract_html(decoded.text, url=doc.url)
+        source = page.text
+        html_title, html_date, sitename, html_url = (
+            page.title,
+            page.published,
+            page.sitename,
+            page.url,
+        )
+        if not source.strip():
+            raise InputRejected(name, "no article text found in the HTML")
+    else:
+        source = decoded.text
+
+    removed: list[dict] = []
+    segs = bp.split_lines(source)
+    if kind == "markdown":
+        bp.strip_markdown(segs, removed)
+    document_date = _cut_dateline(segs, settings.inline_date_window, removed)
+    bp.strip_social_runs(segs, removed)
+    bp.remove_junk(segs, source, removed)
+    title = _cut_title(segs, removed, given=doc.title, html_title=html_title)
+    paragraphs = bp.join_paragraphs(segs)
+    text = "\n\n".join(paragraphs)
+    if not text.strip():
+        raise InputRejected(name, "no article text left after removing boilerplate")
+    removed.sort(key=lambda r: (r["start"], r["end"]))
+
+    published, published_source = None, "unknown"
+    manifest_date = None
+    if doc.published:
+        manifest_date = parse_date(doc.published)
+        if manifest_date is None:
+            notes.append(
+                InputRejected(
+                    name, f"invalid published date {doc.published!r} ignored (expected YYYY-MM-DD)"
+                )
+            )
+    for value, src in (
+        (manifest_date, "manifest"),
+        (document_date, "document"),
+        (html_date, "html-metadata"),
+    ):
+        if value:
+            published, published_source = value, src
+            break
+
+    outlet = doc.outlet or sitename or outlet_from_signals(text[:400], removed)
+    article_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    spans = split_sentences(text)
+    record = {
+        "article_id": article_id,
+        "file": name,
+        "title": title,
+        "published": published,
+        "published_source": published_source,
+        "published_ref": None,
+        "outlet": outlet,
+        "url": doc.url or html_url,
+        "duplicate_of": None,
+        "dup_group": article_id,
+        "language": guess_language(text),
+        "encoding": decoded.encoding,
+        "text": text,
+        "removed": removed,
+        "n_sentences": len(spans),
+        "n_bytes": len(doc.data),
+    }
+    return _Article(record, spans)
+
+
+def _cut_dateline(segs: list[bp.Seg], window: int, removed: list[dict]) -> str | None:
+    for seg in segs:
+        if seg.start > window:
+            break
+        if not seg.alive:
+            continue
+        m = match_dateline(seg.text)
+        if m:
+            bp.cut_prefix(seg, m.end, "dateline", removed)
+            return m.date
+    return None
+
+
+def _title_key(s: str) -> str:
+    s = s.casefold().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return re.sub(r"\W+", " ", s).strip()
+
+
+def _is_heading(line: str) -> bool:
+    t = line.rstrip("\"'”’»)] ")
+    return 0 < len(line) <= TITLE_LINE_MAX and not t.endswith(".")
+
+
+def _cut_title(
+    segs: list[bp.Seg], removed: list[dict], *, given: str | None, html_title: str | None
+) -> str | None:
+    """Choose the title; cut a standalone headline line and repeats of it from the text.
+
+    A plain-text document's first line is its headline when it is short and has no final
+    period; it then leaves the text.  Otherwise (a lede paragraph) the title is the lede's
+    first sentence, cut at a word boundary, and the lede stays in the text.  For HTML the
+    page's metadata title is used, and lines repeating it are cut.
+    """
+    alive = [s for s in segs if s.alive]
+    title = given or html_title
+    if html_title is None and alive:
+        first = alive[0]
+        if _is_heading(first.text) and len(alive) > 1:
+            bp.remove_seg(first, "title", removed)
+            title = title or first.text
+        elif title is None:
+            spans = split_sentences(first.text)
+            a, b = spans[0] if spans else (0, len(first.text))
+            title = title_from_paragraph(first.text[a:b]) or None
+    if not title:
+        return None
+    keys = {_title_key(title)}
+    if html_title:
+        keys.add(_title_key(html_title))
+    for seg in segs:
+        if seg.alive and len(seg.text) <= TITLE_LINE_MAX and _title_key(seg.text) in keys:
+            bp.remove_seg(seg, "repeated-title", removed)
+    if html_title:
+        # A page's <h1> often differs from its meta title by a site suffix or a word.
+        from rapidfuzz import fuzz
+
+        key = _title_key(html_title)
+        for seg in [s for s in segs if s.alive][:3]:
+            if _is_heading(seg.text) and fuzz.ratio(_title_key(seg.text), key) >= 85:
+                bp.remove_seg(seg, "repeated-title", removed)
+    return title
+
+
+# --------------------------------------------------------------------------------------------
+# The batch.
+
+
+def _load(
+    docs: list[RawDocument], rejections: list[InputRejected], settings: Settings
+) -> ArticleBatch:
+    articles: list[_Article] = []
+    first_file: dict[str, str] = {}
+    for doc in docs:
+        try:
+            art = _process(doc, settings, rejections)
+        except InputRejected as exc:
+            rejections.append(exc)
+            continue
+        # One odd document must never sink a batch (nor print a traceback): whatever a
+        # third-party parser raises on it becomes a rejection naming the file.
+        except Exception as exc:  # noqa: BLE001
+            rejections.append(
+                InputRejected(doc.name, f"could not be processed ({type(exc).__name__}: {exc})")
+            )
+            continue
+        aid = art.record["article_id"]
+        if aid in first_file:
+            rejections.append(
+                InputRejected(
+                    doc.name,
+                    f"same text as {first_file[aid]} (article {aid}); loaded once",
+                )
+            )
+            continue
+        first_file[aid] = doc.name
+        articles.append(art)
+
+    _group_near_duplicates(articles, settings)
+
+    records = [a.record for a in articles]
+    frame = conform(pd.DataFrame(records, columns=list(ARTICLES)) if records else [], ARTICLES)
+    cols: dict[str, list] = {"article_id": [], "sent_idx": [], "start": [], "end": [], "text": []}
+    for art in articles:
+        aid = art.record["article_id"]
+        text = art.record["text"]
+        for i, (a, b) in enumerate(art.spans):
+            cols["article_id"].append(aid)
+            cols["sent_idx"].append(i)
+            cols["start"].append(a)
+            cols["end"].append(b)
+            cols["text"].append(text[a:b])
+    sentences = conform(pd.DataFrame(cols), SENTENCES)
+    return ArticleBatch(articles=frame, sentences=sentences, rejections=rejections)
+
+
+def _group_near_duplicates(articles: list[_Article], settings: Settings) -> None:
+    if len(articles) < 2:
+        return
+    groups = find_groups([a.record["text"] for a in articles], settings=settings)
+    if not groups:
+        return
+    members = [
+        Member(
+            article_id=a.record["article_id"],
+            text_len=len(a.record["text"]),
+            published=a.record["published"],
+            published_source=a.record["published_source"],
+        )
+        for a in articles
+    ]
+    resolve_groups(members, groups)
+    for a, m in zip(articles, members, strict=True):
+        a.record.update(
+            published=m.published,
+            published_source=m.published_source,
+            published_ref=m.published_ref,
+            duplicate_of=m.duplicate_of,
+            dup_group=m.dup_group,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# CLI: python -m strikes articles PATH... [--manifest FILE] [--format jsonl|table]
+
+
+def _na(v):
+    return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+
+
+def article_json(row: dict) -> dict:
+    """The CLI's JSON object for one article row."""
+    return {
+        "id": row["article_id"],
+        "file": row["file"],
+        "title": _na(row["title"]),
+        "published": _na(row["published"]),
+        "published_source": row["published_source"],
+        "published_ref": _na(row["published_ref"]),
+        "outlet": _na(row["outlet"]),
+        "url": _na(row["url"]),
+        "duplicate_of": _na(row["duplicate_of"]),
+        "dup_group": _na(row["dup_group"]),
+        "language": _na(row["language"]),
+        "encoding": _na(row["encoding"]),
+        "n_bytes": int(row["n_bytes"]),
+        "sentences": int(row["n_sentences"]),
+        "text": row["text"],
+        "removed": row["removed"],
+    }
+
+
+def _table(frame: pd.DataFrame) -> str:
+    headers = ["id", "file", "published", "source", "duplicate_of", "outlet", "lang", "sents"]
+    headers.append("title")
+    rows = []
+    for r in frame.to_dict("records"):
+        rows.append(
+            [
+                r["article_id"],
+                _clip(r["file"], 40, left=True),
+                _na(r["published"]) or "-",
+                r["published_source"],
+                _na(r["duplicate_of"]) or "-",
+                _clip(_na(r["outlet"]) or "-", 28),
+                _na(r["language"]) or "-",
+                str(int(r["n_sentences"])),
+                _clip(_na(r["title"]) or "-", 70),
+            ]
+        )
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
+    right = {headers.index("sents")}
+
+    def fmt(cells: list[str]) -> str:
+        out = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(out).rstrip()
+
+    lines = [fmt(headers), fmt(["-" * w for w in widths])]
+    lines.extend(fmt(row) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def _clip(s: str, n: int, *, left: bool = False) -> str:
+    s = re.sub(r"\s+", " ", str(s))
+    if len(s) <= n:
+        return s
+    return "…" + s[-(n - 1) :] if left else s[: n - 1] + "…"
+
+
+def cli_articles(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from strikes.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, report_rejections
+
+    if settings.max_file_bytes <= 0:
+        print("strikes: --max-bytes must be a positive number of bytes", file=err)
+        return EXIT_USAGE
+    batch = load_articles(
+        list(args.paths), manifest=getattr(args, "manifest", None), settings=settings
+    )
+    if getattr(args, "format", "jsonl") == "table":
+        if len(batch.articles):
+            out.write(_table(batch.articles))
+    else:
+        for row in batch.articles.to_dict("records"):
+            out.write(json.dumps(article_json(row), ensure_ascii=False) + "\n")
+    out.flush()
+    report_rejections(batch.rejections, err)
+    return EXIT_REJECTED if batch.rejections else EXIT_OK

@@ -1,0 +1,174 @@
+"""Sentence spans with character offsets into the cleaned article text.
+
+blingfire (a fast C++ tokenizer) finds the sentence boundaries, run one line at a time so every
+newline is a boundary (the cleaned text has one paragraph per line).  A small fix-up pass then
+corrects its known mistakes on news copy.  The fix-ups are hand-written on purpose: they cover a
+closed list of English title abbreviations and a lower-case-continuation rule, they are cheap (a
+few string tests per sentence) and easy to audit, whereas a trained segmenter would be slower and
+still need its own exceptions.
+
+What blingfire gets wrong and what the fix-ups do:
+- It splits after a title abbreviation that starts a sentence or follows another one
+  ("Sgt." "Maj." "Lee agreed.", "Lt." "Col." "Ivanov"): merged back when a piece ends with a
+  title abbreviation (Mr., Dr., Gov., Lt., Gen., St., ...), which never ends a sentence in news
+  copy.
+- It splits after a quoted sentence followed by its attribution ("'This is bad.' | he added."):
+  merged back whenever the next piece starts with a lower-case letter, which a real sentence
+  does not.
+- It misses a boundary before a title abbreviation ("He left. Col. Gen. Ivanov stayed."):
+  split after a lower-case word ending in . ! or ? when the next token is a title abbreviation.
+
+blingfire's own Python wrapper maps byte offsets to character offsets with a Python loop over
+every byte, which costs more than the segmentation itself; `_blingfire_spans` calls the C
+function directly and converts only the few sentence offsets.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import threading
+
+import blingfire
+
+# The C entry point of blingfire (see the module docstring for why it is called directly).
+_TEXT_TO_SENTENCES = blingfire.blingfire.TextToSentencesWithOffsets
+
+__all__ = ["split_sentences"]
+
+
+# Abbreviations that precede a name and (practically) never end a sentence.  Jr./Sr./Inc.
+# are left out on purpose: they do end sentences.
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+TITLE_ABBREVIATIONS = _words(
+    """Mr Mrs Ms Mmes Messrs Dr Drs Prof Gov Govs Lt Gen Gens Col Sgt Maj Capt Cpt Adm Brig Cmdr
+    Cmdt Cpl Pvt Pfc Spc Sen Sens Rep Reps Rev Fr Msgr St Ste Mt Ft Pres Amb Hon Supt Insp Det
+    Atty Gov-elect Sec Secy Lt-Gen Maj-Gen"""
+)
+
+_LAST_TOKEN = re.compile(r"([A-Za-z][A-Za-z-]*)\.$")
+_STARTS_LOWER = re.compile(r"[\"'“‘(\[«]*[a-z]")
+# A lower-case word ending a sentence, whitespace, then a title abbreviation: a boundary that
+# blingfire misses.
+_MISSED_BOUNDARY = re.compile(
+    r"(?<=[a-z]{2}[.!?])([\"'”’)]?)\s+(?=(?:" + "|".join(sorted(TITLE_ABBREVIATIONS)) + r")\.\s)"
+)
+_WORD_BEFORE_STOP = re.compile(r"([A-Za-z]+)[.!?]$")
+# Lower-case abbreviations that end in a period without ending the sentence.
+_LOWER_ABBREVIATIONS = _words("vs etc approx est al no nos fig figs cf ca pp vol")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) spans of the sentences of `text`, in order.
+
+    Spans never include surrounding whitespace and never cross a newline.
+    """
+    if not text or text.isspace():
+        return []
+    pieces: list[tuple[int, int]] = []
+    for a, b in _blingfire_spans(text):
+        # A newline always ends a sentence (blingfire may run a heading into the next line).
+        while a < b:
+            nl = text.find("\n", a, b)
+            stop = b if nl < 0 else nl
+            s, e = _strip(text, a, stop)
+            if s < e:
+                pieces.extend(_split_missed(text, s, e))
+            a = stop + 1 if nl >= 0 else b
+    return _merge(text, pieces)
+
+
+class _Buffers(threading.local):
+    size = 0
+    out: ctypes.Array | None = None
+    starts: ctypes.Array | None = None
+    ends: ctypes.Array | None = None
+
+
+_BUFFERS = _Buffers()
+
+
+def _blingfire_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence (start, end) character offsets from blingfire's C function."""
+    data = text.encode("utf-8")
+    size = len(data) * 2 + 16
+    buf = _BUFFERS  # per thread (Streamlit runs sessions in threads), grown on demand
+    if buf.size < size:
+        buf.size = max(size, 65536)
+        buf.out = ctypes.create_string_buffer(buf.size)
+        buf.starts = (ctypes.c_int32 * buf.size)()
+        buf.ends = (ctypes.c_int32 * buf.size)()
+    n = _TEXT_TO_SENTENCES(
+        ctypes.c_char_p(data),
+        ctypes.c_int(len(data)),
+        buf.out,
+        buf.starts,
+        buf.ends,
+        ctypes.c_int(buf.size),
+    )
+    if n <= 0 or n > buf.size:
+        return [(0, len(text))]
+    count = ctypes.string_at(buf.out, n).rstrip(b"\0").count(b"\n") + 1
+    starts = buf.starts[:count]
+    ends = [e + 1 for e in buf.ends[:count]]  # blingfire's end offsets are inclusive
+    if len(data) == len(text):  # ASCII: byte offsets are character offsets
+        return list(zip(starts, ends, strict=True))
+    # Map byte offsets to character offsets incrementally (they are in increasing order).
+    spans = []
+    byte_pos = char_pos = 0
+    nbytes = len(data)
+
+    def to_char(off: int) -> int:
+        nonlocal byte_pos, char_pos
+        while off < nbytes and (data[off] & 0xC0) == 0x80:  # inside a character: finish it
+            off += 1
+        if off < byte_pos:  # not monotonic (never seen): count from the start
+            return len(data[:off].decode("utf-8", "ignore"))
+        char_pos += len(data[byte_pos:off].decode("utf-8", "ignore"))
+        byte_pos = off
+        return char_pos
+
+    for a, e in zip(starts, ends, strict=True):
+        spans.append((to_char(a), to_char(e)))
+    return spans
+
+
+def _strip(s: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and s[a].isspace():
+        a += 1
+    while b > a and s[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _split_missed(line: str, a: int, b: int) -> list[tuple[int, int]]:
+    piece = line[a:b]
+    if ". " not in piece and "? " not in piece and "! " not in piece:
+        return [(a, b)]
+    out = []
+    cur = 0
+    for m in _MISSED_BOUNDARY.finditer(piece):
+        word = _WORD_BEFORE_STOP.search(piece, 0, m.start())
+        if word is None or word.group(1).lower() in _LOWER_ABBREVIATIONS:
+            continue
+        out.append((a + cur, a + m.start() + len(m.group(1))))
+        cur = m.end()
+    out.append((a + cur, b))
+    return out
+
+
+def _merge(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for a, b in pieces:
+        if merged:
+            pa, pb = merged[-1]
+            if "\n" not in text[pb:a]:
+                m = _LAST_TOKEN.search(text, max(pa, pb - 16), pb)
+                if (m and m.group(1) in TITLE_ABBREVIATIONS) or _STARTS_LOWER.match(text, a, b):
+                    merged[-1] = (pa, b)
+                    continue
+        merged.append((a, b))
+    return merged
