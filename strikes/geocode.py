@@ -1,0 +1,681 @@
+"""Finding and resolving place names in text, and a geopy-style geocoder over the gazetteer.
+
+`find_places` scans a text once with an Aho-Corasick automaton over every normalised gazetteer
+name (built once per index and cached), keeps the longest matches on word boundaries, merges
+region phrases ("the Rostov region", "Kyiv Oblast", "Republic of Tatarstan") and drops what is
+not a place here: lowercase words, common English words, person names and the words around them
+("Gov. Vitaliy Kim", "Kim Jong Un", "Vladimir Putin"), "Moscow time", "Kiel Institute".
+Unknown capitalised words of 5+ letters get a conservative fuzzy match (misspellings such as
+"Zaporizhzia").
+
+`resolve` picks one candidate using the article's countries and the places near the mention.
+
+`OfflineGeocoder` answers geopy's `geocode(query, exactly_one=True)` from the gazetteer;
+`make_geocoder` adds geopy's Nominatim behind a RateLimiter and an on-disk cache when
+`settings.online_geocoding` is on (off by default: nothing here touches the network unless
+asked to).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+
+from strikes import aliases as A
+from strikes.errors import GeocodeError
+from strikes.gazetteer import (
+    F_BLOCKED,
+    F_CONTEXT,
+    F_PHRASE,
+    Gazetteer,
+    Place,
+    common_words,
+    fold,
+    normalize,
+)
+from strikes.settings import DEFAULT_SETTINGS, Settings
+
+KINDS = ("city", "region", "country", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    start: int  # offsets into the text given to find_places
+    end: int
+    text: str  # the full mention: "the Rostov region", "Kyiv Oblast", "Izhevsk"
+    kind: str  # "city" | "region" | "country" | "unknown"
+    candidates: tuple[Place, ...]  # best first
+
+
+@dataclass(frozen=True, slots=True)
+class GeoContext:
+    country_codes: tuple[str, ...] = ()  # countries the text is about, most relevant first
+    near: tuple[Place, ...] = ()  # other places resolved nearby in the text
+
+
+# --- Scanning -------------------------------------------------------------------------------
+
+_CONNECTORS = frozenset(
+    {"on", "na", "nad", "upon", "de", "del", "di", "da", "la", "le", "am", "an", "der", "im"}
+    | {"pod", "sur", "and", "of", "the", "en", "au", "aux", "du", "des", "y", "i", "s", "e"}
+)
+_REGION_TOKENS = frozenset(
+    {"oblast", "region", "province", "krai", "kray", "republic", "territory", "okrug"}
+    | {"autonomous", "district", "governorate", "voivodeship", "county", "city"}
+)
+_PLACE_PREPS = frozenset(
+    {"in", "near", "over", "at", "from", "to", "outside", "around", "of", "into", "toward"}
+    | {"towards", "village", "town", "city", "settlement", "port", "hit", "struck", "shelled"}
+)
+_REGION_AFTER_RE = re.compile(
+    r"[ \t]+(oblast|Oblast|region|Region|province|Province|krai|Krai|kray|Kray)\b"
+)
+_PREV_TOKEN_RE = re.compile(r"(\S+)[ \t]+$")
+_NEXT_TOKEN_RE = re.compile(r"^[ \t]+(\S+)")
+_THE_RE = re.compile(r"(?:^|(?<=\s))([Tt]he)[ \t]+$")
+_POSSESSIVE_RE = re.compile(r"^['’]s\b")
+_CAP_TOKEN_RE = re.compile(r"[A-Z][^\W\d_]{4,}(?:-[^\W\d_]+)*")
+_REGION_WORD_RE = re.compile(
+    r"[ \t](?:region|Region|oblast|Oblast|krai|Krai|province|Province)(?![\w-])"
+)
+_UNKNOWN_REGION_RE = re.compile(
+    r"(?<![\w'’-])((?:[Tt]he[ \t]+)?((?:[A-Z][^\W\d_'’]+[ \t-]+){0,2}[A-Z][^\W\d_'’]+))$"
+)
+_TRAILING_PUNCT = ".,;:!?)]}\"'’”"
+_ABBREV_RE = re.compile(r"(?:[A-Z]\.)+[A-Z]")
+
+
+class _Scanner:
+    """The automaton over all normalised names of one gazetteer, and fuzzy-match memo."""
+
+    def __init__(self, gaz: Gazetteer) -> None:
+        import ahocorasick
+
+        self.gaz = gaz
+        auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        keys = gaz.keys
+        for i, key in enumerate(keys):
+            auto.add_word(f" {key} ", i)
+        # value -> (key id, length of the matched form); forms with inner runs of spaces
+        # ("st  petersburg" for "St. Petersburg") map to their key.
+        self.lengths = [len(k) for k in keys]
+        self.kid = list(range(len(keys)))
+        for form, kid in gaz.scan_variants:
+            auto.add_word(f" {form} ", len(self.kid))
+            self.kid.append(kid)
+            self.lengths.append(len(form))
+        auto.make_automaton()
+        self.auto = auto
+        self.common = common_words(str(gaz.path.parent)) if gaz.path else common_words()
+        self.fuzzy_memo: dict[str, int | None] = {}
+
+
+def _scanner(gaz: Gazetteer) -> _Scanner:
+    sc = gaz.__dict__.get("_scanner")
+    if sc is None:
+        sc = _Scanner(gaz)
+        gaz.__dict__["_scanner"] = sc
+    return sc
+
+
+def _capitalised(span: str) -> bool:
+    tokens = re.findall(r"[^\W_]+", span)
+    if not tokens or not tokens[0][0].isupper():
+        return False
+    for t in tokens[1:]:
+        if not (t[0].isupper() or t[0].isdigit()):
+            low = t.lower()
+            if low not in _CONNECTORS and low not in _REGION_TOKENS:
+                return False
+    return True
+
+
+def _prev_token(text: str, start: int) -> str | None:
+    m = _PREV_TOKEN_RE.search(text, max(0, start - 40), start)
+    return m.group(1) if m else None
+
+
+def _next_token(text: str, end: int) -> str | None:
+    m = _NEXT_TOKEN_RE.match(text[end : end + 40])
+    return m.group(1) if m else None
+
+
+def _is_proper_unknown(token: str | None, gaz: Gazetteer, sc: _Scanner) -> bool:
+    """A capitalised word that is no place, title or ordinary word: part of a proper name."""
+    if not token or not token[0].isupper():
+        return False
+    if token in A.TITLES:
+        return False
+    word = token.rstrip(_TRAILING_PUNCT)
+    word = re.sub(r"['’]s$", "", word)
+    key = normalize(word)
+    if not key or key in _REGION_TOKENS or key in _CONNECTORS:
+        return False
+    if key in A.GIVEN_NAMES or key in A.PERSON_NAMES:
+        return True
+    if key in sc.common or key in A.NOT_PLACES or key in A.WEEKDAYS_MONTHS:
+        return False
+    kid = gaz.key_index.get(key)
+    return not (kid is not None and not gaz.key_flags[kid] & F_BLOCKED)
+
+
+def _ends_clause(token: str) -> bool:
+    return token[-1] in _TRAILING_PUNCT and token not in A.TITLES
+
+
+def _person_or_org(
+    text: str, start: int, end: int, kind: str, key: str, gaz: Gazetteer, sc: _Scanner
+) -> bool:
+    """True if the name at text[start:end] is (part of) a person's or an organisation's name."""
+    prev = _prev_token(text, start)
+    if prev is not None and not _ends_clause(prev):
+        if prev in A.TITLES or prev in A.ORG_NOUNS_BEFORE:
+            return True
+        if _is_proper_unknown(prev, gaz, sc):
+            return True
+    if _POSSESSIVE_RE.match(text, end):
+        return False
+    if end < len(text) and text[end] not in " \t":
+        return False  # punctuation right after the name: nothing follows it
+    nxt = _next_token(text, end)
+    if nxt is None:
+        return False
+    word = nxt.rstrip(_TRAILING_PUNCT)
+    if word in A.ORG_NOUNS_AFTER or word in A.NOUNS_AFTER_LOWER:
+        return True
+    chain = kind == "city" or (kind == "country" and key in A.GIVEN_NAMES)
+    return chain and word == nxt and _is_proper_unknown(word, gaz, sc)
+
+
+def _place_context(text: str, start: int, end: int) -> bool:
+    prev = _prev_token(text, start)
+    if prev is not None and prev.lower() in _PLACE_PREPS:
+        return True
+    after = text[end : end + 40]
+    return bool(_REGION_AFTER_RE.match(after) or re.match(r",[ \t]+[A-Z]", after))
+
+
+def _kind(cands: tuple[Place, ...]) -> str:
+    return cands[0].geo_precision if cands else "unknown"
+
+
+def find_places(text: str, *, gazetteer: Gazetteer) -> list[PlaceMention]:
+    """Place mentions in `text`, in text order (see the module docstring)."""
+    if not text:
+        return []
+    gaz = gazetteer
+    sc = _scanner(gaz)
+    folded = fold(text)
+    if len(folded) != len(text):  # pragma: no cover - fold is length-preserving
+        raise GeocodeError("internal: text folding changed the text length")
+    keys = gaz.keys
+    flags = gaz.key_flags
+    lengths, kids = sc.lengths, sc.kid
+
+    # 1. every capitalised name occurrence on word boundaries
+    raw: list[tuple[int, int, int]] = []
+    for end_idx, v in sc.auto.iter(f" {folded} "):
+        # " form " ends at end_idx of the padded text: the form is text[end-n-1 : end-1]
+        s = end_idx - lengths[v] - 1
+        c = text[s]
+        if c.isupper() or c.isdigit():
+            raw.append((s, end_idx - 1, kids[v]))
+    # 2. longest first, non-overlapping
+    raw.sort(key=lambda t: (t[0] - t[1], t[0]))
+    occupied = bytearray(len(text) + 1)
+    chosen: list[tuple[int, int, int]] = []
+    for s, e, kid in raw:
+        if occupied.find(1, s, e) >= 0:
+            continue
+        occupied[s:e] = b"\x01" * (e - s)
+        chosen.append((s, e, kid))
+    chosen.sort()
+
+    mentions: list[PlaceMention] = []
+    covered = bytearray(len(text) + 1)
+    for start, end, kid in chosen:
+        covered[start:end] = b"\x01" * (end - start)
+        if not _capitalised(text[start:end]):
+            continue
+        f = flags[kid]
+        key = keys[kid]
+        if f & F_BLOCKED and not (f & F_CONTEXT and _place_context(text, start, end)):
+            continue
+        cands = tuple(gaz.candidates(kid))
+        kind = _kind(cands)
+        if kind != "region" or not f & F_PHRASE:
+            # "Kharkiv oblast" where no phrase key matched: merge through the region word
+            m = _REGION_AFTER_RE.match(text, end)
+            if m:
+                reg = gaz.region(key)
+                if reg is not None:
+                    cands = (reg,)
+                    kind = "region"
+                    end = m.end()
+        if _person_or_org(text, start, end, kind, key, gaz, sc):
+            continue
+        if kind == "region":
+            m = _THE_RE.search(text, max(0, start - 5), start)
+            if m:
+                start = m.start(1)
+        elif (
+            kind == "country"
+            and _ABBREV_RE.fullmatch(text, start, end)
+            and text[end : end + 1] == "."
+        ):
+            end += 1  # "U.S." keeps its final period
+        covered[start:end] = b"\x01" * (end - start)
+        mentions.append(PlaceMention(start, end, text[start:end], kind, cands))
+
+    # 3. unknown region phrases and misspellings
+    def free(s: int, e: int) -> bool:
+        return covered.find(1, s, e) < 0
+
+    for rm in _REGION_WORD_RE.finditer(text):
+        m = _UNKNOWN_REGION_RE.search(text, max(0, rm.start() - 80), rm.start())
+        if m is None:
+            continue
+        s, e = m.start(1), rm.end()
+        if not free(s, e):
+            continue
+        base = m.group(2)
+        if normalize(base) in sc.common or normalize(base) in A.NOT_PLACES:
+            continue
+        reg = [p for p in _fuzzy(base, gaz, sc) if p.geo_precision == "region"]
+        mentions.append(
+            PlaceMention(s, e, text[s:e], "region" if reg else "unknown", tuple(reg[:1]))
+        )
+        covered[s:e] = b"\x01" * (e - s)
+
+    for m in _CAP_TOKEN_RE.finditer(text):
+        s, e = m.span()
+        if (s and (text[s - 1].isalnum() or text[s - 1] in "'’-")) or not free(s, e):
+            continue
+        if e < len(text) and (text[e].isalnum() or text[e] == "_"):
+            continue
+        cands = tuple(_fuzzy(m.group(), gaz, sc))
+        if not cands:
+            continue
+        kind = _kind(cands)
+        if _person_or_org(text, s, e, kind, normalize(m.group()), gaz, sc):
+            continue
+        mentions.append(PlaceMention(s, e, text[s:e], kind, cands))
+        covered[s:e] = b"\x01" * (e - s)
+
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def _fuzzy(token: str, gaz: Gazetteer, sc: _Scanner) -> list[Place]:
+    key = normalize(token)
+    if len(key) < 5:
+        return []
+    if key in sc.fuzzy_memo:
+        kid = sc.fuzzy_memo[key]
+    else:
+        kid = None
+        if not (
+            key in gaz.key_index
+            or key in sc.common
+            or key in A.PERSON_NAMES
+            or key in A.GIVEN_NAMES
+            or key in A.NOT_PLACES
+            or key in A.WEEKDAYS_MONTHS
+            or key.rstrip("s") in sc.common
+        ):
+            kid = gaz._fuzzy_match(key, gaz.fuzzy_threshold)
+        sc.fuzzy_memo[key] = kid
+    return gaz.candidates(kid) if kid is not None else []
+
+
+# --- Resolution -----------------------------------------------------------------------------
+
+
+def _prior(p: Place, rank: int) -> float:
+    return (
+        4.0 * math.log10(max(p.population, 0) + 1)
+        + A.COUNTRY_PRIOR.get(p.country_code, 0.0)
+        + (8.0 if rank == 0 else -1.5 * rank)
+    )
+
+
+def rank_places(places: list[Place] | tuple[Place, ...], context: GeoContext) -> list[Place]:
+    """`places` (best first by name) re-ranked with the context; stable for equal scores."""
+    scored = []
+    for rank, p in enumerate(places):
+        s = _prior(p, rank)
+        for r, cc in enumerate(context.country_codes):
+            if p.country_code == cc.upper():
+                s += 10.0 if r == 0 else 5.0
+                break
+        best_near = 0.0
+        for q in context.near:
+            if q == p:
+                continue
+            if q.geo_precision == "country":
+                bonus = 4.0 if q.country_code == p.country_code else 0.0
+            else:
+                d = Gazetteer.distance_km(p, q)
+                if d <= max(150.0, q.radius_km + 50.0):
+                    bonus = 12.0
+                elif d <= 400.0:
+                    bonus = 6.0
+                else:
+                    bonus = 0.0
+                if q.geo_precision == "region" and p.admin1 == q.name:
+                    bonus = max(bonus, 14.0)
+            best_near = max(best_near, bonus)
+        scored.append((s + best_near, -rank, p))
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    return [p for _s, _r, p in scored]
+
+
+def resolve(
+    mention: PlaceMention, *, context: GeoContext = GeoContext(), gazetteer: Gazetteer
+) -> Place | None:
+    """The place a mention most likely means, or None if it has no candidate."""
+    cands = list(mention.candidates)
+    if mention.kind in ("city", "region", "country"):
+        same = [p for p in cands if p.geo_precision == mention.kind]
+        cands = same or cands
+    if not cands:
+        return None
+    return rank_places(cands, context)[0]
+
+
+# --- geopy interface ------------------------------------------------------------------------
+
+
+def resolution_dict(place: Place, *, source: str = "gazetteer") -> dict[str, Any]:
+    d = place.as_dict()
+    d["source"] = source
+    return d
+
+
+def _country_name(gaz: Gazetteer, cc: str) -> str | None:
+    c = gaz.country(cc) if cc else None
+    return c.name if c else None
+
+
+def to_location(place: Place, gaz: Gazetteer, *, source: str = "gazetteer") -> Location:
+    parts = [place.name]
+    if place.admin1 and place.admin1 != place.name:
+        parts.append(place.admin1)
+    cname = _country_name(gaz, place.country_code)
+    if cname and cname != place.name:
+        parts.append(cname)
+    return Location(", ".join(parts), (place.lat, place.lon), resolution_dict(place, source=source))
+
+
+class OfflineGeocoder(Geocoder):
+    """geopy geocoder over the offline gazetteer (no network, ever).
+
+    `geocode("Kharkiv")`, `geocode("Rostov region")`, `geocode("Odessa, Texas")`,
+    `geocode("Zaporizhzia")` (fuzzy); `raw` of each Location is the resolution dict
+    (geonameid, name, admin1, country_code, lat, lon, geo_precision, radius_km, population,
+    source).
+    """
+
+    def __init__(
+        self,
+        *,
+        gazetteer: Gazetteer | None = None,
+        settings: Settings = DEFAULT_SETTINGS,
+        country_codes: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(user_agent=settings.nominatim_user_agent, timeout=1)
+        self.settings = settings
+        self._gaz = gazetteer
+        self.country_codes = tuple(country_codes)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gaz is None:
+            self._gaz = Gazetteer.load(settings=self.settings)
+        return self._gaz
+
+    def places(self, query: str, *, country_codes: tuple[str, ...] = ()) -> list[Place]:
+        """All places matching `query`, best first."""
+        gaz = self.gazetteer
+        parts = [p.strip() for p in str(query).split(",") if p.strip()]
+        if not parts:
+            return []
+        head, quals = parts[0], parts[1:]
+        ctx_cc: list[str] = [c.upper() for c in country_codes or self.country_codes]
+        ctx_regions: list[Place] = []
+        for q in quals:
+            c = gaz.country(q)
+            if c is not None:
+                ctx_cc.insert(0, c.country_code)
+                continue
+            r = gaz.region(q)
+            if r is None:
+                r = next((p for p in gaz.lookup(q) if p.geo_precision == "region"), None)
+            if r is not None:
+                ctx_regions.append(r)
+        cands = gaz.lookup(head)
+        if not cands:
+            r = gaz.region(head)
+            cands = [r] if r is not None else gaz.fuzzy(head)
+        if quals:
+            want_cc = [c for c in ctx_cc[: len(quals)]]
+            if want_cc:
+                cands = [p for p in cands if p.country_code in want_cc] or []
+            for r in ctx_regions:
+                cands = [p for p in cands if p.admin1 == r.name or p == r] or []
+        context = GeoContext(country_codes=tuple(ctx_cc), near=tuple(ctx_regions))
+        kind = cands[0].geo_precision if cands else None
+        first = [p for p in cands if p.geo_precision == kind]
+        rest = [p for p in cands if p.geo_precision != kind]
+        return rank_places(first, context) + rest
+
+    def geocode(
+        self,
+        query: str,
+        *,
+        exactly_one: bool = True,
+        timeout: Any = None,
+        country_codes: tuple[str, ...] = (),
+    ) -> Location | list[Location] | None:
+        if isinstance(query, dict):
+            query = ", ".join(str(v) for v in query.values())
+        places = self.places(str(query), country_codes=tuple(country_codes))
+        if not places:
+            return None
+        if exactly_one:
+            return to_location(places[0], self.gazetteer)
+        return [to_location(p, self.gazetteer) for p in places]
+
+
+# --- Online fallback ------------------------------------------------------------------------
+
+try:  # the name is patched by tests; importing it does not touch the network
+    from geopy.geocoders import Nominatim
+except ImportError:  # pragma: no cover
+    Nominatim = None  # type: ignore[assignment,misc]
+
+_REGION_TYPES = frozenset(
+    {"state", "region", "province", "county", "state_district", "district", "oblast"}
+)
+
+
+def _nominatim_dict(loc: Location) -> dict[str, Any]:
+    """Resolution dict of a Nominatim result."""
+    raw = dict(loc.raw or {})
+    address = raw.get("address") or {}
+    atype = str(raw.get("addresstype") or raw.get("type") or "").lower()
+    if atype == "country":
+        precision = "country"
+    elif atype in _REGION_TYPES:
+        precision = "region"
+    else:
+        precision = "city"
+    radius = 1.0
+    bbox = raw.get("boundingbox")
+    if bbox and len(bbox) == 4:
+        try:
+            s, n, w, e = (float(x) for x in bbox)
+            radius = max(1.0, Gazetteer.distance_km((s, w), (n, e)) / 2.0)
+        except (TypeError, ValueError):
+            pass
+    name = raw.get("name") or (loc.address or "").split(",")[0].strip()
+    return {
+        "geonameid": None,
+        "name": name,
+        "admin1": address.get("state") or address.get("region"),
+        "country_code": str(address.get("country_code") or "").upper(),
+        "lat": float(loc.latitude),
+        "lon": float(loc.longitude),
+        "geo_precision": precision,
+        "population": 0,
+        "radius_km": round(radius, 1),
+        "source": "nominatim",
+        "osm_id": raw.get("osm_id"),
+    }
+
+
+class CachedOnlineGeocoder:
+    """A geopy geocoder (Nominatim) behind geopy's RateLimiter and a persistent disk cache.
+
+    One JSON file per query under `cache_dir`; misses are cached too, so a place is asked for
+    at most once.
+    """
+
+    def __init__(self, geocoder: Any, *, cache_dir: Path, min_delay_s: float = 1.0) -> None:
+        from geopy.extra.rate_limiter import RateLimiter
+
+        self.geocoder = geocoder
+        self.cache_dir = Path(cache_dir)
+        self._call = RateLimiter(
+            geocoder.geocode,
+            min_delay_seconds=min_delay_s,
+            max_retries=1,
+            error_wait_seconds=max(min_delay_s, 2.0),
+            swallow_exceptions=False,
+        )
+
+    def _path(self, query: str) -> Path:
+        h = hashlib.sha256(normalize(query).encode("utf-8")).hexdigest()[:32]
+        return self.cache_dir / f"nominatim-{h}.json"
+
+    def cached(self, query: str) -> list[dict[str, Any]] | None:
+        path = self._path(query)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return None  # a damaged entry is asked again
+        return list(data.get("results") or [])
+
+    def _store(self, query: str, results: list[dict[str, Any]]) -> None:
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            path = self._path(query)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(
+                json.dumps({"query": query, "results": results}, ensure_ascii=False),
+                encoding="utf-8",
+            )
+            tmp.replace(path)
+        except OSError:
+            pass  # a cache that cannot be written only costs another request later
+
+    def lookup(self, query: str) -> list[dict[str, Any]]:
+        hit = self.cached(query)
+        if hit is not None:
+            return hit
+        from geopy.exc import GeopyError
+
+        try:
+            found = self._call(query, exactly_one=False, addressdetails=True, language="en")
+        except GeopyError as exc:
+            raise GeocodeError(f"online geocoder failed for {query!r}: {exc}") from exc
+        if found is None:
+            found = []
+        elif isinstance(found, Location):
+            found = [found]
+        results = [_nominatim_dict(loc) for loc in found]
+        self._store(query, results)
+        return results
+
+
+def _dict_location(d: dict[str, Any]) -> Location:
+    parts = [d.get("name") or ""]
+    if d.get("admin1") and d.get("admin1") != d.get("name"):
+        parts.append(d["admin1"])
+    if d.get("country_code"):
+        parts.append(d["country_code"])
+    return Location(", ".join(p for p in parts if p), (d["lat"], d["lon"]), d)
+
+
+class FallbackGeocoder(Geocoder):
+    """The offline gazetteer first; the cached, rate-limited online geocoder for the rest."""
+
+    def __init__(
+        self,
+        offline: OfflineGeocoder,
+        online: CachedOnlineGeocoder,
+        *,
+        settings: Settings = DEFAULT_SETTINGS,
+    ) -> None:
+        super().__init__(user_agent=settings.nominatim_user_agent)
+        self.offline = offline
+        self.online = online
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        return self.offline.gazetteer
+
+    def geocode(
+        self,
+        query: str,
+        *,
+        exactly_one: bool = True,
+        timeout: Any = None,
+        country_codes: tuple[str, ...] = (),
+    ) -> Location | list[Location] | None:
+        found = self.offline.geocode(query, exactly_one=exactly_one, country_codes=country_codes)
+        if found:
+            return found
+        results = self.online.lookup(str(query))
+        if not results:
+            return None
+        if exactly_one:
+            return _dict_location(results[0])
+        return [_dict_location(d) for d in results]
+
+
+def make_geocoder(
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    gazetteer: Gazetteer | None = None,
+    online: Any = None,
+) -> OfflineGeocoder | FallbackGeocoder:
+    """The product's geocoder: offline; with Nominatim behind it if `settings.online_geocoding`.
+
+    `online` replaces Nominatim (any geopy geocoder); it is used only when online geocoding
+    is enabled.
+    """
+    offline = OfflineGeocoder(gazetteer=gazetteer, settings=settings)
+    if not settings.online_geocoding:
+        return offline
+    if online is None:
+        if Nominatim is None:  # pragma: no cover
+            raise GeocodeError("online geocoding needs geopy's Nominatim")
+        online = Nominatim(user_agent=settings.nominatim_user_agent, timeout=10)
+    cached = CachedOnlineGeocoder(
+        online,
+        cache_dir=Path(settings.cache_dir) / "geocode",
+        min_delay_s=settings.nominatim_min_delay_s,
+    )
+    return FallbackGeocoder(offline, cached, settings=settings)
