@@ -557,7 +557,8 @@ class Store:
         """Rows per table (cheap)."""
         with self._read() as con:
             return {
-                t: int(con.execute(f"SELECT count(*) FROM {_q(t)}").fetchone()[0]) for t in TABLES
+                t: int(con.execute(f"SELECT count(*) FROM {_q(t)}").fetchall()[0][0])
+                for t in TABLES
             }
 
     def meta(self) -> dict[str, str]:
@@ -744,7 +745,7 @@ class _Writer:
 
     def next_row(self, table: str) -> int:
         return int(
-            self.con.execute(f"SELECT coalesce(max(_row) + 1, 0) FROM {_q(table)}").fetchone()[0]
+            self.con.execute(f"SELECT coalesce(max(_row) + 1, 0) FROM {_q(table)}").fetchall()[0][0]
         )
 
     def append(self, table: str, frame: pd.DataFrame) -> None:
@@ -853,15 +854,15 @@ def _write_new_file(path: Path, work: Callable[[_Writer], None], *, force: bool)
     try:
         con = _connect(tmp, read_only=False)
         try:
+            if existed:
+                con.execute(f"ATTACH {_sql_str(str(path))} AS old (READ_ONLY)")
             con.execute("BEGIN TRANSACTION")
             _create_tables(con)
             if existed:
-                con.execute(f"ATTACH {_sql_str(str(path))} AS old (READ_ONLY)")
                 for table in TABLES:
                     _copy_table(con, table)
                 for v in range(old_version, SCHEMA_VERSION):
                     MIGRATIONS[v](con)
-                con.execute("DETACH old")
             writer = _Writer(con=con, path=path, existed=existed, old_version=old_version)
             work(writer)
             changed = writer.changed or force or not existed or old_version < SCHEMA_VERSION
@@ -880,6 +881,8 @@ def _write_new_file(path: Path, work: Callable[[_Writer], None], *, force: bool)
                 },
             )
             con.execute("COMMIT")
+            if existed:
+                con.execute("DETACH old")
             con.execute("CHECKPOINT")
         except duckdb.Error as exc:
             with contextlib.suppress(duckdb.Error):
@@ -929,7 +932,7 @@ def _ingest_into(
     new = arts.loc[~is_dup].reset_index(drop=True)
     rejections = tuple(batch.rejections)
     if new.empty:
-        n_events = int(w.con.execute("SELECT count(*) FROM events").fetchone()[0])
+        n_events = int(w.con.execute("SELECT count(*) FROM events").fetchall()[0][0])
         n_articles = len(stored_ids)
         return IngestReport(
             duplicate_articles=duplicates,

@@ -28,6 +28,7 @@ Counting rules (see DESIGN.md "Counting rules"); the ones that need a decision a
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import re
 import weakref
@@ -212,8 +213,11 @@ def normalize_date(value: object, *, end: bool = False) -> str | None:
         _dt.date.fromisoformat(s)  # validates month/day
         return s
     if _ISO_MONTH.match(s):
-        _dt.date.fromisoformat(s + "-01")
-        return s + ("-31" if end else "-01")
+        first = _dt.date.fromisoformat(s + "-01")
+        if not end:
+            return first.isoformat()
+        last = calendar.monthrange(first.year, first.month)[1]
+        return first.replace(day=last).isoformat()
     if _ISO_YEAR.match(s):
         return s + ("-12-31" if end else "-01-01")
     raise ValueError(f"not a date: {value!r} (expected YYYY-MM-DD, YYYY-MM or YYYY)")
