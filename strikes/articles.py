@@ -334,6 +334,7 @@ def _cut_title(
     page's metadata title is used, and lines repeating it are cut.
     """
     alive = [s for s in segs if s.alive]
+    lede = None
     title = given or html_title
     if html_title is None and alive:
         first = alive[0]
@@ -341,6 +342,7 @@ def _cut_title(
             bp.remove_seg(first, "title", removed)
             title = title or first.text
         elif title is None:
+            lede = first  # the title is made from it: it is not a repeat of the title
             spans = split_sentences(first.text)
             a, b = spans[0] if spans else (0, len(first.text))
             title = title_from_paragraph(first.text[a:b]) or None
@@ -350,6 +352,8 @@ def _cut_title(
     if html_title:
         keys.add(_title_key(html_title))
     for seg in segs:
+        if seg is lede:
+            continue
         if seg.alive and len(seg.text) <= TITLE_LINE_MAX and _title_key(seg.text) in keys:
             bp.remove_seg(seg, "repeated-title", removed)
     if html_title:

@@ -359,6 +359,7 @@ _LINE_EXACT = _combine(
         ),
         ("credit", r"\((?:ap|reuters|afp|upi|dpa|ani|pti|cnn|bloomberg|tass|ria novosti)\)"),
         ("comments", r"no comments(?: yet)?|be the first to comment"),
+        ("publisher-notice", r"our standards\b.{0,80}|corrections? policy|editorial standards"),
         (
             "timestamp",
             r"(?:time)?(?:updated )?\d{1,3} (?:seconds?|minutes?|mins?|hours?|hrs?|days?)"

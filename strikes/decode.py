@@ -89,6 +89,8 @@ _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 # private-use code points and controls (counted before they are dropped).
 _NON_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd\ue000-\uf8ff]")
 
+# Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic ... and general punctuation.
+_SMALL_SCRIPTS = re.compile("[\u0000-\u07ff\u2000-\u206f]")
 # UTF-8 read as cp1252/latin-1 turns each multi-byte character into a lead letter (Â-ô) followed
 # by one of the characters that cp1252 gives the continuation bytes 0x80-0xBF.  Legitimate text
 # almost never has such a pair, so this gate keeps ftfy (slow) off clean text.
@@ -186,9 +188,12 @@ def decode_bytes(data: bytes, *, source: str, declared: str | None = None) -> De
     if bad and bad > max(8, len(text) // 20):
         raise InputRejected(source, "binary file (mostly non-text bytes), not a text document")
 
-    text = clean_unicode(text)
+    # Repair before dropping controls: "â€\x9d" (a mojibake closing quote) needs its C1 byte.
     fixed = repair_mojibake(text)
-    return Decoded(text=fixed, encoding=_codec_name(encoding) or encoding, repaired=fixed != text)
+    repaired = fixed != text
+    return Decoded(
+        text=clean_unicode(fixed), encoding=_codec_name(encoding) or encoding, repaired=repaired
+    )
 
 
 def _bom_encoding(data: bytes) -> str | None:
@@ -220,8 +225,13 @@ def _utf16_without_bom(data: bytes) -> str | None:
         text = data[: len(data) // 2 * 2].decode(candidate)
     except UnicodeDecodeError:
         return None
+    n = max(1, len(text))
     bad = len(_NON_TEXT.findall(text)) + len(_CONTROL.findall(text))
-    if bad > max(4, len(text) // 50):
+    spaces = sum(text.count(c) for c in " \n\t")
+    alphabetic = len(_SMALL_SCRIPTS.findall(text))
+    # Real text has spaces and (for the scripts we expect) mostly code points below U+0800;
+    # random binary read as UTF-16 is a soup of CJK and symbols.
+    if bad > max(4, n // 50) or spaces < 0.05 * n or alphabetic < 0.6 * n:
         return None
     return candidate
 

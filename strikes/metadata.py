@@ -241,7 +241,7 @@ def guess_language(text: str, *, sample: int = 1500) -> str:
     """Best guess: "en", "ru", "uk", another ISO 639-1 code, or "und" when there is no clue."""
     head = text[:sample]
     if head.isascii():
-        cyr, lat = 0, 1
+        cyr, lat = 0, (1 if _LATIN.search(head) else 0)
     else:
         cyr = len(_CYRILLIC.findall(head))
         lat = len(_LATIN.findall(head))
