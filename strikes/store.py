@@ -1098,7 +1098,7 @@ def _extract(
     if show:
         from tqdm import tqdm
 
-        bar = tqdm(total=n, desc="extracting", unit="article", file=progress, leave=False)
+        bar = tqdm(total=n, desc="extracting", unit="article", file=progress, leave=True)
     by_article = sentences.groupby("article_id", sort=False).indices if len(sentences) else {}
     frames = []
     try:
