@@ -97,7 +97,8 @@ INTERCEPT_VERB_RE = re.compile(rf"\b(?:{_INTERCEPT_V})\b", re.I)
 LAUNCH_VERB_RE = re.compile(rf"\b(?:{_LAUNCH_V})\b", re.I)
 HIT_VERB_RE = re.compile(rf"\b(?:{_HIT_V})\b", re.I)
 PASSIVE_ROLE_RE = re.compile(
-    rf"\A(?:\s+(?:of\s+them|of\s+which|in\s+total|overall|altogether))?\s*,?\s+"
+    rf"\A(?:\s+(?:of\s+them|of\s+which|in\s+total|overall|altogether))?"
+    rf"(?:\s*,?\s+and\s+(?:[\w-]+\s+){{1,4}}?[\w-]+)?\s*,?\s+"
     rf"(?:(?:were|was|had\s+been|have\s+been|has\s+been|being|are)\s+(?:also\s+|reportedly\s+|"
     rf"successfully\s+|either\s+)?(?:(?P<pi>{_INTERCEPT_V})|(?P<pl>launched|fired|sent|used))"
     rf"|(?P<ph>{_HIT_V}|struck)\b)",
@@ -181,7 +182,7 @@ DISTANCE_BEFORE_RE = re.compile(
 )
 _FILLER = r"(?:[\w'’-]+\s+){0,4}?"
 TARGET_CUE_BEFORE_RE = re.compile(
-    r"(?:\b(?:in|on|at|over|near|across|into|outside|around|against|targeting|above|throughout|"
+    r"(?:\b(?:in|on|at|over|near|across|into|outside|around|against|targeting|above|throughout|towards?|"
     r"hit|hits|struck|strike|strikes|attacked|attack|attacks|targeted|targets|pummell?ed|pounded|"
     r"shelled|bombed|hammered|battered|shelling|bombarded|raided)\s+"
     r"|\b(?:city|town|village|region|oblast|port|settlement|outskirts|suburbs?|district|capital|"
@@ -194,6 +195,10 @@ TARGET_CUE_AFTER_RE = re.compile(
     r"came|comes|is|also|again){1,2}\s*(?:\s+(?:also|again|heavily|repeatedly))?\s+"
     r"(?:hit|struck|attacked|targeted|shelled|bombed|pounded|under|damaged|rocked|shaken)\b",
     re.I,
+)
+# "hit Lviv, Lutsk and Ivano-Frankivsk": a place listed right after a target is a target.
+LIST_GAP_RE = re.compile(
+    r"\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?"
 )
 SUBJECT_POSITION_RE = re.compile(
     rf"\A(?:'s|’s)?\s+(?:(?:also|again|then|later|reportedly|overnight|last\s+\w+|has|have|had|"
@@ -585,26 +590,23 @@ def _bind_counts(
                 last = Count(a, last.role, last.weapon, True, place_idx)
                 counts.append(last)
                 continue
-            if (
-                re.match(
-                    r"\A\s+of\s+(?:them|those|these|which)\b", clause[a.end : a.end + 20], re.I
-                )
-                and last
-            ):
-                role = (
-                    _role_for(
-                        clause, a, a.end + len(re.match(r"\A\s+of\s+\w+", clause[a.end :]).group(0))
-                    )
-                    or last.role
-                )
-                counts.append(Count(a, role, last.weapon, True, None))
-                continue
+            of_them = re.match(
+                r"\A\s+of\s+(?:them|those|these|which)\b", clause[a.end : a.end + 20], re.I
+            )
+            if of_them:
+                # "downed 32 of them": a count of the weapons named before (maybe a sentence ago).
+                role = _role_for(clause, a, a.end + of_them.end()) or (last.role if last else None)
+                if role:
+                    same = bool(last and last.role == role)
+                    counts.append(Count(a, role, last.weapon if last else None, same, None))
             continue
         if a.vague:
             continue  # "hundreds of drones": kept as text only (claims record it in `vague`)
         role = _role_for(clause, a, weapon.end)
         if role is None:
             continue
+        # "of which 747 were shot down" counts another role: a part only of a same-role whole.
+        subset = subset and last is not None and last.role == role
         c = Count(a, role, weapon, subset or place_idx is not None, place_idx)
         counts.append(c)
         last = c
@@ -792,7 +794,11 @@ def _sentence_claims(
             or INJURE_RE.search(clause)
             or NO_CASUALTIES_RE.search(clause)
         )
-        if not weapons and not has_attack_noun and not casualty_words:
+        counted_verb = bool(
+            ANY_ATTACK_VERB_RE.search(clause)
+            and any(c_start <= a.start < c_end for a in amounts_all)
+        )
+        if not weapons and not has_attack_noun and not casualty_words and not counted_verb:
             continue
         # Mentions local to the clause, with clause-relative offsets for the binding rules.
         amounts = [
@@ -810,8 +816,10 @@ def _sentence_claims(
             if not local_weapons or len({w.actor for w in local_weapons if w.actor}) != 1:
                 continue
         places = _clause_places(sent, clause, c_start, mentions, masked)
-        counts = _bind_counts(clause, amounts, local_weapons, places)
-        casualties = _bind_casualties(clause, amounts, places)
+        resolved = _resolve_places(places, attacker, geo, ctx)
+        target_places = [p for p in resolved if p.place is not None]
+        counts = _bind_counts(clause, amounts, local_weapons, target_places)
+        casualties = _bind_casualties(clause, amounts, target_places)
         vague_counts = {
             a.text
             for a in amounts
@@ -825,9 +833,6 @@ def _sentence_claims(
             (local_weapons or has_attack_noun)
             and (ANY_ATTACK_VERB_RE.search(clause) or casualties or counts or has_attack_noun)
         )
-        # Resolve places with context.
-        resolved = _resolve_places(places, attacker, geo, ctx)
-        target_places = [p for p in resolved if p.place is not None]
         date_m = pick_event_date(
             [d for d in dates_all if c_start <= d.start < c_end or d.statement]
         )
@@ -838,7 +843,7 @@ def _sentence_claims(
             attacker is None
             and not target_places
             and prev is not None
-            and (is_followup_shape or casualty_words)
+            and (is_followup_shape or casualty_words or counts)
         ):
             _update(
                 prev,
@@ -932,7 +937,12 @@ def _clause_places(
         passive = TARGET_CUE_AFTER_RE.match(after)
         if not passive and SUBJECT_POSITION_RE.match(after):
             continue  # "Russia launched ...", "Kyiv said it destroyed ...": an actor, not a target
-        if not (passive or TARGET_CUE_BEFORE_RE.search(before)):
+        listed = bool(
+            out
+            and out[-1].end + c_start <= m.start
+            and LIST_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start])
+        )
+        if not (passive or listed or TARGET_CUE_BEFORE_RE.search(before)):
             continue
         out.append(ClausePlace(m, None, m.start - c_start, m.end - c_start))
     # "at the country", "Ukrainian territory": the target country by reference.
@@ -1137,8 +1147,14 @@ def _build_claims(
             per_place[cas.place_idx] = c
             add_casualty(c, cas)
     rest_places = [p for i, p in enumerate(places) if i not in per_place]
+    # A subset ("including 300 Shaheds") is dropped only where its whole is also counted.
+    whole_roles = {c.role for c in counts if not c.subset and c.place_idx is None}
     main_counts = [
-        c for c in counts if c.place_idx is None and not c.subset and c.amount.value is not None
+        c
+        for c in counts
+        if c.place_idx is None
+        and c.amount.value is not None
+        and not (c.subset and c.role in whole_roles)
     ]
     main_cas = [c for c in casualties if c.place_idx is None]
     specific = [p for p in rest_places if p.place.geo_precision != "country"]

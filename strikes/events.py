@@ -87,7 +87,16 @@ def _merge_group(key: tuple[str, ...], members: list[dict], published: dict[str,
         "attacker": first["attacker"],
         "kind": _val(first.get("kind")) or "strike",
     }
-    for col in ("location", "admin1", "country_code", "lat", "lon", "geo_precision", "geo_radius_km", "geonameid"):
+    for col in (
+        "location",
+        "admin1",
+        "country_code",
+        "lat",
+        "lon",
+        "geo_precision",
+        "geo_radius_km",
+        "geonameid",
+    ):
         out[col] = _val(first.get(col))
     weapons: list[str] = []
     models: list[str] = []
@@ -137,7 +146,9 @@ def _merge_group(key: tuple[str, ...], members: list[dict], published: dict[str,
     return out
 
 
-def _pick_figure(fld: str, members: list[dict], published: dict[str, str]) -> tuple[int | None, list]:
+def _pick_figure(
+    fld: str, members: list[dict], published: dict[str, str]
+) -> tuple[int | None, list]:
     """(chosen value, [{value, article}] when reports differ)."""
     per_article: dict[str, object] = {}
     for r in members:

@@ -64,7 +64,11 @@ def extract_claims(
     geo = geo or make_geo(settings=settings)
     by_article: dict[str, list[tuple[int, int, int]]] = {}
     for aid, idx, start, end in zip(
-        sentences["article_id"], sentences["sent_idx"], sentences["start"], sentences["end"], strict=True
+        sentences["article_id"],
+        sentences["sent_idx"],
+        sentences["start"],
+        sentences["end"],
+        strict=True,
     ):
         by_article.setdefault(aid, []).append((int(idx), int(start), int(end)))
     rows: list[dict] = []
@@ -131,7 +135,7 @@ _COUNTRY_NAMES = {"UA": "Ukraine", "RU": "Russia"}
 
 
 def _claimant_display(name: str | None, place: object | None) -> str | None:
-    """"the country's air force" names the country the claim is about."""
+    """ "the country's air force" names the country the claim is about."""
     if not name:
         return name
     low = name.lower()
@@ -150,12 +154,17 @@ def _finish(batch: ArticleBatch, settings: Settings) -> PipelineResult:
 
 
 def run_pipeline(
-    paths: Sequence[str | Path], *, manifest: Path | None = None, settings: Settings = DEFAULT_SETTINGS
+    paths: Sequence[str | Path],
+    *,
+    manifest: Path | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> PipelineResult:
     return _finish(load_articles(paths, manifest=manifest, settings=settings), settings)
 
 
-def run_documents(docs: Sequence[RawDocument], *, settings: Settings = DEFAULT_SETTINGS) -> PipelineResult:
+def run_documents(
+    docs: Sequence[RawDocument], *, settings: Settings = DEFAULT_SETTINGS
+) -> PipelineResult:
     return _finish(load_documents(docs, settings=settings), settings)
 
 

@@ -1,0 +1,44 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from strikes.dates import find_dates, parse_published, pick_event_date
+
+CASES = json.loads((Path(__file__).parent / "cases" / "dates.json").read_text())["cases"]
+
+
+@pytest.mark.parametrize(("text", "published", "expected", "precision", "kind"), CASES)
+def test_resolves(text, published, expected, precision, kind):
+    sentence = f"Drones struck the city {text}, officials said."
+    found = find_dates(sentence, published=parse_published(published))
+    assert len(found) == 1, found
+    d = found[0]
+    assert (d.date, d.precision, d.kind) == (expected, precision, kind)
+    assert sentence[d.start : d.end] == d.text
+
+
+def test_event_date_beats_statement_date():
+    s = "Early on Sunday, drones injured two civilians, the governor said Monday."
+    found = find_dates(s, published=parse_published("2025-07-07"))
+    assert pick_event_date(found).date == "2025-07-06"
+
+
+def test_anaphoric_is_left_to_the_caller():
+    found = find_dates(
+        "Hours later, Russia launched a glide bomb.", published=parse_published("2025-07-06")
+    )
+    assert found[0].anaphoric and found[0].date is None
+
+
+def test_may_as_a_verb_is_not_a_month():
+    assert (
+        find_dates(
+            "Officials said more drones may 5 times", published=parse_published("2025-07-06")
+        )
+        == []
+    )
+
+
+def test_impossible_dates_are_ignored():
+    assert find_dates("on 2099-13-45", published=parse_published("2025-07-06")) == []
