@@ -56,9 +56,10 @@ ACLED-style CSV (``to_acled``), following the ACLED codebook's conventions
     fatalities              killed; 0 when not reported (ACLED records unknown as 0)
     ======================  ======================================================================
 
-    Monthly totals (kind "total") are not events in ACLED's sense and are left out, as are
-    undated events (ACLED needs a date).  National tallies stay in (geo_precision 3), flagged
-    "national tally" in notes, so they can be dropped by a user who counts events.
+    Monthly and yearly totals (kind "total" at month/year precision) are not events in ACLED's
+    sense and are left out, as are undated events (ACLED needs a date).  A night's national
+    tally (country level, whatever its kind) stays in, geo_precision 3, flagged "national
+    tally" in notes, so a user who counts events can drop it.
 """
 
 from __future__ import annotations
@@ -497,7 +498,8 @@ def to_acled(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> b
             for key in ("article_id", "file"):
                 if not _missing(rec.get(key)):
                     outlets[str(rec[key])] = label
-    keep = (ev["kind"].astype("string") != "total").fillna(True) & ev["date"].notna()
+    period_total = (ev["kind"].astype("string") == "total") & (ev["date_precision"] != "day")
+    keep = ~period_total.fillna(False) & ev["date"].notna()
     rows = []
     for rec in ev.loc[keep.to_numpy(dtype=bool)].to_dict("records"):
         date = str(rec["date"])

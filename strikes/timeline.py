@@ -672,8 +672,19 @@ REGION_COLUMNS: dict[str, str] = {
 }
 
 
+def is_period_total(events: pd.DataFrame) -> pd.Series:
+    """Monthly/yearly tallies: kind "total" at month or year precision (bool per event).
+
+    Day-precision national tallies may carry kind "total" too (the pipeline marks every
+    country-level figure so); they are nights' figures, not period totals.
+    """
+    kind = events["kind"].astype("string") == "total"
+    prec = events["date_precision"].astype("string").isin(["month", "year"])
+    return (kind & prec).fillna(False).astype(bool)
+
+
 def _strikes_only(events: pd.DataFrame, *, include_country: bool) -> pd.DataFrame:
-    keep = (events["kind"].astype("string") != "total").fillna(True)
+    keep = ~is_period_total(events)
     if not include_country:
         keep &= (events["geo_precision"].astype("string") != "country").fillna(True)
     return events.loc[keep.to_numpy(dtype=bool)]
@@ -684,8 +695,8 @@ def place_counts(
 ) -> pd.DataFrame:
     """Per place (location, admin1, country, precision), for the map and the place chart.
 
-    Strike events only (monthly totals are not places); country-level national tallies are left
-    out unless ``include_country`` (a country centroid is not a place that was hit).  With
+    Monthly/yearly totals are not places; country-level national tallies are left out unless
+    ``include_country`` (a country centroid is not a place that was hit).  With
     ``by_attacker`` one row per attacker and place.  Figures are plain sums over the place's
     events (<NA> when none reports the field); ``geo_precision`` and ``geo_radius_km`` are kept
     so the map can draw a region as an area, not a point.  Unlocated events (no lat/lon) form
@@ -716,7 +727,7 @@ def place_counts(
 def region_counts(events: pd.DataFrame, *, by_attacker: bool = True) -> pd.DataFrame:
     """Per region (country, admin1): events, distinct places and summed figures.
 
-    Strike events with a known admin1 (country-level tallies have none); region-level events
+    Events with a known admin1 (country-level tallies have none); region-level events
     ("16 drones over the Rostov region") count for their region.  Sorted like `place_counts`.
     """
     ev = _strikes_only(events, include_country=False)

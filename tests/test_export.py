@@ -295,6 +295,7 @@ def test_acled_readable_and_safe(edge):
     assert df["latitude"].dtype.kind == "f"
     assert "H1" not in set(df["event_id_cnty"])  # undated
     assert not set(df["event_id_cnty"]) & {"T1", "T2"}  # monthly totals
+    assert {"E1", "F1"} <= set(df["event_id_cnty"])  # a night's national tally, kind "total"
     w1 = df[df["event_id_cnty"] == "W1"].iloc[0]
     assert w1["longitude"] == pytest.approx(-70.6) and w1["admin1"] == "'-Region"
     assert w1["actor1"] == "Military Forces of Other"

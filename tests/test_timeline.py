@@ -188,6 +188,11 @@ def test_place_counts_unlocated_and_without_attacker():
     assert odesa["n_events"] == 2 and odesa["injured"] == 6 and odesa["launched"] == 12
     kharkiv = places[places["location"] == "Kharkiv"].iloc[0]
     assert kharkiv["n_events"] == 2  # undated + year-precision events are still places
+    assert "Ukraine" not in set(places["location"])
+    national = tl.place_counts(events, by_attacker=False, include_country=True)
+    ukraine = national[national["location"] == "Ukraine"].iloc[0]
+    # Nights' national tallies (kind "total" or "strike") count; the monthly totals do not.
+    assert ukraine["n_events"] == 3 and ukraine["launched"] == 100 + 80  # E1, E2, F1
 
 
 def test_region_counts():
