@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from strikes import lexicon as lx
 from strikes.dates import DateMention, find_dates, pick_event_date
@@ -86,7 +86,8 @@ CLAUSE_SPLIT_RE = re.compile(
 )
 PREFILTER_RE = re.compile(
     rf"(?:{_alt(list(lx.WEAPON_TERMS))}|attack|strike|struck|barrage|shell|bomb|kill|injur|wound|"
-    r"dead|casualt|hit|launch|intercept|shot down|downed|onslaught|raid|assault|explosion|blast)",
+    r"dead|casualt|hurt|death|hit|launch|intercept|shot down|downed|onslaught|raid|assault|"
+    r"explosion|blast)",
     re.I,
 )
 NON_EVENT_RE = re.compile(rf"\b(?:{_alt(lx.NON_EVENT_WORDS)})\b", re.I)
@@ -129,10 +130,14 @@ ORDINAL_CASUALTY_RE = re.compile(
     re.I,
 )
 SINGULAR_CASUALTY_RE = re.compile(
-    rf"(?:(?P<k>kill(?:ed|ing|s))|(?P<i>injur(?:ed|ing|es)|wound(?:ed|ing|s)))\s+(?:a|an)\s+"
+    rf"(?:(?P<k>kill(?:ed|ing|s))|(?P<i>injur(?:ed|ing|es)|wound(?:ed|ing|s)))\s+(?:a|an|the)\s+"
     r"(?:\d{1,3}-year-old\s+|(?:young|elderly|local|civilian|teenage)\s+)?"
     r"(?:woman|man|child|person|civilian|resident|teenager|boy|girl|driver|worker|pensioner|"
     r"rescuer|firefighter|medic|police\s+officer|soldier|journalist)\b",
+    re.I,
+)
+TOLL_VERB_RE = re.compile(
+    r"\b(?:rose|risen|climbed|increased|jumped|grew|reached|stands\s+at|stood\s+at|is|was)\s+(?:to\s+)?\Z",
     re.I,
 )
 DEATH_TOLL_RE = re.compile(r"\bdeath\s+toll\s+(?:\w+\s+){0,3}?(?:to|at|of)\s+\Z", re.I)
@@ -170,10 +175,11 @@ CLAIMANT_STOP_RE = re.compile(
     re.I,
 )
 ROLE_WORDS_RE = re.compile(
-    r"\A\s*(?:the\s+)?(?:head|governor|mayor|chief|leader|spokes(?:person|man|woman)|"
-    r"commander|head\s+of\s+the\s+regional\s+military\s+administration|acting\s+governor)\b",
+    r"\A\s*(?:the\s+)?(?:acting\s+|regional\s+|local\s+)?(?:head|governor|mayor|chief|leader|"
+    r"spokes(?:person|man|woman)|commander|secretary|minister)\s+of\b",
     re.I,
 )
+NAME_RE = re.compile(r"\A\s*(?:[A-Z][\w'’.-]+\s?){1,4}\Z")
 DISTANCE_BEFORE_RE = re.compile(
     r"(?:(?:kilometers?|kilometres?|km|miles?)\)?[^,;]{0,40}?\b(?:of|from)|\b(?:north|south|east|west|"
     r"northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)"
@@ -386,7 +392,7 @@ def find_claimants(text: str) -> list[Claimant]:
             pcut = max(prev.rfind(","), prev.rfind(";"))
             name_chunk = prev[pcut + 1 :]
             name = _clean_claimant(name_chunk)
-            if name and not CLAIMANT_STOP_RE.search(name_chunk):
+            if name and NAME_RE.match(name_chunk):
                 out.append(Claimant(pcut + 1, m.end(), name))
                 continue
         if CLAIMANT_STOP_RE.search(chunk) or len(chunk.split()) > 9:
@@ -630,7 +636,10 @@ def _bind_casualties(
             ma = CASUALTY_VERB_AFTER_RE.match(after)
             if ma:
                 fld = "killed" if ma.group("k") else "injured"
-            elif DEATH_TOLL_RE.search(before):
+            elif DEATH_TOLL_RE.search(before) or (
+                TOLL_VERB_RE.search(before)
+                and re.search(r"\bdeath\s+toll\b", clause[: a.start], re.I)
+            ):
                 fld = "killed"
             elif (
                 last_field
@@ -644,8 +653,8 @@ def _bind_casualties(
                 and re.match(r"\A\s+in\s", after)
             ):
                 fld = last_field  # "three civilians in Kyiv and at least two in Kharkiv"
-        if fld is None:
-            continue
+        if fld is None or re.search(r"\b(?:no|not)\s+\Z", before, re.I):
+            continue  # "no one was hurt" is a zero, handled below
         if (
             a.value is not None
             and not a.vague
@@ -1026,6 +1035,15 @@ def _event_date(
         if date_m.date is None:
             return None, date_m.precision, f"unresolved:{date_m.kind}"
         return date_m.date, date_m.precision, date_m.kind
+    if date_m is not None and date_m.kind == "day-before":
+        base = recent_day or ctx.last_day
+        if base:
+            return (
+                (date.fromisoformat(base) - timedelta(days=1)).isoformat(),
+                "day",
+                "day-before-context",
+            )
+        return None, None, "unresolved:day-before"
     if date_m is not None and date_m.anaphoric:
         if recent_day or ctx.last_day:
             return recent_day or ctx.last_day, "day", "context"

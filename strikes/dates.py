@@ -84,6 +84,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("yesterday", re.compile(r"\byesterday\b", re.I)),
     ("today", re.compile(r"\b(?:today|this\s+morning|earlier\s+today)\b", re.I)),
     (
+        "day-before",
+        re.compile(
+            r"\b(?:a\s+day\s+(?:earlier|before)|the\s+(?:day|night)\s+before|the\s+previous\s+"
+            r"(?:day|night)|the\s+preceding\s+(?:day|night))\b",
+            re.I,
+        ),
+    ),
+    (
         "anaphoric",
         re.compile(
             r"\b(?:that|the\s+same)\s+(?:night|day|morning|evening)\b|\bhours\s+later\b"
@@ -225,7 +233,7 @@ def find_dates(text: str, *, published: date | None) -> list[DateMention]:
                     date=d,
                     precision=prec,
                     statement=kind == "statement-weekday",
-                    anaphoric=kind == "anaphoric",
+                    anaphoric=kind in {"anaphoric", "day-before"},
                 )
             )
     out.sort(key=lambda d: d.start)
@@ -241,7 +249,7 @@ def pick_event_date(mentions: list[DateMention]) -> DateMention | None:
     rank = {
         "iso": 0, "explicit": 0, "overnight-into": 0, "overnight-on": 0, "weekday": 1,
         "month-year": 1, "month": 2, "last-month": 2, "last-year": 3, "yesterday": 1,
-        "today": 2, "overnight": 2, "statement-weekday": 4, "anaphoric": 5,
+        "today": 2, "overnight": 2, "statement-weekday": 4, "day-before": 1, "anaphoric": 5,
     }  # fmt: skip
     if not mentions:
         return None

@@ -51,8 +51,9 @@ def test_case(case):
         )
         for e in events
     ]
-    assert len(events) == len(case["expect"]), summary
-    for exp in case["expect"]:
+    expected = case["expect"] + case.get("expect_also", [])
+    assert len(events) == len(expected), summary
+    for exp in expected:
         found = [e for e in events if _matches(e, exp)]
         assert len(found) == 1, (exp, summary)
         e = found[0]
