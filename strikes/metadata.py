@@ -214,8 +214,7 @@ def outlet_from_signals(head: str, removed: list[dict]) -> str | None:
 # --------------------------------------------------------------------------------------------
 # Language: a cheap script ratio, then stopwords for Latin-script text.
 
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _UK_ONLY = re.compile(r"[іїєґІЇЄҐ]")
 _RU_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -240,25 +239,25 @@ _STOPWORDS = {
 def guess_language(text: str, *, sample: int = 1500) -> str:
     """Best guess: "en", "ru", "uk", another ISO 639-1 code, or "und" when there is no clue."""
     head = text[:sample]
-    if head.isascii():
-        cyr, lat = 0, (1 if _LATIN.search(head) else 0)
-    else:
-        cyr = len(_CYRILLIC.findall(head))
-        lat = len(_LATIN.findall(head))
+    data = head.encode("utf-8")
+    # Cyrillic letters (U+0400-U+04FF) are the UTF-8 sequences led by 0xD0-0xD3; counting
+    # bytes in C is far cheaper than a regex over every character.
+    cyr = sum(data.count(lead) for lead in (b"\xd0", b"\xd1", b"\xd2", b"\xd3"))
+    lat = len(data) - len(data.translate(None, _ASCII_LETTERS))
     if cyr + lat == 0:
         return "und"
     if cyr > lat:
         uk = len(_UK_ONLY.findall(head))
         ru = len(_RU_ONLY.findall(head))
         return "uk" if uk > ru else "ru"
-    words = head.lower().split()
+    words = _WORD.findall(head.lower())
     if not words:
         return "und"
-    counts = Counter(w.strip(".,;:!?\"'()[]“”‘’«»—–-") for w in words)
     total = len(words)
-    english = sum(counts[w] for w in _STOPWORDS["en"]) / total
-    if english >= 0.08:
+    english = _STOPWORDS["en"]
+    if sum(1 for w in words if w in english) >= 0.08 * total:
         return "en"
+    counts = Counter(words)
     best, score = "und", 0.0
     for lang, stops in _STOPWORDS.items():
         s = sum(counts[w] for w in stops) / total
