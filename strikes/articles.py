@@ -92,7 +92,8 @@ def load_articles(
 ) -> ArticleBatch:
     """Load files and folders (recursively; hidden entries skipped).
 
-    A `manifest.csv` inside a given folder applies automatically to the files below it; an
+    A `manifest.csv` inside a given folder, or beside a file given by name, applies
+    automatically (for a file given by name, only its own rows are checked and reported); an
     explicit `manifest` wins over those.  Files with other suffixes are skipped silently
     inside folders and rejected when named explicitly.  A path that does not exist is
     rejected; the other inputs are still loaded.
@@ -109,13 +110,25 @@ def load_articles(
             seen.add(key)
             files.append((label, path))
 
+    # manifest.csv beside files named one by one: resolved path -> (path as given, files)
+    sibling: dict[Path, tuple[Path, set[Path]]] = {}
     for p in paths:
         path = Path(p)
         label = str(p)
-        if not path.exists():
+        try:
+            exists, is_dir = path.exists(), path.is_dir()
+        except (OSError, ValueError) as exc:  # unreadable parent, NUL in the name, ...
+            rejections.append(InputRejected(label, f"cannot open: {exc}"))
+            continue
+        if not exists:
             rejections.append(InputRejected(label, "no such file or directory"))
-        elif path.is_dir():
-            for child in sorted(path.rglob("*")):
+        elif is_dir:
+            try:
+                children = sorted(path.rglob("*"))
+            except OSError as exc:
+                rejections.append(InputRejected(label, f"cannot list folder: {exc}"))
+                continue
+            for child in children:
                 rel = child.relative_to(path)
                 if any(part.startswith(".") for part in rel.parts) or not child.is_file():
                     continue
@@ -137,13 +150,22 @@ def load_articles(
             )
         else:
             add(label, path)
+            beside = path.parent / MANIFEST_NAME
+            if beside.is_file():
+                sibling.setdefault(beside.resolve(), (beside, set()))[1].add(path.resolve())
 
     entries: dict[Path, ManifestEntry] = {}
+    walked = {m.resolve() for m in manifests}
+    for key, (mpath, only) in sibling.items():
+        if key not in walked:
+            found, errors = read_manifest(mpath, max_bytes=settings.max_file_bytes, only=only)
+            entries.update(found)
+            rejections.extend(errors)
     if manifest is not None:
         mpath = Path(manifest)
         if not mpath.is_file():
             rejections.append(InputRejected(str(manifest), "manifest file not found"))
-        elif mpath not in manifests:
+        elif mpath.resolve() not in walked:
             manifests.append(mpath)
     for mpath in manifests:  # the explicit manifest comes last and so wins
         found, errors = read_manifest(mpath, max_bytes=settings.max_file_bytes)
@@ -515,6 +537,15 @@ def _clip(s: str, n: int, *, left: bool = False) -> str:
     return "…" + s[-(n - 1) :] if left else s[: n - 1] + "…"
 
 
+def _write(out: TextIO, s: str) -> None:
+    """Write, degrading gracefully on a terminal that cannot show every character."""
+    try:
+        out.write(s)
+    except UnicodeEncodeError:
+        enc = getattr(out, "encoding", None) or "ascii"
+        out.write(s.encode(enc, "backslashreplace").decode(enc))
+
+
 def cli_articles(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
     from strikes.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, report_rejections
 
@@ -524,12 +555,15 @@ def cli_articles(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
     batch = load_articles(
         list(args.paths), manifest=getattr(args, "manifest", None), settings=settings
     )
-    if getattr(args, "format", "jsonl") == "table":
-        if len(batch.articles):
-            out.write(_table(batch.articles))
-    else:
-        for row in batch.articles.to_dict("records"):
-            out.write(json.dumps(article_json(row), ensure_ascii=False) + "\n")
-    out.flush()
+    try:
+        if getattr(args, "format", "jsonl") == "table":
+            if len(batch.articles):
+                _write(out, _table(batch.articles))
+        else:
+            for row in batch.articles.to_dict("records"):
+                _write(out, json.dumps(article_json(row), ensure_ascii=False) + "\n")
+        out.flush()
+    except BrokenPipeError:  # `| head`: stop quietly
+        return EXIT_OK
     report_rejections(batch.rejections, err)
     return EXIT_REJECTED if batch.rejections else EXIT_OK

@@ -286,9 +286,17 @@ class ManifestEntry:
 
 
 def read_manifest(
-    path: Path, *, max_bytes: int, today: dt.date | None = None
+    path: Path,
+    *,
+    max_bytes: int,
+    today: dt.date | None = None,
+    only: set[Path] | None = None,
 ) -> tuple[dict[Path, ManifestEntry], list[InputRejected]]:
-    """Read a manifest; malformed rows are reported and skipped, the others still apply."""
+    """Read a manifest; malformed rows are reported and skipped, the others still apply.
+
+    With `only` (resolved paths), problems of rows about other files are not reported: a
+    manifest found beside a file named on the command line concerns that file only.
+    """
     from strikes.decode import decode_bytes
 
     label = str(path)
@@ -322,8 +330,17 @@ def read_manifest(
     errors: list[InputRejected] = []
     for lineno, row in rows_numbered[1:]:
         where = f"{label}:{lineno}"
+        name = row[col["file"]].strip() if col["file"] < len(row) else ""
+        try:
+            target = (base / name).resolve() if name else None
+        except (OSError, ValueError):
+            target = None
+        if only is not None and target not in only:
+            rows_errors: list[InputRejected] = []  # not about a file being loaded: not reported
+        else:
+            rows_errors = errors
         if len(row) != len(header):
-            errors.append(
+            rows_errors.append(
                 ManifestError(where, f"row has {len(row)} fields, the header has {len(header)}")
             )
             continue
@@ -332,22 +349,25 @@ def read_manifest(
             v = row[col[name]].strip() if name in col else ""
             return v or None
 
-        name = cell("file")
         if not name:
-            errors.append(ManifestError(where, "row has no file name"))
+            rows_errors.append(ManifestError(where, "row has no file name"))
             continue
-        target = (base / name).resolve()
+        if target is None:
+            rows_errors.append(ManifestError(where, f"invalid file name {name!r}"))
+            continue
         if Path(name).is_absolute() or not target.is_relative_to(base):
-            errors.append(ManifestError(where, f"file {name!r} is outside the manifest's folder"))
+            rows_errors.append(
+                ManifestError(where, f"file {name!r} is outside the manifest's folder")
+            )
             continue
         if not target.is_file():
-            errors.append(ManifestError(where, f"listed file {name!r} does not exist"))
+            rows_errors.append(ManifestError(where, f"listed file {name!r} does not exist"))
             continue
         published = cell("published")
         if published is not None:
             iso = parse_date(published, today=today)
             if iso is None:
-                errors.append(
+                rows_errors.append(
                     ManifestError(
                         where,
                         f"invalid published date {published!r} (expected a real, past "
@@ -358,10 +378,12 @@ def read_manifest(
             published = iso
         url = cell("url")
         if url is not None and not re.match(r"https?://[^\s/]+", url, re.IGNORECASE):
-            errors.append(ManifestError(where, f"invalid url {url!r} (expected http(s)://...)"))
+            rows_errors.append(
+                ManifestError(where, f"invalid url {url!r} (expected http(s)://...)")
+            )
             continue
         if target in entries:
-            errors.append(
+            rows_errors.append(
                 ManifestError(
                     where, f"{name!r} is listed twice (first at {entries[target].source})"
                 )

@@ -403,3 +403,28 @@ def test_throughput():
     elapsed = time.process_time() - start
     assert len(b.articles) + len(b.rejections) == 400
     assert elapsed < 2.0  # ~0.3 s here (~1,500 articles/s); generous for a slow CI machine
+
+
+def test_manifest_beside_files_named_one_by_one(tmp_path):
+    (tmp_path / "a.txt").write_text(STORY)
+    (tmp_path / "b.txt").write_text(STORY.replace("Poltava", "Sumy"))
+    (tmp_path / "manifest.csv").write_text(
+        "file,published,outlet,url\n"
+        "a.txt,2025-07-06,Beside,\n"
+        "b.txt,2099-13-45,Broken,\n"
+        "gone.txt,2025-01-01,Missing,\n"
+    )
+    b = load_articles([tmp_path / "a.txt"])
+    r = _one(b)
+    assert (r["published"], r["published_source"], r["outlet"]) == (
+        "2025-07-06",
+        "manifest",
+        "Beside",
+    )
+    assert b.rejections == []  # rows about other files are not this command's business
+    b = load_articles([tmp_path / "a.txt", tmp_path / "b.txt"])
+    assert [e.source.rsplit(":", 1)[1] for e in b.rejections] == ["3"]
+    # The same seed gives the same date whether it comes alone or with its folder.
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    alone = _one(load_articles([seeds / "000_f84e9bf7f0104544.txt"]))
+    assert (alone["published"], alone["published_source"]) == ("2025-07-06", "manifest")
