@@ -130,7 +130,7 @@ ORDINAL_CASUALTY_RE = re.compile(
     re.I,
 )
 SINGULAR_CASUALTY_RE = re.compile(
-    rf"(?:(?P<k>kill(?:ed|ing|s))|(?P<i>injur(?:ed|ing|es)|wound(?:ed|ing|s)))\s+(?:a|an|the)\s+"
+    r"(?:(?P<k>kill(?:ed|ing|s))|(?P<i>injur(?:ed|ing|es)|wound(?:ed|ing|s)))\s+(?:a|an|the)\s+"
     r"(?:\d{1,3}-year-old\s+|(?:young|elderly|local|civilian|teenage)\s+)?"
     r"(?:woman|man|child|person|civilian|resident|teenager|boy|girl|driver|worker|pensioner|"
     r"rescuer|firefighter|medic|police\s+officer|soldier|journalist)\b",
@@ -761,13 +761,10 @@ def extract_article_claims(
 
 
 def _keep(c: Claim) -> bool:
-    if c.attacker is None:
+    if c.attacker is None or c.place is None:
         return False
-    if c.place is None:
-        return False
-    if getattr(c.place, "geo_precision", None) == "country" and not c.has_figures():
-        return False  # a country-level claim with no figure says nothing a map can show
-    return True
+    # A country-level claim with no figure says nothing a map or a chart can show.
+    return getattr(c.place, "geo_precision", None) != "country" or c.has_figures()
 
 
 def _sentence_claims(

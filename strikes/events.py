@@ -162,12 +162,9 @@ def _pick_figure(
     if not per_article:
         return None, []
     numbers = [(a, v) for a, v in per_article.items() if isinstance(v, int)]
-    if numbers:
-        # The latest report wins; same day: the larger figure (tallies are revised upward).
-        chosen = max(numbers, key=lambda av: (published.get(av[0], ""), av[1]))[1]
-    else:
-        chosen = None
-    distinct = {v for v in per_article.values()}
+    # The latest report wins; same day: the larger figure (tallies are revised upward).
+    chosen = max(numbers, key=lambda av: (published.get(av[0], ""), av[1]))[1] if numbers else None
+    distinct = set(per_article.values())
     if len(distinct) <= 1:
         return chosen, []
     return chosen, [{"value": v, "article": a} for a, v in sorted(per_article.items())]

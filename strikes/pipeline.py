@@ -141,7 +141,7 @@ def _claimant_display(name: str | None, place: object | None) -> str | None:
     low = name.lower()
     for prefix in ("country's ", "country’s "):
         if low.startswith(prefix):
-            country = _COUNTRY_NAMES.get(getattr(place, "country_code", ""), None)
+            country = _COUNTRY_NAMES.get(getattr(place, "country_code", ""))
             if country:
                 return f"{country}'s {name[len(prefix) :]}"
     return name
