@@ -244,6 +244,19 @@ DISPLAY_NAMES: dict[int, str] = {
     535334: "Lgov",
     584126: "Afipsky",
     501183: "Rostov Veliky",
+    518659: "Novokuibyshevsk",
+    702320: "Makiivka",
+    709932: "Kamianske",
+    706950: "Kamianets-Podilskyi",
+    691999: "Sievierodonetsk",
+    710374: "Chuhuiv",
+    688148: "Yenakiieve",
+    698625: "Oleksandriia",
+    712926: "Balakliia",
+    688105: "Yevpatoria",
+    709161: "Feodosia",
+    519336: "Veliky Novgorod",
+    523750: "Naberezhnye Chelny",
 }
 
 # Press spellings and misspellings -> GeoNames id.  Aliases rank first for their key.
@@ -270,6 +283,7 @@ CITY_ALIASES: dict[int, tuple[str, ...]] = {
     692818: ("Starokostiantyniv", "Starokostyantyniv", "Starokonstantinov"),
     707898: ("Huliaipole", "Hulyaipole", "Gulyaipole", "Huliaipol"),
     704422: ("Pokrovsk",),
+    713174: ("Bakhmut", "Artemovsk", "Artemivsk", "Artyomovsk"),
     707292: ("Izium", "Izyum"),
     515012: ("Oryol", "Orel", "Orël"),
     535334: ("Lgov",),
@@ -768,7 +782,17 @@ ORG_NOUNS_AFTER: frozenset[str] = frozenset(
         "Fund",
         "Foundation",
         "Biennale",
+        "Brigade",
+        "Battalion",
+        "Regiment",
+        "Corps",
+        "Division",
+        "Fleet",
     }
+)
+# Words after a town's name that make the phrase a natural feature, not the town.
+FEATURE_NOUNS_AFTER: frozenset[str] = frozenset(
+    {"River", "river", "Sea", "sea", "Lake", "Reservoir", "reservoir", "Mountains", "Gulf"}
 )
 # Lowercase words after a name that make it a non-place ("Moscow time", "Minsk agreements").
 NOUNS_AFTER_LOWER: frozenset[str] = frozenset(

@@ -79,8 +79,7 @@ _PLACE_PREPS = frozenset(
 _REGION_AFTER_RE = re.compile(
     r"[ \t]+(oblast|Oblast|region|Region|province|Province|krai|Krai|kray|Kray)\b"
 )
-_PREV_TOKEN_RE = re.compile(r"(\S+)[ \t]+$")
-_NEXT_TOKEN_RE = re.compile(r"^[ \t]+(\S+)")
+_NEXT_TOKEN_RE = re.compile(r"[ \t]+(\S+)")
 _THE_RE = re.compile(r"(?:^|(?<=\s))([Tt]he)[ \t]+$")
 _POSSESSIVE_RE = re.compile(r"^['’]s\b")
 _CAP_TOKEN_RE = re.compile(r"[A-Z][^\W\d_]{4,}(?:-[^\W\d_]+)*")
@@ -90,6 +89,9 @@ _REGION_WORD_RE = re.compile(
 _UNKNOWN_REGION_RE = re.compile(
     r"(?<![\w'’-])((?:[Tt]he[ \t]+)?((?:[A-Z][^\W\d_'’]+[ \t-]+){0,2}[A-Z][^\W\d_'’]+))$"
 )
+_FEATURE_OF_RE = re.compile(r"\b(?:Sea|Gulf|Bay|Strait|Lake|Isle|Port)[ \t]+of[ \t]+$")
+_PLURAL_REGION_RE = re.compile(r"[ \t]+(?:regions|oblasts|provinces|Regions|Oblasts)\b")
+_LIST_SEP_RE = re.compile(r"(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+)")
 _TRAILING_PUNCT = ".,;:!?)]}\"'’”"
 _ABBREV_RE = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 
@@ -117,6 +119,15 @@ class _Scanner:
         self.auto = auto
         self.common = common_words(str(gaz.path.parent)) if gaz.path else common_words()
         self.fuzzy_memo: dict[str, int | None] = {}
+        self.proper_memo: dict[str, bool] = {}
+        self.cand_memo: dict[int, tuple[Place, ...]] = {}
+        self.token_memo: dict[str, tuple[Place, ...]] = {}
+
+    def candidates(self, kid: int) -> tuple[Place, ...]:
+        c = self.cand_memo.get(kid)
+        if c is None:
+            c = self.cand_memo[kid] = tuple(self.gaz.candidates(kid))
+        return c
 
 
 def _scanner(gaz: Gazetteer) -> _Scanner:
@@ -128,10 +139,11 @@ def _scanner(gaz: Gazetteer) -> _Scanner:
 
 
 def _capitalised(span: str) -> bool:
-    tokens = re.findall(r"[^\W_]+", span)
-    if not tokens or not tokens[0][0].isupper():
+    if not span[:1].isupper():
         return False
-    for t in tokens[1:]:
+    if span.isalpha():
+        return True
+    for t in re.findall(r"[^\W_]+", span)[1:]:
         if not (t[0].isupper() or t[0].isdigit()):
             low = t.lower()
             if low not in _CONNECTORS and low not in _REGION_TOKENS:
@@ -140,12 +152,18 @@ def _capitalised(span: str) -> bool:
 
 
 def _prev_token(text: str, start: int) -> str | None:
-    m = _PREV_TOKEN_RE.search(text, max(0, start - 40), start)
-    return m.group(1) if m else None
+    """The word before text[start], if only blanks separate them (same line)."""
+    j = start
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    if j == start or j == 0 or text[j - 1].isspace():
+        return None
+    i = max(text.rfind(" ", 0, j), text.rfind("\n", 0, j), text.rfind("\t", 0, j)) + 1
+    return text[i:j]
 
 
 def _next_token(text: str, end: int) -> str | None:
-    m = _NEXT_TOKEN_RE.match(text[end : end + 40])
+    m = _NEXT_TOKEN_RE.match(text, end, end + 40)
     return m.group(1) if m else None
 
 
@@ -153,6 +171,14 @@ def _is_proper_unknown(token: str | None, gaz: Gazetteer, sc: _Scanner) -> bool:
     """A capitalised word that is no place, title or ordinary word: part of a proper name."""
     if not token or not token[0].isupper():
         return False
+    memo = sc.proper_memo
+    hit = memo.get(token)
+    if hit is None:
+        hit = memo[token] = _proper_unknown(token, gaz, sc)
+    return hit
+
+
+def _proper_unknown(token: str, gaz: Gazetteer, sc: _Scanner) -> bool:
     if token in A.TITLES:
         return False
     word = token.rstrip(_TRAILING_PUNCT)
@@ -164,8 +190,13 @@ def _is_proper_unknown(token: str | None, gaz: Gazetteer, sc: _Scanner) -> bool:
         return True
     if key in sc.common or key in A.NOT_PLACES or key in A.WEEKDAYS_MONTHS:
         return False
-    kid = gaz.key_index.get(key)
-    return not (kid is not None and not gaz.key_flags[kid] & F_BLOCKED)
+    for part in key.split():
+        if part in sc.common or part in A.NOT_PLACES or part in _CONNECTORS:
+            return False  # "Russian-occupied", "Moscow-installed"
+        kid = gaz.key_index.get(part)
+        if kid is not None and not gaz.key_flags[kid] & F_BLOCKED:
+            return False
+    return True
 
 
 def _ends_clause(token: str) -> bool:
@@ -180,6 +211,8 @@ def _person_or_org(
     if prev is not None and not _ends_clause(prev):
         if prev in A.TITLES or prev in A.ORG_NOUNS_BEFORE:
             return True
+        if prev == "of" and _FEATURE_OF_RE.search(text, max(0, start - 20), start):
+            return True  # "Sea of Azov", "Gulf of Finland"
         if _is_proper_unknown(prev, gaz, sc):
             return True
     if _POSSESSIVE_RE.match(text, end):
@@ -192,8 +225,10 @@ def _person_or_org(
     word = nxt.rstrip(_TRAILING_PUNCT)
     if word in A.ORG_NOUNS_AFTER or word in A.NOUNS_AFTER_LOWER:
         return True
+    if kind == "city" and word in A.FEATURE_NOUNS_AFTER:
+        return True  # "Dnipro River", "Azov Sea": a feature named after the town
     chain = kind == "city" or (kind == "country" and key in A.GIVEN_NAMES)
-    return chain and word == nxt and _is_proper_unknown(word, gaz, sc)
+    return chain and _is_proper_unknown(word, gaz, sc)
 
 
 def _place_context(text: str, start: int, end: int) -> bool:
@@ -250,7 +285,7 @@ def find_places(text: str, *, gazetteer: Gazetteer) -> list[PlaceMention]:
         key = keys[kid]
         if f & F_BLOCKED and not (f & F_CONTEXT and _place_context(text, start, end)):
             continue
-        cands = tuple(gaz.candidates(kid))
+        cands = sc.candidates(kid)
         kind = _kind(cands)
         if kind != "region" or not f & F_PHRASE:
             # "Kharkiv oblast" where no phrase key matched: merge through the region word
@@ -302,7 +337,10 @@ def find_places(text: str, *, gazetteer: Gazetteer) -> list[PlaceMention]:
             continue
         if e < len(text) and (text[e].isalnum() or text[e] == "_"):
             continue
-        cands = tuple(_fuzzy(m.group(), gaz, sc))
+        token = m.group()
+        cands = sc.token_memo.get(token)
+        if cands is None:
+            cands = sc.token_memo[token] = tuple(_fuzzy(token, gaz, sc))
         if not cands:
             continue
         kind = _kind(cands)
@@ -312,7 +350,31 @@ def find_places(text: str, *, gazetteer: Gazetteer) -> list[PlaceMention]:
         covered[s:e] = b"\x01" * (e - s)
 
     mentions.sort(key=lambda m: m.start)
+    _plural_regions(text, mentions, gaz)
+    if len(sc.token_memo) > 200_000:
+        sc.token_memo.clear()
+        sc.proper_memo.clear()
     return mentions
+
+
+def _plural_regions(text: str, mentions: list[PlaceMention], gaz: Gazetteer) -> None:
+    """ "the Kursk and Belgorod regions", "Kharkiv, Sumy and Chernihiv oblasts": all regions."""
+    i = len(mentions) - 1
+    while i >= 0:
+        if not _PLURAL_REGION_RE.match(text, mentions[i].end):
+            i -= 1
+            continue
+        j = i
+        while j > 0 and _LIST_SEP_RE.fullmatch(text, mentions[j - 1].end, mentions[j].start):
+            j -= 1
+        for k in range(j, i + 1):
+            m = mentions[k]
+            if m.kind == "region" or m.kind == "country":
+                continue
+            reg = gaz.region(m.text)
+            if reg is not None:
+                mentions[k] = PlaceMention(m.start, m.end, m.text, "region", (reg,))
+        i = j - 1
 
 
 def _fuzzy(token: str, gaz: Gazetteer, sc: _Scanner) -> list[Place]:
@@ -363,16 +425,15 @@ def rank_places(places: list[Place] | tuple[Place, ...], context: GeoContext) ->
                 continue
             if q.geo_precision == "country":
                 bonus = 4.0 if q.country_code == p.country_code else 0.0
+            elif q.geo_precision == "region":
+                if p.admin1 == q.name and p.country_code == q.country_code:
+                    bonus = 25.0  # in that region ("Lyman, Kharkiv region")
+                else:
+                    d = Gazetteer.distance_km(p, q)
+                    bonus = 6.0 if d <= q.radius_km else 3.0 if d <= 400.0 else 0.0
             else:
                 d = Gazetteer.distance_km(p, q)
-                if d <= max(150.0, q.radius_km + 50.0):
-                    bonus = 12.0
-                elif d <= 400.0:
-                    bonus = 6.0
-                else:
-                    bonus = 0.0
-                if q.geo_precision == "region" and p.admin1 == q.name:
-                    bonus = max(bonus, 14.0)
+                bonus = 15.0 if d <= 50.0 else 10.0 if d <= 150.0 else 5.0 if d <= 400.0 else 0.0
             best_near = max(best_near, bonus)
         scored.append((s + best_near, -rank, p))
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
@@ -559,7 +620,7 @@ class CachedOnlineGeocoder:
             geocoder.geocode,
             min_delay_seconds=min_delay_s,
             max_retries=1,
-            error_wait_seconds=max(min_delay_s, 2.0),
+            error_wait_seconds=2.0 * min_delay_s,
             swallow_exceptions=False,
         )
 
