@@ -1,0 +1,45 @@
+"""Strike Tracker dashboard: `streamlit run app.py`.
+
+Page config, the navigation between the pages in pages/, and the one sidebar of filters
+(synced with the URL) shared by every page.  Data comes from the event store through the
+cached loaders in ui/data.py (the store is built from seeds/ on the first start).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(
+    page_title="Strike Tracker",
+    page_icon=":material/radar:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+    menu_items={"About": "Strike Tracker: sourced, geocoded drone and missile strike events."},
+)
+
+from ui.data import get_data  # noqa: E402  (set_page_config comes first)
+from ui.sidebar import render_sidebar  # noqa: E402
+
+PAGES = [
+    st.Page(
+        "pages/overview.py",
+        title="Overview",
+        icon=":material/monitoring:",
+        url_path="overview",
+        default=True,
+    ),
+    st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map"),
+    st.Page("pages/events.py", title="Events", icon=":material/table_rows:", url_path="events"),
+    st.Page("pages/sources.py", title="Sources", icon=":material/article:", url_path="sources"),
+    st.Page("pages/data.py", title="Data", icon=":material/download:", url_path="data"),
+    st.Page(
+        "pages/add_articles.py", title="Add articles", icon=":material/upload_file:", url_path="add"
+    ),
+]
+
+page = st.navigation(PAGES)
+with st.sidebar:
+    st.markdown("## Strike Tracker")
+data = get_data()
+render_sidebar(data)
+page.run()

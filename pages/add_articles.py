@@ -1,0 +1,203 @@
+"""Add articles: upload files, paste text or fetch a URL; see what was added and what was
+rejected and why.  Disabled when the app runs read-only (STRIKES_READ_ONLY=1)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from strikes.errors import ReadOnlyStore, StoreBusy, StoreError, StrikesError
+from ui.components import md_escape
+from ui.data import get_settings, get_store
+from ui.ingest import Prepared, fetch_url, from_text, from_uploads
+from ui.page import ensure_navigation
+
+ensure_navigation()
+
+settings = get_settings()
+read_only = bool(settings.read_only)
+allowed = ", ".join(settings.allowed_suffixes)
+limit_mb = settings.max_file_bytes / (1024 * 1024)
+
+st.title("Add articles")
+if read_only:
+    st.warning(
+        "**This dashboard is read-only.** Adding articles is switched off on this deployment "
+        "(STRIKES_READ_ONLY). Run your own copy to add articles: "
+        "`pip install -r requirements.txt && streamlit run app.py`.",
+        icon=":material/lock:",
+    )
+else:
+    st.markdown(
+        f"Add news reports of drone and missile attacks. Accepted: {allowed} files up to "
+        f"{limit_mb:g} MB each, pasted text, or a web page's address. Each article is cleaned, "
+        "dated, checked for duplicates, and its strike reports are extracted and merged with "
+        "the events already in the store."
+    )
+
+LAST = "_add_last_report"
+
+
+def _meta_fields(prefix: str) -> tuple[str, object, str]:
+    c1, c2, c3 = st.columns([3, 1.3, 2])
+    title = c1.text_input(
+        "Title (optional)", key=f"{prefix}_title", disabled=read_only, max_chars=300
+    )
+    published = c2.date_input(
+        "Publication date (optional)",
+        value=None,
+        key=f"{prefix}_date",
+        disabled=read_only,
+        format="YYYY-MM-DD",
+        help="Relative dates (“on Sunday”, “last month”) resolve against "
+        "it. Leave empty to take it from the article.",
+    )
+    outlet = c3.text_input(
+        "Outlet (optional)", key=f"{prefix}_outlet", disabled=read_only, max_chars=200
+    )
+    return title, published, outlet
+
+
+def _ingest(prep: Prepared) -> None:
+    rejected = [(r.source, r.reason) for r in prep.rejections]
+    if not prep.docs:
+        st.session_state[LAST] = {
+            "summary": "Nothing was added.",
+            "added": [],
+            "dups": [],
+            "near": [],
+            "rejected": rejected,
+            "ok": False,
+        }
+        return
+    progress = st.progress(0.0, text=f"Checked {len(prep.docs):,} document(s)…")
+    try:
+        with st.status("Adding articles…", expanded=True) as status:
+            st.write(f"Cleaning and dating {len(prep.docs):,} document(s)…")
+            progress.progress(0.3, text="Extracting strike reports and merging events…")
+            report = get_store().ingest_documents(prep.docs)
+            progress.progress(1.0, text="Done.")
+            status.update(label="Articles processed", state="complete", expanded=False)
+    except ReadOnlyStore:
+        st.session_state[LAST] = {
+            "summary": "The store is read-only; nothing was added.",
+            "added": [],
+            "dups": [],
+            "near": [],
+            "rejected": rejected,
+            "ok": False,
+        }
+        return
+    except StoreBusy as exc:
+        st.session_state[LAST] = {
+            "summary": f"The store is busy (another upload?): {exc}. Try again in a moment.",
+            "added": [],
+            "dups": [],
+            "near": [],
+            "rejected": rejected,
+            "ok": False,
+        }
+        return
+    except (StoreError, StrikesError) as exc:
+        st.session_state[LAST] = {
+            "summary": f"Could not add the articles: {exc}",
+            "added": [],
+            "dups": [],
+            "near": [],
+            "rejected": rejected,
+            "ok": False,
+        }
+        return
+    rejected += [(r.source, r.reason) for r in report.rejections]
+    st.session_state[LAST] = {
+        "summary": report.summary(),
+        "added": list(report.added_articles),
+        "dups": list(report.duplicate_articles),
+        "near": list(report.near_duplicates),
+        "rejected": rejected,
+        "new_events": report.new_events,
+        "updated_events": report.updated_events,
+        "ok": bool(report.added_articles),
+    }
+
+
+up_tab, paste_tab, url_tab = st.tabs(["Upload files", "Paste text", "Fetch a URL"])
+with up_tab, st.form("upload_form", clear_on_submit=True, border=False):
+    files = st.file_uploader(
+        "Article files",
+        type=[s.lstrip(".") for s in settings.allowed_suffixes],
+        accept_multiple_files=True,
+        disabled=read_only,
+        key="upload_files",
+        help=f"{allowed}; at most {limit_mb:g} MB each. Title applies when one file is sent.",
+    )
+    meta = _meta_fields("up")
+    if st.form_submit_button(
+        "Add files", type="primary", disabled=read_only, icon=":material/upload:"
+    ):
+        pairs = [(f.name, f.getvalue()) for f in (files or [])]
+        if not pairs:
+            st.session_state[LAST] = {
+                "summary": "Choose at least one file first.",
+                "added": [],
+                "dups": [],
+                "near": [],
+                "rejected": [],
+                "ok": False,
+            }
+        else:
+            _ingest(
+                from_uploads(
+                    pairs, settings=settings, title=meta[0], published=meta[1], outlet=meta[2]
+                )
+            )
+with paste_tab, st.form("paste_form", clear_on_submit=True, border=False):
+    text = st.text_area(
+        "Article text",
+        height=220,
+        disabled=read_only,
+        key="paste_text",
+        placeholder="Paste the article's text (headline first, if you have it).",
+    )
+    meta = _meta_fields("paste")
+    if st.form_submit_button(
+        "Add text", type="primary", disabled=read_only, icon=":material/post_add:"
+    ):
+        _ingest(
+            from_text(text, settings=settings, title=meta[0], published=meta[1], outlet=meta[2])
+        )
+with url_tab, st.form("url_form", clear_on_submit=False, border=False):
+    url = st.text_input("Web address", placeholder="https://…", disabled=read_only, key="fetch_url")
+    meta = _meta_fields("url")
+    st.caption("Needs an internet connection; offline you will get a clear message instead.")
+    if st.form_submit_button(
+        "Fetch and add", type="primary", disabled=read_only, icon=":material/download:"
+    ):
+        with st.spinner("Fetching the page…"):
+            prep = fetch_url(
+                url, settings=settings, title=meta[0], published=meta[1], outlet=meta[2]
+            )
+        _ingest(prep)
+
+last = st.session_state.get(LAST)
+if last:
+    st.subheader("Result")
+    (st.success if last.get("ok") else st.warning)(md_escape(last["summary"]))
+    if last.get("added"):
+        st.markdown("**Added:** " + ", ".join(md_escape(n) for n in last["added"]))
+        st.caption(
+            f"{last.get('new_events', 0):,} new event(s), {last.get('updated_events', 0):,} "
+            "updated. See them on the Events page (new events appear immediately)."
+        )
+    if last.get("dups"):
+        st.markdown(
+            "**Already in the store (skipped):** " + ", ".join(md_escape(n) for n in last["dups"])
+        )
+    if last.get("near"):
+        st.markdown(
+            "**Near-duplicates of stored articles (added to their group):** "
+            + ", ".join(md_escape(n) for n in last["near"])
+        )
+    if last.get("rejected"):
+        st.markdown("**Rejected:**")
+        for name, reason in last["rejected"]:
+            st.markdown(f"- `{md_escape(name)}` — {md_escape(reason)}")

@@ -1,0 +1,133 @@
+"""Data: the filtered view as CSV, GeoJSON, Parquet or ACLED-style CSV, and a data dictionary."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import pandas as pd
+import streamlit as st
+
+from strikes.export import to_acled, to_csv, to_geojson, to_parquet
+from ui.components import filter_caption, no_events_for_filters
+from ui.page import page_context
+
+DICTIONARY = [
+    ("event_id", "text", "Stable id of the merged event (same inputs, same id)."),
+    (
+        "date",
+        "YYYY-MM-DD",
+        "Day it happened; overnight attacks take the morning's date; "
+        "month-level events use the 1st.",
+    ),
+    ("date_precision", "day | month | year", "How exact the date is."),
+    ("attacker", "text", "Who launched the attack (Russia, Ukraine, …)."),
+    (
+        "location",
+        "text",
+        "Display name of the place (city, region, or the country for a national tally).",
+    ),
+    ("admin1, country_code", "text", "Region name; ISO 3166-1 alpha-2 country code."),
+    ("lat, lon", "number", "WGS 84 coordinates; empty when the place could not be resolved."),
+    (
+        "geo_precision",
+        "point | city | region | country",
+        "How exact lat/lon is: region and "
+        "country coordinates are centroids of an area, not strike points.",
+    ),
+    ("geo_radius_km", "number", "Radius of the area a region/country-level event stands for."),
+    ("weapons", "list", "Weapon classes: drone, missile, glide_bomb, artillery, aircraft, other."),
+    ("weapon_models", "list", "Models named in the text (Shahed, Iskander, decoy, …)."),
+    (
+        "launched, intercepted, hit",
+        "integer",
+        "Weapons reported launched / shot down or "
+        "jammed / hitting targets. Empty = not reported; 0 = reported as none.",
+    ),
+    ("killed, injured", "integer", "Casualties as reported. Empty = not reported."),
+    (
+        "kind",
+        "strike | total",
+        "“total”: national or monthly tallies, kept apart from single strikes.",
+    ),
+    ("claimed_by", "list", "Who stated the figures."),
+    (
+        "sources",
+        "list",
+        "Every report behind the event: article, sentence, character offsets "
+        "into the cleaned article text, the extraction rule.",
+    ),
+    ("conflicts", "object", "Field → the differing values reported by different sources."),
+    ("vague", "object", "Field → the vague wording kept instead of a number (“dozens”)."),
+    ("n_sources, n_articles", "integer", "Number of source sentences and distinct articles."),
+]
+
+ctx = page_context()
+st.title("Data")
+filter_caption(ctx.filters, len(ctx.events), ctx.total)
+events = ctx.events
+if events.empty:
+    no_events_for_filters(ctx.filters, ctx.total)
+else:
+    stamp = _dt.date.today().isoformat()
+    st.markdown(
+        f"Download the **{len(events):,} events** of the current view. The exports use the "
+        "event contract below; offsets in `sources` point into the articles' cleaned text "
+        "(see the Sources page)."
+    )
+    formats = [
+        (
+            "CSV",
+            "csv",
+            "text/csv",
+            lambda: to_csv(events),
+            "One row per event; lists joined with “; ”; spreadsheet-safe.",
+        ),
+        (
+            "GeoJSON",
+            "geojson",
+            "application/geo+json",
+            lambda: to_geojson(events),
+            "RFC 7946 points; unresolved places have a null geometry.",
+        ),
+        (
+            "Parquet",
+            "parquet",
+            "application/vnd.apache.parquet",
+            lambda: to_parquet(events),
+            "Typed columns, sources as structs.",
+        ),
+        (
+            "ACLED-style CSV",
+            "acled.csv",
+            "text/csv",
+            lambda: to_acled(events, articles=ctx.data.articles),
+            "ACLED codebook columns; monthly totals and undated events left out.",
+        ),
+    ]
+    cols = st.columns(len(formats))
+    for col, (label, ext, mime, make, note) in zip(cols, formats, strict=True):
+        with col, st.container(border=True):
+            st.markdown(f"**{label}**")
+            st.caption(note)
+            st.download_button(
+                f"Download {label}",
+                data=make(),
+                file_name=f"strike-events-{stamp}.{ext}",
+                mime=mime,
+                key=f"dl_{ext}",
+                icon=":material/download:",
+                on_click="ignore",
+                width="stretch",
+            )
+
+st.subheader("Data dictionary")
+st.dataframe(
+    pd.DataFrame(DICTIONARY, columns=["Field", "Type", "Meaning"]),
+    hide_index=True,
+    width="stretch",
+    column_config={"Meaning": st.column_config.TextColumn(width="large")},
+)
+st.caption(
+    "Places: GeoNames (CC BY 4.0). Country outlines: Natural Earth (public domain). "
+    "Figures are as reported by the cited outlets and officials, not verified."
+)

@@ -1,0 +1,68 @@
+"""Events: the filtered event table, each event expandable to its source sentences."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from ui.components import (
+    event_sources_panel,
+    event_title,
+    events_by_id,
+    filter_caption,
+    md_escape,
+    no_events_for_filters,
+)
+from ui.page import page_context
+from ui.tables import events_table
+
+PAGE_SIZE = 25
+
+ctx = page_context()
+st.title("Events")
+filter_caption(ctx.filters, len(ctx.events), ctx.total)
+events = ctx.events
+if events.empty:
+    no_events_for_filters(ctx.filters, ctx.total)
+    st.stop()
+
+n_conf = int(events["conflicts"].map(lambda c: isinstance(c, dict) and bool(c)).sum())
+st.markdown(
+    f"**{len(events):,} events** · {n_conf:,} with disagreeing sources (⚠). "
+    "Select a row to see its sources, or open an event below."
+)
+state = events_table(
+    events, key="events_table", height=min(38 + 35 * len(events), 460), selectable=True
+)
+rows = state.selection.rows if state is not None and hasattr(state, "selection") else []
+if rows:
+    ev = events.iloc[rows[0]].to_dict()
+    with st.container(border=True):
+        st.markdown(f"#### {md_escape(event_title(ev))}")
+        event_sources_panel(
+            ev,
+            event_sources=ctx.data.event_sources,
+            claims=ctx.data.claims,
+            articles=ctx.data.articles,
+        )
+
+st.subheader("Events and their sources")
+pages = max(1, math.ceil(len(events) / PAGE_SIZE))
+page = 1
+if pages > 1:
+    page = st.number_input(
+        f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="events_page"
+    )
+chunk = events.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+for ev in events_by_id(chunk, chunk["event_id"].tolist()):
+    flag = " ⚠" if isinstance(ev.get("conflicts"), dict) and ev["conflicts"] else ""
+    n = ev.get("n_sources")
+    n_txt = f" · {int(n)} source{'s' if int(n) != 1 else ''}" if n == n and n is not None else ""
+    with st.expander(md_escape(event_title(ev)) + n_txt + flag):
+        event_sources_panel(
+            ev,
+            event_sources=ctx.data.event_sources,
+            claims=ctx.data.claims,
+            articles=ctx.data.articles,
+        )

@@ -1,0 +1,92 @@
+"""Overview: headline figures, the barrage timeline and monthly totals; selecting bars or a
+range on the timeline narrows the event list below it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from strikes.timeline import (
+    barrages_by_weapon,
+    monthly_totals,
+    region_counts,
+    weapon_counts,
+)
+from ui.charts import barrage_timeline, monthly_chart, region_chart, selected_nights, weapon_chart
+from ui.components import filter_caption, headline_metrics, no_events_for_filters
+from ui.metrics import headline
+from ui.page import page_context
+from ui.tables import events_table, month_table
+
+ctx = page_context()
+st.title("Overview")
+filter_caption(ctx.filters, len(ctx.events), ctx.total)
+events = ctx.events
+if events.empty:
+    no_events_for_filters(ctx.filters, ctx.total)
+    st.stop()
+
+headline_metrics(headline(events))
+
+st.subheader("Barrages per night")
+st.caption(
+    "Solid bars: weapons launched; hatched bars: weapons intercepted; colours: weapon class. "
+    "A night's figure is the national tally where one was reported, else the sum of local "
+    "reports. **Click a bar, or drag across the chart to select a range, to list those "
+    "nights' events below.** Double-click the chart to clear the selection."
+)
+attackers = ctx.data.options.get("attackers", [])
+state = st.plotly_chart(
+    barrage_timeline(barrages_by_weapon(events), attackers=attackers),
+    key="timeline",
+    on_select="rerun",
+    selection_mode=("points", "box"),
+    config={"displaylogo": False},
+)
+nights, box = selected_nights(state.get("selection") if state else None)
+
+st.subheader("Events")
+listed = events
+if nights:
+    keep = pd.Series(
+        [
+            (str(d), str(a)) in nights
+            for d, a in zip(events["date"], events["attacker"], strict=True)
+        ],
+        index=events.index,
+    )
+    listed = events[keep.to_numpy(bool)]
+    st.caption(f"Selected on the chart: {len(nights):,} night(s) · {len(listed):,} event(s).")
+elif box:
+    d = events["date"].astype("string")
+    listed = events[((d >= box[0]) & (d <= box[1])).fillna(False).to_numpy(bool)]
+    st.caption(f"Selected range on the chart: {box[0]} to {box[1]} · {len(listed):,} event(s).")
+else:
+    st.caption("All events of the current filters (select bars on the chart to narrow down).")
+if listed.empty:
+    st.info("No event in the selected part of the chart.", icon=":material/info:")
+else:
+    events_table(listed, key="overview_events", height=320)
+
+st.subheader("Monthly totals")
+months = monthly_totals(events)
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(monthly_chart(months), key="monthly", config={"displaylogo": False})
+with right:
+    st.caption(
+        "Totals reported for a whole month (e.g. “5,438 drones in June”) beside the sum of "
+        "the nightly reports in the store for that month. A low share means the daily "
+        "reports cover only part of the month."
+    )
+    month_table(months)
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(
+        weapon_chart(weapon_counts(events)), key="weapons", config={"displaylogo": False}
+    )
+with right:
+    st.plotly_chart(
+        region_chart(region_counts(events)), key="regions", config={"displaylogo": False}
+    )

@@ -1,0 +1,168 @@
+"""Sources: every article with its metadata and date provenance, the cleaned text with the
+extracted spans highlighted, the removed boilerplate, and the events it contributed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.components import md_escape, short_file
+from ui.highlight import esc, highlight, legend_html, text_block
+from ui.page import page_context
+from ui.tables import events_table
+from ui.theme import fmt_date, fmt_int
+
+DATE_SOURCES = {
+    "document": "dateline in the article text",
+    "html-metadata": "the web page's metadata",
+    "manifest": "set by a curator (manifest / upload form)",
+    "near-duplicate": "taken from a dated copy of the same story",
+    "unknown": "unknown — relative dates in it stay unresolved",
+}
+
+ctx = page_context()
+data = ctx.data
+st.title("Sources")
+arts = data.articles
+if arts.empty:
+    st.info(
+        "No articles in the store yet. Add some on the **Add articles** page.",
+        icon=":material/info:",
+    )
+    st.stop()
+
+src = data.event_sources
+contrib = src.groupby("article_id")["event_id"].nunique() if not src.empty else pd.Series(dtype=int)
+filtered_ids = set(ctx.events["event_id"])
+in_filter = (
+    src[src["event_id"].isin(filtered_ids)].groupby("article_id")["event_id"].nunique()
+    if not src.empty
+    else pd.Series(dtype=int)
+)
+
+only = st.toggle(
+    "Only articles behind the filtered events",
+    value=False,
+    key="sources_only_filtered",
+    help="Apply the sidebar's filters to the article list.",
+)
+table = pd.DataFrame(
+    {
+        "title": arts["title"].fillna(arts["file"].map(short_file)),
+        "outlet": arts["outlet"],
+        "published": pd.to_datetime(arts["published"], errors="coerce"),
+        "published_source": arts["published_source"].map(
+            lambda s: DATE_SOURCES.get(str(s), str(s)) if isinstance(s, str) else "unknown"
+        ),
+        "dup": [
+            ""
+            if pd.isna(g) or g == a
+            else "copy of "
+            + short_file(
+                arts.loc[arts["article_id"] == g, "title"].squeeze()
+                if (arts["article_id"] == g).any()
+                else g
+            )
+            for a, g in zip(arts["article_id"], arts["dup_group"], strict=True)
+        ],
+        "events": arts["article_id"].map(contrib).fillna(0).astype(int),
+        "in_filter": arts["article_id"].map(in_filter).fillna(0).astype(int),
+        "file": arts["file"].map(short_file),
+        "article_id": arts["article_id"],
+    }
+)
+if only:
+    table = table[table["in_filter"] > 0]
+st.caption(
+    f"{len(table):,} article(s). Select one to read it with the extracted figures highlighted."
+)
+if table.empty:
+    st.info(
+        "No article is behind the filtered events. Turn the toggle off or widen the filters.",
+        icon=":material/info:",
+    )
+    st.stop()
+sel = st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    key="sources_table",
+    on_select="rerun",
+    selection_mode="single-row",
+    column_config={
+        "title": st.column_config.TextColumn("Title", width="large"),
+        "outlet": st.column_config.TextColumn("Outlet"),
+        "published": st.column_config.DateColumn("Published", format="D MMM YYYY"),
+        "published_source": st.column_config.TextColumn("Date from"),
+        "dup": st.column_config.TextColumn(
+            "Duplicate group", help="Near-duplicate (syndicated) copies of one story."
+        ),
+        "events": st.column_config.NumberColumn("Events", help="Events it contributed to."),
+        "in_filter": st.column_config.NumberColumn(
+            "In filter", help="Of those, events matching the filters."
+        ),
+        "file": st.column_config.TextColumn("File"),
+        "article_id": None,
+    },
+)
+rows = sel.selection.rows if sel is not None and hasattr(sel, "selection") else []
+labels = dict(zip(table["article_id"], table["title"].astype(str), strict=True))
+ids = list(table["article_id"])
+chosen = ids[rows[0]] if rows else ids[0]
+if not rows:
+    st.caption("Showing the first article; select a row above to read another.")
+
+art = arts[arts["article_id"] == chosen].iloc[0].to_dict()
+st.subheader(md_escape(labels.get(chosen, chosen)))
+meta = [
+    ("Outlet", art.get("outlet") if isinstance(art.get("outlet"), str) else "unknown"),
+    ("Published", fmt_date(art.get("published"), missing="unknown")),
+    ("Date from", DATE_SOURCES.get(str(art.get("published_source")), "unknown")),
+    ("File", short_file(art.get("file"))),
+    ("Language", art.get("language") or "—"),
+    ("Sentences", fmt_int(art.get("n_sentences"))),
+]
+if isinstance(art.get("url"), str) and art["url"]:
+    meta.append(("URL", art["url"]))
+if isinstance(art.get("published_ref"), str) and art["published_ref"]:
+    meta.append(("Date taken from", labels.get(art["published_ref"], art["published_ref"])))
+st.html(
+    "<div style='font-size:0.9rem'>"
+    + " · ".join(f"<b>{esc(k)}:</b> {esc(v)}" for k, v in meta)
+    + "</div>"
+)
+
+claims = data.claims[data.claims["article_id"] == chosen] if not data.claims.empty else None
+spans: list[dict] = []
+if claims is not None:
+    for sp in claims["spans"]:
+        if isinstance(sp, list):
+            spans += [s for s in sp if isinstance(s, dict)]
+text = art.get("text") if isinstance(art.get("text"), str) else ""
+removed = art.get("removed") if isinstance(art.get("removed"), list) else []
+
+left, right = st.columns([3, 2])
+with left:
+    st.markdown("**Cleaned text**")
+    st.html(legend_html())
+    st.html(text_block(highlight(text, spans) if text else "<i>(empty)</i>", max_height="640px"))
+with right:
+    st.markdown(f"**Removed boilerplate** ({len(removed):,} piece(s))")
+    if not removed:
+        st.caption("Nothing was cut from this article.")
+    for i, r in enumerate(removed, start=1):
+        if not isinstance(r, dict):
+            continue
+        reason = str(r.get("reason") or "removed")
+        piece = str(r.get("text") or "")
+        preview = " ".join(piece.split())[:60]
+        with st.expander(f"{i}. {md_escape(reason)} — {md_escape(preview)}…"):
+            st.html(text_block(esc(piece), max_height="300px"))
+
+st.markdown("**Events it contributed**")
+ev_ids = set(src.loc[src["article_id"] == chosen, "event_id"]) if not src.empty else set()
+mine = data.events[data.events["event_id"].isin(ev_ids)]
+if mine.empty:
+    st.caption("No event was extracted from this article (it may be background or commentary).")
+else:
+    events_table(mine, key="sources_events")

@@ -1,0 +1,214 @@
+"""Plotly figures of the timeline frames (pure: frames in, figures out).
+
+Every figure has a title and axis titles; attackers are told apart by subplot titles as well
+as colour, launched versus intercepted by solid versus hatched bars (and the legend), weapon
+classes by colour and legend labels.  Each bar carries ``customdata = [date, attacker,
+measure, weapon]`` so a chart selection can be mapped back to nights.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from strikes.timeline import MIXED, UNSPECIFIED, WEAPON_CLASSES
+from ui.theme import attacker_color, fmt_int, weapon_color, weapon_label
+
+MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("launched", "Launched", ""),
+    ("intercepted", "Intercepted", "/"),
+)
+WEAPON_ORDER: tuple[str, ...] = (*WEAPON_CLASSES, MIXED, UNSPECIFIED)
+FONT = dict(family="Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", size=13)
+
+
+def _base_layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
+        height=height,
+        margin=dict(l=60, r=20, t=70, b=50),
+        font=FONT,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, title_text=""),
+        hoverlabel=dict(font_size=13),
+        separators=".,",
+    )
+    return fig
+
+
+def empty_figure(message: str, *, title: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _base_layout(fig, title=title, height=260)
+
+
+def barrage_timeline(by_weapon: pd.DataFrame, *, attackers: list[str] | None = None) -> go.Figure:
+    """Per night: launched (solid) vs intercepted (hatched), stacked by weapon class, one row
+    per attacker.  ``by_weapon`` is `strikes.timeline.barrages_by_weapon` output."""
+    title = "Barrages per night: launched vs intercepted, by weapon class"
+    df = by_weapon.copy()
+    if df.empty or df[["launched", "intercepted"]].isna().all().all():
+        return empty_figure(
+            "No night in this selection reports launched or intercepted weapons.", title=title
+        )
+    order = attackers or sorted(df["attacker"].dropna().unique().tolist())
+    order = [a for a in order if (df["attacker"] == a).any()] or sorted(df["attacker"].unique())
+    fig = make_subplots(
+        rows=len(order),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12 if len(order) > 1 else 0.05,
+        subplot_titles=[f"Attacks by {a}" for a in order],
+    )
+    shown: set[str] = set()
+    for row, attacker in enumerate(order, start=1):
+        sub = df[df["attacker"] == attacker]
+        for measure, mlabel, pattern in MEASURES:
+            for weapon in WEAPON_ORDER:
+                part = sub[(sub["weapon"] == weapon) & sub[measure].notna()]
+                if part.empty:
+                    continue
+                name = f"{weapon_label(weapon)} · {mlabel.lower()}"
+                values = part[measure].astype("int64").tolist()
+                fig.add_bar(
+                    x=part["date"].tolist(),
+                    y=values,
+                    name=name,
+                    legendgroup=name,
+                    showlegend=name not in shown,
+                    offsetgroup=measure,
+                    marker=dict(
+                        color=weapon_color(weapon),
+                        pattern=dict(shape=pattern, fgcolor="#333333", solidity=0.35),
+                        line=dict(color=attacker_color(attacker), width=1),
+                    ),
+                    customdata=[[d, attacker, measure, weapon] for d in part["date"]],
+                    hovertemplate=(
+                        f"<b>%{{x|%-d %b %Y}}</b><br>{attacker}: {weapon_label(weapon)}<br>"
+                        f"{mlabel}: %{{y:,}}<extra></extra>"
+                    ),
+                    row=row,
+                    col=1,
+                )
+                shown.add(name)
+        fig.update_yaxes(title_text="Weapons", tickformat=",", row=row, col=1, rangemode="tozero")
+    fig.update_xaxes(title_text="Night (morning's date)", row=len(order), col=1)
+    fig.update_xaxes(type="date", tickformat="%-d %b\n%Y")
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05, dragmode="select")
+    return _base_layout(fig, title=title, height=260 + 190 * len(order))
+
+
+def monthly_chart(months: pd.DataFrame) -> go.Figure:
+    """Reported monthly totals (solid) beside the sums of the daily events (hatched)."""
+    title = "Launched per month: reported monthly total vs sum of daily reports"
+    if months.empty or months[["reported_launched", "sum_of_daily_launched"]].isna().all().all():
+        return empty_figure("No month in this selection has launched figures.", title=title)
+    fig = go.Figure()
+    for attacker in sorted(months["attacker"].dropna().unique()):
+        sub = months[months["attacker"] == attacker]
+        for col, label, pattern in (
+            ("reported_launched", "reported monthly total", ""),
+            ("sum_of_daily_launched", "sum of daily reports", "/"),
+        ):
+            part = sub[sub[col].notna()]
+            if part.empty:
+                continue
+            fig.add_bar(
+                x=part["month"].tolist(),
+                y=part[col].astype("int64").tolist(),
+                name=f"{attacker}: {label}",
+                marker=dict(
+                    color=attacker_color(attacker),
+                    pattern=dict(shape=pattern, fgcolor="#FFFFFF", solidity=0.4),
+                ),
+                text=[fmt_int(v) for v in part[col]],
+                textposition="outside",
+                hovertemplate=f"<b>%{{x}}</b><br>{attacker}, {label}: %{{y:,}}<extra></extra>",
+            )
+    fig.update_xaxes(title_text="Month", type="category")
+    fig.update_yaxes(title_text="Weapons launched", tickformat=",", rangemode="tozero")
+    fig.update_layout(barmode="group")
+    return _base_layout(fig, title=title, height=360)
+
+
+def weapon_chart(counts: pd.DataFrame) -> go.Figure:
+    """Events per weapon class and attacker (horizontal bars)."""
+    title = "Events by weapon class"
+    if counts.empty:
+        return empty_figure("No events in this selection.", title=title)
+    fig = go.Figure()
+    for attacker in sorted(counts["attacker"].dropna().unique()):
+        sub = counts[counts["attacker"] == attacker]
+        fig.add_bar(
+            y=[weapon_label(w) for w in sub["weapon"]],
+            x=sub["n_events"].astype("int64").tolist(),
+            orientation="h",
+            name=f"by {attacker}",
+            marker_color=attacker_color(attacker),
+            text=sub["n_events"].astype("int64").tolist(),
+            textposition="auto",
+            hovertemplate=f"{attacker}: %{{y}}, %{{x:,}} events<extra></extra>",
+        )
+    fig.update_xaxes(title_text="Events", tickformat=",d", rangemode="tozero")
+    fig.update_yaxes(title_text="Weapon class", autorange="reversed")
+    fig.update_layout(barmode="stack")
+    return _base_layout(fig, title=title, height=300)
+
+
+def region_chart(regions: pd.DataFrame, *, top: int = 12) -> go.Figure:
+    """Regions with the most strike events (horizontal bars, by attacker)."""
+    title = f"Regions with the most strike events (top {top})"
+    if regions.empty:
+        return empty_figure("No located strike events in this selection.", title=title)
+    totals = regions.groupby(["country_code", "admin1"])["n_events"].sum()
+    keep = totals.sort_values(ascending=False).head(top).index
+    label = {k: f"{k[1]} ({k[0]})" for k in keep}
+    fig = go.Figure()
+    for attacker in sorted(regions["attacker"].dropna().unique()):
+        sub = regions[regions["attacker"] == attacker]
+        sub = sub[[k in label for k in zip(sub["country_code"], sub["admin1"], strict=True)]]
+        if sub.empty:
+            continue
+        fig.add_bar(
+            y=[label[k] for k in zip(sub["country_code"], sub["admin1"], strict=True)],
+            x=sub["n_events"].astype("int64").tolist(),
+            orientation="h",
+            name=f"by {attacker}",
+            marker_color=attacker_color(attacker),
+            hovertemplate=f"{attacker}: %{{y}}, %{{x:,}} events<extra></extra>",
+        )
+    fig.update_xaxes(title_text="Strike events", tickformat=",d", rangemode="tozero")
+    fig.update_yaxes(
+        title_text="Region",
+        categoryorder="array",
+        categoryarray=[label[k] for k in reversed(list(keep))],
+    )
+    fig.update_layout(barmode="stack")
+    return _base_layout(fig, title=title, height=max(260, 60 + 28 * len(keep)))
+
+
+def selected_nights(selection: object) -> tuple[set[tuple[str, str]], tuple[str, str] | None]:
+    """(date, attacker) pairs of the selected bars, and the x range of a box selection.
+
+    ``selection`` is the ``selection`` member of `st.plotly_chart`'s return value (a dict with
+    ``points``, ``box`` and ``lasso``); anything else gives an empty selection.
+    """
+    nights: set[tuple[str, str]] = set()
+    box: tuple[str, str] | None = None
+    if not isinstance(selection, dict):
+        try:
+            selection = dict(selection)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            return nights, box
+    for p in selection.get("points") or []:
+        cd = p.get("customdata") if isinstance(p, dict) else None
+        if isinstance(cd, list | tuple) and len(cd) >= 2:
+            nights.add((str(cd[0])[:10], str(cd[1])))
+    for b in selection.get("box") or []:
+        xs = b.get("x") if isinstance(b, dict) else None
+        if isinstance(xs, list | tuple) and len(xs) == 2:
+            lo, hi = sorted(str(x)[:10] for x in xs)
+            box = (lo, hi)
+    return nights, box

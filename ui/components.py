@@ -1,0 +1,351 @@
+"""Page pieces shared by several pages: escaping, empty states, headline metrics and the
+"sources behind an event" panel (source sentences with highlighted spans, disagreements)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import PurePath
+
+import pandas as pd
+import streamlit as st
+
+from ui.filters import Filters
+from ui.highlight import esc, highlight, legend_html, text_block
+from ui.metrics import Headline
+from ui.theme import (
+    PRECISION_LABELS,
+    fmt_date,
+    fmt_int,
+    fmt_list,
+    fmt_pct,
+    is_missing,
+    total_label,
+    weapon_label,
+)
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: object) -> str:
+    """Text safe to put into st.markdown / labels: markdown and HTML characters escaped."""
+    if text is None or is_missing(text):
+        return ""
+    s = " ".join(str(text).split()) if "\n" in str(text) else str(text)
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def short_file(name: object) -> str:
+    if is_missing(name):
+        return ""
+    return PurePath(str(name)).name
+
+
+def empty_state(message: str, *, hint: str | None = None) -> None:
+    text = message if hint is None else f"{message}\n\n{hint}"
+    st.info(text, icon=":material/info:")
+
+
+def no_events_for_filters(filters: Filters, total: int) -> None:
+    if total == 0:
+        empty_state(
+            "The store has no events yet.",
+            hint="Add news articles on the **Add articles** page (upload files or paste text).",
+        )
+    else:
+        empty_state(
+            f"No event matches the current filters (the store has {total:,} events).",
+            hint="Widen the date range, clear a filter in the sidebar, or press **Reset filters**.",
+        )
+
+
+def filter_caption(filters: Filters, shown: int, total: int) -> None:
+    parts = []
+    if filters.date_from or filters.date_to:
+        lo = fmt_date(filters.date_from) if filters.date_from else "the start"
+        hi = fmt_date(filters.date_to) if filters.date_to else "the end"
+        parts.append(f"{lo} – {hi}")
+    for label, values in (
+        ("attacker", filters.attackers),
+        ("weapon", [weapon_label(w) for w in filters.weapons]),
+        ("country", filters.countries),
+        ("region", filters.regions),
+    ):
+        if values:
+            parts.append(f"{label}: {', '.join(values)}")
+    if filters.text.strip():
+        parts.append(f"search “{filters.text.strip()}”")
+    what = "; ".join(parts) if parts else "no filters"
+    st.caption(f"Showing **{shown:,}** of {total:,} events · {md_escape(what)}")
+
+
+def headline_metrics(h: Headline) -> None:
+    cols = st.columns(4)
+    cols[0].metric(
+        "Barrages (nights)",
+        f"{h.barrages:,}",
+        help="Distinct (night, attacker) pairs with a "
+        "day-dated report, national tallies and local strikes together.",
+        border=True,
+    )
+    cols[1].metric(
+        "Drones and missiles launched",
+        fmt_int(h.launched),
+        border=True,
+        help="Sum over nights: the national tally where one was reported, else the sum of the "
+        "local reports. — means no report gives the figure.",
+    )
+    cols[2].metric(
+        "Intercepted",
+        fmt_int(h.intercepted),
+        border=True,
+        help="Shot down or jammed, as reported, summed over nights.",
+    )
+    rate_help = (
+        f"Intercepted ÷ launched over the {h.rate_nights:,} night(s) reporting both."
+        if h.rate_nights
+        else "No night in this selection reports both launched and intercepted."
+    )
+    cols[3].metric("Intercept rate", fmt_pct(h.intercept_rate), help=rate_help, border=True)
+    cols = st.columns(4)
+    cols[0].metric(
+        "Killed",
+        fmt_int(h.killed),
+        border=True,
+        help="Per night the larger of the national and the summed local figures.",
+    )
+    cols[1].metric("Injured", fmt_int(h.injured), border=True)
+    cols[2].metric(
+        "Places hit",
+        f"{h.places_hit:,}",
+        border=True,
+        help="Distinct towns, cities and regions with a reported strike (national "
+        "tallies and interceptions alone do not count).",
+    )
+    cols[3].metric(
+        "Events",
+        f"{h.events:,}",
+        border=True,
+        help="Rows of the event table in this selection (incl. monthly totals).",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# One event and its sources
+# --------------------------------------------------------------------------------------------
+
+
+def event_title(ev: Mapping) -> str:
+    """Plain-text one-line summary of an event (escape before using it as markdown)."""
+    date = fmt_date(ev.get("date"), ev.get("date_precision"))
+    place = ev.get("location")
+    place = "unresolved place" if is_missing(place) else str(place)
+    prec = ev.get("geo_precision")
+    where = f"{place} ({prec})" if not is_missing(prec) else place
+    kind = total_label(ev)
+    kind = f" · {kind}" if kind else ""
+    attacker = "unknown attacker" if is_missing(ev.get("attacker")) else str(ev["attacker"])
+    figures = [
+        f"{f} {fmt_int(ev.get(f))}"
+        for f in ("launched", "intercepted", "hit", "killed", "injured")
+        if not is_missing(ev.get(f))
+    ]
+    weapons = fmt_list(ev.get("weapons"), label=lambda w: weapon_label(w).lower(), missing="")
+    bits = [f"{date}{kind}", f"{attacker} → {where}"]
+    if weapons:
+        bits.append(weapons)
+    if figures:
+        bits.append(", ".join(figures))
+    return " · ".join(bits)
+
+
+_STEMS = {"Russia": "Russia", "Ukraine": "Ukrain"}
+
+
+def actor_spans(sentence: str, offset: int, ev: Mapping) -> list[dict]:
+    """Spans of the attacker's and the claimant's names in a source sentence (for display)."""
+    names: list[str] = []
+    attacker = ev.get("attacker")
+    if not is_missing(attacker):
+        names.append(_STEMS.get(str(attacker), str(attacker)))
+    claimed = ev.get("claimed_by")
+    if isinstance(claimed, list | tuple):
+        names += [str(c) for c in claimed if c]
+    spans = []
+    low = sentence.lower()
+    for name in names:
+        n = name.lower().strip()
+        if len(n) < 3:
+            continue
+        pos = low.find(n)
+        while pos >= 0:
+            spans.append({"start": offset + pos, "end": offset + pos + len(n), "label": "actor"})
+            pos = low.find(n, pos + len(n))
+    return spans
+
+
+def _claim_spans(claims: pd.DataFrame, claim_id: object) -> list[dict]:
+    if is_missing(claim_id) or claims.empty:
+        return []
+    hit = claims.loc[claims["claim_id"] == str(claim_id), "spans"]
+    if hit.empty or not isinstance(hit.iloc[0], list):
+        return []
+    return [s for s in hit.iloc[0] if isinstance(s, dict)]
+
+
+def _article_label(row: Mapping) -> str:
+    title = row.get("title")
+    title = short_file(row.get("file")) if is_missing(title) else str(title)
+    outlet = "" if is_missing(row.get("outlet")) else str(row["outlet"])
+    date = row.get("published")
+    bits = [title]
+    if outlet:
+        bits.append(outlet)
+    bits.append(
+        f"published {fmt_date(date)}" if not is_missing(date) else "publication date unknown"
+    )
+    return " · ".join(bits)
+
+
+def _conflict_lines(ev: Mapping, titles: Mapping[str, str]) -> list[str]:
+    conflicts = ev.get("conflicts")
+    lines = []
+    if isinstance(conflicts, dict):
+        for field, reports in conflicts.items():
+            if not isinstance(reports, list | tuple) or not reports:
+                continue
+            vals = []
+            for r in reports:
+                if not isinstance(r, dict):
+                    continue
+                v = r.get("value")
+                v_txt = fmt_int(v) if isinstance(v, int | float) else str(v)
+                art = titles.get(str(r.get("article")), short_file(r.get("article")))
+                vals.append(f"<b>{esc(v_txt)}</b> ({esc(art)})")
+            kept = ev.get(field)
+            kept_txt = (
+                f"; the table keeps <b>{esc(fmt_int(kept))}</b> (the most specific figure)"
+                if not is_missing(kept) and not isinstance(kept, list | dict)
+                else ""
+            )
+            lines.append(f"Sources disagree on <b>{esc(field)}</b>: {'; '.join(vals)}{kept_txt}.")
+    vague = ev.get("vague")
+    if isinstance(vague, dict):
+        for field, text in vague.items():
+            lines.append(
+                f"<b>{esc(field)}</b> was reported only vaguely, as “{esc(text)}” "
+                "(no number is counted for it)."
+            )
+    return lines
+
+
+def event_facts(ev: Mapping) -> None:
+    rows = {
+        "Date": fmt_date(ev.get("date"), ev.get("date_precision"))
+        + (
+            ""
+            if ev.get("date_precision") in (None, "day")
+            else f" ({ev.get('date_precision')} precision)"
+        ),
+        "Attacker": "—" if is_missing(ev.get("attacker")) else str(ev["attacker"]),
+        "Place": "—" if is_missing(ev.get("location")) else str(ev["location"]),
+        "Region / country": " / ".join(
+            str(ev[c]) for c in ("admin1", "country_code") if not is_missing(ev.get(c))
+        )
+        or "—",
+        "Location precision": PRECISION_LABELS.get(str(ev.get("geo_precision")), "unresolved"),
+        "Weapons": fmt_list(ev.get("weapons"), label=weapon_label),
+        "Models named": fmt_list(ev.get("weapon_models")),
+        "Target": "—" if is_missing(ev.get("target")) else str(ev["target"]),
+        "Launched": fmt_int(ev.get("launched")),
+        "Intercepted": fmt_int(ev.get("intercepted")),
+        "Hit": fmt_int(ev.get("hit")),
+        "Killed": fmt_int(ev.get("killed")),
+        "Injured": fmt_int(ev.get("injured")),
+        "Claimed by": fmt_list(ev.get("claimed_by")),
+        "Kind": total_label(ev) or "strike",
+    }
+    body = "".join(
+        f"<tr><th style='text-align:left;padding:2px 12px 2px 0;font-weight:600'>{esc(k)}</th>"
+        f"<td style='padding:2px 0'>{esc(v)}</td></tr>"
+        for k, v in rows.items()
+    )
+    st.html(f"<table style='font-size:0.9rem;border-collapse:collapse'>{body}</table>")
+
+
+def event_sources_panel(
+    ev: Mapping,
+    *,
+    event_sources: pd.DataFrame,
+    claims: pd.DataFrame,
+    articles: pd.DataFrame,
+    show_facts: bool = True,
+) -> None:
+    """The facts of one event, its source sentences (highlighted) and any disagreements."""
+    eid = str(ev.get("event_id"))
+    srcs = event_sources[event_sources["event_id"] == eid] if not event_sources.empty else None
+    titles = (
+        {str(r["article_id"]): _article_label(r) for r in articles.to_dict("records")}
+        if not articles.empty
+        else {}
+    )
+    if show_facts:
+        left, right = st.columns([2, 3])
+        with left:
+            event_facts(ev)
+        target = right
+    else:
+        target = st.container()
+    with target:
+        lines = _conflict_lines(ev, titles)
+        if lines:
+            st.html(
+                "<div style='background:rgba(255,170,0,0.12);border-left:4px solid #E69F00;"
+                "padding:0.5rem 0.8rem;border-radius:4px;font-size:0.92rem'>"
+                "<div style='font-weight:600;margin-bottom:0.2rem'>⚠ Reports differ</div>"
+                + "<br>".join(lines)
+                + "</div>"
+            )
+        if srcs is None or srcs.empty:
+            rows = [s for s in (ev.get("sources") or []) if isinstance(s, dict)]
+        else:
+            rows = srcs.sort_values("ord").to_dict("records")
+            for r in rows:
+                r.setdefault("article", r.get("article_id"))
+        if not rows:
+            st.caption("No source sentence is recorded for this event.")
+            return
+        st.html(legend_html(("number", "casualty", "place", "weapon", "actor")))
+        for i, s in enumerate(rows, start=1):
+            art_id = s.get("article_id") or s.get("article")
+            label = titles.get(str(art_id), short_file(art_id))
+            sentence = s.get("sentence")
+            start = s.get("start")
+            if is_missing(sentence) or not isinstance(sentence, str):
+                body = "<i>(sentence text not stored)</i>"
+            else:
+                off = 0 if is_missing(start) else int(start)
+                spans = _claim_spans(claims, s.get("claim_id")) + actor_spans(sentence, off, ev)
+                body = highlight(sentence, spans, offset=off)
+            rule = s.get("rule")
+            rule_txt = (
+                f"<div style='font-size:0.75rem;opacity:0.7;margin-top:0.25rem'>extraction rule: "
+                f"{esc(rule)}</div>"
+                if not is_missing(rule) and rule
+                else ""
+            )
+            st.html(
+                f"<div style='font-size:0.8rem;opacity:0.8;margin:0.4rem 0 0.15rem 0'>Source {i}: "
+                f"{esc(label)}</div>" + text_block(body) + rule_txt
+            )
+
+
+def events_by_id(events: pd.DataFrame, ids: Iterable[str]) -> list[dict]:
+    ids = [str(i) for i in ids]
+    if not ids or events.empty:
+        return []
+    sub = events[events["event_id"].isin(ids)]
+    order = {e: i for i, e in enumerate(ids)}
+    recs = sub.to_dict("records")
+    recs.sort(key=lambda r: order.get(str(r["event_id"]), 0))
+    return recs

@@ -1,0 +1,106 @@
+"""Cached loaders: the only way pages read the store.
+
+`get_data()` returns a `Data` bundle of frames read in one consistent snapshot of the store,
+cached with `st.cache_data` keyed on (store path, `Store.version()`): a new upload changes the
+version, so every page sees it on its next run, and nothing is re-read otherwise.  Pages never
+parse text; they only filter and display these frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from strikes.errors import StoreError, StrikesError
+from strikes.settings import Settings
+from strikes.store import Store, ensure_store
+from strikes.timeline import filter_options, prepare_events
+
+
+@dataclass(frozen=True)
+class Data:
+    version: str
+    events: pd.DataFrame  # prepared (helper columns for fast filtering)
+    articles: pd.DataFrame
+    claims: pd.DataFrame
+    event_sources: pd.DataFrame
+    options: dict[str, list[str]]
+    date_bounds: tuple[str | None, str | None]
+
+    @property
+    def empty(self) -> bool:
+        return self.events.empty
+
+
+def get_settings() -> Settings:
+    """Settings from the environment (read every run: cheap, and tests change it)."""
+    return Settings.from_env()
+
+
+@st.cache_resource(show_spinner="Opening the event store (first start builds it from the seeds)…")
+def _open_store(db_path: str, read_only: bool, _settings: Settings) -> Store:
+    return ensure_store(settings=_settings)
+
+
+def get_store(settings: Settings | None = None) -> Store:
+    s = settings or get_settings()
+    return _open_store(str(Path(s.db_path).resolve()), bool(s.read_only), s)
+
+
+def _date_bounds(events: pd.DataFrame) -> tuple[str | None, str | None]:
+    dates = events["date"].dropna().astype("string")
+    if dates.empty:
+        return None, None
+    return str(dates.min())[:10], str(dates.max())[:10]
+
+
+@st.cache_data(show_spinner="Loading events…", max_entries=4)
+def _load(db_path: str, version: str, _store: Store) -> Data:
+    snap = _store.snapshot()
+    events = prepare_events(snap.events)
+    return Data(
+        version=snap.version,
+        events=events,
+        articles=snap.articles,
+        claims=snap.claims,
+        event_sources=snap.event_sources,
+        options=filter_options(events),
+        date_bounds=_date_bounds(events),
+    )
+
+
+def get_data() -> Data:
+    """The store's frames (cached on its version).  Shows the error and stops the page when the
+    store cannot be opened or read."""
+    try:
+        store = get_store()
+        return _load(str(store.path.resolve()), store.version(), store)
+    except StrikesError as exc:
+        st.error(
+            "**The event store cannot be opened.**\n\n"
+            f"{_plain(str(exc))}\n\n"
+            "Check STRIKES_DB_PATH, or rebuild the store with "
+            "`python -m strikes ingest seeds/`.",
+            icon=":material/error:",
+        )
+        st.stop()
+    except OSError as exc:
+        st.error(f"The event store cannot be read: {_plain(str(exc))}", icon=":material/error:")
+        st.stop()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def clear_caches() -> None:
+    _load.clear()
+
+
+def _plain(text: str) -> str:
+    from ui.components import md_escape
+
+    return md_escape(text)
+
+
+__all__ = ["Data", "StoreError", "clear_caches", "get_data", "get_settings", "get_store"]

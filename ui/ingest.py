@@ -1,0 +1,200 @@
+"""Turning uploads, pasted text and fetched pages into `RawDocument`s (pure; no streamlit).
+
+Nothing here trusts a name from the user as a path: an upload's name is reduced to a plain
+base name (used only as a label and for its suffix), the suffix must be an allowed one, and
+every document is checked against ``settings.max_file_bytes`` before it is read further.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+
+from strikes.articles import RawDocument
+from strikes.errors import InputRejected
+from strikes.settings import Settings
+
+_UNSAFE = re.compile(r"[^\w.\- ()\[\]]+", re.UNICODE)
+FETCH_TIMEOUT_S = 10.0
+USER_AGENT = "strike-tracker/0.1 (+dashboard article fetch)"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    docs: list[RawDocument]
+    rejections: list[InputRejected]
+
+
+def safe_name(name: object, *, default: str = "upload.txt") -> str:
+    """A plain file name (no directories, no control characters, at most 120 chars)."""
+    raw = str(name or "")
+    base = PureWindowsPath(PurePosixPath(raw).name).name  # strips a/b/ and C:\a\ alike
+    base = _UNSAFE.sub("_", base).strip(" ._") or default
+    if len(base) > 120:
+        stem, dot, suffix = base.rpartition(".")
+        base = (stem[:110] + dot + suffix[:9]) if dot else base[:120]
+    return base
+
+
+def _suffix(name: str) -> str:
+    return PurePosixPath(name).suffix.lower()
+
+
+def _published(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return _dt.date.fromisoformat(str(value)[:10]).isoformat()
+
+
+def _clean(value: object) -> str | None:
+    if value is None:
+        return None
+    s = " ".join(str(value).split())
+    return s[:300] or None
+
+
+def from_uploads(
+    files: Iterable[tuple[str, bytes]],
+    *,
+    settings: Settings,
+    title: str | None = None,
+    published: object = None,
+    outlet: str | None = None,
+) -> Prepared:
+    """Uploaded files -> documents; wrong types, empty and oversized files are rejected."""
+    allowed = tuple(s.lower() for s in settings.allowed_suffixes)
+    docs, rejected = [], []
+    files = list(files)
+    for raw_name, data in files:
+        name = safe_name(raw_name)
+        if _suffix(name) not in allowed:
+            rejected.append(
+                InputRejected(name, f"file type not allowed (use {', '.join(allowed)})")
+            )
+        elif len(data) > settings.max_file_bytes:
+            rejected.append(
+                InputRejected(
+                    name,
+                    f"too large ({len(data):,} bytes; the limit is "
+                    f"{settings.max_file_bytes:,} bytes)",
+                )
+            )
+        elif not data.strip():
+            rejected.append(InputRejected(name, "empty file"))
+        else:
+            docs.append(
+                RawDocument(
+                    name=name,
+                    data=bytes(data),
+                    published=_published(published),
+                    outlet=_clean(outlet),
+                    title=_clean(title) if len(files) == 1 else None,
+                )
+            )
+    return Prepared(docs, rejected)
+
+
+def from_text(
+    text: str,
+    *,
+    settings: Settings,
+    title: str | None = None,
+    published: object = None,
+    outlet: str | None = None,
+    url: str | None = None,
+) -> Prepared:
+    data = (text or "").encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    name = f"pasted-{digest}.txt"
+    if not data.strip():
+        return Prepared([], [InputRejected("pasted text", "nothing was pasted")])
+    if len(data) > settings.max_file_bytes:
+        return Prepared(
+            [],
+            [
+                InputRejected(
+                    "pasted text",
+                    f"too long ({len(data):,} bytes; the limit is {settings.max_file_bytes:,})",
+                )
+            ],
+        )
+    doc = RawDocument(
+        name=name,
+        data=data,
+        published=_published(published),
+        outlet=_clean(outlet),
+        url=_clean(url),
+        title=_clean(title),
+    )
+    return Prepared([doc], [])
+
+
+def check_url(url: str) -> str:
+    """The URL if it is an http(s) URL with a host; raises InputRejected otherwise."""
+    u = (url or "").strip()
+    parts = urllib.parse.urlsplit(u)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputRejected(u or "URL", "only http:// and https:// addresses can be fetched")
+    return u
+
+
+def fetch_url(
+    url: str,
+    *,
+    settings: Settings,
+    title: str | None = None,
+    published: object = None,
+    outlet: str | None = None,
+    timeout: float = FETCH_TIMEOUT_S,
+) -> Prepared:
+    """Download one page (size-limited) as a document; offline and HTTP errors are rejections
+    with a readable reason."""
+    try:
+        u = check_url(url)
+    except InputRejected as exc:
+        return Prepared([], [exc])
+    host = urllib.parse.urlsplit(u).hostname or u
+    req = urllib.request.Request(u, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            ctype = resp.headers.get("Content-Type", "")
+            data = resp.read(settings.max_file_bytes + 1)
+    except urllib.error.HTTPError as exc:
+        return Prepared([], [InputRejected(u, f"the server answered {exc.code} {exc.reason}")])
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return Prepared(
+            [],
+            [InputRejected(u, f"could not reach {host} — this machine may be offline ({reason})")],
+        )
+    if len(data) > settings.max_file_bytes:
+        return Prepared(
+            [],
+            [InputRejected(u, f"page larger than the limit of {settings.max_file_bytes:,} bytes")],
+        )
+    low = ctype.lower()
+    if low and not any(
+        t in low for t in ("text/html", "text/plain", "application/xhtml", "text/markdown")
+    ):
+        return Prepared([], [InputRejected(u, f"not an article page (content type {ctype})")])
+    suffix = ".txt" if "text/plain" in low else ".md" if "markdown" in low else ".html"
+    path_name = PurePosixPath(urllib.parse.urlsplit(u).path).name
+    name = safe_name((PurePosixPath(path_name).stem or host) + suffix)
+    doc = RawDocument(
+        name=name,
+        data=data,
+        published=_published(published),
+        outlet=_clean(outlet) or host,
+        url=u,
+        title=_clean(title),
+    )
+    return Prepared([doc], [])

@@ -1,0 +1,49 @@
+"""What every page starts with: the data, the sidebar's filters and the filtered events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from ui.data import Data, get_data
+from ui.filters import Filters
+from ui.sidebar import current_filters
+
+
+@dataclass(frozen=True)
+class PageContext:
+    data: Data
+    filters: Filters
+    events: pd.DataFrame  # the filtered events (prepared frame rows)
+
+    @property
+    def total(self) -> int:
+        return len(self.data.events)
+
+
+def ensure_navigation() -> None:
+    """Make sure this run went through app.py (its st.navigation and sidebar).
+
+    Streamlit decides per process whether an app with a ``pages/`` folder is a legacy
+    multipage app; until the first `st.navigation` call of the process (and in every
+    AppTest run) a request for a page URL runs the page file alone, without app.py.  When that
+    happens, switch the process to st.navigation mode and rerun: the rerun goes through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def page_context() -> PageContext:
+    ensure_navigation()
+    data = get_data()
+    filters = current_filters(data)
+    try:
+        events = filters.apply(data.events)
+    except ValueError:
+        events = data.events.iloc[0:0]
+    return PageContext(data=data, filters=filters, events=events)

@@ -1,0 +1,141 @@
+"""Display frames and st.dataframe column configs for events and monthly totals."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.theme import PRECISION_LABELS, fmt_date, weapon_label
+
+
+def display_events(events: pd.DataFrame) -> pd.DataFrame:
+    """The event table as shown: typed dates, readable labels, flags for disagreements."""
+
+    def conflicts(v: object) -> str:
+        return "⚠ " + ", ".join(v) if isinstance(v, dict) and v else ""
+
+    def vague(v: object) -> str:
+        return "; ".join(f"{k}: “{t}”" for k, t in v.items()) if isinstance(v, dict) else ""
+
+    def lst(v: object, f=str) -> list[str]:
+        return [f(x) for x in v] if isinstance(v, list | tuple) else []
+
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(events["date"], errors="coerce"),
+            "date_precision": events["date_precision"].astype("string"),
+            "attacker": events["attacker"].astype("string"),
+            "location": events["location"].astype("string"),
+            "admin1": events["admin1"].astype("string"),
+            "country_code": events["country_code"].astype("string"),
+            "geo_precision": events["geo_precision"].map(
+                lambda p: (
+                    PRECISION_LABELS.get(str(p), "unresolved")
+                    if isinstance(p, str)
+                    else "unresolved"
+                )
+            ),
+            "weapons": events["weapons"].map(lambda v: lst(v, weapon_label)),
+            "launched": events["launched"],
+            "intercepted": events["intercepted"],
+            "hit": events["hit"],
+            "killed": events["killed"],
+            "injured": events["injured"],
+            "kind": events["kind"].map(lambda k: "total" if k == "total" else "strike"),
+            "n_sources": events["n_sources"],
+            "conflicts": events["conflicts"].map(conflicts),
+            "vague": events["vague"].map(vague),
+            "target": events["target"].astype("string"),
+            "event_id": events["event_id"].astype("string"),
+        }
+    )
+
+
+NUM = "localized"
+
+EVENT_COLUMNS = {
+    "date": st.column_config.DateColumn(
+        "Date",
+        format="D MMM YYYY",
+        width="small",
+        help="Morning's date of the night; month-level reports show the 1st — see Precision.",
+    ),
+    "date_precision": st.column_config.TextColumn(
+        "Precision", width="small", help="How exact the date is: day, month, year."
+    ),
+    "attacker": st.column_config.TextColumn("Attacker", width="small"),
+    "location": st.column_config.TextColumn("Place"),
+    "admin1": st.column_config.TextColumn("Region"),
+    "country_code": st.column_config.TextColumn("Country", width="small"),
+    "geo_precision": st.column_config.TextColumn(
+        "Location precision", help="Regions and countries are areas, not points."
+    ),
+    "weapons": st.column_config.ListColumn("Weapons"),
+    "launched": st.column_config.NumberColumn("Launched", format=NUM, width="small"),
+    "intercepted": st.column_config.NumberColumn("Intercepted", format=NUM, width="small"),
+    "hit": st.column_config.NumberColumn("Hit", format=NUM, width="small"),
+    "killed": st.column_config.NumberColumn("Killed", format=NUM, width="small"),
+    "injured": st.column_config.NumberColumn("Injured", format=NUM, width="small"),
+    "kind": st.column_config.TextColumn(
+        "Kind", width="small", help="strike, or a national/monthly total"
+    ),
+    "n_sources": st.column_config.NumberColumn(
+        "Sources", format=NUM, width="small", help="Source sentences behind the event."
+    ),
+    "conflicts": st.column_config.TextColumn(
+        "Disagreements", help="Fields on which the sources report different values (⚠)."
+    ),
+    "vague": st.column_config.TextColumn("Vague figures"),
+    "target": st.column_config.TextColumn("Target"),
+    "event_id": st.column_config.TextColumn("Event id", width="small"),
+}
+
+
+def events_table(
+    events: pd.DataFrame, *, key: str, height: int | str = "auto", selectable: bool = False
+):
+    """st.dataframe of the events; returns the selection state when ``selectable``."""
+    df = display_events(events)
+    kwargs = {}
+    if selectable:
+        kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
+    return st.dataframe(
+        df,
+        key=key,
+        hide_index=True,
+        column_config=EVENT_COLUMNS,
+        height=height,
+        width="stretch",
+        **kwargs,
+    )
+
+
+def month_table(months: pd.DataFrame) -> None:
+    if months.empty:
+        st.caption("No monthly figures in this selection.")
+        return
+    df = pd.DataFrame(
+        {
+            "month": months["month"].map(lambda m: fmt_date(f"{m}-01", "month")),
+            "attacker": months["attacker"],
+            "reported_launched": months["reported_launched"],
+            "sum_of_daily_launched": months["sum_of_daily_launched"],
+            "daily_share_launched": months["daily_share_launched"],
+            "n_nights": months["n_nights"],
+        }
+    )
+    st.dataframe(
+        df,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "month": st.column_config.TextColumn("Month"),
+            "attacker": st.column_config.TextColumn("Attacker"),
+            "reported_launched": st.column_config.NumberColumn("Reported total", format=NUM),
+            "sum_of_daily_launched": st.column_config.NumberColumn("Sum of nights", format=NUM),
+            "daily_share_launched": st.column_config.NumberColumn(
+                "Share covered", format="percent"
+            ),
+            "n_nights": st.column_config.NumberColumn("Nights", format=NUM),
+        },
+    )
