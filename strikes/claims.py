@@ -90,6 +90,7 @@ PREFILTER_RE = re.compile(
     r"explosion|blast)",
     re.I,
 )
+CUMULATIVE_RE = re.compile(rf"\b(?:{_alt(lx.CUMULATIVE_WORDS)})\b", re.I)
 NON_EVENT_RE = re.compile(rf"\b(?:{_alt(lx.NON_EVENT_WORDS)})\b", re.I)
 MODAL_RE = re.compile(rf"\b(?:{_alt(lx.MODAL_WORDS)})\b", re.I)
 GENERIC_RE = re.compile(rf"\b(?:{_alt(lx.GENERIC_WORDS)})\b", re.I)
@@ -916,6 +917,8 @@ KILL_WORDS_RE = KILL_RE
 
 
 def _non_event(clause: str, counts: list[Count], casualties: list[Casualty]) -> bool:
+    if CUMULATIVE_RE.search(clause):
+        return True  # "since the start of the war": a running total, not an attack
     if counts or casualties:
         # Figures tied to a verb are a report, unless the clause is about the future.
         m = MODAL_RE.search(clause)
@@ -1030,7 +1033,7 @@ def _event_date(
             if stmt:
                 return stmt.date, "day", "overnight-of-statement"
         if date_m.date is None:
-            return None, date_m.precision, f"unresolved:{date_m.kind}"
+            return None, None, f"unresolved:{date_m.kind}"
         return date_m.date, date_m.precision, date_m.kind
     if date_m is not None and date_m.kind == "day-before":
         base = recent_day or ctx.last_day

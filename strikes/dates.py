@@ -43,6 +43,14 @@ class DateMention:
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>20\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")),
     (
+        "night-range",
+        re.compile(
+            rf"\bnight\s+of\s+(?:(?P<mon1>{_MON})\.?\s+\d{{1,2}}\s*[-–/]\s*(?P<d1>\d{{1,2}})"
+            rf"|\d{{1,2}}\s*[-–/]\s*(?P<d2>\d{{1,2}})\s+(?P<mon2>{_MON})\.?)\b",
+            re.I,
+        ),
+    ),
+    (
         "explicit",
         re.compile(
             rf"\b(?:on\s+)?(?:(?:{_WD}),?\s+)?(?:(?P<mon1>{_MON})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
@@ -79,7 +87,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("month", re.compile(rf"\b(?:in|during|throughout|for)\s+(?P<mon>{_MON})\b(?!\s+\d)", re.I)),
+    ("this-month", re.compile(r"\b(?:earlier|later)\s+this\s+month\b", re.I)),
     ("last-month", re.compile(r"\b(?P<rel>last|this|past)\s+month\b", re.I)),
+    (
+        "week",
+        re.compile(
+            r"\b(?:last|this|past|previous|earlier\s+this|later\s+this)\s+(?:week|weekend)\b", re.I
+        ),
+    ),
     ("last-year", re.compile(r"\b(?:last|this)\s+year\b", re.I)),
     ("yesterday", re.compile(r"\byesterday\b", re.I)),
     ("today", re.compile(r"\b(?:today|this\s+morning|earlier\s+today)\b", re.I)),
@@ -153,6 +168,18 @@ def _resolve(kind: str, m: re.Match[str], published: date | None) -> tuple[str |
             return date(year, mon, day).isoformat(), "day"
         except ValueError:
             return None, None
+    if kind == "night-range":
+        # "the night of Sept. 11-12": overnight attacks take the morning's date.
+        g = {**g, "y": None}
+        return _resolve("explicit", _Fake(g), published)
+    if kind == "this-month":
+        return (
+            (_month_start(published.year, published.month), "month")
+            if published
+            else (None, "month")
+        )
+    if kind == "week":
+        return None, "week"  # no day can be named: left unresolved, never guessed
     if kind in {"overnight-into", "overnight-on", "statement-weekday", "weekday"}:
         if published is None:
             return None, "day"
@@ -189,6 +216,16 @@ def _resolve(kind: str, m: re.Match[str], published: date | None) -> tuple[str |
         # Overnight attacks take the morning's date: the day the report appeared.
         return (published.isoformat(), "day") if published else (None, "day")
     return None, None  # anaphoric: resolved by the caller from context
+
+
+class _Fake:
+    """A stand-in match exposing groupdict(), to reuse a resolver with adjusted groups."""
+
+    def __init__(self, groups: dict[str, str | None]) -> None:
+        self._groups = groups
+
+    def groupdict(self) -> dict[str, str | None]:
+        return self._groups
 
 
 def parse_published(value: str | None) -> date | None:
@@ -249,7 +286,7 @@ def pick_event_date(mentions: list[DateMention]) -> DateMention | None:
     rank = {
         "iso": 0, "explicit": 0, "overnight-into": 0, "overnight-on": 0, "weekday": 1,
         "month-year": 1, "month": 2, "last-month": 2, "last-year": 3, "yesterday": 1,
-        "today": 2, "overnight": 2, "statement-weekday": 4, "day-before": 1, "anaphoric": 5,
+        "today": 2, "overnight": 2, "night-range": 0, "this-month": 2, "week": 3, "statement-weekday": 4, "day-before": 1, "anaphoric": 5,
     }  # fmt: skip
     if not mentions:
         return None

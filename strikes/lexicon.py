@@ -66,7 +66,7 @@ WEAPON_TERMS: dict[str, tuple[str, str | None]] = {
 WEAPON_MODIFIERS = (
     r"attack", r"strike", r"combat", r"enemy", r"hostile", r"iranian-(?:made|designed)",
     r"russian-made", r"jet-powered", r"jet", r"unmanned", r"air-launched", r"sea-launched",
-    r"ground-launched", r"precision", r"high-precision", r"explosive", r"explosive-laden",
+    r"ground-launched", r"aeroballistic", r"precision", r"high-precision", r"explosive", r"explosive-laden",
     r"guided", r"heavy", r"small", r"large", r"various", r"types? of", r"kinds? of",
 )  # fmt: skip
 
@@ -104,6 +104,7 @@ INTERCEPT_VERBS = (
     r"eliminat(?:ed|es|ing)", r"disabled", r"lost", r"(?:electronically )?(?:jammed|suppressed)",
 )  # fmt: skip
 LAUNCH_VERBS = (
+    r"involv(?:ed|ing|es)", r"compris(?:ed|ing|es)",
     r"launch(?:ed|es|ing)?", r"fir(?:ed|es|ing)", r"fire", r"sen(?:t|ds|ding)",
     r"unleash(?:ed|es|ing)?", r"use[ds]?", r"using", r"deploy(?:ed|s|ing)?", r"rain(?:ed|s|ing)",
     r"attack(?:ed|s|ing)?", r"target(?:ed|s|ing)?", r"pummel(?:l?ed|s|l?ing)?",
@@ -157,4 +158,11 @@ GENERIC_WORDS = (
     r"regularly", r"often", r"frequently", r"every night", r"nightly", r"each other",
     r"one another", r"since the start", r"since the beginning", r"throughout the war",
     r"so far this year", r"in recent (?:months|weeks)",
+)  # fmt: skip
+
+# Running totals over long periods: background, not events.
+CUMULATIVE_WORDS = (
+    r"since the start", r"since the beginning", r"since the full-scale invasion",
+    r"since (?:february|feb\.?) 2022", r"since 2022", r"throughout the war", r"so far this year",
+    r"since the war began", r"over the course of the war", r"in total since", r"to date",
 )  # fmt: skip
