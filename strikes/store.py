@@ -152,28 +152,29 @@ def _dump(v: object) -> str | None:
 
 
 def _load_json_column(values: Sequence[object]) -> list[object]:
-    cache: dict[str, object] = {}
+    """Decode JSON cells; short repeated lists of scalars ('["drone"]') are parsed once."""
+    cache: dict[str, tuple[object, bool]] = {}
     out: list[object] = []
     loads = json.loads
     for v in values:
-        if v is None or (isinstance(v, float) and math.isnan(v)):
+        if not isinstance(v, str):
             out.append(None)
         elif v == "[]":
             out.append([])
         elif v == "{}":
             out.append({})
-        elif len(v) < 40:  # short values ('["drone"]') repeat a lot: decode once, copy cheaply
+        elif len(v) < 64:
             hit = cache.get(v)
             if hit is None:
-                hit = cache[v] = loads(v)
-            out.append(loads(v) if isinstance(hit, dict) or _nested(hit) else list(hit))
+                parsed = loads(v)
+                flat = isinstance(parsed, list) and not any(
+                    isinstance(i, list | dict) for i in parsed
+                )
+                hit = cache[v] = (parsed, flat)
+            out.append(list(hit[0]) if hit[1] else loads(v))  # a fresh object per row
         else:
             out.append(loads(v))
     return out
-
-
-def _nested(x: object) -> bool:
-    return isinstance(x, list) and any(isinstance(i, list | dict) for i in x)
 
 
 def _encode(frame: pd.DataFrame, schema: Schema, *, row0: int = 0) -> pd.DataFrame:
