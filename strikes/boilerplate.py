@@ -383,7 +383,9 @@ _PROMO_START = re.compile(
     r"|(?:ready|want) to .{0,100}\bdownload\b)"
 )
 # ... or promo phrases a news sentence does not use (guarded by cheap keyword tests).
-_PROMO_KEYWORDS = ("inbox", "signing up", "subscribing", "privacy", "terms of", "cookie", "app")
+_PROMO_KEYWORDS = re.compile(
+    r"inbox|signing up|subscribing|privacy|terms of|cookie|\bapp\b|store|play"
+)
 _PROMO_ANYWHERE = re.compile(
     r"delivered (?:straight |directly |right )?to your inbox|by (?:signing up|subscribing)"
     r"|\b(?:agree|read|see|view)\b.{0,40}\b(?:privacy policy|terms of (?:use|service))\b"
@@ -395,7 +397,7 @@ _PROMO_ANYWHERE = re.compile(
 def _is_promo(t: str) -> bool:
     if _PROMO_START.match(t):
         return True
-    return any(k in t for k in _PROMO_KEYWORDS) and bool(_PROMO_ANYWHERE.search(t))
+    return bool(_PROMO_KEYWORDS.search(t)) and bool(_PROMO_ANYWHERE.search(t))
 
 
 _READ_MORE_LINK = re.compile(
@@ -477,7 +479,8 @@ def _classify(text: str) -> tuple[str | None, str | None]:
     if len(text) > MAX_JUNK_LINE:
         return None, None
     s = text.strip()
-    t = _norm(s)
+    # Only short lines can be furniture matched whole; long ones just need lower case.
+    t = _norm(s) if len(s) <= 100 else s.lower().replace("’", "'")
     copyright_ = ("©" in s or "opyright" in t or "rights reserved" in t or "(c)" in t) and bool(
         _COPYRIGHT.search(s)
     )

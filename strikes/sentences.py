@@ -107,9 +107,9 @@ def _blingfire_spans(text: str) -> list[tuple[int, int]]:
         buf.out,
         buf.starts,
         buf.ends,
-        ctypes.c_int(buf.size),
+        ctypes.c_int(size),  # the needed size, not the buffer's: blingfire's cost grows with it
     )
-    if n <= 0 or n > buf.size:
+    if n <= 0 or n > size:
         return [(0, len(text))]
     count = ctypes.string_at(buf.out, n).rstrip(b"\0").count(b"\n") + 1
     starts = buf.starts[:count]
