@@ -248,6 +248,12 @@ class Gazetteer:
         self._place_cache: dict[int, Place] = {}
         self.fuzzy_threshold = DEFAULT_SETTINGS.fuzzy_threshold
 
+    def __reduce__(self) -> tuple:
+        # Pickled by path (for Dask workers, multiprocessing): the receiver loads its own copy.
+        if self.path is None:
+            raise TypeError("only a Gazetteer loaded from a file can be pickled")
+        return (_load_cached, (str(self.path),))
+
     # -- loading --
 
     @classmethod

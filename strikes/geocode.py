@@ -178,6 +178,31 @@ def _is_proper_unknown(token: str | None, gaz: Gazetteer, sc: _Scanner) -> bool:
     return hit
 
 
+_INFLECTIONS = (
+    ("ies", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+)
+
+
+def _is_common(word: str, common: frozenset[str]) -> bool:
+    """An ordinary English word, inflected forms included ("signs", "airports", "killed")."""
+    if word in common:
+        return True
+    for suffix, repl in _INFLECTIONS:
+        if (
+            len(word) > len(suffix) + 2
+            and word.endswith(suffix)
+            and word[: -len(suffix)] + repl in common
+        ):
+            return True
+    return False
+
+
 def _proper_unknown(token: str, gaz: Gazetteer, sc: _Scanner) -> bool:
     if token in A.TITLES:
         return False
@@ -188,10 +213,10 @@ def _proper_unknown(token: str, gaz: Gazetteer, sc: _Scanner) -> bool:
         return False
     if key in A.GIVEN_NAMES or key in A.PERSON_NAMES:
         return True
-    if key in sc.common or key in A.NOT_PLACES or key in A.WEEKDAYS_MONTHS:
+    if _is_common(key, sc.common) or key in A.NOT_PLACES or key in A.WEEKDAYS_MONTHS:
         return False
     for part in key.split():
-        if part in sc.common or part in A.NOT_PLACES or part in _CONNECTORS:
+        if _is_common(part, sc.common) or part in A.NOT_PLACES or part in _CONNECTORS:
             return False  # "Russian-occupied", "Moscow-installed"
         kid = gaz.key_index.get(part)
         if kid is not None and not gaz.key_flags[kid] & F_BLOCKED:
@@ -392,7 +417,7 @@ def _fuzzy(token: str, gaz: Gazetteer, sc: _Scanner) -> list[Place]:
             or key in A.GIVEN_NAMES
             or key in A.NOT_PLACES
             or key in A.WEEKDAYS_MONTHS
-            or key.rstrip("s") in sc.common
+            or _is_common(key, sc.common)
         ):
             kid = gaz._fuzzy_match(key, gaz.fuzzy_threshold)
         sc.fuzzy_memo[key] = kid

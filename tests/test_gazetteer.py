@@ -61,6 +61,12 @@ def test_import_and_load_are_fast():
     assert Gazetteer.load() is Gazetteer.load()  # cached per path
 
 
+def test_pickles_by_path(gaz):
+    data = pickle.dumps(gaz)
+    assert len(data) < 1000
+    assert pickle.loads(data) is gaz  # same process: the cached instance
+
+
 def test_normalize_folds_case_diacritics_apostrophes_and_punctuation():
     assert normalize("KYIV") == normalize("Kyiv") == normalize("Kyïv") == "kyiv"
     assert normalize("Ust’-Luga") == normalize("Ust-Luga") == "ust luga"
@@ -207,6 +213,7 @@ def _copy_inputs(tmp_path: Path) -> Settings:
     return Settings(data_dir=data)
 
 
+@pytest.mark.slow
 def test_rebuild_reproduces_the_committed_index(tmp_path):
     settings = _copy_inputs(tmp_path)
     out, err = io.StringIO(), io.StringIO()

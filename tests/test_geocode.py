@@ -11,6 +11,9 @@ import pytest
 from geopy.exc import GeocoderServiceError
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 import strikes.geocode as geocode_mod
 from strikes.errors import GeocodeError
@@ -282,6 +285,20 @@ def test_offsets_and_order_on_the_seeds(gaz):
             assert m.start >= last_end
             assert m.kind in ("city", "region", "country", "unknown")
             last_end = m.end
+
+
+@hyp_settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("Kyiv Odesa Crimea'’s-., \nÜİßłRostov region")), max_size=80
+    )
+)
+def test_offsets_hold_on_any_text(text):
+    gaz = Gazetteer.load()
+    last_end = 0
+    for m in find_places(text, gazetteer=gaz):
+        assert text[m.start : m.end] == m.text and m.start >= last_end
+        last_end = m.end
 
 
 def test_find_places_is_fast_after_warm_up(gaz):
