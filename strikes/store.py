@@ -683,7 +683,7 @@ class Store:
 
     def _remove_stale_temporaries(self) -> None:
         # Only called with the lock held: any temporary of ours is a crashed writer's.
-        for p in self.path.parent.glob(f".{self.path.name}.*.tmp*"):
+        for p in self.path.parent.glob(f"{self.path.name}.tmp-*"):
             with contextlib.suppress(OSError):
                 p.unlink()
 
@@ -850,7 +850,8 @@ def _write_new_file(path: Path, work: Callable[[_Writer], None], *, force: bool)
         finally:
             con.close()
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    # Named like the store ("strikes.duckdb.tmp-...") so the store's ignore rules cover it.
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     swapped = False
     try:
         con = _connect(tmp, read_only=False)

@@ -166,7 +166,7 @@ def schema_dtypes(schema) -> dict[str, str]:
 
 
 def temporaries(settings: Settings) -> list[Path]:
-    return [p for p in settings.db_path.parent.iterdir() if p.name.endswith((".tmp", ".tmp.wal"))]
+    return [p for p in settings.db_path.parent.iterdir() if ".tmp-" in p.name]
 
 
 # ------------------------------------------------------------------------------ opening
@@ -356,6 +356,20 @@ def test_failure_mid_ingest_leaves_store_untouched(settings, tmp_path, monkeypat
         store.ingest_paths([tmp_path / "new"])
     assert store.version() == v and sha(settings.db_path) == digest
     assert temporaries(settings) == []
+
+
+def test_rebuild_reextracts_everything(settings, monkeypatch):
+    store = st.ensure_store(settings=settings)
+    events, v = store.events(), store.version()
+    report = store.rebuild()
+    assert report.new_events == 0 and report.updated_events == 0 and report.n_events == 2
+    pd.testing.assert_frame_equal(store.events(), events)
+    assert store.version() != v
+    # An "improved extractor" that finds nothing: the events go, the articles stay.
+    monkeypatch.setattr(st, "_extract", lambda *a, **k: empty_frame(CLAIMS))
+    report = store.rebuild()
+    assert report.removed_events == 2 and store.events().empty
+    assert store.counts()["articles"] == 2
 
 
 def test_read_only_store_refuses_writes(settings):
