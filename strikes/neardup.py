@@ -107,11 +107,14 @@ def resolve_groups(members: list[Member], groups: list[list[int]]) -> None:
 
     Representative: a member with a known date of its own, then the longest text, then the
     smallest id.  `dup_group` is the representative's id for every member (an article alone
-    is its own group); `duplicate_of` is set on the others.
+    is its own group); `duplicate_of` is set on the others.  Dates inherited in an earlier
+    run (source "near-duplicate") are dropped first, so re-grouping never leaves a stale one.
     """
     for m in members:
         m.dup_group = m.article_id
         m.duplicate_of = None
+        if m.published_source == "near-duplicate":  # inherited earlier: recomputed below
+            m.published, m.published_source, m.published_ref = None, "unknown", None
     for group in groups:
         ms = [members[i] for i in group]
         rep = min(

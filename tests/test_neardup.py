@@ -147,3 +147,22 @@ def test_singletons_are_their_own_group():
 @pytest.mark.parametrize("k", [1, 3, 5, 8])
 def test_identical_texts_always_grouped(k):
     assert find_groups([STORY, STORY], settings=Settings(shingle_words=k)) == [[0, 1]]
+
+
+def test_resolution_is_idempotent_and_drops_stale_inherited_dates():
+    ms = [_m("a", 500), _m("b", 300, "2025-07-01", "document")]
+    resolve_groups(ms, [[0, 1]])
+    assert ms[0].published_source == "near-duplicate"
+    resolve_groups(ms, [[0, 1]])  # same groups again: same result
+    assert (ms[0].published, ms[0].published_source, ms[0].published_ref) == (
+        "2025-07-01",
+        "near-duplicate",
+        "b",
+    )
+    resolve_groups(ms, [])  # no longer grouped: the inherited date goes away
+    assert (ms[0].published, ms[0].published_source, ms[0].published_ref) == (
+        None,
+        "unknown",
+        None,
+    )
+    assert (ms[1].published, ms[1].published_source) == ("2025-07-01", "document")
