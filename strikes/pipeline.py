@@ -225,8 +225,17 @@ def _claims_output(claims: pd.DataFrame, fmt: str) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(CLAIMS))
     w.writeheader()
+    from strikes.export import neutralize
+
     for r in records:
-        w.writerow({k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in r.items()})
+        w.writerow(
+            {
+                k: neutralize(
+                    json.dumps(v) if isinstance(v, (list, dict)) else "" if v is None else str(v)
+                )
+                for k, v in r.items()
+            }
+        )
     return buf.getvalue()
 
 
