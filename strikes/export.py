@@ -554,6 +554,12 @@ def export_bytes(events: pd.DataFrame, fmt: str, *, articles: pd.DataFrame | Non
     raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace."""
     path = Path(path)
@@ -563,6 +569,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 is not what the user asked for
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -153,6 +153,12 @@ def settings(tmp_path) -> Settings:
     return Settings(db_path=tmp_path / "db" / "strikes.duckdb", seeds_dir=seeds)
 
 
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -726,6 +732,7 @@ def test_cli_export_formats(populated, tmp_path):
     assert main(args, out=io.StringIO(), err=err) == 0
     from strikes.export import read_parquet
 
+    assert target.stat().st_mode & 0o777 == 0o666 & ~current_umask()
     back = read_parquet(target.read_bytes())
     assert set(back["date"]) == {"2025-06-02", "2025-06-03"}
     assert "exported 2 events" in err.getvalue()
