@@ -398,6 +398,7 @@ def _load(
 ) -> ArticleBatch:
     articles: list[_Article] = []
     first_file: dict[str, str] = {}
+    by_id: dict[str, _Article] = {}
     for doc in docs:
         try:
             art = _process(doc, settings, rejections)
@@ -413,6 +414,8 @@ def _load(
             continue
         aid = art.record["article_id"]
         if aid in first_file:
+            kept = by_id[aid].record
+            _merge_metadata(kept, art.record)
             rejections.append(
                 InputRejected(
                     doc.name,
@@ -421,6 +424,7 @@ def _load(
             )
             continue
         first_file[aid] = doc.name
+        by_id[aid] = art
         articles.append(art)
 
     _group_near_duplicates(articles, settings)
@@ -439,6 +443,19 @@ def _load(
             cols["text"].append(text[a:b])
     sentences = conform(pd.DataFrame(cols), SENTENCES)
     return ArticleBatch(articles=frame, sentences=sentences, rejections=rejections)
+
+
+_DATE_RANK = {"manifest": 0, "document": 1, "html-metadata": 2, "unknown": 9}
+
+
+def _merge_metadata(kept: dict, dup: dict) -> None:
+    """A second copy of the same text may know more (a manifest date, an outlet): keep it."""
+    if _DATE_RANK.get(dup["published_source"], 9) < _DATE_RANK.get(kept["published_source"], 9):
+        kept["published"] = dup["published"]
+        kept["published_source"] = dup["published_source"]
+    for key in ("outlet", "url", "title"):
+        if not kept[key] and dup[key]:
+            kept[key] = dup[key]
 
 
 def _group_near_duplicates(articles: list[_Article], settings: Settings) -> None:

@@ -428,3 +428,13 @@ def test_manifest_beside_files_named_one_by_one(tmp_path):
     seeds = Path(__file__).resolve().parent.parent / "seeds"
     alone = _one(load_articles([seeds / "000_f84e9bf7f0104544.txt"]))
     assert (alone["published"], alone["published_source"]) == ("2025-07-06", "manifest")
+
+
+def test_duplicate_copy_contributes_better_metadata():
+    b = load_documents(
+        [_doc(STORY, "first.txt"), _doc(STORY, "second.txt", published="2025-07-04", outlet="X")]
+    )
+    r = _one(b)
+    assert r["file"] == "first.txt"
+    assert (r["published"], r["published_source"], r["outlet"]) == ("2025-07-04", "manifest", "X")
+    assert "same text as first.txt" in b.rejections[0].reason
