@@ -3,6 +3,8 @@ rejected and why.  Disabled when the app runs read-only (STRIKES_READ_ONLY=1).""
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from strikes.errors import ReadOnlyStore, StoreBusy, StoreError, StrikesError
@@ -128,6 +130,7 @@ with up_tab, st.form("upload_form", clear_on_submit=True, border=False):
         accept_multiple_files=True,
         disabled=read_only,
         key="upload_files",
+        max_upload_size=max(1, math.ceil(settings.max_file_bytes / (1024 * 1024))),
         help=f"{allowed}; at most {limit_mb:g} MB each. Title applies when one file is sent.",
     )
     meta = _meta_fields("up")

@@ -121,12 +121,7 @@ else:
             )
 
 st.subheader("Data dictionary")
-st.dataframe(
-    pd.DataFrame(DICTIONARY, columns=["Field", "Type", "Meaning"]),
-    hide_index=True,
-    width="stretch",
-    column_config={"Meaning": st.column_config.TextColumn(width="large")},
-)
+st.table(pd.DataFrame(DICTIONARY, columns=["Field", "Type", "Meaning"]).set_index("Field"))
 st.caption(
     "Places: GeoNames (CC BY 4.0). Country outlines: Natural Earth (public domain). "
     "Figures are as reported by the cited outlets and officials, not verified."

@@ -85,6 +85,7 @@ if table.empty:
 sel = st.dataframe(
     table,
     hide_index=True,
+    placeholder="—",
     width="stretch",
     key="sources_table",
     on_select="rerun",

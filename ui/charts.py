@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from strikes.timeline import MIXED, UNSPECIFIED, WEAPON_CLASSES
-from ui.theme import attacker_color, fmt_int, weapon_color, weapon_label
+from ui.theme import attacker_color, fmt_date, fmt_int, weapon_color, weapon_label
 
 MEASURES: tuple[tuple[str, str, str], ...] = (
     ("launched", "Launched", ""),
@@ -27,9 +27,9 @@ def _base_layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
         height=height,
-        margin=dict(l=60, r=20, t=70, b=50),
+        margin=dict(l=60, r=20, t=60, b=40),
         font=FONT,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, title_text=""),
+        legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, title_text=""),
         hoverlabel=dict(font_size=13),
         separators=".,",
     )
@@ -81,8 +81,15 @@ def barrage_timeline(by_weapon: pd.DataFrame, *, attackers: list[str] | None = N
                     offsetgroup=measure,
                     marker=dict(
                         color=weapon_color(weapon),
-                        pattern=dict(shape=pattern, fgcolor="#333333", solidity=0.35),
-                        line=dict(color=attacker_color(attacker), width=1),
+                        pattern=dict(
+                            shape=pattern,
+                            fillmode="replace",
+                            bgcolor=weapon_color(weapon),
+                            fgcolor="#222222",
+                            fgopacity=0.8,
+                            solidity=0.3,
+                        ),
+                        line=dict(color="#333333", width=0.5),
                     ),
                     customdata=[[d, attacker, measure, weapon] for d in part["date"]],
                     hovertemplate=(
@@ -97,7 +104,9 @@ def barrage_timeline(by_weapon: pd.DataFrame, *, attackers: list[str] | None = N
     fig.update_xaxes(title_text="Night (morning's date)", row=len(order), col=1)
     fig.update_xaxes(type="date", tickformat="%-d %b\n%Y")
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05, dragmode="select")
-    return _base_layout(fig, title=title, height=260 + 190 * len(order))
+    fig = _base_layout(fig, title=title, height=300 + 200 * len(order))
+    fig.update_layout(legend=dict(y=-0.12 if len(order) > 1 else -0.25))
+    return fig
 
 
 def monthly_chart(months: pd.DataFrame) -> go.Figure:
@@ -116,18 +125,28 @@ def monthly_chart(months: pd.DataFrame) -> go.Figure:
             if part.empty:
                 continue
             fig.add_bar(
-                x=part["month"].tolist(),
+                x=[fmt_date(f"{m}-01", "month") for m in part["month"]],
                 y=part[col].astype("int64").tolist(),
                 name=f"{attacker}: {label}",
                 marker=dict(
                     color=attacker_color(attacker),
-                    pattern=dict(shape=pattern, fgcolor="#FFFFFF", solidity=0.4),
+                    pattern=dict(
+                        shape=pattern,
+                        fillmode="replace",
+                        bgcolor=attacker_color(attacker),
+                        fgcolor="#FFFFFF",
+                        fgopacity=0.9,
+                        solidity=0.35,
+                    ),
                 ),
                 text=[fmt_int(v) for v in part[col]],
                 textposition="outside",
                 hovertemplate=f"<b>%{{x}}</b><br>{attacker}, {label}: %{{y:,}}<extra></extra>",
             )
-    fig.update_xaxes(title_text="Month", type="category")
+    order = [fmt_date(f"{m}-01", "month") for m in sorted(months["month"].dropna().unique())]
+    fig.update_xaxes(
+        title_text="Month", type="category", categoryorder="array", categoryarray=order
+    )
     fig.update_yaxes(title_text="Weapons launched", tickformat=",", rangemode="tozero")
     fig.update_layout(barmode="group")
     return _base_layout(fig, title=title, height=360)

@@ -52,6 +52,27 @@ def display_events(events: pd.DataFrame) -> pd.DataFrame:
 
 
 NUM = "localized"
+EVENT_ORDER = (
+    "date",
+    "date_precision",
+    "attacker",
+    "location",
+    "admin1",
+    "country_code",
+    "weapons",
+    "launched",
+    "intercepted",
+    "hit",
+    "killed",
+    "injured",
+    "n_sources",
+    "conflicts",
+    "geo_precision",
+    "kind",
+    "vague",
+    "target",
+    "event_id",
+)
 
 EVENT_COLUMNS = {
     "date": st.column_config.DateColumn(
@@ -102,6 +123,8 @@ def events_table(
     return st.dataframe(
         df,
         key=key,
+        column_order=EVENT_ORDER,
+        placeholder="—",
         hide_index=True,
         column_config=EVENT_COLUMNS,
         height=height,
@@ -128,6 +151,7 @@ def month_table(months: pd.DataFrame) -> None:
         df,
         hide_index=True,
         width="stretch",
+        placeholder="—",
         column_config={
             "month": st.column_config.TextColumn("Month"),
             "attacker": st.column_config.TextColumn("Attacker"),
