@@ -1141,7 +1141,8 @@ def cli_ingest(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
 
     if getattr(args, "dask", None) or getattr(args, "partitions", None):
         print("strikes: --dask/--partitions are not supported by ingest; running locally", file=err)
-    store = open_store(settings=settings, read_only=False)
+    # The write creates the store if it is missing and migrates an older one.
+    store = Store(Path(settings.db_path), settings=settings)
     report = store.ingest_paths(args.paths, manifest=args.manifest, progress=err)
     report_rejections(report.rejections, err)
     for name in report.duplicate_articles:
