@@ -7,7 +7,8 @@ so every cut can be recorded as {"text", "reason", "start", "end"}.  Three kinds
    "Recommended", "Hashtags", a copyright line, ...) that follows real body text starts page
    furniture that runs to the end of the document: everything from it on is cut, as one block
    per marker (so the reasons say "comments", "related", ...).  This is what removes appended
-   stories wholesale, whatever they say.
+   stories wholesale, whatever they say.  Markers that could also be a story's subheading
+   ("Latest", "Discussion", "Topics") cut only when headline-like lines or junk follow them.
 2. Junk lines anywhere: advertisements, social-link rows, app/newsletter promos, image alt
    text ("logo", "Orange background"), bylines and agency credits, photo captions, reading
    times, breadcrumbs.
@@ -500,7 +501,7 @@ def remove_junk(segs: list[Seg], source: str, removed: list[dict]) -> None:
     # 1. The first section marker after real body text cuts the rest of the document.
     body_seen = False
     for k, seg in enumerate(live):
-        if body_seen and classes[k][0]:
+        if body_seen and classes[k][0] and _opens_section(seg.text, live[k + 1 : k + 4]):
             _cut_sections(live[k:], classes[k:], source, removed)
             live, classes = live[:k], classes[:k]
             break
@@ -523,6 +524,28 @@ def remove_junk(segs: list[Seg], source: str, removed: list[dict]) -> None:
         reason = reason or section
         if reason:
             remove_seg(seg, reason, removed)
+
+
+# Markers that can also be a subheading inside a story ("Latest", "Discussion", "Topics"):
+# they open a trailing section only when what follows looks like furniture.
+_WEAK_MARKER = re.compile(
+    r"^(?:related|latest(?: \w+)?|top stories|trending(?: \w+)?|popular \w+|up next"
+    r"|watch next|next up|discussion|comment|tags|topics|categories|keywords|filed under"
+    r"|other news|more videos)$"
+)
+
+
+def _opens_section(text: str, following: list[Seg]) -> bool:
+    """Does this section marker start trailing furniture (not a subheading of the story)?"""
+    if not _WEAK_MARKER.match(_norm(text)):
+        return True
+    if not following:
+        return True
+    # Furniture continues with headline-like lines (no final stop) or more junk.
+    return any(
+        (len(seg.text) <= 120 and not _has_terminal(seg.text)) or line_reason(seg.text)
+        for seg in following
+    )
 
 
 # Junk lines that also open a new block inside a trailing section (for a clearer reason).

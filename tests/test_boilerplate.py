@@ -161,3 +161,25 @@ def test_markdown_markup_is_dropped():
     bp.strip_markdown(segs, removed)
     assert bp.join_paragraphs(segs) == ["Heading here", "Bold words and a link stay."]
     assert [r["reason"] for r in removed] == ["markup"]
+
+
+@pytest.mark.parametrize("heading", ["Latest", "Discussion", "Related", "Topics"])
+def test_weak_marker_used_as_subheading_does_not_cut_the_story(heading):
+    src = (
+        STORY
+        + f"{heading}\n"
+        + "Officials said repairs to the depot would take at least a week, and trains were "
+        "rerouted through a neighboring region.\n"
+        + "The depot supplies fuel to three regions, the railway company said in a statement.\n"
+    )
+    text, removed = _clean(src)
+    assert "repairs to the depot" in text and "supplies fuel to three regions" in text
+    assert [r["text"] for r in removed] == [heading]
+
+
+@pytest.mark.parametrize("heading", ["Latest", "Trending", "Related", "Topics"])
+def test_weak_marker_followed_by_headlines_cuts(heading):
+    src = STORY + f"{heading}\nFarmers race to bring in grain\nHeat wave hits the capital\n"
+    text, removed = _clean(src)
+    assert "Farmers" not in text and "Heat wave" not in text
+    assert removed[-1]["text"].startswith(heading)
