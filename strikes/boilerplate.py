@@ -501,7 +501,11 @@ def remove_junk(segs: list[Seg], source: str, removed: list[dict]) -> None:
     # 1. The first section marker after real body text cuts the rest of the document.
     body_seen = False
     for k, seg in enumerate(live):
-        if body_seen and classes[k][0] and _opens_section(seg.text, live[k + 1 : k + 4]):
+        if (
+            body_seen
+            and classes[k][0]
+            and _opens_section(seg.text, classes[k][0], live[k + 1 : k + 4])
+        ):
             _cut_sections(live[k:], classes[k:], source, removed)
             live, classes = live[:k], classes[:k]
             break
@@ -528,6 +532,7 @@ def remove_junk(segs: list[Seg], source: str, removed: list[dict]) -> None:
 
 # Markers that can also be a subheading inside a story ("Latest", "Discussion", "Topics"):
 # they open a trailing section only when what follows looks like furniture.
+_NOTICE = re.compile(r"rights reserved|copyright", re.IGNORECASE)
 _WEAK_MARKER = re.compile(
     r"^(?:related|latest(?: \w+)?|top stories|trending(?: \w+)?|popular \w+|up next"
     r"|watch next|next up|discussion|comment|tags|topics|categories|keywords|filed under"
@@ -535,8 +540,11 @@ _WEAK_MARKER = re.compile(
 )
 
 
-def _opens_section(text: str, following: list[Seg]) -> bool:
+def _opens_section(text: str, reason: str, following: list[Seg]) -> bool:
     """Does this section marker start trailing furniture (not a subheading of the story)?"""
+    if reason == "copyright":
+        # A page's copyright notice ends the article; a photo credit ("© AFP") does not.
+        return bool(_NOTICE.search(text))
     if not _WEAK_MARKER.match(_norm(text)):
         return True
     if not following:

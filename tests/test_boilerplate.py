@@ -183,3 +183,10 @@ def test_weak_marker_followed_by_headlines_cuts(heading):
     text, removed = _clean(src)
     assert "Farmers" not in text and "Heat wave" not in text
     assert removed[-1]["text"].startswith(heading)
+
+
+def test_photo_credit_with_copyright_sign_does_not_cut_the_story():
+    src = STORY + "© AFP\nRescuers searched the rubble until late in the evening, officials said.\n"
+    text, removed = _clean(src)
+    assert "Rescuers searched the rubble" in text
+    assert [(r["text"], r["reason"]) for r in removed] == [("© AFP", "copyright")]
