@@ -430,7 +430,7 @@ _BYLINE = (
 # A photo caption ends in a credit in parentheses: "(AP Photo/Efrem Lukatsky)",
 # "(Sergei Bobylev, Sputnik, Kremlin Pool Photo via AP)", "(Photo by X/Getty Images)".
 _CAPTION = re.compile(
-    r"\((?:[^()]{0,120}\b(?:photo|photograph|pool|getty images|afp via getty|file)\b[^()]{0,80}"
+    r"\((?:[^()]{0,120}\b(?:photos?|photograph|getty images|afp via getty)\b[^()]{0,80}"
     r"|[A-Z][\w.' \-]{1,40}/(?:AP|Reuters|AFP|EPA|Getty Images|Bloomberg))\)\s*$",
     re.IGNORECASE,
 )
