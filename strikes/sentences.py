@@ -1,7 +1,10 @@
 """Sentence spans with character offsets into the cleaned article text.
 
-blingfire (a fast C++ tokenizer) finds the sentence boundaries, run one line at a time so every
-newline is a boundary (the cleaned text has one paragraph per line).  A small fix-up pass then
+blingfire (a fast C++ tokenizer) finds the sentence boundaries.  It is called once per text
+(one call per paragraph costs more than the segmentation) and every newline is then made a
+boundary, so a sentence never runs from one paragraph (or heading) into the next, exactly as if
+each paragraph had been segmented on its own; fix-ups never merge across a newline either.
+A small fix-up pass then
 corrects its known mistakes on news copy.  The fix-ups are hand-written on purpose: they cover a
 closed list of English title abbreviations and a lower-case-continuation rule, they are cheap (a
 few string tests per sentence) and easy to audit, whereas a trained segmenter would be slower and
