@@ -18,6 +18,7 @@ asked to).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -26,9 +27,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from geopy.geocoders.base import Geocoder
-from geopy.location import Location
 
 from strikes import aliases as A
 from strikes.errors import GeocodeError
@@ -479,6 +477,11 @@ def resolve(
 
 
 # --- geopy interface ------------------------------------------------------------------------
+# geopy is imported on first use (about 150 ms): finding and resolving places do not need it.
+# `OfflineGeocoder` and `FallbackGeocoder` subclass geopy's Geocoder and are created then;
+# `from strikes.geocode import OfflineGeocoder` works as usual (module __getattr__).
+
+_GEOPY_NAMES = frozenset({"OfflineGeocoder", "FallbackGeocoder", "Nominatim"})
 
 
 def resolution_dict(place: Place, *, source: str = "gazetteer") -> dict[str, Any]:
@@ -487,115 +490,71 @@ def resolution_dict(place: Place, *, source: str = "gazetteer") -> dict[str, Any
     return d
 
 
-def _country_name(gaz: Gazetteer, cc: str) -> str | None:
-    c = gaz.country(cc) if cc else None
-    return c.name if c else None
+def query_places(
+    query: str, *, gazetteer: Gazetteer, country_codes: tuple[str, ...] = ()
+) -> list[Place]:
+    """All places matching a geocoder query, best first.
+
+    "Kharkiv", "Rostov region", "Zaporizhzia" (fuzzy), and qualified forms "Odessa, Texas",
+    "Lyman, Kharkiv Oblast", "Odessa, United States" (a qualifier filters the candidates).
+    """
+    gaz = gazetteer
+    parts = [p.strip() for p in str(query).split(",") if p.strip()]
+    if not parts:
+        return []
+    head, quals = parts[0], parts[1:]
+    qual_cc: list[str] = []
+    qual_regions: list[Place] = []
+    for q in quals:
+        c = gaz.country(q)
+        if c is not None:
+            qual_cc.append(c.country_code)
+            continue
+        r = gaz.region(q)
+        if r is None:
+            r = next((p for p in gaz.lookup(q) if p.geo_precision == "region"), None)
+        if r is not None:
+            qual_regions.append(r)
+    cands = gaz.lookup(head)
+    if not cands:
+        r = gaz.region(head)
+        cands = [r] if r is not None else gaz.fuzzy(head)
+    if qual_cc:
+        cands = [p for p in cands if p.country_code in qual_cc]
+    for r in qual_regions:
+        cands = [
+            p for p in cands if p == r or (p.admin1 == r.name and p.country_code == r.country_code)
+        ]
+    context = GeoContext(
+        country_codes=tuple(qual_cc) + tuple(c.upper() for c in country_codes),
+        near=tuple(qual_regions),
+    )
+    kind = cands[0].geo_precision if cands else None
+    first = [p for p in cands if p.geo_precision == kind]
+    rest = [p for p in cands if p.geo_precision != kind]
+    return rank_places(first, context) + rest
 
 
-def to_location(place: Place, gaz: Gazetteer, *, source: str = "gazetteer") -> Location:
+def to_location(place: Place, gaz: Gazetteer, *, source: str = "gazetteer") -> Any:
+    """A geopy Location of a place; `raw` is its resolution dict."""
+    from geopy.location import Location
+
     parts = [place.name]
     if place.admin1 and place.admin1 != place.name:
         parts.append(place.admin1)
-    cname = _country_name(gaz, place.country_code)
-    if cname and cname != place.name:
-        parts.append(cname)
+    country = gaz.country(place.country_code) if place.country_code else None
+    if country is not None and country.name != place.name:
+        parts.append(country.name)
     return Location(", ".join(parts), (place.lat, place.lon), resolution_dict(place, source=source))
 
-
-class OfflineGeocoder(Geocoder):
-    """geopy geocoder over the offline gazetteer (no network, ever).
-
-    `geocode("Kharkiv")`, `geocode("Rostov region")`, `geocode("Odessa, Texas")`,
-    `geocode("Zaporizhzia")` (fuzzy); `raw` of each Location is the resolution dict
-    (geonameid, name, admin1, country_code, lat, lon, geo_precision, radius_km, population,
-    source).
-    """
-
-    def __init__(
-        self,
-        *,
-        gazetteer: Gazetteer | None = None,
-        settings: Settings = DEFAULT_SETTINGS,
-        country_codes: tuple[str, ...] = (),
-    ) -> None:
-        super().__init__(user_agent=settings.nominatim_user_agent, timeout=1)
-        self.settings = settings
-        self._gaz = gazetteer
-        self.country_codes = tuple(country_codes)
-
-    @property
-    def gazetteer(self) -> Gazetteer:
-        if self._gaz is None:
-            self._gaz = Gazetteer.load(settings=self.settings)
-        return self._gaz
-
-    def places(self, query: str, *, country_codes: tuple[str, ...] = ()) -> list[Place]:
-        """All places matching `query`, best first."""
-        gaz = self.gazetteer
-        parts = [p.strip() for p in str(query).split(",") if p.strip()]
-        if not parts:
-            return []
-        head, quals = parts[0], parts[1:]
-        ctx_cc: list[str] = [c.upper() for c in country_codes or self.country_codes]
-        ctx_regions: list[Place] = []
-        for q in quals:
-            c = gaz.country(q)
-            if c is not None:
-                ctx_cc.insert(0, c.country_code)
-                continue
-            r = gaz.region(q)
-            if r is None:
-                r = next((p for p in gaz.lookup(q) if p.geo_precision == "region"), None)
-            if r is not None:
-                ctx_regions.append(r)
-        cands = gaz.lookup(head)
-        if not cands:
-            r = gaz.region(head)
-            cands = [r] if r is not None else gaz.fuzzy(head)
-        if quals:
-            want_cc = [c for c in ctx_cc[: len(quals)]]
-            if want_cc:
-                cands = [p for p in cands if p.country_code in want_cc] or []
-            for r in ctx_regions:
-                cands = [p for p in cands if p.admin1 == r.name or p == r] or []
-        context = GeoContext(country_codes=tuple(ctx_cc), near=tuple(ctx_regions))
-        kind = cands[0].geo_precision if cands else None
-        first = [p for p in cands if p.geo_precision == kind]
-        rest = [p for p in cands if p.geo_precision != kind]
-        return rank_places(first, context) + rest
-
-    def geocode(
-        self,
-        query: str,
-        *,
-        exactly_one: bool = True,
-        timeout: Any = None,
-        country_codes: tuple[str, ...] = (),
-    ) -> Location | list[Location] | None:
-        if isinstance(query, dict):
-            query = ", ".join(str(v) for v in query.values())
-        places = self.places(str(query), country_codes=tuple(country_codes))
-        if not places:
-            return None
-        if exactly_one:
-            return to_location(places[0], self.gazetteer)
-        return [to_location(p, self.gazetteer) for p in places]
-
-
-# --- Online fallback ------------------------------------------------------------------------
-
-try:  # the name is patched by tests; importing it does not touch the network
-    from geopy.geocoders import Nominatim
-except ImportError:  # pragma: no cover
-    Nominatim = None  # type: ignore[assignment,misc]
 
 _REGION_TYPES = frozenset(
     {"state", "region", "province", "county", "state_district", "district", "oblast"}
 )
 
 
-def _nominatim_dict(loc: Location) -> dict[str, Any]:
-    """Resolution dict of a Nominatim result."""
+def _nominatim_dict(loc: Any) -> dict[str, Any]:
+    """Resolution dict of a Nominatim result (a geopy Location)."""
     raw = dict(loc.raw or {})
     address = raw.get("address") or {}
     atype = str(raw.get("addresstype") or raw.get("type") or "").lower()
@@ -629,11 +588,22 @@ def _nominatim_dict(loc: Location) -> dict[str, Any]:
     }
 
 
+def _dict_location(d: dict[str, Any]) -> Any:
+    from geopy.location import Location
+
+    parts = [d.get("name") or ""]
+    if d.get("admin1") and d.get("admin1") != d.get("name"):
+        parts.append(d["admin1"])
+    if d.get("country_code"):
+        parts.append(d["country_code"])
+    return Location(", ".join(p for p in parts if p), (d["lat"], d["lon"]), d)
+
+
 class CachedOnlineGeocoder:
     """A geopy geocoder (Nominatim) behind geopy's RateLimiter and a persistent disk cache.
 
     One JSON file per query under `cache_dir`; misses are cached too, so a place is asked for
-    at most once.
+    at most once.  Failures raise GeocodeError and are not cached.
     """
 
     def __init__(self, geocoder: Any, *, cache_dir: Path, min_delay_s: float = 1.0) -> None:
@@ -654,13 +624,10 @@ class CachedOnlineGeocoder:
         return self.cache_dir / f"nominatim-{h}.json"
 
     def cached(self, query: str) -> list[dict[str, Any]] | None:
-        path = self._path(query)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
+            data = json.loads(self._path(query).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None  # a damaged entry is asked again
+            return None  # not cached (or a damaged entry, asked again)
         return list(data.get("results") or [])
 
     def _store(self, query: str, results: list[dict[str, Any]]) -> None:
@@ -681,6 +648,7 @@ class CachedOnlineGeocoder:
         if hit is not None:
             return hit
         from geopy.exc import GeopyError
+        from geopy.location import Location
 
         try:
             found = self._call(query, exactly_one=False, addressdetails=True, language="en")
@@ -695,50 +663,117 @@ class CachedOnlineGeocoder:
         return results
 
 
-def _dict_location(d: dict[str, Any]) -> Location:
-    parts = [d.get("name") or ""]
-    if d.get("admin1") and d.get("admin1") != d.get("name"):
-        parts.append(d["admin1"])
-    if d.get("country_code"):
-        parts.append(d["country_code"])
-    return Location(", ".join(p for p in parts if p), (d["lat"], d["lon"]), d)
+@functools.cache
+def _geopy_classes() -> dict[str, Any]:
+    from geopy.geocoders import Nominatim
+    from geopy.geocoders.base import Geocoder
+
+    class OfflineGeocoder(Geocoder):
+        """geopy geocoder over the offline gazetteer (no network, ever).
+
+        `geocode("Kharkiv")`, `geocode("Rostov region")`, `geocode("Odessa, Texas")`,
+        `geocode("Zaporizhzia")` (fuzzy); `raw` of each Location is the resolution dict
+        (geonameid, name, admin1, country_code, lat, lon, geo_precision, radius_km, population,
+        source).
+        """
+
+        def __init__(
+            self,
+            *,
+            gazetteer: Gazetteer | None = None,
+            settings: Settings = DEFAULT_SETTINGS,
+            country_codes: tuple[str, ...] = (),
+        ) -> None:
+            super().__init__(user_agent=settings.nominatim_user_agent, timeout=1)
+            self.settings = settings
+            self._gaz = gazetteer
+            self.country_codes = tuple(country_codes)
+
+        @property
+        def gazetteer(self) -> Gazetteer:
+            if self._gaz is None:
+                self._gaz = Gazetteer.load(settings=self.settings)
+            return self._gaz
+
+        def places(self, query: str, *, country_codes: tuple[str, ...] = ()) -> list[Place]:
+            """All places matching `query`, best first (see `query_places`)."""
+            return query_places(
+                query,
+                gazetteer=self.gazetteer,
+                country_codes=tuple(country_codes) or self.country_codes,
+            )
+
+        def geocode(
+            self,
+            query: Any,
+            *,
+            exactly_one: bool = True,
+            timeout: Any = None,
+            country_codes: tuple[str, ...] = (),
+        ) -> Any:
+            if isinstance(query, dict):
+                query = ", ".join(str(v) for v in query.values())
+            found = self.places(str(query), country_codes=tuple(country_codes))
+            if not found:
+                return None
+            if exactly_one:
+                return to_location(found[0], self.gazetteer)
+            return [to_location(p, self.gazetteer) for p in found]
+
+    class FallbackGeocoder(Geocoder):
+        """The offline gazetteer first; the cached, rate-limited online geocoder for the rest."""
+
+        def __init__(
+            self,
+            offline: OfflineGeocoder,
+            online: CachedOnlineGeocoder,
+            *,
+            settings: Settings = DEFAULT_SETTINGS,
+        ) -> None:
+            super().__init__(user_agent=settings.nominatim_user_agent)
+            self.offline = offline
+            self.online = online
+
+        @property
+        def gazetteer(self) -> Gazetteer:
+            return self.offline.gazetteer
+
+        def geocode(
+            self,
+            query: Any,
+            *,
+            exactly_one: bool = True,
+            timeout: Any = None,
+            country_codes: tuple[str, ...] = (),
+        ) -> Any:
+            found = self.offline.geocode(
+                query, exactly_one=exactly_one, country_codes=country_codes
+            )
+            if found:
+                return found
+            results = self.online.lookup(str(query))
+            if not results:
+                return None
+            if exactly_one:
+                return _dict_location(results[0])
+            return [_dict_location(d) for d in results]
+
+    for cls in (OfflineGeocoder, FallbackGeocoder):
+        cls.__module__ = __name__
+        cls.__qualname__ = cls.__name__
+    return {
+        "OfflineGeocoder": OfflineGeocoder,
+        "FallbackGeocoder": FallbackGeocoder,
+        "Nominatim": Nominatim,
+    }
 
 
-class FallbackGeocoder(Geocoder):
-    """The offline gazetteer first; the cached, rate-limited online geocoder for the rest."""
-
-    def __init__(
-        self,
-        offline: OfflineGeocoder,
-        online: CachedOnlineGeocoder,
-        *,
-        settings: Settings = DEFAULT_SETTINGS,
-    ) -> None:
-        super().__init__(user_agent=settings.nominatim_user_agent)
-        self.offline = offline
-        self.online = online
-
-    @property
-    def gazetteer(self) -> Gazetteer:
-        return self.offline.gazetteer
-
-    def geocode(
-        self,
-        query: str,
-        *,
-        exactly_one: bool = True,
-        timeout: Any = None,
-        country_codes: tuple[str, ...] = (),
-    ) -> Location | list[Location] | None:
-        found = self.offline.geocode(query, exactly_one=exactly_one, country_codes=country_codes)
-        if found:
-            return found
-        results = self.online.lookup(str(query))
-        if not results:
-            return None
-        if exactly_one:
-            return _dict_location(results[0])
-        return [_dict_location(d) for d in results]
+def __getattr__(name: str) -> Any:
+    if name in _GEOPY_NAMES:
+        for key, value in _geopy_classes().items():
+            globals().setdefault(key, value)  # a patched Nominatim (tests) stays patched
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def make_geocoder(
@@ -746,22 +781,23 @@ def make_geocoder(
     settings: Settings = DEFAULT_SETTINGS,
     gazetteer: Gazetteer | None = None,
     online: Any = None,
-) -> OfflineGeocoder | FallbackGeocoder:
-    """The product's geocoder: offline; with Nominatim behind it if `settings.online_geocoding`.
+) -> Any:
+    """The product's geopy geocoder: `OfflineGeocoder`, or, if `settings.online_geocoding`,
+    a `FallbackGeocoder` with Nominatim (RateLimiter, disk cache under settings.cache_dir)
+    behind the gazetteer.
 
-    `online` replaces Nominatim (any geopy geocoder); it is used only when online geocoding
-    is enabled.
+    `online` replaces Nominatim (any geopy geocoder); used only when online geocoding is on.
     """
-    offline = OfflineGeocoder(gazetteer=gazetteer, settings=settings)
+    classes = _geopy_classes()
+    offline = classes["OfflineGeocoder"](gazetteer=gazetteer, settings=settings)
     if not settings.online_geocoding:
         return offline
     if online is None:
-        if Nominatim is None:  # pragma: no cover
-            raise GeocodeError("online geocoding needs geopy's Nominatim")
-        online = Nominatim(user_agent=settings.nominatim_user_agent, timeout=10)
+        nominatim = globals().get("Nominatim", classes["Nominatim"])
+        online = nominatim(user_agent=settings.nominatim_user_agent, timeout=10)
     cached = CachedOnlineGeocoder(
         online,
         cache_dir=Path(settings.cache_dir) / "geocode",
         min_delay_s=settings.nominatim_min_delay_s,
     )
-    return FallbackGeocoder(offline, cached, settings=settings)
+    return classes["FallbackGeocoder"](offline, cached, settings=settings)
