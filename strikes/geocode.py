@@ -301,6 +301,8 @@ def find_places(text: str, *, gazetteer: Gazetteer) -> list[PlaceMention]:
     mentions: list[PlaceMention] = []
     covered = bytearray(len(text) + 1)
     for start, end, kid in chosen:
+        if mentions and start < mentions[-1].end:
+            continue  # swallowed by the previous mention's region word
         covered[start:end] = b"\x01" * (end - start)
         if not _capitalised(text[start:end]):
             continue
