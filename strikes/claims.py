@@ -828,7 +828,7 @@ def _sentence_claims(
         counts = _bind_counts(clause, amounts, local_weapons, target_places)
         casualties = _bind_casualties(clause, amounts, target_places)
         vague_counts = {
-            a.text
+            (a.text, a.low)
             for a in amounts
             if a.vague and any(0 <= w.start - a.end <= 6 for w in local_weapons)
         }
@@ -1073,7 +1073,7 @@ def _build_claims(
     counts: list[Count],
     casualties: list[Casualty],
     weapons: list[WeaponMention],
-    vague_counts: set[str],
+    vague_counts: set[tuple[str, int]],
     date: tuple[str | None, str | None, str],
     claimant: str | None,
     geo: Geo,
@@ -1140,6 +1140,8 @@ def _build_claims(
                 setattr(c, cas.field, (cur or 0) + cas.value)
         elif cas.vague:
             c.vague[cas.field] = cas.vague
+            if cas.amount is not None:
+                c.vague[f"{cas.field}_min"] = cas.amount.low  # "dozens": at least 24, never 24
         if cas.amount is not None:
             c.spans.append(
                 _span("casualty", cas.amount.start + c_start, cas.amount.end + c_start, offset)
@@ -1209,8 +1211,9 @@ def _build_claims(
             add_count(main, cnt)
         for cas in main_cas:
             add_casualty(main, cas)
-        for v in vague_counts:
-            main.vague.setdefault("launched", v)
+        for text, low in sorted(vague_counts):
+            main.vague.setdefault("launched", text)
+            main.vague.setdefault("launched_min", low)
         out.insert(0, main)
     out.extend(per_place[i] for i in sorted(per_place))
     for c in out:
@@ -1276,6 +1279,8 @@ def _update(
             )
         elif cas.vague and getattr(prev, cas.field) is None:
             prev.vague.setdefault(cas.field, cas.vague)
+            if cas.amount is not None:
+                prev.vague.setdefault(f"{cas.field}_min", cas.amount.low)
             changed = True
     for fld, v in by_field.items():
         if getattr(prev, fld) is None:
