@@ -28,6 +28,9 @@ class Settings:
         )
     )
 
+    # Store: how long a writer waits for another ingest to finish before giving up (StoreBusy).
+    store_lock_timeout_s: float = 60.0
+
     # Ingestion limits.
     max_file_bytes: int = 5 * 1024 * 1024
     allowed_suffixes: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
