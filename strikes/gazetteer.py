@@ -480,6 +480,33 @@ def _good_alt(name: str) -> bool:
     return not _BAD_ALT_RE.search(name) and fold(name).isascii()
 
 
+_CONS = "bcdfghklmnprstvwxz"
+
+
+def press_spelling(name: str, cc: str) -> str:
+    """English press spelling of a BGN-romanised Russian, Belarusian or Ukrainian name.
+
+    Russian: "Afipskiy" -> "Afipsky", "Staryy Oskol" -> "Stary Oskol".  Ukrainian (the national
+    romanisation the press uses): "Vinnytsya" -> "Vinnytsia", "Kryvyy Rih" -> "Kryvyi Rih",
+    "Hulyaypole" -> "Huliaipole", "Avdiyivka" -> "Avdiivka", "Mykolayiv" -> "Mykolaiv".
+    """
+    if cc != "UA":
+        return re.sub(r"(?:iy|yy)\b", "y", name)
+    u = re.sub(r"yy\b", "yi", name)
+    u = re.sub(r"(?<=[aeiou])yi", "i", u)
+    u = re.sub(r"(?<=[a-z])y(?=[aeu])", "i", u)
+    return re.sub(rf"(?<=[aeou])y(?=[{_CONS}])", "i", u)
+
+
+def press_variants(name: str, cc: str) -> set[str]:
+    """Spellings of `name` the press also uses (see `press_spelling`), besides `name`."""
+    out = {press_spelling(name, cc), re.sub(r"(?:iy|yy)\b", "y", name)}
+    if cc == "UA":  # "Khmelnytskyi" / "Khmelnytsky"
+        out.add(re.sub(r"(?:yi|yy)\b", "y", press_spelling(name, cc)))
+    out.discard(name)
+    return out
+
+
 def _city_radius_km(pop: int) -> float:
     # Urban extent at ~2,500 inhabitants per km², between 1 and 25 km.
     return round(min(25.0, max(1.0, math.sqrt(max(pop, 0) / (math.pi * 2500.0)))), 1)
@@ -683,7 +710,10 @@ class _Builder:
             raw_name = c["name"]
             display = A.DISPLAY_NAMES.get(gid)
             if display is None:
-                display = drop_soft_signs(raw_name) if cc in ("RU", "UA", "BY") else raw_name
+                if cc in ("RU", "UA", "BY"):
+                    display = press_spelling(drop_soft_signs(raw_name), cc)
+                else:
+                    display = raw_name
             code = f"{cc}.{c['admin1code']}"
             adm = region_display.get(code)
             i = self.add_place(
@@ -706,6 +736,9 @@ class _Builder:
             for n in c["alternatenames"]:
                 if _good_alt(n):
                     self.add_name(n, i, alt, V_ALT)
+            if cc in ("RU", "UA", "BY"):
+                for n in press_variants(drop_soft_signs(raw_name), cc) - {display}:
+                    self.add_name(n, i, main, V_MAIN)
             for k, n in enumerate(alias_of.get(gid, ())):
                 self.add_name(n, i, 1000.0 - k, V_ALIAS)
         missing = sorted(set(alias_of) - {r[0] for r in self.rows})

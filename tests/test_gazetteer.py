@@ -31,6 +31,8 @@ from strikes.gazetteer import (
     fold,
     index_path,
     normalize,
+    press_spelling,
+    press_variants,
     read_payload,
 )
 from strikes.settings import PROJECT_ROOT, Settings
@@ -115,6 +117,10 @@ def test_press_display_names(gaz):
         ("Ryazan", "Ryazan"),
         ("Ust-Luga", "Ust-Luga"),
         ("Kupyansk", "Kupiansk"),
+        ("Yenakiyeve", "Yenakiieve"),
+        ("Khmelnytsky", "Khmelnytskyi"),
+        ("Afipskiy", "Afipsky"),
+        ("Grayvoron", "Graivoron"),
     ]:
         assert gaz.lookup(query)[0].name == display, query
     for query, display in [
@@ -125,6 +131,17 @@ def test_press_display_names(gaz):
         ("Kyiv region", "Kyiv Oblast"),
     ]:
         assert gaz.region(query).name == display, query
+
+
+def test_press_spelling_of_bgn_names():
+    assert press_spelling("Vinnytsya", "UA") == "Vinnytsia"
+    assert press_spelling("Kryvyy Rih", "UA") == "Kryvyi Rih"
+    assert press_spelling("Hulyaypole", "UA") == "Huliaipole"
+    assert press_spelling("Avdiyivka", "UA") == "Avdiivka"
+    assert press_spelling("Mykolayiv", "UA") == "Mykolaiv"
+    assert press_spelling("Kyiv", "UA") == "Kyiv"
+    assert press_spelling("Staryy Oskol", "RU") == "Stary Oskol"
+    assert press_variants("Khmelnytskyi", "UA") == {"Khmelnytsky"}
 
 
 @pytest.mark.parametrize(
