@@ -20,6 +20,8 @@ st.set_page_config(
 from ui.data import get_data  # noqa: E402  (set_page_config comes first)
 from ui.sidebar import render_sidebar  # noqa: E402
 
+# Each url_path is its file's stem: until the first st.navigation call of a server process,
+# Streamlit treats pages/ as a legacy page folder and resolves URLs by file name.
 PAGES = [
     st.Page(
         "pages/overview.py",
@@ -33,7 +35,10 @@ PAGES = [
     st.Page("pages/sources.py", title="Sources", icon=":material/article:", url_path="sources"),
     st.Page("pages/data.py", title="Data", icon=":material/download:", url_path="data"),
     st.Page(
-        "pages/add_articles.py", title="Add articles", icon=":material/upload_file:", url_path="add"
+        "pages/add_articles.py",
+        title="Add articles",
+        icon=":material/upload_file:",
+        url_path="add_articles",
     ),
 ]
 

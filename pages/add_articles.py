@@ -135,7 +135,7 @@ with up_tab, st.form("upload_form", clear_on_submit=True, border=False):
     )
     meta = _meta_fields("up")
     if st.form_submit_button(
-        "Add files", type="primary", disabled=read_only, icon=":material/upload:"
+        "Upload and add", type="primary", disabled=read_only, icon=":material/upload:"
     ):
         pairs = [(f.name, f.getvalue()) for f in (files or [])]
         if not pairs:

@@ -216,7 +216,7 @@ def test_read_only_disables_adding(app_env: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("STRIKES_READ_ONLY", "1")
     at = run_app(page="pages/add_articles.py")
     assert any("read-only" in w.value for w in at.warning)
-    assert all(b.disabled for b in at.button if b.label in ("Add files", "Add text"))
+    assert all(b.disabled for b in at.button if b.label in ("Upload and add", "Add text"))
     # Every other page still works on a read-only store.
     for path in PAGES:
         at.switch_page(path).run()

@@ -1,0 +1,238 @@
+"""The dashboard in real headless Chromium against `streamlit run` (fixtures in conftest.py).
+
+Screenshots of every page are written to tests/artifacts/ (git-ignored)."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "overview": ("/", "Overview"),
+    "map": ("/map", "Strike map"),
+    "events": ("/events", "Events"),
+    "sources": ("/sources", "Sources"),
+    "data": ("/data", "Data"),
+    "add": ("/add_articles", "Add articles"),
+}
+SHOWING = re.compile(r"Showing ([\d,]+) of ([\d,]+) events")
+
+POLTAVA = b"""Russian drones hit Poltava overnight
+
+date 2025-08-10
+
+A Russian drone hit an apartment building in Poltava, killing two people and injuring 11, the
+regional governor said on Sunday.
+"""
+HOSTILE = b"""Drone strike on Sumy <script>alert(1)</script>
+
+date 2025-08-11
+
+A Russian drone hit Sumy <img src=x onerror=alert(2)>, killing three people, officials said on
+Monday. <b onmouseover=alert(4)>bold</b>
+"""
+
+
+def wait_idle(page, timeout: float = 60.0) -> None:
+    """Wait until the app's script run has finished (and stays finished for a moment)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        state = page.evaluate(
+            "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+            " return a ? a.getAttribute('data-test-script-state') : null }"
+        )
+        quiet = quiet + 1 if state == "notRunning" else 0
+        if quiet >= 4:
+            return
+        time.sleep(0.25)
+    raise AssertionError("the app kept running")
+
+
+def open_page(browser, url: str):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs  # type: ignore[attr-defined]
+    page.goto(url)
+    wait_idle(page)
+    return page
+
+
+def showing(page) -> tuple[int, int]:
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    m = SHOWING.search(text)
+    assert m, text[:500]
+    return int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))
+
+
+def screenshot(page, path) -> None:
+    height = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+        " return m ? m.scrollHeight : 1000 }"
+    )
+    page.set_viewport_size({"width": 1440, "height": int(min(max(height + 40, 900), 5000))})
+    time.sleep(1.0)
+    page.screenshot(path=str(path))
+
+
+def no_errors(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "Traceback" not in page.locator('[data-testid="stMain"]').inner_text()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_loads(browser, streamlit_server, artifacts, name) -> None:
+    path, title = PAGES[name]
+    page = open_page(browser, streamlit_server + path)
+    try:
+        page.get_by_role("heading", name=title).first.wait_for(timeout=30000)
+        no_errors(page)
+        # The one sidebar of filters is on every page.
+        assert page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').count() == 4
+        if name == "map":
+            page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=30000)
+            time.sleep(3)  # let deck.gl draw
+        if name == "overview":
+            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30000)
+        screenshot(page, artifacts / f"{name}.png")
+        assert not page.dialogs
+    finally:
+        page.close()
+
+
+def test_map_draws_offline(browser, streamlit_server) -> None:
+    """The map canvas shows the country outlines and the strikes with no tiles (offline)."""
+    from PIL import Image
+
+    page = open_page(browser, streamlit_server + "/map")
+    try:
+        canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+        canvas.wait_for(timeout=30000)
+        box = canvas.bounding_box()
+        assert box and box["width"] > 400 and box["height"] > 300
+        time.sleep(3)
+        chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+        img = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
+        colors = img.getcolors(maxcolors=1 << 20) or []
+        counts = {c: n for n, c in colors}
+
+        def near(rgb, tol=18):
+            return sum(
+                n
+                for c, n in counts.items()
+                if all(abs(a - b) <= tol for a, b in zip(c, rgb, strict=True))
+            )
+
+        assert near((0xE2, 0xE5, 0xE8), 6) > 1000, "no sea background (offline style)"
+        assert near((252, 251, 248), 6) > 1000, "no land (Natural Earth base layer)"
+        assert near((0xD5, 0x5E, 0x00), 30) > 30, "no Russian strike pins"
+    finally:
+        page.close()
+
+
+def test_charts_render(browser, streamlit_server) -> None:
+    page = open_page(browser, streamlit_server + "/")
+    try:
+        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30000)
+        page.set_viewport_size({"width": 1440, "height": 3200})  # charts below the fold too
+        page.locator(".js-plotly-plot").nth(2).wait_for(timeout=30000)
+        assert page.locator(".js-plotly-plot").count() >= 3
+        assert page.locator(".js-plotly-plot g.point").count() > 0  # bars were drawn
+        text = page.locator(".js-plotly-plot").first.inner_text()
+        assert "Barrages per night" in text and "Weapons" in text  # title and axis label
+    finally:
+        page.close()
+
+
+def test_filter_changes_the_event_count_and_url(browser, streamlit_server) -> None:
+    page = open_page(browser, streamlit_server + "/events")
+    try:
+        shown, total = showing(page)
+        assert shown == total
+        box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+        box.click()
+        page.keyboard.type("Ukraine")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        time.sleep(0.5)
+        wait_idle(page)
+        filtered, total2 = showing(page)
+        assert total2 == total and 0 < filtered < total
+        assert "attacker=Ukraine" in page.url
+        # The link survives a reload (and would in another browser).
+        page.reload()
+        wait_idle(page)
+        assert showing(page) == (filtered, total)
+    finally:
+        page.close()
+
+
+def _upload(browser, base: str, name: str, data: bytes, *, title: str = "") -> object:
+    page = open_page(browser, base + "/add_articles")
+    page.locator('input[type="file"]').first.set_input_files(
+        files=[{"name": name, "mimeType": "text/plain", "buffer": data}]
+    )
+    time.sleep(1.0)
+    if title:
+        page.get_by_label("Title (optional)").first.fill(title)
+    page.get_by_role("button", name="Upload and add", exact=True).click()
+    time.sleep(0.5)
+    wait_idle(page, timeout=120)
+    return page
+
+
+def test_uploaded_article_appears_in_the_events(browser, streamlit_server) -> None:
+    page = _upload(browser, streamlit_server, "poltava.txt", POLTAVA)
+    try:
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "added 1 article" in main, main[-1500:]
+        page.goto(streamlit_server + "/events?q=poltava")
+        wait_idle(page)
+        shown, _ = showing(page)
+        assert shown >= 1
+        assert "Poltava" in page.locator('[data-testid="stMain"]').inner_text()
+    finally:
+        page.close()
+
+
+def test_hostile_article_renders_as_text(browser, streamlit_server, artifacts) -> None:
+    page = _upload(
+        browser, streamlit_server, "sumy<script>.txt", HOSTILE, title="<script>alert(3)</script>"
+    )
+    try:
+        assert "added 1 article" in page.locator('[data-testid="stMain"]').inner_text()
+        # The article on the Sources page: title, cleaned text with highlighted spans.
+        page.goto(streamlit_server + "/sources?q=sumy")
+        wait_idle(page)
+        page.get_by_text("Only articles behind the filtered events").click()
+        wait_idle(page)
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "<script>alert(3)</script>" in main  # the title, shown as text
+        assert "<img src=x onerror=alert(2)>" in main  # the body, shown as text
+        screenshot(page, artifacts / "sources-hostile.png")
+        # Its event with the source sentence on the Events page.
+        page.goto(streamlit_server + "/events?q=sumy")
+        wait_idle(page)
+        assert showing(page)[0] >= 1
+        page.locator('[data-testid="stExpander"] summary').first.click()
+        time.sleep(1.0)
+        assert "<img src=x onerror=alert(2)>" in page.locator('[data-testid="stMain"]').inner_text()
+        counts = page.evaluate(
+            """() => ({
+                img: document.querySelectorAll('img[onerror], [onmouseover]').length,
+                script: [...document.querySelectorAll('script')]
+                    .filter(s => (s.textContent || '').includes('alert(')).length,
+                b: document.querySelectorAll('b[onmouseover]').length,
+            })"""
+        )
+        assert counts == {"img": 0, "script": 0, "b": 0}
+        assert not page.dialogs, page.dialogs
+    finally:
+        page.close()
