@@ -67,7 +67,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 APP_ID = "strike-tracker"
 SCHEMA_VERSION = 1
-DEFAULT_LOCK_TIMEOUT_S = 60.0
 PROGRESS_MIN_DOCS = 200  # show a progress bar for more new documents than this (or on a tty)
 EXTRACT_CHUNK = 20  # articles per extraction call (progress granularity)
 
@@ -345,7 +344,7 @@ def _check_version(meta: dict[str, str], path: Path, *, for_write: bool) -> int:
 def _lock_timeout(settings: Settings, override: float | None) -> float:
     if override is not None:
         return float(override)
-    return float(getattr(settings, "store_lock_timeout_s", DEFAULT_LOCK_TIMEOUT_S))
+    return float(settings.store_lock_timeout_s)
 
 
 def open_store(
