@@ -36,6 +36,17 @@ def _base_layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
     return fig
 
 
+def _int_ticks(top: int) -> dict:
+    """Whole-number ticks (no "0, 1, 1, 2, 2" on small counts)."""
+    step = max(1, -(-max(top, 1) // 8))
+    return {"tickmode": "linear", "tick0": 0, "dtick": step, "tickformat": ",d"}
+
+
+def _small_legend(fig: go.Figure) -> go.Figure:
+    fig.update_layout(legend=dict(y=-0.28), margin=dict(b=80))
+    return fig
+
+
 def empty_figure(message: str, *, title: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
@@ -170,10 +181,11 @@ def weapon_chart(counts: pd.DataFrame) -> go.Figure:
             textposition="auto",
             hovertemplate=f"{attacker}: %{{y}}, %{{x:,}} events<extra></extra>",
         )
-    fig.update_xaxes(title_text="Events", tickformat=",d", rangemode="tozero")
+    top = int(counts.groupby("weapon")["n_events"].sum().max())
+    fig.update_xaxes(title_text="Events", rangemode="tozero", **_int_ticks(top))
     fig.update_yaxes(title_text="Weapon class", autorange="reversed")
     fig.update_layout(barmode="stack")
-    return _base_layout(fig, title=title, height=300)
+    return _small_legend(_base_layout(fig, title=title, height=320))
 
 
 def region_chart(regions: pd.DataFrame, *, top: int = 12) -> go.Figure:
@@ -198,14 +210,16 @@ def region_chart(regions: pd.DataFrame, *, top: int = 12) -> go.Figure:
             marker_color=attacker_color(attacker),
             hovertemplate=f"{attacker}: %{{y}}, %{{x:,}} events<extra></extra>",
         )
-    fig.update_xaxes(title_text="Strike events", tickformat=",d", rangemode="tozero")
+    fig.update_xaxes(
+        title_text="Strike events", rangemode="tozero", **_int_ticks(int(totals.max()))
+    )
     fig.update_yaxes(
         title_text="Region",
         categoryorder="array",
         categoryarray=[label[k] for k in reversed(list(keep))],
     )
     fig.update_layout(barmode="stack")
-    return _base_layout(fig, title=title, height=max(260, 60 + 28 * len(keep)))
+    return _small_legend(_base_layout(fig, title=title, height=max(300, 110 + 28 * len(keep))))
 
 
 def selected_nights(selection: object) -> tuple[set[tuple[str, str]], tuple[str, str] | None]:

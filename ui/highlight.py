@@ -22,27 +22,41 @@ def esc(text: object) -> str:
 
 
 def _clean_spans(spans: Iterable[Mapping], *, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    out = []
+    """Non-overlapping (start, end, label) runs within [lo, hi).
+
+    Where spans overlap, the shorter (more specific) one wins its characters and the longer
+    one keeps the rest: "550 drones" (weapon) around "550" (number) becomes "550" + "drones".
+    Marks never nest; whitespace at the edges of a run is left unmarked.
+    """
+    parsed = []
     for s in spans:
         try:
             start, end = int(s["start"]), int(s["end"])
         except (KeyError, TypeError, ValueError):
             continue
-        label = str(s.get("label") or "number")
         start, end = max(start, lo), min(end, hi)
         if end > start:
-            out.append((start, end, label))
-    # Longest first at equal starts, then clip overlaps left to right.
-    out.sort(key=lambda t: (t[0], -(t[1] - t[0])))
-    clipped: list[tuple[int, int, str]] = []
-    pos = lo
-    for start, end, label in out:
-        start = max(start, pos)
-        if end <= start:
-            continue
-        clipped.append((start, end, label))
-        pos = end
-    return clipped
+            parsed.append((end - start, start, end, str(s.get("label") or "number")))
+    if not parsed:
+        return []
+    parsed.sort()
+    first = min(p[1] for p in parsed)
+    owner: list[str | None] = [None] * (max(p[2] for p in parsed) - first)
+    for _, start, end, label in parsed:
+        for i in range(start - first, end - first):
+            if owner[i] is None:
+                owner[i] = label
+    runs: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(owner):
+        label = owner[i]
+        j = i + 1
+        while j < len(owner) and owner[j] == label:
+            j += 1
+        if label is not None:
+            runs.append((first + i, first + j, label))
+        i = j
+    return runs
 
 
 def mark(text: str, label: str) -> str:
@@ -75,9 +89,15 @@ def highlight(
     parts: list[str] = []
     pos = lo
     for s, e, label in _clean_spans(spans, lo=lo, hi=hi):
-        parts.append(esc(text[pos - offset : s - offset]))
-        parts.append(mark(text[s - offset : e - offset], label))
-        pos = e
+        piece = text[s - offset : e - offset]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        if lead == len(piece):
+            continue  # only whitespace
+        s2, e2 = s + lead, e - trail
+        parts.append(esc(text[pos - offset : s2 - offset]))
+        parts.append(mark(text[s2 - offset : e2 - offset], label))
+        pos = e2
     parts.append(esc(text[pos - offset : hi - offset]))
     return "".join(parts)
 

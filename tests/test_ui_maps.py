@@ -1,0 +1,181 @@
+"""The map helpers: TopoJSON decoding (with its cache), map rows, the deck's JSON."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from strikes.schema import EVENTS, conform
+from strikes.settings import Settings
+from ui import maps
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases"
+
+
+def seed_events() -> pd.DataFrame:
+    return conform(json.loads((CASES / "events_seeds.json").read_text("utf-8")), EVENTS)
+
+
+def tiny_topology() -> dict:
+    # Two unit squares sharing the arc x=1; quantized (scale 1, translate 10/20) and
+    # delta-encoded as TopoJSON writes them.  Arc 0: shared edge (1,0)->(1,1); arc 1: the
+    # rest of the left square; arc 2: the rest of the right square.
+    return {
+        "type": "Topology",
+        "transform": {"scale": [1, 1], "translate": [10, 20]},
+        "arcs": [
+            [[1, 0], [0, 1]],
+            [[1, 1], [-1, 0], [0, -1], [1, 0]],
+            [[1, 0], [1, 0], [0, 1], [-1, 0]],
+        ],
+        "objects": {
+            "countries": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {
+                        "type": "Polygon",
+                        "id": "001",
+                        "properties": {"name": "Left"},
+                        "arcs": [[0, 1]],
+                    },
+                    {
+                        "type": "MultiPolygon",
+                        "id": "002",
+                        "properties": {"name": "Right"},
+                        "arcs": [[[2, -1]]],
+                    },
+                    {"type": None, "id": "003", "properties": {"name": "Nothing"}},
+                ],
+            }
+        },
+    }
+
+
+def test_decode_arcs_undoes_quantization_and_deltas() -> None:
+    arcs = maps.decode_arcs(tiny_topology())
+    assert arcs[0] == [[11, 20], [11, 21]]
+    assert arcs[1] == [[11, 21], [10, 21], [10, 20], [11, 20]]
+
+
+def test_topojson_to_geojson_rings_and_reversed_arcs() -> None:
+    geo = maps.topojson_to_geojson(tiny_topology())
+    assert geo["type"] == "FeatureCollection"
+    left, right = geo["features"]  # the null geometry is dropped
+    assert left["id"] == "001" and left["properties"]["name"] == "Left"
+    assert left["geometry"] == {
+        "type": "Polygon",
+        "coordinates": [[[11, 20], [11, 21], [10, 21], [10, 20], [11, 20]]],
+    }
+    # ~1 reverses the shared arc; the ring is closed; MultiPolygon nesting is kept.
+    assert right["geometry"]["type"] == "MultiPolygon"
+    ring = right["geometry"]["coordinates"][0][0]
+    assert ring[0] == ring[-1]
+    assert ring == [[11, 20], [12, 20], [12, 21], [11, 21], [11, 20]]
+
+
+def _inside(point: tuple[float, float], ring: list[list[float]]) -> bool:
+    x, y = point
+    inside = False
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def test_natural_earth_countries_decode_and_cache(tmp_path: Path) -> None:
+    settings = Settings.from_env(env={}, cache_dir=tmp_path / "cache")
+    geo = maps.countries_geojson(settings)
+    assert len(geo["features"]) > 200
+    by_name = {f["properties"]["name"]: f for f in geo["features"]}
+    ukraine = by_name["Ukraine"]
+    assert ukraine["id"] == "804"
+    polys = (
+        [ukraine["geometry"]["coordinates"]]
+        if ukraine["geometry"]["type"] == "Polygon"
+        else ukraine["geometry"]["coordinates"]
+    )
+    assert any(_inside((30.52, 50.45), p[0]) for p in polys)  # Kyiv is in Ukraine
+    assert not any(_inside((37.62, 55.75), p[0]) for p in polys)  # Moscow is not
+    cached = list((tmp_path / "cache").glob("countries-50m.*.geojson"))
+    assert len(cached) == 1
+    # The second call reads the cache (a doctored cache shows that it is used).
+    cached[0].write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    assert maps.countries_geojson(settings)["features"] == []
+
+
+def test_missing_natural_earth_gives_an_empty_base(tmp_path: Path) -> None:
+    settings = Settings.from_env(env={}, data_dir=tmp_path, cache_dir=tmp_path / "c")
+    assert maps.countries_geojson(settings) == {"type": "FeatureCollection", "features": []}
+
+
+def test_map_frame_keeps_areas_apart_from_pins() -> None:
+    ev = seed_events()
+    frame = maps.map_frame(ev)
+    assert len(frame) == ev["lat"].notna().sum()
+    kyiv = frame[frame["location"] == "Kyiv"].iloc[0]
+    assert kyiv["geo_precision"] == "city" and kyiv["radius_px"] >= 5
+    crimea = frame[frame["location"] == "Crimea"].iloc[0]
+    assert crimea["radius_m"] == pytest.approx(150_000)
+    assert "Crimea" in crimea["tooltip"] and "intercepted 17" in crimea["tooltip"]
+    deck = json.loads(maps.build_deck(frame, maps.topojson_to_geojson(tiny_topology())).to_json())
+    layers = {layer["id"]: layer for layer in deck["layers"]}
+    pins = {row["location"] for row in layers["strikes"]["data"]}
+    areas = {row["location"] for row in layers["areas"]["data"]}
+    assert "Kyiv" in pins and "Crimea" not in pins and "Crimea" in areas
+    assert "Ukraine" not in pins  # national tallies are never pins
+    # Unit props reach deck.gl as literal strings (pydeck would make them expressions).
+    assert layers["strikes"]["radiusUnits"] == "pixels"
+    assert layers["areas"]["radiusUnits"] == "meters"
+    # Offline by default: an inline map style, no tile server.
+    assert deck["mapStyle"].startswith("data:application/json")
+    assert deck["layers"][0]["id"] == "countries"
+
+
+def test_national_tallies_shade_their_country() -> None:
+    ev = seed_events()
+    frame = maps.map_frame(ev)
+    countries = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": "804",
+                "properties": {"name": "Ukraine"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[22, 45], [40, 45], [40, 52], [22, 45]]],
+                },
+            },
+        ],
+    }
+    rows, unmatched = maps.national_rows(frame, countries)
+    assert rows and all(r["polygon"] for r in rows)
+    ids = {i for r in rows for i in r["event_ids"]}
+    assert "ev-000c2" in ids  # Russia's tally over Ukraine
+    assert set(unmatched["country_code"]) == {"RU"}  # no outline given: drawn as a disc
+
+
+def test_selected_event_ids() -> None:
+    state = {
+        "selection": {
+            "indices": {},
+            "objects": {
+                "strikes": [{"event_id": "a"}],
+                "national": [{"event_ids": ["b", "a", "c"]}],
+            },
+        }
+    }
+    assert maps.selected_event_ids(state) == ["a", "b", "c"]
+    assert maps.selected_event_ids(None) == []
+    assert maps.selected_event_ids({"selection": {}}) == []
+
+
+def test_simplify_keeps_end_points() -> None:
+    line = [[0, 0], [1, 0.001], [2, 0], [3, 5], [4, 0]]
+    out = maps.simplify(line, 0.01)
+    assert out[0] == [0, 0] and out[-1] == [4, 0] and [3, 5] in out and [1, 0.001] not in out
