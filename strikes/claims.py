@@ -554,6 +554,15 @@ def _is_count_context(clause: str, a: Amount) -> bool:
     return not (a.value is not None and 1900 <= a.value <= 2100 and not a.qualifier)
 
 
+def _listed_with_next(clause: str, places: list[ClausePlace], i: int) -> bool:
+    """True when place i heads a list ("over the Belgorod and Kursk regions"): a figure before
+    it belongs to the whole list, not to the first place."""
+    if i + 1 >= len(places):
+        return False
+    gap = clause[places[i].end : places[i + 1].start]
+    return bool(LIST_GAP_RE.fullmatch(gap))
+
+
 def _bind_counts(
     clause: str, amounts: list[Amount], weapons: list[WeaponMention], places: list[ClausePlace]
 ) -> list[Count]:
@@ -586,6 +595,7 @@ def _bind_counts(
                     re.I,
                 )
                 and len(gap) < 40
+                and not _listed_with_next(clause, places, i)
             ):
                 place_idx = i
                 break
@@ -684,6 +694,7 @@ def _bind_casualties(
                     r"\s+(?:\w+\s+){0,2}?(?:in|on|at|near)\s+(?:the\s+)?(?:[\w'’-]+\s+)?", gap, re.I
                 )
                 and len(gap) < 30
+                and not _listed_with_next(clause, places, i)
             ):
                 place_idx = i
                 break

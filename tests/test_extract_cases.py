@@ -34,7 +34,9 @@ def _params():
 @pytest.mark.parametrize("case", list(_params()))
 def test_case(case):
     doc = RawDocument(
-        name=f"{case['id']}.txt", data=case["text"].encode(), published=case.get("published")
+        name=case.get("name", f"{case['id']}.txt"),
+        data=case["text"].encode(),
+        published=case.get("published"),
     )
     result = run_documents([doc])
     assert not result.rejections, result.rejections
