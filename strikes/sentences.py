@@ -154,7 +154,8 @@ def _split_missed(line: str, a: int, b: int) -> list[tuple[int, int]]:
     out = []
     cur = 0
     for m in _MISSED_BOUNDARY.finditer(piece):
-        word = _WORD_BEFORE_STOP.search(piece, 0, m.start())
+        # A bounded look-back keeps this linear on runs of abbreviations ("Gov. Gov. ...").
+        word = _WORD_BEFORE_STOP.search(piece, max(0, m.start() - 40), m.start())
         if word is None or word.group(1).lower() in _LOWER_ABBREVIATIONS:
             continue
         out.append((a + cur, a + m.start() + len(m.group(1))))
