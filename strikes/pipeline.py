@@ -147,6 +147,17 @@ def _claimant_display(name: str | None, place: object | None) -> str | None:
     return name
 
 
+def language_notes(articles: pd.DataFrame) -> list[str]:
+    """One line per article that was loaded but not read for events (not English)."""
+    if articles.empty:
+        return []
+    other = articles[articles["language"].fillna("en") != "en"]
+    return [
+        f"{f}: language looks like {lang!r}, not English: stored, no events extracted"
+        for f, lang in zip(other["file"], other["language"], strict=True)
+    ]
+
+
 def _finish(batch: ArticleBatch, settings: Settings) -> PipelineResult:
     claims = extract_claims(batch.articles, batch.sentences, settings=settings)
     events = merge_claims(claims, articles=batch.articles)
@@ -177,6 +188,8 @@ def cli_extract(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
 
     result = run_pipeline(args.paths, manifest=args.manifest, settings=settings)
     report_rejections(result.rejections, err)
+    for note in language_notes(result.articles):
+        print(f"strikes: note: {note}", file=err)
     if args.claims:
         text = _claims_output(result.claims, args.format)
     else:

@@ -55,3 +55,15 @@ def test_bad_input_is_reported_and_the_rest_processed(tmp_path):
 
 def test_usage_error():
     assert run("extract")[0] == 2
+
+
+def test_cyrillic_article_is_reported_not_misread(tmp_path):
+    (tmp_path / "ru.txt").write_text(
+        "Российские войска запустили 50 дронов по Киеву ночью, сообщили власти. "
+        "Двое погибших и пятеро раненых в Харькове.\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("extract", str(tmp_path))
+    assert code == 0
+    assert out == ""
+    assert "ru.txt" in err and "not English" in err
