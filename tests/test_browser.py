@@ -236,3 +236,60 @@ def test_hostile_article_renders_as_text(browser, streamlit_server, artifacts) -
         assert not page.dialogs, page.dialogs
     finally:
         page.close()
+
+
+def test_clicking_a_strike_shows_its_sources(browser, streamlit_server, artifacts) -> None:
+    from PIL import Image
+
+    page = open_page(browser, streamlit_server + "/map")
+    try:
+        chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+        chart.locator("canvas").first.wait_for(timeout=30000)
+        time.sleep(3)
+        box = chart.bounding_box()
+        img = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
+        px = img.load()
+        pins = sorted(
+            (x, y)
+            for x in range(0, img.size[0], 2)
+            for y in range(0, img.size[1], 2)
+            if abs(px[x, y][0] - 0xD5) < 12 and abs(px[x, y][1] - 0x5E) < 12 and px[x, y][2] < 12
+        )
+        assert pins, "no strike pin drawn"
+        x, y = pins[len(pins) // 2]
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        time.sleep(1.0)
+        tips = page.evaluate(
+            "() => [...document.querySelectorAll('.deck-tooltip')].map(e => e.innerText)"
+        )
+        assert any("Attacker: Russia" in t for t in tips), tips  # hover: the tooltip
+        page.mouse.down()
+        page.mouse.up()
+        time.sleep(1.0)
+        wait_idle(page)
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Source 1" in main, main[-800:]
+        assert page.locator("mark.st-span").count() > 0  # highlighted source sentence
+        screenshot(page, artifacts / "map-selected.png")
+    finally:
+        page.close()
+
+
+def test_selecting_a_range_on_the_timeline_filters_the_list(browser, streamlit_server) -> None:
+    page = open_page(browser, streamlit_server + "/")
+    try:
+        drag = page.locator(".js-plotly-plot .nsewdrag").first
+        drag.wait_for(timeout=30000)
+        bb = drag.bounding_box()
+        page.mouse.move(bb["x"] + 3, bb["y"] + bb["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(bb["x"] + bb["width"] * 0.3, bb["y"] + bb["height"] / 2 + 10, steps=8)
+        page.mouse.up()
+        time.sleep(1.0)
+        wait_idle(page)
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        m = re.search(r"Selected on the chart: ([\d,]+) night\(s\) · ([\d,]+) event\(s\)", main)
+        assert m, main[:2000]
+        assert 0 < int(m.group(2)) < showing(page)[0]
+    finally:
+        page.close()
