@@ -17,6 +17,8 @@ from datetime import date, timedelta
 
 from dateutil import parser as dateutil_parser
 
+from strikes.fastmatch import MultiGate
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -123,6 +125,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+
+
+# One Aho-Corasick pass finds where each pattern may match; the patterns then run anchored
+# there (strikes.fastmatch: same matches as finditer, a fraction of the cost).
+_GATE = MultiGate([p for _kind, p in _PATTERNS])
 
 
 def _month_index(name: str) -> int:
@@ -247,8 +254,9 @@ def find_dates(text: str, *, published: date | None) -> list[DateMention]:
     """
     taken: list[tuple[int, int]] = []
     out: list[DateMention] = []
-    for kind, pattern in _PATTERNS:
-        for m in pattern.finditer(text):
+    starts = _GATE.scan(text)
+    for i, (kind, _pattern) in enumerate(_PATTERNS):
+        for m in _GATE.finditer(i, text, starts):
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue

@@ -32,10 +32,30 @@ _ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
 
 
-def _prefixes(seq) -> set[str]:
+_DIGITS = "0123456789"
+
+
+def _class_chars(items, flags: dict) -> set[str] | None:
+    """The characters of a small character class ([ab], [0-3], \\d on ASCII text), or None."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is C.LITERAL:
+            chars.add(chr(av))
+        elif op is C.RANGE and av[1] - av[0] < 32:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif op is C.CATEGORY and av is C.CATEGORY_DIGIT:
+            chars.update(_DIGITS)  # \d is [0-9] only on ASCII text
+            flags["ascii_only"] = True
+        else:
+            return None
+    return chars
+
+
+def _prefixes(seq, flags: dict | None = None) -> set[str]:
     """Strings one of which every match of the parsed sequence starts with ("" = unknown)."""
+    flags = {} if flags is None else flags
     out = {""}
-    for op, av in seq:
+    for idx, (op, av) in enumerate(seq):
         if op is C.LITERAL:
             ch = chr(av)
             out = {p + ch for p in out}
@@ -43,26 +63,38 @@ def _prefixes(seq) -> set[str]:
         if op in _ZERO_WIDTH:  # \b, ^, lookarounds: consume nothing, the match starts later
             continue
         if op is C.SUBPATTERN:
-            sub = _prefixes(av[-1])
+            sub = _prefixes(av[-1], flags)
         elif op is C.BRANCH:
-            sub = set().union(*(_prefixes(b) for b in av[1]))
+            sub = set().union(*(_prefixes(b, flags) for b in av[1]))
         elif op in _REPEATS and av[0] >= 1:
-            sub = _prefixes(av[2])
+            sub = _prefixes(av[2], flags)
+        elif op in _REPEATS and av[1] != 0:  # optional: its own start, or what follows it
+            sub = _prefixes(av[2], flags) | _prefixes(seq[idx + 1 :], flags)
+        elif op is C.IN and (chars := _class_chars(av, flags)) is not None:
+            sub = chars
         else:
             break
         return {p + s for p in out for s in sub}
     return out
 
 
-def literal_prefixes(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Lower-case literals every match of `pattern` starts with, or None if there are none."""
+def literal_prefixes(
+    pattern: re.Pattern[str], *, ascii_text: bool = False
+) -> frozenset[str] | None:
+    """Lower-case literals every match of `pattern` starts with, or None if there are none.
+
+    With `ascii_text`, the literals may rely on the text being ASCII (`\\d` read as [0-9]).
+    """
     if pattern.flags & re.VERBOSE:
         return None
     try:
         parsed = _parser.parse(pattern.pattern, pattern.flags)
     except (re.error, TypeError, ValueError):  # pragma: no cover - compiled already
         return None
-    found = _prefixes(list(parsed))
+    flags: dict = {}
+    found = _prefixes(list(parsed), flags)
+    if flags.get("ascii_only") and not ascii_text:
+        return None
     if not found or "" in found or not all(p.isascii() for p in found):
         return None
     if pattern.flags & re.IGNORECASE:
@@ -114,3 +146,78 @@ class LiteralGate:
             if m is not None:
                 return m
         return None
+
+
+class MultiGate:
+    """One Aho-Corasick pass that gives candidate start positions for several patterns.
+
+    `starts = gate.scan(text)` returns, per pattern, the sorted positions where a match may
+    start (None for a pattern without literal prefixes: scan it in full), or None for the
+    whole text when it holds one of the exotic characters (see the module doc).
+    `finditer(i, text, starts)` then yields exactly what `patterns[i].finditer(text)` yields.
+    """
+
+    __slots__ = ("_ascii_only", "_auto", "_gated", "patterns")
+
+    def __init__(self, patterns: list[re.Pattern[str]]) -> None:
+        import ahocorasick
+
+        self.patterns = list(patterns)
+        words: dict[str, set[int]] = {}
+        self._gated = []
+        self._ascii_only = []
+        for i, p in enumerate(self.patterns):
+            lits = literal_prefixes(p) if not _may_match_empty(p) else None
+            self._ascii_only.append(False)
+            if lits is None and not _may_match_empty(p):
+                lits = literal_prefixes(p, ascii_text=True)
+                self._ascii_only[i] = lits is not None
+            self._gated.append(lits is not None)
+            for lit in lits or ():
+                words.setdefault(lit, set()).add(i)
+        auto = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for lit, owners in words.items():
+            auto.add_word(lit, (len(lit), tuple(sorted(owners))))
+        if words:
+            auto.make_automaton()
+        self._auto = auto if words else None
+
+    def scan(self, text: str) -> list[list[int] | None] | None:
+        ascii_text = text.isascii()
+        if not ascii_text and _EXOTIC_RE.search(text):
+            return None
+        out: list[list[int] | None] = [
+            [] if g and (ascii_text or not a) else None
+            for g, a in zip(self._gated, self._ascii_only, strict=True)
+        ]
+        if self._auto is not None:
+            for end, (n, owners) in self._auto.iter(text.lower()):
+                s = end - n + 1
+                for i in owners:
+                    lst = out[i]
+                    if lst is not None:
+                        lst.append(s)
+            for lst in out:
+                if lst is not None and len(lst) > 1:
+                    lst[:] = sorted(set(lst))
+        return out
+
+    def finditer(self, i: int, text: str, starts: list[list[int] | None] | None):
+        pattern = self.patterns[i]
+        cand = None if starts is None else starts[i]
+        if cand is None:
+            yield from pattern.finditer(text)
+            return
+        pos = 0
+        match = pattern.match
+        for s in cand:
+            if s < pos:
+                continue
+            m = match(text, s)
+            if m is not None:
+                yield m
+                pos = m.end()
+
+
+def _may_match_empty(pattern: re.Pattern[str]) -> bool:
+    return pattern.fullmatch("") is not None or pattern.search("") is not None
