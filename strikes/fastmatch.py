@@ -43,17 +43,15 @@ def _class_chars(items, flags: dict) -> set[str] | None:
             chars.add(chr(av))
         elif op is C.RANGE and av[1] - av[0] < 32:
             chars.update(chr(c) for c in range(av[0], av[1] + 1))
-        elif op is C.CATEGORY and av is C.CATEGORY_DIGIT:
+        elif op is C.CATEGORY and av is C.CATEGORY_DIGIT and flags.get("ascii_text"):
             chars.update(_DIGITS)  # \d is [0-9] only on ASCII text
-            flags["ascii_only"] = True
         else:
             return None
     return chars
 
 
-def _prefixes(seq, flags: dict | None = None) -> set[str]:
+def _prefixes(seq, flags: dict) -> set[str]:
     """Strings one of which every match of the parsed sequence starts with ("" = unknown)."""
-    flags = {} if flags is None else flags
     out = {""}
     for idx, (op, av) in enumerate(seq):
         if op is C.LITERAL:
@@ -91,10 +89,7 @@ def literal_prefixes(
         parsed = _parser.parse(pattern.pattern, pattern.flags)
     except (re.error, TypeError, ValueError):  # pragma: no cover - compiled already
         return None
-    flags: dict = {}
-    found = _prefixes(list(parsed), flags)
-    if flags.get("ascii_only") and not ascii_text:
-        return None
+    found = _prefixes(list(parsed), {"ascii_text": ascii_text})
     if not found or "" in found or not all(p.isascii() for p in found):
         return None
     if pattern.flags & re.IGNORECASE:
