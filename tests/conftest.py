@@ -61,12 +61,38 @@ def _app_environ(folder: Path, seed_db: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def app_env(seed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def app_env_raw(seed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Environment of an AppTest run: its own copy of the seed store; returns the DB path."""
     for key, value in _app_environ(tmp_path, seed_db).items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("STRIKES_READ_ONLY", raising=False)
     return tmp_path / "strikes.duckdb"
+
+
+@pytest.fixture
+def app_env(app_env_raw: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`app_env_raw` with AppTest kept in st.navigation mode (see below)."""
+    _navigation_mode_for_apptest(monkeypatch)
+    return app_env_raw
+
+
+def _navigation_mode_for_apptest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep AppTest in st.navigation mode.
+
+    AppTest resets ``PagesManager.uses_pages_directory`` before every run, so with a pages/
+    folder each rerun would start as a legacy multipage app and run the page file alone; the
+    app then reruns itself through app.py (ui.page.ensure_navigation), which drops a button
+    click.  A real server decides this once per process, at its first run.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def _free_port() -> int:

@@ -221,3 +221,15 @@ def test_read_only_disables_adding(app_env: Path, monkeypatch: pytest.MonkeyPatc
     for path in PAGES:
         at.switch_page(path).run()
         assert not at.exception, path
+
+
+def test_a_page_run_without_app_py_reruns_through_it(app_env_raw: Path) -> None:
+    """Before a process's first st.navigation call, Streamlit runs a requested page file alone
+    (legacy pages/ folder); the page then reruns through app.py, so the sidebar is there."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    for path, title in PAGES.items():  # every AppTest rerun starts in legacy mode
+        at.switch_page(path).run()
+        assert not at.exception, path
+        assert title in [t.value for t in at.title], path
+        assert at.multiselect(key="flt_attackers") is not None, path

@@ -222,3 +222,17 @@ def test_pasted_text_and_urls() -> None:
     # A closed local port stands for "offline": a clear message, no exception.
     prep = ingest.fetch_url("http://127.0.0.1:9/a.html", settings=s, timeout=2)
     assert not prep.docs and "could not reach" in prep.rejections[0].reason
+
+
+def test_actor_spans_are_whole_words_and_yield_to_extracted_spans() -> None:
+    from ui.components import _without_overlaps, actor_spans
+
+    s = "A Russian drone hit Poltava, the regional governor said; Russia's army denied it."
+    spans = actor_spans(s, 100, {"attacker": "Russia", "claimed_by": ["regional governor"]})
+    assert [s[x["start"] - 100 : x["end"] - 100] for x in spans] == [
+        "Russian",
+        "Russia's",
+        "regional governor",
+    ]
+    weapon = [{"start": 102, "end": 115, "label": "weapon"}]  # "Russian drone"
+    assert len(_without_overlaps(spans, weapon)) == 2

@@ -163,7 +163,10 @@ _STEMS = {"Russia": "Russia", "Ukraine": "Ukrain"}
 
 
 def actor_spans(sentence: str, offset: int, ev: Mapping) -> list[dict]:
-    """Spans of the attacker's and the claimant's names in a source sentence (for display)."""
+    """Spans of the attacker's and the claimant's names in a source sentence (for display).
+
+    Whole words: "Russia" marks "Russian" and "Russia's" entirely, never part of a word.
+    """
     names: list[str] = []
     attacker = ev.get("attacker")
     if not is_missing(attacker):
@@ -172,16 +175,26 @@ def actor_spans(sentence: str, offset: int, ev: Mapping) -> list[dict]:
     if isinstance(claimed, list | tuple):
         names += [str(c) for c in claimed if c]
     spans = []
-    low = sentence.lower()
     for name in names:
-        n = name.lower().strip()
+        n = name.strip()
         if len(n) < 3:
             continue
-        pos = low.find(n)
-        while pos >= 0:
-            spans.append({"start": offset + pos, "end": offset + pos + len(n), "label": "actor"})
-            pos = low.find(n, pos + len(n))
+        for m in re.finditer(r"\b" + re.escape(n) + r"[\w’']*", sentence, flags=re.IGNORECASE):
+            spans.append({"start": offset + m.start(), "end": offset + m.end(), "label": "actor"})
     return spans
+
+
+def _without_overlaps(extra: list[dict], spans: list[dict]) -> list[dict]:
+    """The ``extra`` spans that touch none of ``spans`` (extracted spans take precedence)."""
+    out = []
+    for e in extra:
+        if all(
+            int(e["end"]) <= int(s.get("start", 0)) or int(e["start"]) >= int(s.get("end", 0))
+            for s in spans
+            if isinstance(s.get("start"), int) and isinstance(s.get("end"), int)
+        ):
+            out.append(e)
+    return out
 
 
 def _claim_spans(claims: pd.DataFrame, claim_id: object) -> list[dict]:
@@ -325,7 +338,8 @@ def event_sources_panel(
                 body = "<i>(sentence text not stored)</i>"
             else:
                 off = 0 if is_missing(start) else int(start)
-                spans = _claim_spans(claims, s.get("claim_id")) + actor_spans(sentence, off, ev)
+                spans = _claim_spans(claims, s.get("claim_id"))
+                spans += _without_overlaps(actor_spans(sentence, off, ev), spans)
                 body = highlight(sentence, spans, offset=off)
             rule = s.get("rule")
             rule_txt = (
