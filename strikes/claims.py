@@ -67,7 +67,8 @@ SUBJECT_VERB_RE = re.compile(
 )
 SAID_IT_RE = re.compile(
     rf"\b(?P<actor>Russia|Moscow|Ukraine|Kyiv|Kiev|Israel|Iran)(?:'s|’s)?[\w\s'’]{{0,40}}?"
-    rf"\s(?:said|says|claimed|reported|announced)\s+(?:that\s+)?(?:it|its\s+forces|its\s+military|"
+    rf"\s(?:said|says|claimed|reported|announced)\s+(?:on\s+\w+\s+|late\s+\w+\s+|early\s+\w+\s+)?"
+    rf"(?:that\s+)?(?:it|its\s+forces|its\s+military|"
     rf"its\s+drones|its\s+troops)\s+(?:had\s+|has\s+)?(?P<verb>{_ATTACK_V}|{_INTERCEPT_V})\b"
 )
 BY_ACTOR_RE = re.compile(rf"\bby\s+(?:the\s+)?(?P<actor>Russia|Ukraine|{_ACTOR_ADJ})\b")
@@ -91,12 +92,15 @@ PREFILTER_RE = re.compile(
     r"explosion|blast)",
     re.I,
 )
-# The same test, exact and ~20x faster: run anchored where one of its words occurs.
-_PREFILTER = LiteralGate(PREFILTER_RE)
 CUMULATIVE_RE = re.compile(rf"\b(?:{_alt(lx.CUMULATIVE_WORDS)})\b", re.I)
 NON_EVENT_RE = re.compile(rf"\b(?:{_alt(lx.NON_EVENT_WORDS)})\b", re.I)
 MODAL_RE = re.compile(rf"\b(?:{_alt(lx.MODAL_WORDS)})\b", re.I)
 GENERIC_RE = re.compile(rf"\b(?:{_alt(lx.GENERIC_WORDS)})\b", re.I)
+STRIKE_VERB_RE = re.compile(
+    r"\b(?:struck|strikes?|striking|hit|hits|hitting|attacked|attacks|attacking|targeted|"
+    r"shelled|bombed|pummell?ed|pounded|hammered|battered)\b",
+    re.I,
+)
 ANY_ATTACK_VERB_RE = re.compile(rf"\b(?:{_ATTACK_V}|{_INTERCEPT_V})\b", re.I)
 INTERCEPT_VERB_RE = re.compile(rf"\b(?:{_INTERCEPT_V})\b", re.I)
 LAUNCH_VERB_RE = re.compile(rf"\b(?:{_LAUNCH_V})\b", re.I)
@@ -123,6 +127,8 @@ CASUALTY_VERB_BEFORE_RE = re.compile(
 )
 CASUALTY_VERB_AFTER_RE = re.compile(
     rf"\A(?:\s+(?:(?:{_alt(lx.PERSON_ADJECTIVES)})\s+){{0,2}}(?:{_alt(lx.PERSON_NOUNS)}))?"
+    # "31 people, including five children, were killed": the parenthesis is a part, not more.
+    rf"(?:,\s+(?:including|among\s+them|among\s+whom)\s+[^,;]{{1,60}},)?"
     rf"(?:\s+(?:were|was|have\s+been|had\s+been|has\s+been|are|being|got|reportedly|also|"
     rf"confirmed|initially|later|were\s+reported|was\s+reported|are\s+reported)){{0,3}}"
     rf"\s+(?:(?P<k>killed|dead|died|slain)|(?P<i>injured|wounded|hurt|hospitali[sz]ed))\b",
@@ -235,6 +241,44 @@ ANAPHORA_RE = re.compile(
 )
 
 
+# The same patterns, exact and several times faster on a clause: each runs anchored only where
+# one of its words occurs (strikes.fastmatch; same Match objects as pattern.search/finditer).
+_PREFILTER = LiteralGate(PREFILTER_RE)
+_WEAPON = LiteralGate(WEAPON_RE)
+_WEAPON_PREFIX_WORDS = LiteralGate(re.compile(rf"(?:{_ACTOR_ADJ}|{_MOD})", re.I))
+_ATTACK_NOUN = LiteralGate(ATTACK_NOUN_RE)
+_ANY_ATTACK_VERB = LiteralGate(ANY_ATTACK_VERB_RE)
+_KILL = LiteralGate(KILL_RE)
+_INJURE = LiteralGate(INJURE_RE)
+_NO_CASUALTIES = LiteralGate(NO_CASUALTIES_RE)
+_SINGULAR_CASUALTY = LiteralGate(SINGULAR_CASUALTY_RE)
+_ORDINAL_CASUALTY = LiteralGate(ORDINAL_CASUALTY_RE)
+_CASUALTY_VERB_BEFORE = LiteralGate(CASUALTY_VERB_BEFORE_RE)
+_CUMULATIVE = LiteralGate(CUMULATIVE_RE)
+_MODAL = LiteralGate(MODAL_RE)
+_NON_EVENT = LiteralGate(NON_EVENT_RE)
+_GENERIC = LiteralGate(GENERIC_RE)
+_TARGET_FACILITY = LiteralGate(TARGET_FACILITY_RE)
+_DISTANCE_BEFORE = LiteralGate(DISTANCE_BEFORE_RE)
+_TARGET_CUE_BEFORE = LiteralGate(TARGET_CUE_BEFORE_RE)
+_ACCORDING = LiteralGate(ACCORDING_RE)
+_SAID = LiteralGate(SAID_RE)
+
+
+def _weapon_prefix(text: str) -> re.Match[str] | None:
+    """WEAPON_PREFIX_RE.search(text): it matches empty only at the end, so a longer match
+    starts where an actor adjective or a modifier does."""
+    starts = _WEAPON_PREFIX_WORDS.starts(text)
+    if starts is None:
+        return WEAPON_PREFIX_RE.search(text)
+    match = WEAPON_PREFIX_RE.match
+    for s in (*starts, len(text)):
+        m = match(text, s)
+        if m is not None:
+            return m
+    return None
+
+
 # --------------------------------------------------------------------------------------------
 # Mentions
 
@@ -316,9 +360,7 @@ def _weapon_info(term: str) -> tuple[str, str | None]:
 
 def find_weapons(text: str) -> list[WeaponMention]:
     """Weapon phrases: adjacent weapon terms joined by connectors form one phrase."""
-    terms = [
-        m for m in WEAPON_RE.finditer(text) if not DEFENSIVE_RE.search(text[: m.start()][-30:])
-    ]
+    terms = [m for m in _WEAPON.finditer(text) if not DEFENSIVE_RE.search(text[: m.start()][-30:])]
     groups: list[list[re.Match[str]]] = []
     for m in terms:
         if groups and WEAPON_GAP_RE.match(text[groups[-1][-1].end() : m.start()]):
@@ -336,7 +378,7 @@ def find_weapons(text: str) -> list[WeaponMention]:
                 classes.append(cls)
             if model and model not in models:
                 models.append(model)
-        prefix = WEAPON_PREFIX_RE.search(text[max(0, start - 60) : start])
+        prefix = _weapon_prefix(text[max(0, start - 60) : start])
         actor = None
         if prefix and prefix.group(0):
             start -= len(prefix.group(0))
@@ -375,13 +417,13 @@ def _clean_claimant(raw: str) -> str | None:
 
 def find_claimants(text: str) -> list[Claimant]:
     out: list[Claimant] = []
-    for m in ACCORDING_RE.finditer(text):
+    for m in _ACCORDING.finditer(text):
         raw = m.group("c")
         by = COLLATED_BY_RE.search(raw)
         name = _clean_claimant(by.group("c") if by else raw)
         if name:
             out.append(Claimant(m.start(), m.end(), name))
-    for m in SAID_RE.finditer(text):
+    for m in _SAID.finditer(text):
         if any(c.start <= m.start() < c.end for c in out):
             continue
         # The noun phrase before the verb, back to the nearest comma or clause start.
@@ -571,7 +613,8 @@ def _bind_counts(
 ) -> list[Count]:
     counts: list[Count] = []
     last: Count | None = None
-    for a in amounts:
+    forced: dict[int, str] = {}  # amount start -> role ("57 of 83 drones": 83 were launched)
+    for k, a in enumerate(amounts):
         if not _is_count_context(clause, a):
             continue
         gap_to = [w for w in weapons if w.start >= a.end and w.start - a.end <= 12]
@@ -602,6 +645,17 @@ def _bind_counts(
             ):
                 place_idx = i
                 break
+        if weapon is None and k + 1 < len(amounts):
+            # "shot down 57 of 83 drones": the first is the verb's, the second was launched.
+            nxt = amounts[k + 1]
+            w2 = next((w for w in weapons if 0 <= w.start - nxt.end <= 2), None)
+            if w2 and re.fullmatch(r"\s+of\s+(?:the\s+)?", clause[a.end : nxt.start], re.I):
+                role = _role_for(clause, a, w2.end)
+                if role and role != "launched":
+                    last = Count(a, role, w2, False, None)
+                    counts.append(last)
+                    forced[nxt.start] = "launched"
+                    continue
         if weapon is None:
             if MORE_RE.match(clause[a.end : a.end + 10]) and last is not None:
                 counts.append(Count(a, last.role, last.weapon, False, place_idx))
@@ -622,7 +676,7 @@ def _bind_counts(
             continue
         if a.vague:
             continue  # "hundreds of drones": kept as text only (claims record it in `vague`)
-        role = _role_for(clause, a, weapon.end)
+        role = forced.get(a.start) or _role_for(clause, a, weapon.end)
         if role is None:
             continue
         # "of which 747 were shot down" counts another role: a part only of a same-role whole.
@@ -630,6 +684,26 @@ def _bind_counts(
         c = Count(a, role, weapon, subset or place_idx is not None, place_idx)
         counts.append(c)
         last = c
+    # "40 drones and a ballistic missile": the article counts one, next to a counted weapon
+    # ("a glide bomb and a drone" alone stays uncounted: no figure was given).
+    for c in list(counts):
+        if c.weapon is None:
+            continue
+        for w in weapons:
+            m = re.fullmatch(
+                r"\s*,?\s*(?:and|plus)\s+(?P<art>an?)\s+", clause[c.weapon.end : w.start], re.I
+            )
+            if m and not any(x.weapon is w for x in counts):
+                one = Amount(
+                    c.weapon.end + m.start("art"),
+                    c.weapon.end + m.end("art"),
+                    m.group("art"),
+                    1,
+                    1,
+                    None,
+                    False,
+                )
+                counts.append(Count(one, c.role, w, c.subset, c.place_idx))
     return counts
 
 
@@ -643,7 +717,7 @@ def _bind_casualties(
         before = clause[max(0, a.start - 40) : a.start]
         after = clause[a.end : a.end + 80]
         fld = None
-        mb = CASUALTY_VERB_BEFORE_RE.search(before)
+        mb = _CASUALTY_VERB_BEFORE.search(before)
         if mb:
             fld = "killed" if mb.group("k") else "injured"
         else:
@@ -667,7 +741,7 @@ def _bind_casualties(
                 and re.match(r"\A\s+in\s", after)
             ):
                 fld = last_field  # "three civilians in Kyiv and at least two in Kharkiv"
-        if fld is None or re.search(r"\b(?:no|not)\s+\Z", before, re.I):
+        if fld is None or re.search(r"\b(?:no|not|including|among\s+them)\s+\Z", before, re.I):
             continue  # "no one was hurt" is a zero, handled below
         if (
             a.value is not None
@@ -708,13 +782,13 @@ def _bind_casualties(
                 a, fld, a.value if not a.vague else None, a.text if a.vague else None, place_idx
             )
         )
-    for m in SINGULAR_CASUALTY_RE.finditer(clause):
+    for m in _SINGULAR_CASUALTY.finditer(clause):
         fld = "killed" if m.group("k") else "injured"
         out.append(Casualty(None, fld, 1, None, None))
-    for m in ORDINAL_CASUALTY_RE.finditer(clause):
+    for m in _ORDINAL_CASUALTY.finditer(clause):
         fld = "killed" if m.group("k") else "injured"
         out.append(Casualty(None, fld, 1, None, None))
-    for m in NO_CASUALTIES_RE.finditer(clause):
+    for m in _NO_CASUALTIES.finditer(clause):
         what = (m.group("what") or m.group("what2") or "").lower()
         if "immediate" in m.group(0).lower():
             continue
@@ -735,7 +809,7 @@ def _target_facility(clause: str) -> str | None:
     m = NAMED_FACILITY_RE.search(clause)
     if m:
         return m.group("t").strip()
-    m = TARGET_FACILITY_RE.search(clause)
+    m = _TARGET_FACILITY.search(clause)
     if m:
         t = re.sub(r"^(?:a|an|the)\s+", "", m.group("t").strip(), flags=re.I)
         return t
@@ -809,17 +883,20 @@ def _sentence_claims(
             WeaponMention(w.start + c_start, w.end + c_start, w.text, w.classes, w.models, w.actor)
             for w in find_weapons(clause)
         ]
-        has_attack_noun = bool(ATTACK_NOUN_RE.search(clause))
+        has_attack_noun = bool(_ATTACK_NOUN.search(clause))
         casualty_words = bool(
-            KILL_WORDS_RE.search(clause)
-            or INJURE_RE.search(clause)
-            or NO_CASUALTIES_RE.search(clause)
+            _KILL.search(clause) or _INJURE.search(clause) or _NO_CASUALTIES.search(clause)
         )
         counted_verb = bool(
-            ANY_ATTACK_VERB_RE.search(clause)
-            and any(c_start <= a.start < c_end for a in amounts_all)
+            _ANY_ATTACK_VERB.search(clause) and any(c_start <= a.start < c_end for a in amounts_all)
         )
-        if not weapons and not has_attack_noun and not casualty_words and not counted_verb:
+        if not (
+            weapons
+            or has_attack_noun
+            or casualty_words
+            or counted_verb
+            or STRIKE_VERB_RE.search(clause)
+        ):
             continue
         # Mentions local to the clause, with clause-relative offsets for the binding rules.
         amounts = [
@@ -852,7 +929,13 @@ def _sentence_claims(
             continue
         attack_evidence = bool(
             (local_weapons or has_attack_noun)
-            and (ANY_ATTACK_VERB_RE.search(clause) or casualties or counts or has_attack_noun)
+            and (_ANY_ATTACK_VERB.search(clause) or casualties or counts or has_attack_noun)
+        ) or bool(
+            # "Russia struck Kharkiv", "Kyiv said it hit the refinery in Saratov": a named actor
+            # striking a named city or region is a report even when no weapon is named.
+            a_rule in {"attacker:subject", "attacker:said-it"}
+            and any(p.place.geo_precision != "country" for p in target_places)
+            and STRIKE_VERB_RE.search(clause)
         )
         date_m = pick_event_date(
             [d for d in dates_all if c_start <= d.start < c_end or d.statement]
@@ -931,16 +1014,16 @@ KILL_WORDS_RE = KILL_RE
 
 
 def _non_event(clause: str, counts: list[Count], casualties: list[Casualty]) -> bool:
-    if CUMULATIVE_RE.search(clause):
+    if _CUMULATIVE.search(clause):
         return True  # "since the start of the war": a running total, not an attack
     if counts or casualties:
         # Figures tied to a verb are a report, unless the clause is about the future.
-        m = MODAL_RE.search(clause)
-        return bool(m and ANY_ATTACK_VERB_RE.search(clause[m.end() :]) and not casualties)
-    if NON_EVENT_RE.search(clause) or GENERIC_RE.search(clause):
+        m = _MODAL.search(clause)
+        return bool(m and _ANY_ATTACK_VERB.search(clause[m.end() :]) and not casualties)
+    if _NON_EVENT.search(clause) or _GENERIC.search(clause):
         return True
-    m = MODAL_RE.search(clause)
-    return bool(m and ANY_ATTACK_VERB_RE.search(clause[m.end() :]))
+    m = _MODAL.search(clause)
+    return bool(m and _ANY_ATTACK_VERB.search(clause[m.end() :]))
 
 
 def _clause_places(
@@ -955,7 +1038,7 @@ def _clause_places(
             continue
         before = sent[max(c_start, m.start - 80) : m.start]
         after = sent[m.end : min(c_end, m.end + 60)]
-        if DISTANCE_BEFORE_RE.search(before):
+        if _DISTANCE_BEFORE.search(before):
             continue
         passive = TARGET_CUE_AFTER_RE.match(after)
         if not passive and SUBJECT_POSITION_RE.match(after):
@@ -965,7 +1048,7 @@ def _clause_places(
             and out[-1].end + c_start <= m.start
             and LIST_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start])
         )
-        if not (passive or listed or TARGET_CUE_BEFORE_RE.search(before)):
+        if not (passive or listed or _TARGET_CUE_BEFORE.search(before)):
             continue
         out.append(ClausePlace(m, None, m.start - c_start, m.end - c_start))
     # "at the country", "Ukrainian territory": the target country by reference.
@@ -974,7 +1057,7 @@ def _clause_places(
         if _inside(s, e, masked):
             continue
         before = sent[max(c_start, s - 60) : s]
-        if TARGET_CUE_BEFORE_RE.search(before):
+        if _TARGET_CUE_BEFORE.search(before):
             out.append(
                 ClausePlace(_CountryRef(s, e, m.group(0), m.group("adj")), None, m.start(), m.end())
             )
