@@ -21,6 +21,7 @@ When exactness cannot be guaranteed the gate steps aside and calls `pattern.sear
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
@@ -126,21 +127,41 @@ class LiteralGate:
     def gated(self) -> bool:
         return self._auto is not None
 
-    def search(self, text: str) -> re.Match[str] | None:
+    def starts(self, text: str) -> list[int] | None:
+        """Sorted positions where a match may start; None: no gate for this text."""
         auto = self._auto
         if auto is None or (not text.isascii() and _EXOTIC_RE.search(text)):
-            return self.pattern.search(text)
-        starts = [end - n + 1 for end, n in auto.iter(text.lower())]
-        if not starts:
             return None
+        starts = [end - n + 1 for end, n in auto.iter(text.lower())]
         if len(starts) > 1:
             starts = sorted(set(starts))
+        return starts
+
+    def search(self, text: str) -> re.Match[str] | None:
+        starts = self.starts(text)
+        if starts is None:
+            return self.pattern.search(text)
         match = self.pattern.match
         for s in starts:
             m = match(text, s)
             if m is not None:
                 return m
         return None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        starts = self.starts(text)
+        if starts is None:
+            yield from self.pattern.finditer(text)
+            return
+        pos = 0
+        match = self.pattern.match
+        for s in starts:
+            if s < pos:
+                continue
+            m = match(text, s)
+            if m is not None:
+                yield m
+                pos = m.end()
 
 
 class MultiGate:
