@@ -2,10 +2,11 @@
 
 Each cleaned text becomes the set of its k-word shingles (k = settings.shingle_words) after
 case-folding and dropping punctuation (so curly vs straight quotes and "Zelenskyy's" vs
-"Zelenskyy’s" do not matter).  A datasketch MinHash (settings.minhash_perm permutations)
-summarises the set and MinHashLSH (threshold settings.near_dup_threshold) proposes candidate
-pairs in about linear time; a candidate becomes an edge only if the estimated Jaccard
-similarity reaches the threshold.  Connected components are the groups.
+"Zelenskyy’s" do not matter).  A MinHash (settings.minhash_perm permutations; datasketch's
+affine32 scheme, computed with numpy in one array operation per text) summarises the set and
+LSH banding (datasketch's MinHashLSH parameters for threshold settings.near_dup_threshold)
+proposes candidate pairs in about linear time; a candidate becomes an edge only if the
+estimated Jaccard similarity reaches the threshold.  Connected components are the groups.
 
 Shingles are hashed cheaply: each word once with CRC-32 (deterministic across processes,
 unlike `hash()`), then a k-word window is combined with numpy, so a 700-word article costs
@@ -14,6 +15,7 @@ well under a millisecond.
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from collections.abc import Sequence
@@ -50,17 +52,54 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     return np.unique(h)
 
 
+# datasketch's "affine32" MinHash (its default since 2.0), reproduced with numpy so that the
+# ~1 s import of datasketch (it pulls scipy for the LSH parameters) is not paid on every run;
+# tests/test_bench.py checks the sketches and the groups against datasketch itself.
+_U32 = np.uint32
+_FMIX32 = (_U32(16), _U32(0x85EBCA6B), _U32(13), _U32(0xC2B2AE35), _U32(16))
+# MinHashLSH(threshold, num_perm) -> (bands, rows): datasketch's _optimal_param, cached here
+# for the default settings; other settings ask datasketch.
+_LSH_PARAMS = {(0.5, 64): (14, 4)}
+
+
+@functools.cache
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=_U32) * _U32(2) + _U32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=_U32)
+    return a, b
+
+
+def minhash(hashes: np.ndarray, *, num_perm: int, seed: int = 1) -> np.ndarray:
+    """The MinHash signature (uint32) of 32-bit shingle hashes, as datasketch computes it."""
+    a, b = _permutations(num_perm, seed)
+    hv = hashes.astype(_U32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    hv = hv ^ (hv >> s3)
+    return (hv[:, None] * a + b).min(axis=0)
+
+
+def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    params = _LSH_PARAMS.get((threshold, num_perm))
+    if params is None:
+        from datasketch.lsh import _optimal_param
+
+        params = _LSH_PARAMS[(threshold, num_perm)] = _optimal_param(threshold, num_perm, 0.5, 0.5)
+    return params
+
+
 def find_groups(texts: Sequence[str], *, settings: Settings = DEFAULT_SETTINGS) -> list[list[int]]:
     """Indices of near-duplicate texts, as groups of 2+ members (sorted, in input order)."""
-    from datasketch import MinHash, MinHashLSH
-
     num_perm = settings.minhash_perm
     threshold = settings.near_dup_threshold
-    # The shingles are hashed already (shingle_hashes); `int` passes them through at C speed.
-    template = MinHash(num_perm=num_perm, seed=1, hashfunc=int)
-    perms, scheme = template.permutations, template.scheme
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    sketches: list[MinHash | None] = []
+    bands, rows = _lsh_params(threshold, num_perm)
+    # One hash table per band, as MinHashLSH keeps them: band bytes -> texts inserted so far.
+    tables: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
+    sketches = np.zeros((len(texts), num_perm), dtype=_U32)
     parent = list(range(len(texts)))
 
     def find(i: int) -> int:
@@ -72,16 +111,24 @@ def find_groups(texts: Sequence[str], *, settings: Settings = DEFAULT_SETTINGS) 
     for i, text in enumerate(texts):
         hashes = shingle_hashes(text, settings.shingle_words)
         if len(hashes) == 0:
-            sketches.append(None)
             continue
-        m = MinHash(num_perm=num_perm, seed=1, hashfunc=int, permutations=perms, scheme=scheme)
-        m.update_batch(hashes.tolist())
-        sketches.append(m)
-        for j in lsh.query(m):
-            ri, rj = find(i), find(j)
-            if ri != rj and m.jaccard(sketches[j]) >= threshold:
-                parent[max(ri, rj)] = min(ri, rj)
-        lsh.insert(i, m)
+        m = sketches[i] = minhash(hashes, num_perm=num_perm)
+        keys = [m[k * rows : (k + 1) * rows].tobytes() for k in range(bands)]
+        candidates: set[int] = set()
+        for table, key in zip(tables, keys, strict=True):
+            hit = table.get(key)
+            if hit:
+                candidates.update(hit)
+        if candidates:
+            # Estimated Jaccard similarity with every candidate at once (agreeing slots / n).
+            cand = np.fromiter(candidates, dtype=np.intp, count=len(candidates))
+            sim = np.count_nonzero(sketches[cand] == m, axis=1) / float(num_perm)
+            for j in cand[sim >= threshold].tolist():
+                ri, rj = find(i), find(j)
+                if ri != rj:
+                    parent[max(ri, rj)] = min(ri, rj)
+        for table, key in zip(tables, keys, strict=True):
+            table.setdefault(key, []).append(i)
 
     groups: dict[int, list[int]] = {}
     for i in range(len(texts)):
