@@ -135,41 +135,66 @@ FOLLOWUP = (
     "The strike also cut power to several districts.",
 )
 CONTEXT = (
-    "Delegations from both sides are expected to meet in {foreign} later this month.",
-    "The talks have produced little beyond prisoner exchanges so far.",
-    "Kyiv has asked its partners to speed up deliveries of air defence systems before winter.",
-    "Officials in {foreign} said the new sanctions package would be discussed next week.",
-    "Energy prices across the region rose sharply over the past year.",
-    "The government approved a new budget for reconstruction on {wd}.",
-    "Analysts say both armies now depend heavily on cheap unmanned aircraft.",
+    "Delegations from both sides are expected to meet in {foreign} {when}.",
+    "The talks in {foreign} have produced little beyond an exchange of {num} prisoners so far.",
+    "{capital} has asked its partners to speed up deliveries of air defence systems before "
+    "{season}.",
+    "Officials in {foreign} said the {nth} sanctions package would be discussed {when}.",
+    "Energy prices in the {area} rose by {pct} percent over the past year, {org} said.",
+    "The government approved a {num} million budget for reconstruction in {city2} on {wd}.",
+    "{analyst}, an analyst at {org}, said both armies now depend heavily on cheap unmanned "
+    "aircraft.",
     "Since the start of the full-scale invasion, Russia has fired thousands of drones at "
-    "Ukrainian cities.",
-    "The president thanked the partners for their support in his nightly address.",
-    "Farmers in the south say the harvest will be smaller than last year.",
-    "'We will rebuild everything,' the mayor told reporters.",
-    "Schools in the capital switched to remote learning for the rest of the week.",
-    "Parliament is due to vote on the mobilisation bill after a heated debate that has split "
-    "the ruling party.",
-    "The central bank kept its key rate unchanged, citing inflation risks and the cost of "
-    "repairing the grid.",
-    "European ministers will gather in {foreign} to discuss long-term financing for the "
-    "country's recovery.",
-    "Residents queued for water and bread in the morning as shops reopened one by one.",
-    "The foreign minister said the country needed more than promises from its allies.",
-    "Railway operators warned of delays on several routes while repairs continued.",
-    "Volunteers have set up heating points in schools and libraries across the city.",
-    "Opinion polls suggest most people oppose any deal that cedes territory.",
-    "The United Nations monitoring mission said it was verifying reports of civilian harm.",
-    "Grain exports through the Black Sea ports have recovered to pre-war levels, traders say.",
-    "Officials said the repairs to the heating network would take at least two weeks.",
-    "The Kremlin declined to comment on the reports when asked by journalists.",
-    "A spokesperson for the mission in {foreign} said observers would visit the area.",
-    "Insurance companies have stopped covering some properties near the border.",
-    "Teachers say children have grown used to spending nights in shelters.",
-    "The defence minister visited factories that assemble long-range systems on {wd}.",
-    "Local businesses have moved production lines underground to keep working.",
-    "Negotiators in {foreign} exchanged draft documents but reported no breakthrough.",
+    "Ukrainian cities, {org} estimates.",
+    "The president thanked {foreign} for its support in his address on {wd} evening.",
+    "Farmers in the {area} say the harvest will be {pct} percent smaller than last year.",
+    "'We will rebuild everything,' {person} told reporters in {city2}.",
+    "Schools in {city2} switched to remote learning until {month} {day}.",
+    "Parliament is due to vote on the mobilisation bill on {wd} after a debate that has split "
+    "the ruling party, {person} said.",
+    "The central bank kept its key rate at {pct} percent, citing inflation risks and the cost "
+    "of repairing the grid.",
+    "European ministers will gather in {foreign} {when} to discuss long-term financing for "
+    "the country's recovery.",
+    "Residents of {city2} queued for water and bread as {num} shops reopened one by one.",
+    "The foreign minister said in {foreign} that the country needed more than promises from "
+    "its allies.",
+    "Railway operators warned of delays of up to {hours} hours on routes through {city2}.",
+    "Volunteers have set up {num} heating points in schools and libraries across {city2}.",
+    "A poll by {org} suggests {pct} percent of people oppose any deal that cedes territory.",
+    "The United Nations mission said it was verifying reports of civilian harm in {city2}.",
+    "Grain exports through the {area} ports reached {num} thousand tonnes in {month}, traders say.",
+    "Officials said the repairs to the heating network in {city2} would take {hours} days.",
+    "The Kremlin declined to comment when asked about the reports on {wd}.",
+    "A spokesperson for the mission in {foreign} said observers would visit {city2} {when}.",
+    "Insurance companies have stopped covering {num} properties near the border, {org} said.",
+    "Teachers in {city2} say children have grown used to spending nights in shelters.",
+    "The defence minister toured {num} factories that assemble long-range systems on {wd}.",
+    "Businesses in {city2} have moved {num} production lines underground to keep working.",
+    "Negotiators in {foreign} exchanged draft documents on {wd} but reported no breakthrough.",
+    "{person} said the city would need {num} million euros to repair its water network.",
+    "Exports of steel from the {area} fell by {pct} percent in {month}, according to {org}.",
 )
+CONTEXT_SLOTS = {
+    "when": ("next week", "later this month", "in the spring", "before the summit", "soon"),
+    "capital": ("Kyiv", "The government", "The foreign ministry", "The presidential office"),
+    "season": ("winter", "the autumn", "the end of the year", "the heating season"),
+    "nth": ("17th", "18th", "19th", "20th", "new", "next"),
+    "area": ("south", "east", "north", "west", "Black Sea", "Danube", "central region"),
+    "org": (
+        "the Institute for Regional Studies", "Centre for Eastern Policy", "Baltic Economics",
+        "the Kyiv School of Statistics", "Harbour Analytics", "the Open Data Lab",
+        "Meridian Research", "the Council on Security Affairs",
+    ),
+    "analyst": (
+        "Marta Kovalenko", "Jonas Berg", "Elena Petrenko", "Tomas Novak", "Ingrid Dahl",
+        "Pavlo Hrytsenko", "Claire Dubois", "Mikko Laine",
+    ),
+    "person": (
+        "Mayor Olena Hrytsai", "Deputy Mayor Taras Bilyk", "Svitlana Moroz",
+        "minister Dmytro Savchuk", "Serhii Lytvyn", "the regional council chair",
+    ),
+}  # fmt: skip
 HEADLINES = (
     "Russia pounds {city} with drones as talks stall",
     "Overnight barrage leaves {city} without power",
@@ -248,7 +273,15 @@ def _fill(rng: random.Random, tpl: str, night: _Night, published: _dt.date) -> s
         "target": night.target,
         "wd": wd,
         "foreign": rng.choice(FOREIGN_CITIES),
+        "city2": rng.choice(UA_CITIES),
+        "num": str(rng.randrange(2, 950)),
+        "pct": str(rng.randrange(2, 60)),
+        "hours": str(rng.randrange(2, 30)),
+        "month": rng.choice(MONTHS),
+        "day": str(rng.randrange(1, 29)),
     }
+    for slot, choices in CONTEXT_SLOTS.items():
+        vals[slot] = rng.choice(choices)
     return tpl.format(**vals)
 
 
@@ -269,7 +302,7 @@ def _article(rng: random.Random, nights: list[_Night], i: int) -> tuple[str, str
     for other in same_day:
         tpl = rng.choice(CITY_RU if other.attacker == "Russia" else CITY_UA)
         body.append(_fill(rng, tpl, other, published))
-    ctx = [_fill(rng, t, main, published) for t in rng.sample(CONTEXT, rng.randrange(12, 23))]
+    ctx = [_fill(rng, t, main, published) for t in rng.sample(CONTEXT, rng.randrange(10, 19))]
     sentences = body + ctx
     rng.shuffle(sentences)
     # Two to three sentences per paragraph, like wire copy.
@@ -334,7 +367,7 @@ def make_documents(
             outlet2 = rng.choice([o for o in OUTLETS if o != outlet])
             # A syndicated copy: another headline, a sentence of its own, other furniture.
             headline = f"{rng.choice(('UPDATE', 'LIVE', 'ANALYSIS'))}: {headline}"
-            extra = rng.choice(CONTEXT).format(foreign=rng.choice(FOREIGN_CITIES), wd="Monday")
+            extra = _fill(rng, rng.choice(CONTEXT), nights[0], _dt.date.fromisoformat(published))
             body = f"{body}\n\n{extra}"
             dated = rng.random() < 0.5
             text = _compose(rng, headline, body, outlet2, published, dateline=dated)
