@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--events", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--profile", action="store_true")
+    p.add_argument("--scaling", action="store_true", help="also run 10x the articles; print ratios")
+    p.add_argument("--no-store", action="store_true", help="skip the DuckDB ingest measurement")
     return parser
 
 
