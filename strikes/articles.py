@@ -98,6 +98,18 @@ def load_articles(
     inside folders and rejected when named explicitly.  A path that does not exist is
     rejected; the other inputs are still loaded.
     """
+    docs, rejections = read_documents(paths, manifest=manifest, settings=settings)
+    return _load(docs, rejections, settings)
+
+
+def read_documents(
+    paths: Sequence[str | Path],
+    *,
+    manifest: Path | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> tuple[list[RawDocument], list[InputRejected]]:
+    """The files `load_articles` would load, read (with their manifest metadata), and what
+    it would reject on the way; nothing is processed yet (strikes.distributed ships these)."""
     rejections: list[InputRejected] = []
     files: list[tuple[str, Path]] = []
     manifests: list[Path] = []
@@ -190,7 +202,7 @@ def load_articles(
                 title=e.title if e else None,
             )
         )
-    return _load(docs, rejections, settings)
+    return docs, rejections
 
 
 def _read_file(path: Path, label: str, max_bytes: int) -> bytes:
@@ -396,21 +408,48 @@ def _cut_title(
 def _load(
     docs: list[RawDocument], rejections: list[InputRejected], settings: Settings
 ) -> ArticleBatch:
-    articles: list[_Article] = []
-    first_file: dict[str, str] = {}
-    by_id: dict[str, _Article] = {}
+    return assemble(process_documents(docs, settings=settings), rejections, settings=settings)
+
+
+# What one document became: (its name, the article or None, the notes and rejections it gave).
+Processed = tuple[str, "_Article | None", list[InputRejected]]
+
+
+def process_documents(
+    docs: Sequence[RawDocument], *, settings: Settings = DEFAULT_SETTINGS
+) -> list[Processed]:
+    """The per-document part of the articles stage (independent per document)."""
+    out: list[Processed] = []
     for doc in docs:
+        notes: list[InputRejected] = []
+        art: _Article | None = None
         try:
-            art = _process(doc, settings, rejections)
+            art = _process(doc, settings, notes)
         except InputRejected as exc:
-            rejections.append(exc)
-            continue
+            notes.append(exc)
         # One odd document must never sink a batch (nor print a traceback): whatever a
         # third-party parser raises on it becomes a rejection naming the file.
         except Exception as exc:  # noqa: BLE001
-            rejections.append(
+            notes.append(
                 InputRejected(doc.name, f"could not be processed ({type(exc).__name__}: {exc})")
             )
+        out.append((doc.name, art, notes))
+    return out
+
+
+def assemble(
+    processed: Sequence[Processed],
+    rejections: list[InputRejected],
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> ArticleBatch:
+    """The batch part of the articles stage: duplicates, near-duplicate groups, the frames."""
+    articles: list[_Article] = []
+    first_file: dict[str, str] = {}
+    by_id: dict[str, _Article] = {}
+    for name, art, notes in processed:
+        rejections.extend(notes)
+        if art is None:
             continue
         aid = art.record["article_id"]
         if aid in first_file:
@@ -418,12 +457,12 @@ def _load(
             _merge_metadata(kept, art.record)
             rejections.append(
                 InputRejected(
-                    doc.name,
+                    name,
                     f"same text as {first_file[aid]} (article {aid}); loaded once",
                 )
             )
             continue
-        first_file[aid] = doc.name
+        first_file[aid] = name
         by_id[aid] = art
         articles.append(art)
 
