@@ -114,6 +114,9 @@ _GROUP_COLS = ("published", "published_source", "published_ref", "duplicate_of",
 # (renamed or re-encoded columns).  Columns merely added to a schema need no migration.
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
 
+# (articles, sentences, *, settings, progress) -> claims (schema.CLAIMS): see Store.ingest_batch.
+Extractor = Callable[..., pd.DataFrame]
+
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -614,19 +617,36 @@ class Store:
             create_only=create_only,
         )
 
+    def ingest_batch(
+        self,
+        load: Callable[[], ArticleBatch],
+        *,
+        extract: Extractor | None = None,
+        progress: TextIO | None = None,
+    ) -> IngestReport:
+        """Add the articles `load()` returns (called once, under the write lock).
+
+        `extract(articles, sentences, settings=, progress=)` replaces the in-process claims
+        extraction (strikes.distributed runs it on a Dask cluster); the merge stays here.
+        """
+        return self._ingest(load, progress=progress, extract=extract)
+
     def _ingest(
         self,
         load: Callable[[], ArticleBatch],
         *,
         progress: TextIO | None,
         create_only: bool = False,
+        extract: Extractor | None = None,
     ) -> IngestReport:
         if self.read_only:
             raise ReadOnlyStore(f"{self.path}: opened read-only; cannot add documents")
         box: dict[str, IngestReport] = {}
 
         def work(w: _Writer) -> None:
-            box["report"] = _ingest_into(w, load(), settings=self.settings, progress=progress)
+            box["report"] = _ingest_into(
+                w, load(), settings=self.settings, progress=progress, extract=extract
+            )
 
         self._write(work, create_only=create_only)
         report = box.get("report") or IngestReport()
@@ -922,7 +942,12 @@ def _strikes_version() -> str:
 
 
 def _ingest_into(
-    w: _Writer, batch: ArticleBatch, *, settings: Settings, progress: TextIO | None
+    w: _Writer,
+    batch: ArticleBatch,
+    *,
+    settings: Settings,
+    progress: TextIO | None,
+    extract: Extractor | None = None,
 ) -> IngestReport:
     arts = batch.articles
     stored_ids = w.ids("articles", "article_id")
@@ -955,7 +980,9 @@ def _ingest_into(
     if redo_ids:
         old_sents = w.read("sentences", article_ids=redo_ids)
         sentences_for = pd.concat([new_sents, old_sents], ignore_index=True)
-    claims_new = _extract(to_extract, sentences_for, settings=settings, progress=progress)
+    claims_new = (extract or _extract)(
+        to_extract, sentences_for, settings=settings, progress=progress
+    )
 
     w.append("articles", new)
     w.append("sentences", new_sents)
@@ -1138,11 +1165,24 @@ def _isatty(stream: TextIO) -> bool:
 def cli_ingest(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
     from strikes.cli import EXIT_OK, EXIT_REJECTED, report_rejections
 
-    if getattr(args, "dask", None) or getattr(args, "partitions", None):
-        print("strikes: --dask/--partitions are not supported by ingest; running locally", file=err)
     # The write creates the store if it is missing and migrates an older one.
     store = Store(Path(settings.db_path), settings=settings)
-    report = store.ingest_paths(args.paths, manifest=args.manifest, progress=err)
+    if getattr(args, "dask", None):
+        from strikes.distributed import ingest_dask
+
+        report = ingest_dask(
+            store,
+            args.paths,
+            address=args.dask,
+            partitions=getattr(args, "partitions", None),
+            manifest=args.manifest,
+            parquet=getattr(args, "parquet", None),
+            progress=err,
+        )
+    else:
+        if getattr(args, "partitions", None):
+            print("strikes: --partitions applies with --dask only; running locally", file=err)
+        report = store.ingest_paths(args.paths, manifest=args.manifest, progress=err)
     report_rejections(report.rejections, err)
     for name in report.duplicate_articles:
         print(f"strikes: already stored: {name}", file=err)
