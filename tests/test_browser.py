@@ -277,19 +277,26 @@ def test_clicking_a_strike_shows_its_sources(browser, streamlit_server, artifact
 
 def test_selecting_a_range_on_the_timeline_filters_the_list(browser, streamlit_server) -> None:
     page = open_page(browser, streamlit_server + "/")
+    pattern = re.compile(r"Selected on the chart: ([\d,]+) night\(s\) · ([\d,]+) event\(s\)")
     try:
         drag = page.locator(".js-plotly-plot .nsewdrag").first
         drag.wait_for(timeout=30000)
-        bb = drag.bounding_box()
-        page.mouse.move(bb["x"] + 3, bb["y"] + bb["height"] / 2)
-        page.mouse.down()
-        page.mouse.move(bb["x"] + bb["width"] * 0.3, bb["y"] + bb["height"] / 2 + 10, steps=8)
-        page.mouse.up()
-        time.sleep(1.0)
+        time.sleep(1.5)  # plotly binds its drag handlers after the first draw
+        m = None
+        for _attempt in range(3):
+            bb = drag.bounding_box()
+            page.mouse.move(bb["x"] + 3, bb["y"] + bb["height"] / 2)
+            page.mouse.down()
+            page.mouse.move(bb["x"] + bb["width"] * 0.3, bb["y"] + bb["height"] / 2 + 10, steps=8)
+            page.mouse.up()
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and m is None:
+                time.sleep(0.5)
+                m = pattern.search(page.locator('[data-testid="stMain"]').inner_text())
+            if m:
+                break
+        assert m, page.locator('[data-testid="stMain"]').inner_text()[:2000]
         wait_idle(page)
-        main = page.locator('[data-testid="stMain"]').inner_text()
-        m = re.search(r"Selected on the chart: ([\d,]+) night\(s\) · ([\d,]+) event\(s\)", main)
-        assert m, main[:2000]
         assert 0 < int(m.group(2)) < showing(page)[0]
     finally:
         page.close()
