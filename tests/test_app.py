@@ -233,3 +233,18 @@ def test_a_page_run_without_app_py_reruns_through_it(app_env_raw: Path) -> None:
         assert not at.exception, path
         assert title in [t.value for t in at.title], path
         assert at.multiselect(key="flt_attackers") is not None, path
+
+
+def test_map_views_and_event_sources(app_env: Path) -> None:
+    at = run_app(page="pages/map.py")
+    assert len(at.get("deck_gl_json_chart")) == 1
+    for view in ("heat", "hexagons", "strikes"):
+        at.segmented_control(key="map_view").set_value(view).run()
+        assert not at.exception, view
+        assert len(at.get("deck_gl_json_chart")) == 1
+    # The Events page spells out the sources, with highlighted spans and disagreements.
+    at.switch_page("pages/events.py").run()
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "Source 1" in html and "<mark" in html
+    assert "Sources disagree on" in html  # e.g. the Izhevsk casualty figures
+    assert len(at.expander) == shown(at)[0]
