@@ -160,7 +160,7 @@ def monthly_chart(months: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(title_text="Weapons launched", tickformat=",", rangemode="tozero")
     fig.update_layout(barmode="group")
-    return _base_layout(fig, title=title, height=360)
+    return _small_legend(_base_layout(fig, title=title, height=380))
 
 
 def weapon_chart(counts: pd.DataFrame) -> go.Figure:
