@@ -210,7 +210,7 @@ def dask_client(address: str, *, workers: int | None = None) -> Iterator[Any]:
                 n_workers=n,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: never clash with a running one
                 silence_logs=40,
             ) as cluster,
             Client(cluster) as client,
@@ -218,7 +218,7 @@ def dask_client(address: str, *, workers: int | None = None) -> Iterator[Any]:
             yield client
         return
     try:
-        client = Client(address, timeout="20s")
+        client = Client(address)  # waits distributed.comm.timeouts.connect (dask config)
     except (OSError, TimeoutError, ValueError) as exc:
         raise DaskUnavailable(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     try:
