@@ -1,0 +1,339 @@
+"""`python -m strikes bench` and what the speed-ups rest on: exact regex gates, the numpy
+MinHash, the reproducible corpus.  Small sizes: values are checked for sanity, not speed."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from strikes import claims, dates, neardup
+from strikes.corpus import make_documents, make_events, write_corpus
+from strikes.fastmatch import LiteralGate, MultiGate, literal_prefixes
+from strikes.schema import EVENTS
+from strikes.settings import DEFAULT_SETTINGS
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYS = (
+    "articles_per_s",
+    "mb_per_s",
+    "gazetteer_load_s",
+    "peak_rss_mb",
+    "store_ingest_per_s",
+    "filter_ms",
+    "map_payload_ms",
+)
+
+
+def test_bench_cli_prints_one_json_line_without_streamlit() -> None:
+    code = (
+        "import sys\n"
+        "from strikes.cli import main\n"
+        "rc = main(['bench', '--articles', '200', '--events', '5000', '--seed', '3'])\n"
+        "assert 'streamlit' not in sys.modules, 'bench imported streamlit'\n"
+        "sys.exit(rc)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1
+    res = json.loads(lines[0])
+    for k in KEYS:
+        assert k in res, k
+    assert res["articles"] == 200 and res["events"] == 5000
+    assert res["articles_per_s"] > 10 and res["mb_per_s"] > 0
+    assert 0 < res["gazetteer_load_s"] < 5
+    assert 50 < res["peak_rss_mb"] < 2000
+    assert res["store_ingest_per_s"] > 5 and res["store_events"] == res["pipeline_events"]
+    assert 0 < res["filter_ms"] < 5000
+    assert res["map_payload_ms"] is None or res["map_payload_ms"] > 0
+    # The corpus has what the pipeline must handle: copies, and attacks reported many times.
+    assert res["near_duplicates"] > 0 and res["multi_source_events"] > 0
+    assert res["pipeline_events"] > 50
+
+
+def test_bench_profile_goes_to_stderr() -> None:
+    import io
+
+    from strikes.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    rc = main(
+        ["bench", "--articles", "30", "--events", "0", "--no-store", "--profile"], out=out, err=err
+    )
+    assert rc == 0
+    assert "hottest functions" in err.getvalue() and "tottime" in err.getvalue()
+    res = json.loads(out.getvalue())
+    assert "store_ingest_per_s" not in res and "filter_ms" not in res
+
+
+def test_scaling_reports_both_sizes_and_ratios() -> None:
+    from strikes.bench import scaling
+
+    res = scaling(20, seed=1, settings=DEFAULT_SETTINGS, factor=2)
+    assert res["factor"] == 2
+    assert res["large"]["articles"] > res["small"]["articles"]
+    assert set(res["ratio"]) >= {"merge_s", "neardup_s", "cross_source_s", "total_s"}
+
+
+def test_bench_rejects_bad_sizes() -> None:
+    import io
+
+    from strikes.cli import main
+
+    err = io.StringIO()
+    assert main(["bench", "--articles", "0"], out=io.StringIO(), err=err) == 2
+    assert "--articles" in err.getvalue()
+
+
+# --- the corpus -----------------------------------------------------------------------------
+
+
+def test_corpus_is_reproducible(tmp_path: Path) -> None:
+    a = make_documents(40, seed=5)
+    b = make_documents(40, seed=5)
+    assert [(d.name, d.data, d.published) for d in a] == [(d.name, d.data, d.published) for d in b]
+    assert [d.data for d in make_documents(40, seed=6)] != [d.data for d in a]
+    folder = write_corpus(tmp_path / "c", a)
+    assert len(list(folder.glob("*.txt"))) == 40
+    assert (folder / "manifest.csv").read_text().startswith("file,published,outlet,url")
+
+
+def test_events_table_has_the_schema() -> None:
+    ev = make_events(300, seed=2)
+    assert list(ev.columns) == list(EVENTS)
+    assert len(ev) == 300 and ev["event_id"].is_unique
+    assert {"Russia", "Ukraine"} <= set(ev["attacker"])
+    assert (ev["geo_precision"] == "country").any() and ev["lat"].notna().all()
+
+
+# --- exact regex gates ----------------------------------------------------------------------
+
+EXOTIC = {0x130, 0x131, 0x17F, 0x212A}
+
+
+def test_unicode_facts_the_gates_rely_on() -> None:
+    ascii_letter = re.compile(r"(?i)[a-z]")
+    for cp in range(0x80, 0x110000):
+        ch = chr(cp)
+        if ascii_letter.fullmatch(ch):
+            assert cp in EXOTIC, hex(cp)
+        if cp not in EXOTIC:
+            low = ch.lower()
+            assert len(low) == 1 and not low.isascii(), hex(cp)
+
+
+def _gates():
+    for name, value in vars(claims).items():
+        if isinstance(value, LiteralGate):
+            yield name, value
+
+
+def test_the_hot_patterns_are_gated() -> None:
+    names = dict(_gates())
+    for n in ("_PREFILTER", "_WEAPON", "_ANY_ATTACK_VERB", "_KILL", "_TARGET_CUE_BEFORE"):
+        assert names[n].gated, n
+    assert literal_prefixes(re.compile(r"\d+ drones")) is None  # no literal start: no gate
+    assert literal_prefixes(re.compile(r"\d+ drones"), ascii_text=True) is not None
+
+
+def _random_texts(n: int, seed: int) -> list[str]:
+    words = [
+        "Russia",
+        "Ukraine",
+        "drone",
+        "drones",
+        "missile",
+        "Shahed",
+        "Kh-101",
+        "S-300",
+        "air",
+        "strike",
+        "airstrike",
+        "attack",
+        "attacked",
+        "killed",
+        "killing",
+        "injured",
+        "wounded",
+        "no",
+        "casualties",
+        "overnight",
+        "into",
+        "Friday",
+        "on",
+        "Monday",
+        "May",
+        "5",
+        "2025-07-04",
+        "last",
+        "month",
+        "since",
+        "the",
+        "start",
+        "of",
+        "the",
+        "war",
+        "according",
+        "to",
+        "said",
+        "says",
+        "the",
+        "region",
+        "oblast",
+        "Kyiv",
+        "Kharkiv",
+        "shot",
+        "down",
+        "120",
+        "of",
+        "300",
+        "including",
+        "17",
+        "over",
+        "Crimea",
+        "could",
+        "will",
+        "deal",
+        "budget",
+        "a",
+        "day",
+        "earlier",
+        "that",
+        "night",
+        "hours",
+        "later",
+        "explosions",
+        "İstanbul",
+        "ſhahed",
+        "KILLED",
+        "３",
+        "٣",
+        "—",
+        "’",
+        ",",
+        ".",
+        ";",
+        "(",
+        ")",
+    ]
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        k = rng.randrange(1, 30)
+        sep = rng.choice([" ", " ", " ", "", "-", ", "])
+        out.append(sep.join(rng.choice(words) for _ in range(k)))
+    return out
+
+
+def _spans(it) -> list:
+    return [(m.span(), m.groupdict()) for m in it]
+
+
+def test_gates_return_what_the_patterns_return() -> None:
+    texts = _random_texts(1500, 11) + [s.text for s in _seed_sentences()]
+    for name, gate in _gates():
+        for t in texts:
+            a, b = gate.pattern.search(t), gate.search(t)
+            assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), (
+                name,
+                t,
+            )
+            assert _spans(gate.pattern.finditer(t)) == _spans(gate.finditer(t)), (name, t)
+    for t in texts:
+        starts = dates._GATE.scan(t)
+        for i, (_kind, pattern) in enumerate(dates._PATTERNS):
+            assert _spans(pattern.finditer(t)) == _spans(dates._GATE.finditer(i, t, starts))
+        window = t[-60:]
+        a, b = claims.WEAPON_PREFIX_RE.search(window), claims._weapon_prefix(window)
+        assert (a and a.span()) == (b and b.span())
+
+
+def test_multigate_without_literals_scans_in_full() -> None:
+    gate = MultiGate([re.compile(r"\w+"), re.compile(r"(?i)drones?")])
+    t = "Two DRONES, then a drone"
+    st = gate.scan(t)
+    assert st[0] is None
+    assert _spans(gate.finditer(0, t, st)) == _spans(re.finditer(r"\w+", t))
+    assert [m.group(0) for m in gate.finditer(1, t, st)] == ["DRONES", "drone"]
+
+
+def _seed_sentences():
+    from strikes.articles import load_articles
+
+    batch = load_articles([ROOT / "seeds"])
+
+    class S:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+    return [S(t) for t in batch.sentences["text"].tolist()]
+
+
+# --- near-duplicates: numpy MinHash == datasketch -------------------------------------------
+
+
+def test_numpy_minhash_equals_datasketch() -> None:
+    from datasketch import MinHash, MinHashLSH
+
+    rng = np.random.default_rng(4)
+    for size in (1, 7, 300):
+        hashes = np.unique(rng.integers(0, 2**32, size, dtype=np.uint64))
+        m = MinHash(num_perm=64, seed=1, hashfunc=int)
+        m.update_batch(hashes.tolist())
+        assert (neardup.minhash(hashes, num_perm=64) == m.hashvalues).all()
+    lsh = MinHashLSH(threshold=0.5, num_perm=64)
+    assert neardup._LSH_PARAMS[(0.5, 64)] == (lsh.b, lsh.r)
+
+
+@pytest.mark.slow
+def test_groups_equal_datasketch_lsh() -> None:
+    from datasketch import MinHash, MinHashLSH
+
+    from strikes.articles import load_documents
+
+    texts = load_documents(make_documents(400, seed=9, dup_rate=0.3)).articles["text"].tolist()
+    rng = random.Random(1)
+    for t in texts[:80]:  # copies trimmed by a third: near the threshold
+        w = t.split()
+        k = rng.randrange(len(w))
+        texts.append(" ".join(w[:k] + w[k + len(w) // 3 :]))
+    template = MinHash(num_perm=64, seed=1, hashfunc=int)
+    lsh = MinHashLSH(threshold=0.5, num_perm=64)
+    parent = list(range(len(texts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    sketches = []
+    for i, t in enumerate(texts):
+        m = MinHash(
+            num_perm=64,
+            seed=1,
+            hashfunc=int,
+            permutations=template.permutations,
+            scheme=template.scheme,
+        )
+        m.update_batch(neardup.shingle_hashes(t, 5).tolist())
+        sketches.append(m)
+        for j in lsh.query(m):
+            ri, rj = find(i), find(j)
+            if ri != rj and m.jaccard(sketches[j]) >= 0.5:
+                parent[max(ri, rj)] = min(ri, rj)
+        lsh.insert(i, m)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(texts)):
+        groups.setdefault(find(i), []).append(i)
+    expected = [g for g in groups.values() if len(g) > 1]
+    assert neardup.find_groups(texts) == expected
+    assert len(expected) > 20
