@@ -247,7 +247,7 @@ _PREFILTER = LiteralGate(PREFILTER_RE)
 _WEAPON = LiteralGate(WEAPON_RE)
 _WEAPON_PREFIX_WORDS = LiteralGate(re.compile(rf"(?:{_ACTOR_ADJ}|{_MOD})", re.I))
 _ATTACK_NOUN = LiteralGate(ATTACK_NOUN_RE)
-_ANY_ATTACK_VERB = LiteralGate(ANY_ATTACK_VERB_RE)
+_ANY_ATTACK_VERB = ANY_ATTACK_VERB_RE  # its many short verbs make a gate slower
 _KILL = LiteralGate(KILL_RE)
 _INJURE = LiteralGate(INJURE_RE)
 _NO_CASUALTIES = LiteralGate(NO_CASUALTIES_RE)
@@ -867,15 +867,14 @@ def _sentence_claims(
     settings: Settings,
 ) -> None:
     amounts_all = find_amounts(sent)
-    dates_all = find_dates(sent, published=ctx.published)
-    claimants = find_claimants(sent)
-    masked = [(c.start, c.end) for c in claimants]
-    claimant = claimants[0].name if claimants else None
-    try:
-        mentions = geo.find(sent)
-    except Exception:  # noqa: BLE001 — a gazetteer failure must not lose the sentence's numbers
-        mentions = []
-    both_sides = bool(BOTH_SIDES_RE.search(sent))
+    # Dates, claimants and places are looked up once a clause shows attack evidence (most
+    # sentences that pass the prefilter have none; the lookups are pure, so only cost moves).
+    dates_all: list[DateMention] = []
+    masked: list[tuple[int, int]] = []
+    claimant: str | None = None
+    mentions: list = []
+    both_sides = False
+    looked_up = False
     new_claims: list[Claim] = []
     for c_start, c_end in _clause_spans(sent):
         clause = sent[c_start:c_end]
@@ -898,6 +897,17 @@ def _sentence_claims(
             or STRIKE_VERB_RE.search(clause)
         ):
             continue
+        if not looked_up:
+            looked_up = True
+            dates_all = find_dates(sent, published=ctx.published)
+            claimants = find_claimants(sent)
+            masked = [(c.start, c.end) for c in claimants]
+            claimant = claimants[0].name if claimants else None
+            try:
+                mentions = geo.find(sent)
+            except Exception:  # noqa: BLE001 — a gazetteer failure must not lose the numbers
+                mentions = []
+            both_sides = bool(BOTH_SIDES_RE.search(sent))
         # Mentions local to the clause, with clause-relative offsets for the binding rules.
         amounts = [
             Amount(a.start - c_start, a.end - c_start, a.text, a.value, a.low, a.qualifier, a.vague)
