@@ -401,7 +401,7 @@ class Claimant:
 
 
 def _clean_claimant(raw: str) -> str | None:
-    name = raw.strip(" ,'\"‘’“”")
+    name = raw.replace("’", "'").strip(" ,'\"‘“”")
     name = re.sub(r"^(?:its|their|the|local|regional)\s+", "", name, flags=re.I)
     name = re.sub(
         r"\s+(?:on|late|early)?\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$",
@@ -1400,7 +1400,9 @@ def _update(
             changed = True
     if claimant and not prev.claimed_by:
         prev.claimed_by = claimant
-    if True:
+        changed = True
+    # Only a sentence that added something is a source of the claim.
+    if changed:
         prev.extra_sources.append(
             {
                 "article": article_id,
@@ -1410,5 +1412,4 @@ def _update(
                 "rule": "followup",
             }
         )
-        if changed:
-            prev.rules.append("followup")
+        prev.rules.append("followup")
