@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from strikes.fastmatch import LiteralGate
+
 __all__ = [
     "Seg",
     "cut_prefix",
@@ -387,6 +389,8 @@ _PROMO_START = re.compile(
 _PROMO_KEYWORDS = re.compile(
     r"inbox|signing up|subscribing|privacy|terms of|cookie|\bapp\b|store|play"
 )
+# The same search, run anchored only where one of its words occurs (exact; strikes.fastmatch).
+_PROMO_KEYWORDS_GATE = LiteralGate(_PROMO_KEYWORDS)
 _PROMO_ANYWHERE = re.compile(
     r"delivered (?:straight |directly |right )?to your inbox|by (?:signing up|subscribing)"
     r"|\b(?:agree|read|see|view)\b.{0,40}\b(?:privacy policy|terms of (?:use|service))\b"
@@ -398,7 +402,7 @@ _PROMO_ANYWHERE = re.compile(
 def _is_promo(t: str) -> bool:
     if _PROMO_START.match(t):
         return True
-    return bool(_PROMO_KEYWORDS.search(t)) and bool(_PROMO_ANYWHERE.search(t))
+    return bool(_PROMO_KEYWORDS_GATE.search(t)) and bool(_PROMO_ANYWHERE.search(t))
 
 
 _READ_MORE_LINK = re.compile(
