@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from strikes import claims, dates, neardup
+from strikes import boilerplate, claims, dates, neardup
 from strikes.corpus import make_documents, make_events, write_corpus
 from strikes.fastmatch import LiteralGate, MultiGate, literal_prefixes
 from strikes.schema import EVENTS
@@ -132,14 +132,15 @@ def test_unicode_facts_the_gates_rely_on() -> None:
 
 
 def _gates():
-    for name, value in vars(claims).items():
-        if isinstance(value, LiteralGate):
-            yield name, value
+    for mod in (claims, boilerplate):
+        for name, value in vars(mod).items():
+            if isinstance(value, LiteralGate):
+                yield name, value
 
 
 def test_the_hot_patterns_are_gated() -> None:
     names = dict(_gates())
-    for n in ("_PREFILTER", "_WEAPON", "_ANY_ATTACK_VERB", "_KILL", "_TARGET_CUE_BEFORE"):
+    for n in ("_PREFILTER", "_WEAPON", "_KILL", "_TARGET_CUE_BEFORE", "_PROMO_KEYWORDS_GATE"):
         assert names[n].gated, n
     assert literal_prefixes(re.compile(r"\d+ drones")) is None  # no literal start: no gate
     assert literal_prefixes(re.compile(r"\d+ drones"), ascii_text=True) is not None
