@@ -214,7 +214,7 @@ TARGET_CUE_AFTER_RE = re.compile(
 )
 # "hit Lviv, Lutsk and Ivano-Frankivsk": a place listed right after a target is a target.
 LIST_GAP_RE = re.compile(
-    r"\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?"
+    r"\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+)?(?:(?:\w+ern|central)\s+)?(?:(?:city|town|village)\s+of\s+)?"
 )
 SUBJECT_POSITION_RE = re.compile(
     rf"\A(?:'s|’s)?\s+(?:(?:also|again|then|later|reportedly|overnight|last\s+\w+|has|have|had|"
@@ -924,7 +924,7 @@ def _sentence_claims(
             if not local_weapons or len({w.actor for w in local_weapons if w.actor}) != 1:
                 continue
         places = _clause_places(sent, clause, c_start, mentions, masked)
-        resolved = _resolve_places(places, attacker, geo, ctx)
+        resolved = _resolve_places(places, attacker, geo, ctx, clause)
         target_places = [p for p in resolved if p.place is not None]
         counts = _bind_counts(clause, amounts, local_weapons, target_places)
         casualties = _bind_casualties(clause, amounts, target_places)
@@ -937,15 +937,19 @@ def _sentence_claims(
         non_event = _non_event(clause, counts, casualties)
         if non_event:
             continue
-        attack_evidence = bool(
-            (local_weapons or has_attack_noun)
-            and (_ANY_ATTACK_VERB.search(clause) or casualties or counts or has_attack_noun)
-        ) or bool(
-            # "Russia struck Kharkiv", "Kyiv said it hit the refinery in Saratov": a named actor
-            # striking a named city or region is a report even when no weapon is named.
-            a_rule in {"attacker:subject", "attacker:said-it"}
-            and any(p.place.geo_precision != "country" for p in target_places)
-            and STRIKE_VERB_RE.search(clause)
+        attack_evidence = (
+            bool(counts)
+            or bool(
+                (local_weapons or has_attack_noun)
+                and (_ANY_ATTACK_VERB.search(clause) or casualties or has_attack_noun)
+            )
+            or bool(
+                # "Russia struck Kharkiv", "Kyiv said it hit the refinery in Saratov": a named actor
+                # striking a named city or region is a report even when no weapon is named.
+                a_rule in {"attacker:subject", "attacker:said-it"}
+                and any(p.place.geo_precision != "country" for p in target_places)
+                and STRIKE_VERB_RE.search(clause)
+            )
         )
         date_m = pick_event_date(
             [d for d in dates_all if c_start <= d.start < c_end or d.statement]
@@ -973,6 +977,47 @@ def _sentence_claims(
                 article_id,
             )
             continue
+        # "The attack on the refinery in the port of Tuapse ...": the previous report, placed
+        # more precisely (a city inside the region or country it named).
+        specific_places = [p for p in target_places if p.place.geo_precision != "country"]
+        if (
+            prev is not None
+            and ANAPHORA_RE.match(clause)
+            and attacker in (None, prev.attacker)
+            and len(specific_places) == 1
+            and _inside_place(specific_places[0].place, prev.place)
+        ):
+            cp = specific_places[0]
+            prev.place = cp.place
+            prev.place_text = cp.mention.text
+            prev.place_start = cp.start + c_start + offset
+            prev.place_end = cp.end + c_start + offset
+            prev.spans.append(_span("place", cp.start + c_start, cp.end + c_start, offset))
+            changed_target = _target_facility(clause)
+            if changed_target and prev.target is None:
+                prev.target = changed_target
+            prev.rules.append("place-refined")
+            prev.extra_sources.append(
+                {
+                    "article": article_id,
+                    "sentence": sent,
+                    "start": offset,
+                    "end": offset + len(sent),
+                    "rule": "place-refined",
+                }
+            )
+            continue
+        if (
+            not attack_evidence
+            and casualties
+            and any(p.place.geo_precision != "country" for p in target_places)
+            and ctx.claims
+            and sent_idx - ctx.last_claim_sent <= 3
+        ):
+            # "At least five people were killed in the Lviv region": in a story about an
+            # attack, casualties in a named place are that attack's.
+            attack_evidence = True
+            a_rule = a_rule or "attacker:context"
         if not attack_evidence:
             continue
         if attacker is None:
@@ -1085,7 +1130,7 @@ class _CountryRef:
 
 
 def _resolve_places(
-    places: list[ClausePlace], attacker: str | None, geo: Geo, ctx: Context
+    places: list[ClausePlace], attacker: str | None, geo: Geo, ctx: Context, clause: str = ""
 ) -> list[ClausePlace]:
     target_cc = lx.ACTOR_COUNTRY.get(lx.OPPONENT.get(attacker or "", ""), None)
     prefer = tuple(c for c in (target_cc, ctx.article_country) if c)
@@ -1101,16 +1146,20 @@ def _resolve_places(
         if place is not None:
             near.append(place)
         resolved.append(ClausePlace(m, place, p.start, p.end))
-    # The most specific wins: a country that contains a named city or region is a qualifier.
+    # The most specific wins: a country written next to a named city or region of its own
+    # ("Mykolaiv in central Ukraine", "Russia's Belgorod region") only qualifies it.  A country
+    # named as a target in its own right ("an attack on Ukraine's grid") stays.
     specific = [p for p in resolved if p.place is not None and p.place.geo_precision != "country"]
     if specific:
-        codes = {p.place.country_code for p in specific}
         resolved = [
             p
             for p in resolved
             if p.place is None
             or p.place.geo_precision != "country"
-            or p.place.country_code not in codes
+            or not any(
+                q.place.country_code == p.place.country_code and _qualifies(clause, p, q)
+                for q in specific
+            )
         ]
         # A region that contains a named city in the same clause is a qualifier too.
         cities = [p for p in resolved if p.place is not None and p.place.geo_precision == "city"]
@@ -1127,6 +1176,39 @@ def _resolve_places(
             )
         ]
     return resolved
+
+
+QUALIFIER_AFTER_RE = re.compile(
+    r"\A(?:\s*,\s*|\s+in\s+(?:the\s+)?(?:(?:\w+ern|central|north|south|east|west|eastern|western)\s+)*"
+    r"|\s+(?:\w+\s+){0,3}?in\s+(?:the\s+)?(?:(?:\w+ern|central)\s+)*)\Z",
+    re.I,
+)
+QUALIFIER_BEFORE_RE = re.compile(
+    r"\A(?:'s|’s)?\s+(?:(?:\w+ern|central|front-line|frontline|border|port|industrial|southern)\s+)*"
+    r"(?:(?:city|town|village|region|port|oblast|province)\s+of\s+(?:the\s+)?)?\Z",
+    re.I,
+)
+
+
+def _qualifies(clause: str, country: ClausePlace, place: ClausePlace) -> bool:
+    """Whether `country` is written as a qualifier of `place` (or no clause text to tell)."""
+    if not clause:
+        return True
+    if country.start >= place.end:
+        return bool(QUALIFIER_AFTER_RE.match(clause[place.end : country.start]))
+    return bool(QUALIFIER_BEFORE_RE.match(clause[country.end : place.start]))
+
+
+def _inside_place(inner: object, outer: object) -> bool:
+    """A city inside a region, or a city or region inside a country (never the same level)."""
+    ip, op = getattr(inner, "geo_precision", None), getattr(outer, "geo_precision", None)
+    if getattr(inner, "country_code", None) != getattr(outer, "country_code", None):
+        return False
+    if op == "country":
+        return ip in {"city", "region"}
+    if op == "region":
+        return ip == "city" and getattr(inner, "admin1", None) == getattr(outer, "name", None)
+    return False
 
 
 def _event_date(
@@ -1287,9 +1369,21 @@ def _build_claims(
     specific = [p for p in rest_places if p.place.geo_precision != "country"]
     countries = [p for p in rest_places if p.place.geo_precision == "country"]
     main: Claim | None = None
-    if len(specific) == 1 and not (
-        countries and main_counts and any(c.role != "hit" for c in main_counts)
-    ):
+    if specific and countries and any(c.role != "hit" for c in main_counts):
+        # "launched 549 drones at Ukraine ..., with strikes in the Lviv region": the national
+        # figure is the country's; the places are places hit (casualties go with a single one).
+        main = new_claim(countries[0], countries[0].place, "tally:country")
+        for cnt in main_counts:
+            add_count(main, cnt)
+        main_counts = []
+        for p in specific:
+            local = new_claim(p, p.place, "strike:place-in-tally")
+            if len(specific) == 1:
+                for cas in main_cas:
+                    add_casualty(local, cas)
+                main_cas = []
+            out.append(local)
+    elif len(specific) == 1:
         main = new_claim(specific[0], specific[0].place, "strike:single-place")
     elif specific:
         # Several places and one set of figures: the figures go to the country, the places
@@ -1307,6 +1401,12 @@ def _build_claims(
         cp_obj = geo.country(target_cc) if target_cc else None
         if cp_obj is not None:
             main = new_claim(None, cp_obj, "tally:target-country")
+    if main_cas and len(per_place) == 1 and not specific and not countries and not main_counts:
+        # "Two people were killed and five injured in Donetsk Oblast": one place for both.
+        only = next(iter(per_place.values()))
+        for cas in main_cas:
+            add_casualty(only, cas)
+        main_cas = []
     if per_place and main_counts and main is None:
         # "60 drones were downed over several regions, including 17 over Crimea": the total is national.
         target_cc = lx.ACTOR_COUNTRY.get(lx.OPPONENT.get(attacker, ""))
@@ -1370,11 +1470,14 @@ def _update(
 ) -> None:
     """A follow-up sentence fills what the previous claim left unreported; it never overwrites."""
     changed = False
+    by_role: dict[str, int] = {}
     for cnt in counts:
         if cnt.subset or cnt.amount.value is None or cnt.place_idx is not None:
             continue
-        if getattr(prev, cnt.role) is None:
-            setattr(prev, cnt.role, cnt.amount.value)
+        by_role[cnt.role] = by_role.get(cnt.role, 0) + cnt.amount.value
+    for role, total in by_role.items():  # "288 drones and three missiles": 291 together
+        if getattr(prev, role) is None:
+            setattr(prev, role, total)
             changed = True
     by_field: dict[str, int] = {}
     for cas in casualties:
