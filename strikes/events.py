@@ -74,8 +74,47 @@ def merge_claims(claims: pd.DataFrame, *, articles: pd.DataFrame) -> pd.DataFram
         if _missing(r.get("attacker")) or _missing(r.get("geo_precision")):
             continue
         groups.setdefault(event_key(r), []).append(r)
+    groups = _fold_regions_into_cities(groups)
     rows = [_merge_group(key, members, published) for key, members in sorted(groups.items())]
     return conform(rows, EVENTS)
+
+
+def _fold_regions_into_cities(groups: dict[tuple[str, ...], list[dict]]) -> dict:
+    """A region named without any figure on the day a city inside it was hit is that city's
+    strike reported less precisely ("strikes in the Zaporizhzhia region" ... "in the city of
+    Zaporizhzhia, nine people were injured"): its reports join the city's event.
+
+    Only figure-less region claims fold, so a regional tally never disappears into a city.
+    """
+    cities: dict[tuple[str, str, str, str], list[tuple[str, ...]]] = {}
+    for key, members in groups.items():
+        m = members[0]
+        if m.get("geo_precision") == "city" and not _missing(m.get("admin1")):
+            cities.setdefault(
+                (key[0], key[1], str(m.get("country_code")), str(m["admin1"])), []
+            ).append(key)
+    out: dict[tuple[str, ...], list[dict]] = {}
+    folded: dict[tuple[str, ...], list[dict]] = {}
+    for key, members in groups.items():
+        m = members[0]
+        if m.get("geo_precision") == "region" and not any(
+            _val(r.get(f)) is not None for r in members for f in FIGURES
+        ):
+            targets = cities.get(
+                (key[0], key[1], str(m.get("country_code")), str(m.get("location"))), []
+            )
+            if len(targets) == 1:
+                folded.setdefault(targets[0], []).extend(members)
+                continue
+        out[key] = list(members)
+    for key, extra in folded.items():
+        out[key].extend({**r, **{c: out[key][0].get(c) for c in _PLACE_COLUMNS}} for r in extra)
+    return out
+
+
+_PLACE_COLUMNS = (
+    "location", "admin1", "country_code", "lat", "lon", "geo_precision", "geo_radius_km", "geonameid",
+)  # fmt: skip
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
