@@ -14,6 +14,7 @@ narrow enough for rules that are fast, inspectable and tested case by case
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -234,8 +235,13 @@ NAMED_FACILITY_RE = re.compile(
     r"\b(?P<t>(?:[A-Z][\w’'-]+\s+){1,4}(?:Plant|Refinery|Factory|Works|Airfield|Air\s+Base|Airport|"
     r"Port|Terminal|Depot|Station|Bridge|Combine|Enterprise))\b"
 )
+DISTRICT_OF_CITY_RE = re.compile(
+    r"\A(?:\s+and\s+[\w'’-]+)?\s+(?:districts?|neighbou?rhoods?|microdistricts?|raions?)\s+of\s+the\s+(?:city|capital|town)\b",
+    re.I,
+)
 ANAPHORA_RE = re.compile(
-    r"\A\s*(?:the|this|that|these|those|it|he|she|they|its|their)\b"
+    r"\A\s*(?:(?:according\s+to\s+[^,]{1,40}|preliminarily|meanwhile|also|earlier|later),\s+)?"
+    r"(?:the|this|that|these|those|it|he|she|they|its|their)\b"
     r"|\A\s*(?:[\w-]+\s+){0,3}(?:the|this|that)\s+(?:attack|strike|drone|missile|onslaught|barrage|assault|blast|explosion)",
     re.I,
 )
@@ -955,6 +961,10 @@ def _sentence_claims(
             [d for d in dates_all if c_start <= d.start < c_end or d.statement]
         )
         prev = ctx.claims[-1] if ctx.claims and sent_idx - ctx.last_claim_sent <= 2 else None
+        if prev is not None:
+            # "Bryansk Region Governor ... said there were no casualties": of the recent claims,
+            # the one whose place the speaker speaks for.
+            prev = _claim_named_by_speaker(ctx.claims, prev, mentions, masked, geo) or prev
 
         # Follow-up: no attacker and no place of its own -> details of the previous claim.
         if (
@@ -980,6 +990,29 @@ def _sentence_claims(
         # "The attack on the refinery in the port of Tuapse ...": the previous report, placed
         # more precisely (a city inside the region or country it named).
         specific_places = [p for p in target_places if p.place.geo_precision != "country"]
+        if (
+            prev is not None
+            and ANAPHORA_RE.match(clause)
+            and attacker in (None, prev.attacker)
+            and specific_places
+            and all(_same_town(p.place, prev.place) for p in specific_places)
+        ):
+            # "the strikes hit the Kyivskyi and Saltivskyi districts of the city": detail of
+            # the previous report, not a new place.
+            _update(
+                prev,
+                counts,
+                casualties,
+                clause,
+                c_start,
+                offset,
+                sent_idx,
+                sent,
+                claimant,
+                weapons,
+                article_id,
+            )
+            continue
         if (
             prev is not None
             and ANAPHORA_RE.match(clause)
@@ -1095,6 +1128,8 @@ def _clause_places(
         after = sent[m.end : min(c_end, m.end + 60)]
         if _DISTANCE_BEFORE.search(before):
             continue
+        if DISTRICT_OF_CITY_RE.match(after):
+            continue  # "the Kyivskyi and Saltivskyi districts of the city": parts of a city named before
         passive = TARGET_CUE_AFTER_RE.match(after)
         if not passive and SUBJECT_POSITION_RE.match(after):
             continue  # "Russia launched ...", "Kyiv said it destroyed ...": an actor, not a target
@@ -1197,6 +1232,31 @@ def _qualifies(clause: str, country: ClausePlace, place: ClausePlace) -> bool:
     if country.start >= place.end:
         return bool(QUALIFIER_AFTER_RE.match(clause[place.end : country.start]))
     return bool(QUALIFIER_BEFORE_RE.match(clause[country.end : place.start]))
+
+
+def _same_town(a: object, b: object, *, km: float = 15.0) -> bool:
+    """Two city-level places close enough to be one town (a district and its city)."""
+    if getattr(a, "geo_precision", None) != "city" or getattr(b, "geo_precision", None) != "city":
+        return False
+    lat1, lon1, lat2, lon2 = (math.radians(v) for v in (a.lat, a.lon, b.lat, b.lon))
+    # Equirectangular distance: exact enough at town scale, and cheap.
+    x = (lon2 - lon1) * math.cos((lat1 + lat2) / 2)
+    return 6371.0 * math.hypot(x, lat2 - lat1) <= km
+
+
+def _claim_named_by_speaker(
+    claims: list[Claim], prev: Claim, mentions: list, masked: list[tuple[int, int]], geo: Geo
+) -> Claim | None:
+    spoken = [m for m in mentions if _inside(m.start, m.end, masked) and m.candidates]
+    if not spoken:
+        return None
+    recent = [c for c in claims if c.sent_idx == prev.sent_idx]
+    for m in spoken:
+        names = {getattr(c, "name", None) for c in m.candidates[:2]}
+        for c in reversed(recent):
+            if getattr(c.place, "name", None) in names:
+                return c
+    return None
 
 
 def _inside_place(inner: object, outer: object) -> bool:
