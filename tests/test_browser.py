@@ -94,8 +94,10 @@ def test_every_page_loads(browser, streamlit_server, artifacts, name) -> None:
     try:
         page.get_by_role("heading", name=title).first.wait_for(timeout=30000)
         no_errors(page)
-        # The one sidebar of filters is on every page.
-        assert page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').count() == 4
+        # The one sidebar of filters is on every page (it may land after the heading).
+        filters = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
+        filters.nth(3).wait_for(timeout=30000)
+        assert filters.count() == 4
         if name == "map":
             page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=30000)
             time.sleep(3)  # let deck.gl draw
