@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from strikes import lexicon as lx
 from strikes.dates import DateMention, find_dates, pick_event_date
 from strikes.fastmatch import LiteralGate
-from strikes.numbers import Amount, find_amounts
+from strikes.numbers import Amount, find_amounts, find_implausible
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
 # --------------------------------------------------------------------------------------------
@@ -487,6 +487,7 @@ class ClausePlace:
     place: object | None  # resolved gazetteer Place
     start: int
     end: int
+    before: str = ""  # the words just before the mention ("the southern region of ")
 
 
 @dataclass(slots=True)
@@ -930,6 +931,16 @@ def _sentence_claims(
             if not local_weapons or len({w.actor for w in local_weapons if w.actor}) != 1:
                 continue
         places = _clause_places(sent, clause, c_start, mentions, masked)
+        recent = ctx.claims[-1] if ctx.claims and sent_idx - ctx.last_claim_sent <= 2 else None
+        if (
+            not any(getattr(p.mention, "kind", None) in {"city", "region"} for p in places)
+            and attacker is not None
+            and (recent is None or recent.attacker != attacker)
+            and (KILL_RE.search(clause) or INJURE_RE.search(clause))
+        ):
+            # "authorities in the Belgorod region said one person was killed": casualties
+            # reported by a region's officials, with no other place, happened in that region.
+            places = places + _speaker_places(clause, c_start, mentions, masked)
         resolved = _resolve_places(places, attacker, geo, ctx, clause)
         target_places = [p for p in resolved if p.place is not None]
         counts = _bind_counts(clause, amounts, local_weapons, target_places)
@@ -1140,7 +1151,7 @@ def _clause_places(
         )
         if not (passive or listed or _TARGET_CUE_BEFORE.search(before)):
             continue
-        out.append(ClausePlace(m, None, m.start - c_start, m.end - c_start))
+        out.append(ClausePlace(m, None, m.start - c_start, m.end - c_start, before[-40:]))
     # "at the country", "Ukrainian territory": the target country by reference.
     for m in COUNTRY_WORD_RE.finditer(clause):
         s, e = m.start() + c_start, m.end() + c_start
@@ -1164,6 +1175,27 @@ class _CountryRef:
     kind: str = "country-ref"
 
 
+REGION_OF_BEFORE_RE = re.compile(r"\b(?:region|oblast|province|area)\s+of\s+(?:the\s+)?\Z", re.I)
+
+
+def _speaker_places(
+    clause: str, c_start: int, mentions: list, masked: list[tuple[int, int]]
+) -> list[ClausePlace]:
+    c_end = c_start + len(clause)
+    spoken = [
+        m
+        for m in mentions
+        if c_start <= m.start
+        and m.end <= c_end
+        and _inside(m.start, m.end, masked)
+        and getattr(m, "kind", None) in {"city", "region"}
+    ]
+    if len(spoken) != 1:
+        return []
+    m = spoken[0]
+    return [ClausePlace(m, None, m.start - c_start, m.end - c_start)]
+
+
 def _resolve_places(
     places: list[ClausePlace], attacker: str | None, geo: Geo, ctx: Context, clause: str = ""
 ) -> list[ClausePlace]:
@@ -1178,9 +1210,14 @@ def _resolve_places(
             place = geo.country(cc) if cc else None
         else:
             place = geo.resolve(m, prefer, near)
+            if REGION_OF_BEFORE_RE.search(p.before or ""):
+                # "the southern region of Kherson": the region, not the city.
+                place = next(
+                    (c for c in getattr(m, "candidates", ()) if c.geo_precision == "region"), place
+                )
         if place is not None:
             near.append(place)
-        resolved.append(ClausePlace(m, place, p.start, p.end))
+        resolved.append(ClausePlace(m, place, p.start, p.end, p.before))
     # The most specific wins: a country written next to a named city or region of its own
     # ("Mykolaiv in central Ukraine", "Russia's Belgorod region") only qualifies it.  A country
     # named as a target in its own right ("an attack on Ukraine's grid") stays.
@@ -1501,6 +1538,10 @@ def _common_country(places: list[ClausePlace], geo: Geo) -> object | None:
 
 def _check_plausible(c: Claim, settings: Settings) -> None:
     """Absurd figures are flagged and dropped, never stored as fact."""
+    huge = find_implausible(c.sentence) if c.sentence else []
+    if huge:  # "999999999999 drones", "1e9": never parsed as a count; flagged here
+        c.vague.setdefault("implausible", "; ".join(huge)[:200])
+        c.rules.append("implausible:number")
     for f in ("launched", "intercepted", "hit"):
         v = getattr(c, f)
         if v is not None and v > settings.max_plausible_count:
