@@ -19,6 +19,9 @@ class InputRejected(StrikesError):
         self.source = source
         self.reason = reason
 
+    def __reduce__(self):  # picklable, so rejections can come back from Dask workers
+        return (type(self), (self.source, self.reason))
+
 
 class ManifestError(InputRejected):
     """A manifest row (or the whole manifest) is malformed."""

@@ -67,3 +67,18 @@ def test_cyrillic_article_is_reported_not_misread(tmp_path):
     assert code == 0
     assert out == ""
     assert "ru.txt" in err and "not English" in err
+
+
+def test_rejections_pickle_for_workers():
+    import pickle
+
+    from strikes.errors import InputRejected, ManifestError
+
+    for err in (InputRejected("a.txt", "binary file"), ManifestError("m.csv", "bad date")):
+        back = pickle.loads(pickle.dumps(err))
+        assert (type(back), back.source, back.reason, str(back)) == (
+            type(err),
+            err.source,
+            err.reason,
+            str(err),
+        )
