@@ -977,53 +977,25 @@ def _sentence_claims(
             # the one whose place the speaker speaks for.
             prev = _claim_named_by_speaker(ctx.claims, prev, mentions, masked, geo) or prev
 
-        # Follow-up: no attacker and no place of its own -> details of the previous claim.
-        if (
-            attacker is None
-            and not target_places
-            and prev is not None
-            and (is_followup_shape or casualty_words or counts)
-        ):
-            _update(
-                prev,
-                counts,
-                casualties,
-                clause,
-                c_start,
-                offset,
-                sent_idx,
-                sent,
-                claimant,
-                weapons,
-                article_id,
-            )
-            continue
-        # "The attack on the refinery in the port of Tuapse ...": the previous report, placed
-        # more precisely (a city inside the region or country it named).
         specific_places = [p for p in target_places if p.place.geo_precision != "country"]
-        if (
+        # Follow-up: no attacker and no place of its own -> details of the previous claim; so
+        # is an anaphoric clause naming only parts of the previous claim's town ("the strikes
+        # hit the Kyivskyi and Saltivskyi districts of the city").
+        no_place_of_its_own = attacker is None and not target_places
+        same_town = bool(
             prev is not None
             and ANAPHORA_RE.match(clause)
             and attacker in (None, prev.attacker)
             and specific_places
             and all(_same_town(p.place, prev.place) for p in specific_places)
+        )
+        if prev is not None and (
+            (no_place_of_its_own and (is_followup_shape or casualty_words or counts)) or same_town
         ):
-            # "the strikes hit the Kyivskyi and Saltivskyi districts of the city": detail of
-            # the previous report, not a new place.
-            _update(
-                prev,
-                counts,
-                casualties,
-                clause,
-                c_start,
-                offset,
-                sent_idx,
-                sent,
-                claimant,
-                weapons,
-                article_id,
-            )
+            _update(prev, counts, casualties, clause, offset, sent, claimant, article_id)
             continue
+        # "The attack on the refinery in the port of Tuapse ...": the previous report, placed
+        # more precisely (a city inside the region or country it named).
         if (
             prev is not None
             and ANAPHORA_RE.match(clause)
@@ -1561,12 +1533,9 @@ def _update(
     counts: list[Count],
     casualties: list[Casualty],
     clause: str,
-    c_start: int,
     offset: int,
-    sent_idx: int,
     sent: str,
     claimant: str | None,
-    weapons: list[WeaponMention],
     article_id: str,
 ) -> None:
     """A follow-up sentence fills what the previous claim left unreported; it never overwrites."""
