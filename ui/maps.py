@@ -69,6 +69,26 @@ WEB_STYLE = "light"  # Carto Positron via pydeck; needs the internet, fails quie
 # --------------------------------------------------------------------------------------------
 
 
+def _scatter(layer_id: str, data: object, *, radius: str, units: str, line_width: float) -> object:
+    """A pickable, outlined scatter layer (pins in pixels, areas in metres)."""
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id=layer_id,
+        data=data,
+        get_position=["lon", "lat"],
+        get_radius=radius,
+        radius_units=units,
+        get_fill_color="fill",
+        get_line_color="line",
+        stroked=True,
+        filled=True,
+        line_width_units="pixels",
+        get_line_width=line_width,
+        pickable=True,
+        auto_highlight=True,
+    )
+
+
 def decode_arcs(topology: dict) -> list[list[list[float]]]:
     """Absolute [lon, lat] positions of every arc (quantized, delta-encoded arcs decoded)."""
     transform = topology.get("transform")
@@ -508,42 +528,13 @@ def build_deck(
                 )
             )
         if not areas.empty:
+            # Region-level reports: translucent areas of their real extent, in metres.
             layers.append(
-                pdk.Layer(
-                    "ScatterplotLayer",
-                    id="areas",
-                    data=areas,
-                    get_position=["lon", "lat"],
-                    get_radius="radius_m",
-                    radius_units="meters",
-                    get_fill_color="fill",
-                    get_line_color="line",
-                    stroked=True,
-                    filled=True,
-                    line_width_units="pixels",
-                    get_line_width=1.5,
-                    pickable=True,
-                    auto_highlight=True,
-                )
+                _scatter("areas", areas, radius="radius_m", units="meters", line_width=1.5)
             )
         if not pins.empty:
             layers.append(
-                pdk.Layer(
-                    "ScatterplotLayer",
-                    id="strikes",
-                    data=pins,
-                    get_position=["lon", "lat"],
-                    get_radius="radius_px",
-                    radius_units="pixels",
-                    get_fill_color="fill",
-                    get_line_color="line",
-                    stroked=True,
-                    filled=True,
-                    line_width_units="pixels",
-                    get_line_width=2.5,
-                    pickable=True,
-                    auto_highlight=True,
-                )
+                _scatter("strikes", pins, radius="radius_px", units="pixels", line_width=2.5)
             )
     else:
         located = frame[frame["geo_precision"] != "country"]
