@@ -13,8 +13,8 @@ from ui.components import (
     md_escape,
     no_events_for_filters,
 )
-from ui.data import get_settings
-from ui.maps import attacker_styles, build_deck, countries_geojson, map_frame, selected_event_ids
+from ui.data import get_settings, map_rows
+from ui.maps import attacker_styles, build_deck, countries_geojson, selected_event_ids
 from ui.page import page_context
 from ui.theme import attacker_color
 
@@ -33,7 +33,7 @@ if ctx.events.empty:
     no_events_for_filters(ctx.filters, ctx.total)
     st.stop()
 
-frame = map_frame(ctx.events)
+frame = map_rows(ctx.data, ctx.events)
 unlocated = len(ctx.events) - len(frame)
 
 c1, c2, c3 = st.columns([2, 2, 3])

@@ -236,3 +236,14 @@ def test_actor_spans_are_whole_words_and_yield_to_extracted_spans() -> None:
     ]
     weapon = [{"start": 102, "end": 115, "label": "weapon"}]  # "Russian drone"
     assert len(_without_overlaps(spans, weapon)) == 2
+
+
+def test_vague_figures_show_their_lower_bound_not_the_bound_key():
+    from ui.maps import _counts_text
+    from ui.theme import vague_items, vague_text
+
+    vague = {"injured": "dozens", "injured_min": 24}
+    assert vague_items(vague) == [("injured", "dozens", 24)]
+    assert vague_text(*vague_items(vague)[0]) == "injured: “dozens” (at least 24)"
+    assert _counts_text({"killed": 2, "vague": vague}) == "killed 2, injured: “dozens” (at least 24)"
+    assert vague_items(None) == []

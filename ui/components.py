@@ -21,6 +21,7 @@ from ui.theme import (
     fmt_pct,
     is_missing,
     total_label,
+    vague_items,
     weapon_label,
 )
 
@@ -244,9 +245,10 @@ def _conflict_lines(ev: Mapping, titles: Mapping[str, str]) -> list[str]:
             lines.append(f"Sources disagree on <b>{esc(field)}</b>: {'; '.join(vals)}{kept_txt}.")
     vague = ev.get("vague")
     if isinstance(vague, dict):
-        for field, text in vague.items():
+        for field, text, low in vague_items(vague):
+            bound = f", at least {esc(fmt_int(low))}" if low is not None else ""
             lines.append(
-                f"<b>{esc(field)}</b> was reported only vaguely, as “{esc(text)}” "
+                f"<b>{esc(field)}</b> was reported only vaguely, as “{esc(text)}”{bound} "
                 "(no number is counted for it)."
             )
     return lines

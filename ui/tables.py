@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.theme import PRECISION_LABELS, fmt_date, weapon_label
+from ui.theme import PRECISION_LABELS, fmt_date, vague_items, vague_text, weapon_label
 
 
 def display_events(events: pd.DataFrame) -> pd.DataFrame:
@@ -15,7 +15,7 @@ def display_events(events: pd.DataFrame) -> pd.DataFrame:
         return "⚠ " + ", ".join(v) if isinstance(v, dict) and v else ""
 
     def vague(v: object) -> str:
-        return "; ".join(f"{k}: “{t}”" for k, t in v.items()) if isinstance(v, dict) else ""
+        return "; ".join(vague_text(*item) for item in vague_items(v))
 
     def lst(v: object, f=str) -> list[str]:
         return [f(x) for x in v] if isinstance(v, list | tuple) else []

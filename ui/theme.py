@@ -162,3 +162,22 @@ def total_label(ev) -> str:
     if ev.get("date_precision") in ("month", "year"):
         return f"{ev.get('date_precision')}ly total"
     return "national tally"
+
+
+def vague_items(vague: object) -> list[tuple[str, str, int | None]]:
+    """(field, wording, lower bound) of an event's vague figures ("injured", "dozens", 24).
+
+    The store keeps the bound under "<field>_min" beside the wording."""
+    if not isinstance(vague, dict):
+        return []
+    out = []
+    for k, v in vague.items():
+        if str(k).endswith("_min"):
+            continue
+        low = vague.get(f"{k}_min")
+        out.append((str(k), str(v), int(low) if isinstance(low, int | float) else None))
+    return out
+
+
+def vague_text(field: str, wording: str, low: int | None) -> str:
+    return f"{field}: “{wording}”" + (f" (at least {fmt_int(low)})" if low is not None else "")
