@@ -117,6 +117,24 @@ def parse_amount(match: re.Match[str]) -> Amount | None:
     return Amount(match.start(), match.end(), text, None, VAGUE[vague], None, True)
 
 
+# Number-like tokens no count in a strike report can be: ten or more digits, a comma-grouped
+# billion or more, scientific notation, "N billion/trillion".  They are not amounts (never a
+# value); claims flag a sentence that has one (`find_implausible`).  Linear: each branch is a
+# run of one character class or a bounded sequence.
+IMPLAUSIBLE_RE = re.compile(
+    r"(?<![\w.,-])(?:\d{10,}|\d{1,3}(?:,\d{3}){3,}|\d+(?:\.\d+)?[eE][+-]?\d+"
+    r"|\d+(?:\.\d+)?\s+(?:billion|trillion|quadrillion))(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def find_implausible(text: str) -> list[str]:
+    """Number-like tokens in `text` that no count can be ("999999999999", "1e9")."""
+    if not any(c.isdigit() for c in text):
+        return []
+    return [m.group(0) for m in IMPLAUSIBLE_RE.finditer(text)]
+
+
 def find_amounts(text: str) -> list[Amount]:
     """Every amount in `text`, left to right, with offsets into `text`."""
     out = []
