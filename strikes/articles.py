@@ -31,7 +31,7 @@ import pandas as pd
 from strikes import boilerplate as bp
 from strikes.decode import decode_bytes
 from strikes.errors import InputRejected
-from strikes.htmltext import declared_charset, extract_html, looks_like_html
+from strikes.htmltext import count_elements, declared_charset, extract_html, looks_like_html
 from strikes.metadata import (
     MANIFEST_NAME,
     ManifestEntry,
@@ -261,6 +261,7 @@ def _process(doc: RawDocument, settings: Settings, notes: list[InputRejected]) -
         raise InputRejected(name, "no text (whitespace only)")
     if kind == "text" and looks_like_html(decoded.text):
         kind = "html"
+    _check_shape(name, decoded.text, kind, settings)
 
     html_title = html_date = sitename = html_url = None
     if kind == "html":
@@ -332,6 +333,24 @@ def _process(doc: RawDocument, settings: Settings, notes: list[InputRejected]) -
         "n_bytes": len(doc.data),
     }
     return _Article(record, spans)
+
+
+def _check_shape(name: str, text: str, kind: str, settings: Settings) -> None:
+    """Reject documents no article looks like before the costly stages see them."""
+    if kind == "html":
+        limit = settings.max_html_elements
+        tags, attrs = count_elements(text, stop=limit + 1)
+        if tags > limit or attrs > 4 * limit:
+            what = f"{limit:,} elements" if tags > limit else f"{4 * limit:,} attributes"
+            raise InputRejected(
+                name, f"HTML with over {what}; not an article page (max_html_elements)"
+            )
+        return
+    lines = text.count("\n") + 1
+    if lines > settings.max_lines:
+        raise InputRejected(
+            name, f"{lines:,} lines, over the {settings.max_lines:,}-line limit; not an article"
+        )
 
 
 def _cut_dateline(segs: list[bp.Seg], window: int, removed: list[dict]) -> str | None:

@@ -82,8 +82,12 @@ _LATIN_FAMILY = {
 }
 
 # Characters that never belong in article text: C0/C1 controls except tab and newline, DEL,
-# zero-width space/no-break/BOM, soft hyphen, and the bidi embedding controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\u202a-\u202e]")
+# zero-width space/no-break/BOM, soft hyphen, and the bidi embedding, override and isolate
+# controls (which can make text display differently from what it says); the plain direction
+# marks U+200E/U+200F stay (right-to-left text needs them).
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+)
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 # What remains after decoding that says "this was not text": replacement characters,
 # private-use code points and controls (counted before they are dropped).
@@ -174,7 +178,11 @@ def decode_bytes(data: bytes, *, source: str, declared: str | None = None) -> De
     if encoding is None and declared:
         encoding = _codec_name(declared)
     if encoding is None:
-        encoding = _detect(data, source)
+        mixed = _mixed_with_utf8(data, source)
+        if mixed is not None:
+            text, encoding = mixed
+        else:
+            encoding = _detect(data, source)
     if text is None:
         try:
             text = data.decode(encoding, errors="replace")
@@ -234,6 +242,33 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if bad > max(4, n // 50) or spaces < 0.05 * n or alphabetic < 0.6 * n:
         return None
     return candidate
+
+
+def _mixed_with_utf8(data: bytes, source: str) -> tuple[str, str] | None:
+    """A file pasted together from UTF-8 and a legacy encoding (one line each way): decode each
+    line with the encoding it is valid in.  None unless both kinds of line are present."""
+    lines = data.splitlines(keepends=True)
+    utf8: list[str | None] = []
+    legacy: list[bytes] = []
+    has_utf8 = False
+    for line in lines:
+        try:
+            s = line.decode("utf-8")
+        except UnicodeDecodeError:
+            utf8.append(None)
+            legacy.append(line)
+        else:
+            utf8.append(s)
+            has_utf8 = has_utf8 or not line.isascii()
+    if not has_utf8 or not legacy:
+        return None
+    rest = b"".join(legacy)
+    other = _detect(rest, source)
+    if len(rest) < 2048 and other in _LATIN_FAMILY:
+        other = "cp1252"  # too little text to tell the Latin code pages apart: the common one
+    parts = iter(legacy)
+    text = "".join(s if s is not None else next(parts).decode(other, "replace") for s in utf8)
+    return text, f"utf-8+{_codec_name(other) or other}"
 
 
 def _detect(data: bytes, source: str) -> str:

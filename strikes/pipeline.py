@@ -158,6 +158,29 @@ def language_notes(articles: pd.DataFrame) -> list[str]:
     ]
 
 
+def figure_notes(claims: pd.DataFrame, articles: pd.DataFrame) -> list[str]:
+    """One line per claim with an implausible figure (flagged, never stored as a number)."""
+    if claims.empty or "rule" not in claims:
+        return []
+    files = dict(zip(articles["article_id"], articles["file"], strict=True))
+    out = []
+    flagged = claims[claims["rule"].fillna("").str.contains("implausible:", regex=False)]
+    for r in flagged.to_dict("records"):
+        vague = r.get("vague") if isinstance(r.get("vague"), dict) else {}
+        values = [
+            str(v).removeprefix("implausible: ")
+            for k, v in vague.items()
+            if k == "implausible" or str(v).startswith("implausible")
+        ]
+        sentence = " ".join(str(r.get("sentence") or "").split())
+        sentence = sentence if len(sentence) <= 100 else sentence[:99] + "…"
+        out.append(
+            f"{files.get(r['article_id'], r['article_id'])}: implausible figure "
+            f"{', '.join(values) or '?'} not stored as a fact (in: {sentence!r})"
+        )
+    return out
+
+
 def _finish(batch: ArticleBatch, settings: Settings) -> PipelineResult:
     claims = extract_claims(batch.articles, batch.sentences, settings=settings)
     events = merge_claims(claims, articles=batch.articles)
@@ -188,7 +211,7 @@ def cli_extract(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
 
     result = run_pipeline(args.paths, manifest=args.manifest, settings=settings)
     report_rejections(result.rejections, err)
-    for note in language_notes(result.articles):
+    for note in language_notes(result.articles) + figure_notes(result.claims, result.articles):
         print(f"strikes: note: {note}", file=err)
     if args.claims:
         text = _claims_output(result.claims, args.format)

@@ -81,7 +81,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             if s < e:
                 pieces.extend(_split_missed(text, s, e))
             a = stop + 1 if nl >= 0 else b
-    return _merge(text, pieces)
+    return _cap_length(text, _merge(text, pieces))
 
 
 class _Buffers(threading.local):
@@ -161,6 +161,40 @@ def _split_missed(line: str, a: int, b: int) -> list[tuple[int, int]]:
         out.append((a + cur, a + m.start() + len(m.group(1))))
         cur = m.end()
     out.append((a + cur, b))
+    return out
+
+
+# No real sentence is this long (the seeds' longest has ~300 characters); a longer "sentence"
+# is a run-on without full stops (a 2 MB single line, a pasted table).  Cutting it into pieces
+# bounds the cost of every later per-sentence step (the claims' clause rules compare each
+# number with each place and weapon of a clause), so hostile text stays linear.
+MAX_SENTENCE_CHARS = 1000
+_CLAUSE_BREAKS = (", ", "; ", ": ", "\u2014 ", "\u2013 ")
+
+
+def _cap_length(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans longer than MAX_SENTENCE_CHARS cut in pieces: after the last clause break (", "
+    "; " ...) in the second half of the allowed length, else at its last space, else hard."""
+    limit = MAX_SENTENCE_CHARS
+    if all(b - a <= limit for a, b in spans):
+        return spans
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        while b - a > limit:
+            lo, hi = a + limit // 2, a + limit
+            window = text[lo:hi]
+            cut = max(window.rfind(p) for p in _CLAUSE_BREAKS)
+            if cut >= 0:
+                stop = lo + cut + 1
+            else:
+                space = max(window.rfind(" "), window.rfind("\t"))
+                stop = lo + space if space >= 0 else hi
+            s, e = _strip(text, a, stop)
+            if s < e:
+                out.append((s, e))
+            a, b = _strip(text, stop, b)
+        if a < b:
+            out.append((a, b))
     return out
 
 

@@ -33,9 +33,14 @@ class Settings:
 
     # Ingestion limits.
     max_file_bytes: int = 5 * 1024 * 1024
+    max_upload_files: int = 20  # files per submission on the dashboard's upload form
     allowed_suffixes: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
     # How far into a plain-text document an inline "date 2025-07-01" still counts as its dateline.
     inline_date_window: int = 400
+    # Shape limits per document (hostile input): no article has this many lines or HTML
+    # elements, and cleaning such a file would cost tens of seconds and a gigabyte of memory.
+    max_lines: int = 100_000
+    max_html_elements: int = 50_000
 
     # Near-duplicate detection (MinHash over word shingles, LSH banding).
     shingle_words: int = 5

@@ -246,6 +246,7 @@ class IngestReport:
     added_claims: int = 0
     changed: bool = False  # whether the store was written
     version: str = ""  # Store.version() afterwards
+    notes: tuple[str, ...] = ()  # added but not read for events (not English), flagged figures
 
     def summary(self) -> str:
         parts = [f"added {len(self.added_articles)} article(s)"]
@@ -983,6 +984,9 @@ def _ingest_into(
     claims_new = (extract or _extract)(
         to_extract, sentences_for, settings=settings, progress=progress
     )
+    from strikes.pipeline import figure_notes, language_notes
+
+    notes = tuple(language_notes(new) + figure_notes(claims_new, to_extract))
 
     w.append("articles", new)
     w.append("sentences", new_sents)
@@ -1001,6 +1005,7 @@ def _ingest_into(
         rejections=rejections,
         added_claims=len(claims_new),
         n_articles=n_articles,
+        notes=notes,
         **report_events,
     )
 
@@ -1186,6 +1191,8 @@ def cli_ingest(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
     report_rejections(report.rejections, err)
     for name in report.duplicate_articles:
         print(f"strikes: already stored: {name}", file=err)
+    for note in report.notes:
+        print(f"strikes: note: {note}", file=err)
     print(f"strikes: {report.summary()} ({store.path})", file=out)
     if getattr(args, "parquet", None):
         from strikes.export import to_parquet, write_atomic

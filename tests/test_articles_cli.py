@@ -72,7 +72,16 @@ def test_bad_inputs_exit_1_and_name_each_file():
     code, out, err = run(str(BAD))
     assert code == 1
     rows = [json.loads(line) for line in out.splitlines()]
-    assert sorted(Path(r["file"]).name for r in rows) == ["dated_story.txt", "good_story.txt"]
+    assert sorted(Path(r["file"]).name for r in rows) == [
+        "broken.html",
+        "cyrillic_ru.txt",
+        "dated_story.txt",
+        "emoji_rtl.txt",
+        "good_story.txt",
+        "implausible_numbers.txt",
+        "mixed_encodings.txt",
+        "utf16_nobom.txt",
+    ]
     good = next(r for r in rows if r["file"].endswith("good_story.txt"))
     assert (good["published"], good["published_source"], good["outlet"]) == (
         "2025-08-01",
@@ -92,6 +101,7 @@ def test_bad_inputs_exit_1_and_name_each_file():
         "manifest.csv:5: listed file 'missing_story.txt' does not exist",
         "manifest.csv:6: row has 2 fields, the header has 5",
         "manifest.csv:7: invalid url 'javascript:alert(1)'",
+        "manifest.csv:8: file '/etc/passwd' is outside the manifest's folder",
     ):
         assert fragment in err, fragment
     assert "fake.pdf" not in err  # unsupported suffix inside a folder: skipped silently

@@ -202,7 +202,7 @@ def test_uploads_checked_for_type_size_and_emptiness() -> None:
         published=dt.date(2025, 7, 1),
         outlet="AP",
     )
-    assert [d.name for d in prep.docs] == ["ok.txt"]
+    assert [d.name for d in prep.docs] == ["upload-b22d770015-ok.txt"]
     assert prep.docs[0].published == "2025-07-01" and prep.docs[0].outlet == "AP"
     reasons = {r.source: r.reason for r in prep.rejections}
     assert "not allowed" in reasons["bad.exe"]

@@ -1,8 +1,11 @@
 """Turning uploads, pasted text and fetched pages into `RawDocument`s (pure; no streamlit).
 
-Nothing here trusts a name from the user as a path: an upload's name is reduced to a plain
-base name (used only as a label and for its suffix), the suffix must be an allowed one, and
-every document is checked against ``settings.max_file_bytes`` before it is read further.
+Nothing here trusts a name from the user as a path: an upload is stored under a generated
+name, ``upload-<first 10 hex digits of its SHA-256>-<plain base name>`` (the base name reduced
+to safe characters, kept only as a readable label and for its suffix; nothing is ever written
+to disk under it), the suffix must be an allowed one, at most ``settings.max_upload_files``
+files are taken per submission, and every document is checked against
+``settings.max_file_bytes`` before it is read further.
 """
 
 from __future__ import annotations
@@ -74,6 +77,12 @@ def from_uploads(
     allowed = tuple(s.lower() for s in settings.allowed_suffixes)
     docs, rejected = [], []
     files = list(files)
+    limit = max(1, settings.max_upload_files)
+    for raw_name, _ in files[limit:]:
+        rejected.append(
+            InputRejected(safe_name(raw_name), f"more than {limit} files in one upload; not read")
+        )
+    files = files[:limit]
     for raw_name, data in files:
         name = safe_name(raw_name)
         if _suffix(name) not in allowed:
@@ -91,9 +100,10 @@ def from_uploads(
         elif not data.strip():
             rejected.append(InputRejected(name, "empty file"))
         else:
+            digest = hashlib.sha256(data).hexdigest()[:10]
             docs.append(
                 RawDocument(
-                    name=name,
+                    name=safe_name(f"upload-{digest}-{name}"),
                     data=bytes(data),
                     published=_published(published),
                     outlet=_clean(outlet),
