@@ -264,15 +264,20 @@ def _claims_output(claims: pd.DataFrame, fmt: str) -> str:
     from strikes.export import neutralize
 
     for r in records:
-        w.writerow(
-            {
-                k: neutralize(
-                    json.dumps(v) if isinstance(v, (list, dict)) else "" if v is None else str(v)
-                )
-                for k, v in r.items()
-            }
-        )
+        w.writerow({k: _csv_cell(v, neutralize) for k, v in r.items()})
     return buf.getvalue()
+
+
+def _csv_cell(v: object, neutralize) -> str:
+    """Text (and JSON of lists/dicts) with spreadsheet formulas neutralised; numbers as numbers
+    (a longitude of -70.6 must stay a number, not become "'-70.6")."""
+    if v is None:
+        return ""
+    if isinstance(v, bool | int | float):
+        return str(v)
+    if isinstance(v, list | dict):
+        return neutralize(json.dumps(v, ensure_ascii=False))
+    return neutralize(str(v))
 
 
 if __name__ == "__main__":  # pragma: no cover

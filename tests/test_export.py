@@ -316,3 +316,61 @@ def test_exports_ignore_helper_columns(seeds):
     prepared = prepare_events(seeds)
     assert ex.to_csv(prepared) == ex.to_csv(seeds)
     assert ex.to_geojson(prepared) == ex.to_geojson(seeds)
+
+
+# ------------------------------------------------------------------------------ claims CSV
+
+HOSTILE_LINES = (
+    "date 2025-08-12\nNight of strikes\n"
+    '=HYPERLINK("http://evil.example","x") Russian drones struck Kyiv overnight, killing 2 '
+    "people, officials said.\n"
+    "@SUM(1+1) Russian drones hit Odesa overnight, injuring 4 people, the governor said.\n"
+    "-Russian missiles hit Lviv overnight, killing 1 person, officials said.\n"
+    "+Russian drones hit Sumy overnight, injuring 2 people, officials said.\n"
+)
+
+
+def test_claims_csv_neutralises_formulas(tmp_path):
+    """`python -m strikes extract --claims --format csv`: text cells a spreadsheet would run
+    are prefixed with ', numbers stay numbers."""
+    from strikes.cli import main
+
+    doc = tmp_path / "hostile.txt"
+    doc.write_text(HOSTILE_LINES, encoding="utf-8")
+    out = io.StringIO()
+    assert main(["extract", str(doc), "--claims", "--format", "csv"], out=out) == 0
+    rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
+    starts = {r["location"]: r["sentence"][:3] for r in rows}
+    assert starts == {"Kyiv": "'=H", "Odesa": "'@S", "Lviv": "'-R", "Sumy": "'+R"}
+    for r in rows:
+        for col, cell in r.items():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (col, cell)
+        float(r["lat"]), float(r["lon"]), int(r["start"]), int(r["end"])
+
+
+def test_claims_csv_numbers_are_not_prefixed():
+    from strikes.pipeline import _claims_output
+    from strikes.schema import CLAIMS
+
+    claims = conform(
+        [
+            {
+                "claim_id": "c1",
+                "sentence": "=1+1",
+                "claimed_by": "@official",
+                "target": "\tTab",
+                "weapons": ["=cmd"],
+                "vague": {"killed": "-dozens"},
+                "lat": -33.9,
+                "lon": -70.6,
+                "start": 0,
+                "end": 4,
+                "killed": 0,
+            }
+        ],
+        CLAIMS,
+    )
+    row = next(csv.DictReader(io.StringIO(_claims_output(claims, "csv"), newline="")))
+    assert (row["sentence"], row["claimed_by"], row["target"]) == ("'=1+1", "'@official", "'\tTab")
+    assert (row["lat"], row["lon"], row["killed"]) == ("-33.9", "-70.6", "0")
+    assert row["weapons"] == '["=cmd"]' and json.loads(row["vague"]) == {"killed": "-dozens"}
