@@ -35,6 +35,12 @@ class StoreError(StrikesError):
     """The event store cannot be opened, read or written."""
 
 
+class StoreUnusable(StoreError):
+    """The file at the store's path is not a usable Strike Tracker store: corrupt, not a DuckDB
+    database, another program's database, or written by an incompatible version.  It is never
+    modified; `strikes.store.rebuild_from_seeds` moves it aside and builds a new store."""
+
+
 class StoreBusy(StoreError):
     """Another process holds the store's write lock."""
 

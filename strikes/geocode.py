@@ -608,11 +608,14 @@ class CachedOnlineGeocoder:
     at most once.  Failures raise GeocodeError and are not cached.
     """
 
-    def __init__(self, geocoder: Any, *, cache_dir: Path, min_delay_s: float = 1.0) -> None:
+    def __init__(
+        self, geocoder: Any, *, cache_dir: Path, min_delay_s: float = 1.0, writable: bool = True
+    ) -> None:
         from geopy.extra.rate_limiter import RateLimiter
 
         self.geocoder = geocoder
         self.cache_dir = Path(cache_dir)
+        self.writable = writable  # False in read-only mode: the cache is read, never written
         self._call = RateLimiter(
             geocoder.geocode,
             min_delay_seconds=min_delay_s,
@@ -633,6 +636,8 @@ class CachedOnlineGeocoder:
         return list(data.get("results") or [])
 
     def _store(self, query: str, results: list[dict[str, Any]]) -> None:
+        if not self.writable:
+            return
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             path = self._path(query)
@@ -801,5 +806,6 @@ def make_geocoder(
         online,
         cache_dir=Path(settings.cache_dir) / "geocode",
         min_delay_s=settings.nominatim_min_delay_s,
+        writable=not settings.read_only,
     )
     return classes["FallbackGeocoder"](offline, cached, settings=settings)

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, TextIO
 import numpy as np
 import pandas as pd
 
-from strikes.errors import InputRejected, ReadOnlyStore, StoreBusy, StoreError
+from strikes.errors import InputRejected, ReadOnlyStore, StoreBusy, StoreError, StoreUnusable
 from strikes.schema import ARTICLES, CLAIMS, EVENTS, SENTENCES, Schema, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
@@ -287,8 +287,14 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
         msg = str(exc)
-        if "not a valid DuckDB database" in msg or "database file" in msg.lower():
-            raise StoreError(
+        low = msg.lower()
+        if (
+            "not a valid duckdb database" in low
+            or "database file" in low
+            or "could not read enough bytes" in low  # truncated
+            or "checksum" in low
+        ):
+            raise StoreUnusable(
                 f"{path}: not a Strike Tracker store (not a DuckDB database, or corrupt): {msg}"
             ) from exc
         if "lock" in msg.lower():
@@ -302,30 +308,32 @@ def _meta(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     except duckdb.Error as exc:
-        raise StoreError(f"{path}: cannot read the store (corrupt?): {exc}") from exc
+        raise StoreUnusable(f"{path}: cannot read the store (corrupt?): {exc}") from exc
     if "meta" not in tables:
-        raise StoreError(
+        raise StoreUnusable(
             f"{path}: a DuckDB database, but not a Strike Tracker store (no meta table)"
         )
     try:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
     except duckdb.Error as exc:
-        raise StoreError(f"{path}: unreadable meta table (corrupt?): {exc}") from exc
+        raise StoreUnusable(f"{path}: unreadable meta table (corrupt?): {exc}") from exc
     if meta.get("app") != APP_ID:
-        raise StoreError(
+        raise StoreUnusable(
             f"{path}: a DuckDB database, but not a Strike Tracker store (app={meta.get('app')!r})"
         )
     try:
         meta["schema_version"] = str(int(meta.get("schema_version", "")))
     except ValueError as exc:
-        raise StoreError(f"{path}: invalid schema_version {meta.get('schema_version')!r}") from exc
+        raise StoreUnusable(
+            f"{path}: invalid schema_version {meta.get('schema_version')!r}"
+        ) from exc
     return meta
 
 
 def _check_version(meta: dict[str, str], path: Path, *, for_write: bool) -> int:
     v = int(meta["schema_version"])
     if v > SCHEMA_VERSION:
-        raise StoreError(
+        raise StoreUnusable(
             f"{path}: written by a newer Strike Tracker (store schema {v}, this version reads "
             f"up to {SCHEMA_VERSION}); upgrade Strike Tracker or use another --db"
         )
@@ -338,7 +346,7 @@ def _check_version(meta: dict[str, str], path: Path, *, for_write: bool) -> int:
         )
     missing = [v2 for v2 in range(v, SCHEMA_VERSION) if v2 not in MIGRATIONS]
     if missing and v < SCHEMA_VERSION:
-        raise StoreError(
+        raise StoreUnusable(
             f"{path}: store schema {v} cannot be upgraded to {SCHEMA_VERSION} automatically; "
             f"rebuild it from the source documents (python -m strikes ingest --db NEW PATH...)"
         )
@@ -400,10 +408,81 @@ def ensure_store(
         return open_store(
             settings=settings, read_only=settings.read_only, lock_timeout=lock_timeout
         )
+    if settings.read_only:  # read-only mode never writes, not even a first build
+        raise StoreError(
+            f"{path}: no event store here, and read-only mode (STRIKES_READ_ONLY) does not "
+            f"create one; build it before deploying: python -m strikes ingest --db {path} "
+            f"{settings.seeds_dir}"
+        )
     seeds = Path(settings.seeds_dir)
     writer = Store(path, settings=settings, read_only=False, lock_timeout=lock_timeout)
     writer.ingest_paths([seeds] if seeds.is_dir() else [], create_only=True)
     return store
+
+
+def write_problem(path: Path) -> str | None:
+    """Why the store at `path` cannot be written here (None when it can).
+
+    A write creates a new file and a lock file in the store's folder, so that folder (or the
+    nearest existing parent, for a store not created yet) must be writable.  `os.access`
+    answers for the real user, and for root too on a read-only mount.
+    """
+    folder = Path(path).resolve().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if os.access(folder, os.W_OK | os.X_OK):
+        return None
+    try:
+        read_only_fs = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only_fs = False
+    return f"the folder {folder} is " + (
+        "on a read-only file system" if read_only_fs else "not writable"
+    )
+
+
+def rebuild_from_seeds(
+    *, settings: Settings = DEFAULT_SETTINGS, lock_timeout: float | None = None
+) -> tuple[Store, Path | None]:
+    """Move an unusable store file aside and build a new store from ``settings.seeds_dir``.
+
+    The old file is never deleted: under the write lock it is renamed
+    ``<name>.unusable-<UTC time>`` (its WAL too), then the store is built as on a first start.
+    A file that turns out to be readable (another session rebuilt it meanwhile) is left alone.
+    Returns the store and the backup's path (None when nothing was moved).
+    """
+    from filelock import FileLock, Timeout
+
+    path = Path(settings.db_path)
+    if settings.read_only:
+        raise ReadOnlyStore(f"{path}: read-only mode; the store cannot be rebuilt here")
+    problem = write_problem(path)
+    if problem:
+        raise StoreError(f"{path}: the store cannot be rebuilt: {problem}")
+    probe = Store(path, settings=settings, read_only=True)
+    lock = FileLock(str(probe.lock_path), timeout=_lock_timeout(settings, lock_timeout))
+    backup: Path | None = None
+    try:
+        with lock:
+            if path.exists():
+                try:
+                    probe.snapshot()  # reads every table: a damaged block shows up too
+                except StoreUnusable:
+                    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+                    backup = path.with_name(f"{path.name}.unusable-{stamp}")
+                    n = 1
+                    while backup.exists():
+                        n += 1
+                        backup = path.with_name(f"{path.name}.unusable-{stamp}-{n}")
+                    os.replace(path, backup)
+                    wal = Path(str(path) + ".wal")
+                    if wal.exists():
+                        os.replace(wal, Path(str(backup) + ".wal"))
+    except Timeout as exc:
+        raise StoreBusy(f"{path}: another process is writing to the store; try again") from exc
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot move the unusable store aside: {exc}") from exc
+    return ensure_store(settings=settings, lock_timeout=lock_timeout), backup
 
 
 def store_for_reading(*, settings: Settings = DEFAULT_SETTINGS, must_exist: bool = False) -> Store:
@@ -452,13 +531,20 @@ class Store:
 
     @contextlib.contextmanager
     def _read(self, *, for_write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        import duckdb
+
         if not self.path.exists():
             raise StoreError(f"{self.path}: no event store here")
         con = _connect(self.path, read_only=True)
         try:
             meta = _meta(con, self.path)
             _check_version(meta, self.path, for_write=for_write)
-            yield con
+            try:
+                yield con
+            except duckdb.Error as exc:  # a damaged block shows up only when it is read
+                raise StoreUnusable(
+                    f"{self.path}: reading the store failed (corrupt?): {exc}"
+                ) from exc
         finally:
             con.close()
 
@@ -874,7 +960,10 @@ def _write_new_file(path: Path, work: Callable[[_Writer], None], *, force: bool)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     swapped = False
     try:
-        con = _connect(tmp, read_only=False)
+        try:
+            con = _connect(tmp, read_only=False)
+        except StoreError as exc:  # cannot even create the new file (full, read-only, ...)
+            raise _write_failed(path, exc.__cause__ or exc) from exc
         try:
             if existed:
                 con.execute(f"ATTACH {_sql_str(str(path))} AS old (READ_ONLY)")
@@ -909,15 +998,24 @@ def _write_new_file(path: Path, work: Callable[[_Writer], None], *, force: bool)
         except duckdb.Error as exc:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
-            raise StoreError(f"{path}: writing the store failed: {exc}") from exc
+            raise _write_failed(path, exc) from exc
         finally:
             con.close()
-        if Path(str(tmp) + ".wal").exists():  # pragma: no cover - CHECKPOINT folds the WAL
-            con = _connect(tmp, read_only=False)
-            con.execute("CHECKPOINT")
-            con.close()
-        _fsync(tmp)
-        os.replace(tmp, path)
+        try:
+            if Path(str(tmp) + ".wal").exists():  # pragma: no cover - CHECKPOINT folds the WAL
+                con = _connect(tmp, read_only=False)
+                con.execute("CHECKPOINT")
+                con.close()
+            # The new file must be on disk before it replaces the old one: an fsync that fails
+            # (a full disk found late, an I/O error) aborts the write.
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except (OSError, duckdb.Error) as exc:
+            raise _write_failed(path, exc) from exc
         swapped = True
         _fsync(path.parent)
     finally:
@@ -925,6 +1023,25 @@ def _write_new_file(path: Path, work: Callable[[_Writer], None], *, force: bool)
             for p in (tmp, Path(str(tmp) + ".wal")):
                 with contextlib.suppress(OSError):
                     p.unlink()
+
+
+def _write_failed(path: Path, exc: BaseException) -> StoreError:
+    """The error of a write that failed before the swap, saying why when it is known."""
+    import errno
+
+    text = str(exc)
+    low = text.lower()
+    code = getattr(exc, "errno", None)
+    why = ""
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or any(
+        s in low for s in ("no space left", "file too large", "disk quota")
+    ):
+        why = " (the disk is full)"
+    elif code == errno.EROFS or "read-only file system" in low:
+        why = " (the file system is read-only)"
+    elif code in (errno.EACCES, errno.EPERM) or "permission denied" in low:
+        why = " (permission denied)"
+    return StoreError(f"{path}: writing the store failed{why}; the store is unchanged: {text}")
 
 
 def _sql_str(s: str) -> str:
@@ -1216,5 +1333,7 @@ __all__ = [
     "ensure_store",
     "event_sources_frame",
     "open_store",
+    "rebuild_from_seeds",
     "store_for_reading",
+    "write_problem",
 ]

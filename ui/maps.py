@@ -222,6 +222,8 @@ def countries_geojson(settings: Settings, *, cache_dir: Path | None = None) -> d
     except (OSError, ValueError):
         pass
     geo = topojson_to_geojson(json.loads(raw), "countries", ndigits=2, tolerance=SIMPLIFY_DEGREES)
+    if settings.read_only:
+        return geo  # read-only mode writes nothing, caches included
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".countries.", suffix=".tmp", dir=folder)
