@@ -9,7 +9,7 @@ import streamlit as st
 
 from strikes.errors import ReadOnlyStore, StoreBusy, StoreError, StrikesError
 from ui.components import md_escape
-from ui.data import get_settings, get_store
+from ui.data import get_settings, get_store, read_only_reason
 from ui.ingest import Prepared, fetch_url, from_text, from_uploads
 from ui.page import ensure_navigation
 
@@ -23,9 +23,9 @@ limit_mb = settings.max_file_bytes / (1024 * 1024)
 st.title("Add articles")
 if read_only:
     st.warning(
-        "**This dashboard is read-only.** Adding articles is switched off on this deployment "
-        "(STRIKES_READ_ONLY). Run your own copy to add articles: "
-        "`pip install -r requirements.txt && streamlit run app.py`.",
+        "**This dashboard is read-only.** Adding articles is switched off: "
+        f"{md_escape(read_only_reason() or 'read-only mode')}. Run your own copy to add "
+        "articles: `pip install -r requirements.txt && streamlit run app.py`.",
         icon=":material/lock:",
     )
 else:
@@ -118,6 +118,7 @@ def _ingest(prep: Prepared) -> None:
         "rejected": rejected,
         "new_events": report.new_events,
         "updated_events": report.updated_events,
+        "notes": list(report.notes),
         "ok": bool(report.added_articles),
     }
 
@@ -200,6 +201,10 @@ if last:
             "**Near-duplicates of stored articles (added to their group):** "
             + ", ".join(md_escape(n) for n in last["near"])
         )
+    if last.get("notes"):
+        st.markdown("**Notes:**")
+        for note in last["notes"]:
+            st.markdown(f"- {md_escape(note)}")
     if last.get("rejected"):
         st.markdown("**Rejected:**")
         for name, reason in last["rejected"]:

@@ -59,6 +59,12 @@ class Settings:
 
     # App.
     read_only: bool = False
+    # Sign-in (Streamlit's OIDC login, configured in .streamlit/secrets.toml [auth]): when on,
+    # nothing is shown before sign-in.  `allowed_users` restricts who may use the dashboard:
+    # e-mail addresses and "@domain" entries (comma-separated in STRIKES_ALLOWED_USERS); empty
+    # means any account the identity provider accepts.
+    require_login: bool = False
+    allowed_users: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:

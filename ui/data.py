@@ -8,15 +8,16 @@ parse text; they only filter and display these frames.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from strikes.errors import StoreError, StrikesError
+from strikes.errors import StoreError, StoreUnusable, StrikesError
 from strikes.settings import Settings
-from strikes.store import Store, ensure_store
+from strikes.store import Store, ensure_store, rebuild_from_seeds, write_problem
 from strikes.timeline import filter_options, prepare_events
 
 
@@ -36,8 +37,24 @@ class Data:
 
 
 def get_settings() -> Settings:
-    """Settings from the environment (read every run: cheap, and tests change it)."""
-    return Settings.from_env()
+    """Settings from the environment (read every run: cheap, and tests change it).
+
+    When the store's folder cannot be written (a read-only mount, missing permissions) the
+    dashboard runs read-only as if STRIKES_READ_ONLY were set: it serves, and says why it
+    cannot add articles (`read_only_reason`)."""
+    s = Settings.from_env()
+    if not s.read_only and write_problem(Path(s.db_path)):
+        s = dataclasses.replace(s, read_only=True)
+    return s
+
+
+def read_only_reason() -> str | None:
+    """Why the dashboard is read-only (None when it is not)."""
+    s = Settings.from_env()
+    if s.read_only:
+        return "this deployment is read-only (STRIKES_READ_ONLY)"
+    problem = write_problem(Path(s.db_path))
+    return f"the event store cannot be written here: {problem}" if problem else None
 
 
 @st.cache_resource(show_spinner="Opening the event store (first start builds it from the seeds)…")
@@ -72,25 +89,69 @@ def _load(db_path: str, version: str, _store: Store) -> Data:
     )
 
 
+REBUILT = "_store_rebuilt_backup"
+
+
 def get_data() -> Data:
     """The store's frames (cached on its version).  Shows the error and stops the page when the
-    store cannot be opened or read."""
+    store cannot be opened or read; an unusable store file (corrupt, foreign) can be moved
+    aside and the store rebuilt from the seeds from that screen."""
     try:
         store = get_store()
-        return _load(str(store.path.resolve()), store.version(), store)
+        data = _load(str(store.path.resolve()), store.version(), store)
     except StrikesError as exc:
-        st.error(
-            "**The event store cannot be opened.**\n\n"
-            f"{_plain(str(exc))}\n\n"
-            "Check STRIKES_DB_PATH, or rebuild the store with "
-            "`python -m strikes ingest seeds/`.",
-            icon=":material/error:",
-        )
-        st.stop()
+        _store_error_screen(exc)
     except OSError as exc:
         st.error(f"The event store cannot be read: {_plain(str(exc))}", icon=":material/error:")
         st.stop()
-    raise AssertionError("unreachable")  # pragma: no cover
+    backup = st.session_state.pop(REBUILT, None)
+    if backup is not None:
+        kept = f" The unusable file was kept as `{_plain(backup)}`." if backup else ""
+        st.toast("The event store was rebuilt from the seeds." + kept, icon=":material/build:")
+    return data
+
+
+def _store_error_screen(exc: StrikesError) -> None:
+    settings = get_settings()
+    st.error(
+        f"**The event store cannot be opened.**\n\n{_plain(str(exc))}",
+        icon=":material/error:",
+    )
+    if isinstance(exc, StoreUnusable) and not settings.read_only:
+        st.markdown(
+            "The file is not a usable Strike Tracker store. It can be moved aside (renamed "
+            "`…unusable-<time>` beside it; nothing is deleted) and a new store built from the "
+            "seed articles. Articles added to the old store are not in the new one."
+        )
+        if st.button(
+            "Move the file aside and rebuild from the seeds",
+            key="rebuild_store",
+            type="primary",
+            icon=":material/build:",
+        ):
+            try:
+                with st.spinner("Rebuilding the event store from the seeds…"):
+                    _, backup = rebuild_from_seeds(settings=settings)
+            except StrikesError as err:
+                st.error(f"The rebuild failed: {_plain(str(err))}", icon=":material/error:")
+                st.stop()
+            _open_store.clear()
+            clear_caches()
+            st.session_state[REBUILT] = str(backup) if backup else ""
+            st.rerun()
+    elif settings.read_only:
+        reason = read_only_reason() or "read-only mode"
+        st.info(
+            f"Nothing can be repaired from here ({_plain(reason)}). The operator can rebuild "
+            "the store with `python -m strikes ingest --db PATH seeds/`.",
+            icon=":material/lock:",
+        )
+    else:
+        st.info(
+            "Check STRIKES_DB_PATH, or build the store with `python -m strikes ingest seeds/`.",
+            icon=":material/info:",
+        )
+    st.stop()
 
 
 @st.cache_data(show_spinner="Preparing the map…", max_entries=4)
@@ -130,4 +191,5 @@ __all__ = [
     "get_settings",
     "get_store",
     "map_rows",
+    "read_only_reason",
 ]

@@ -1,0 +1,86 @@
+"""Sign-in for team deployments: Streamlit's built-in OIDC login (st.login / st.user).
+
+Off by default.  With STRIKES_REQUIRE_LOGIN=1 nothing of the dashboard runs before the user
+has signed in with the identity provider configured in the ``[auth]`` section of
+``.streamlit/secrets.toml``; STRIKES_ALLOWED_USERS (addresses and "@domain" entries) narrows
+who may use it, since a provider such as Google signs in anyone with an account.  A missing
+``[auth]`` section, or a missing Authlib, is a configuration error shown as such: the gate
+fails closed.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from strikes.settings import Settings
+from ui.components import md_escape
+
+__all__ = ["require_login", "user_allowed"]
+
+
+def user_allowed(email: object, verified: object, allowed: tuple[str, ...]) -> bool:
+    """Whether a signed-in user may use the dashboard (`allowed` empty: everyone)."""
+    if not allowed:
+        return True
+    if not isinstance(email, str) or "@" not in email or verified is False:
+        return False  # an unverified address proves nothing
+    email = email.strip().lower()
+    domain = "@" + email.rsplit("@", 1)[1]
+    wanted = {a.strip().lower() for a in allowed if a.strip()}
+    return email in wanted or domain in wanted
+
+
+def _auth_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, ValueError, OSError):  # no or unreadable secrets.toml
+        return False
+
+
+def _authlib_installed() -> bool:
+    try:
+        import authlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def require_login(settings: Settings | None = None) -> None:
+    """Stop this run with a sign-in screen unless the user may see the dashboard."""
+    s = settings or Settings.from_env()
+    if not s.require_login:
+        return
+    missing = []
+    if not _auth_configured():
+        missing.append("the `[auth]` section of `.streamlit/secrets.toml`")
+    if not _authlib_installed():
+        missing.append("the Authlib package (`pip install -r requirements.txt`)")
+    if missing:
+        st.title("Strike Tracker")
+        st.error(
+            "**Sign-in is required but not set up.** STRIKES_REQUIRE_LOGIN is on, but "
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing. "
+            "Nothing is shown until it is.",
+            icon=":material/lock:",
+        )
+        st.stop()
+    user = st.user
+    if not user.is_logged_in:
+        st.title("Strike Tracker")
+        st.info("This dashboard is for the team. Sign in to continue.", icon=":material/lock:")
+        st.button("Sign in", type="primary", icon=":material/login:", on_click=st.login)
+        st.stop()
+    email = user.get("email")
+    if not user_allowed(email, user.get("email_verified"), s.allowed_users):
+        st.title("Strike Tracker")
+        st.error(
+            f"The account {md_escape(email) or '(no e-mail address)'} may not use this "
+            "dashboard. "
+            "Sign out and sign in with your team account.",
+            icon=":material/block:",
+        )
+        st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+        st.stop()
+    with st.sidebar:
+        st.caption(f"Signed in as {md_escape(user.get('name') or email)}")
+        st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=st.logout)
