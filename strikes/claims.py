@@ -853,6 +853,8 @@ def extract_article_claims(
             geo=geo,
             settings=settings,
         )
+    for c in ctx.claims:  # again: a follow-up sentence may have added figures since
+        _check_plausible(c, settings)
     return [c for c in ctx.claims if _keep(c)]
 
 
@@ -1511,8 +1513,8 @@ def _common_country(places: list[ClausePlace], geo: Geo) -> object | None:
 def _check_plausible(c: Claim, settings: Settings) -> None:
     """Absurd figures are flagged and dropped, never stored as fact."""
     huge = find_implausible(c.sentence) if c.sentence else []
-    if huge:  # "999999999999 drones", "1e9": never parsed as a count; flagged here
-        c.vague.setdefault("implausible", "; ".join(huge)[:200])
+    if huge and "implausible:number" not in c.rules:  # "999999999999 drones", "1e9": never
+        c.vague.setdefault("implausible", "; ".join(huge)[:200])  # a count; flagged here
         c.rules.append("implausible:number")
     for f in ("launched", "intercepted", "hit"):
         v = getattr(c, f)

@@ -342,3 +342,19 @@ def _cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), out=out, err=err)
     return code, out.getvalue(), err.getvalue()
+
+
+def test_implausible_figure_in_a_follow_up_sentence_is_dropped_too(tmp_path):
+    """Found by tools/fuzz_pipeline.py: a follow-up sentence's casualties were merged into the
+    previous claim after that claim's plausibility check."""
+    doc = tmp_path / "followup.txt"
+    doc.write_text(
+        "date 2025-08-12\nNight attack\nRussia launched 40 drones at Kharkiv overnight, "
+        "officials said. The strike killed 99999999 people, the governor added.\n"
+    )
+    code, out, err = _cli("extract", str(doc), "--claims")
+    (claim,) = [json.loads(x) for x in out.splitlines()]
+    assert "followup" in claim["rule"] and "implausible:killed" in claim["rule"]
+    assert claim["killed"] is None and claim["launched"] == 40
+    assert claim["vague"] == {"killed": "implausible: 99999999"}
+    assert "implausible figure 99999999 not stored as a fact" in err
