@@ -245,5 +245,7 @@ def test_vague_figures_show_their_lower_bound_not_the_bound_key():
     vague = {"injured": "dozens", "injured_min": 24}
     assert vague_items(vague) == [("injured", "dozens", 24)]
     assert vague_text(*vague_items(vague)[0]) == "injured: “dozens” (at least 24)"
-    assert _counts_text({"killed": 2, "vague": vague}) == "killed 2, injured: “dozens” (at least 24)"
+    assert (
+        _counts_text({"killed": 2, "vague": vague}) == "killed 2, injured: “dozens” (at least 24)"
+    )
     assert vague_items(None) == []
