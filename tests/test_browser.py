@@ -176,7 +176,9 @@ def test_filter_changes_the_event_count_and_url(browser, streamlit_server) -> No
         page.close()
 
 
-def _upload(browser, base: str, name: str, data: bytes, *, title: str = "") -> object:
+def _upload(
+    browser, base: str, name: str, data: bytes, *, title: str = "", outlet: str = "", go=True
+) -> object:
     page = open_page(browser, base + "/add_articles")
     page.locator('input[type="file"]').first.set_input_files(
         files=[{"name": name, "mimeType": "text/plain", "buffer": data}]
@@ -184,10 +186,18 @@ def _upload(browser, base: str, name: str, data: bytes, *, title: str = "") -> o
     time.sleep(1.0)
     if title:
         page.get_by_label("Title (optional)").first.fill(title)
-    page.get_by_role("button", name="Upload and add", exact=True).click()
-    time.sleep(0.5)
-    wait_idle(page, timeout=120)
+    if outlet:
+        page.get_by_label("Outlet (optional)").first.fill(outlet)
+    if go:
+        page.get_by_role("button", name="Upload and add", exact=True).click()
+        time.sleep(0.5)
+        wait_idle(page, timeout=120)
     return page
+
+
+HANDLERS_WITH_ALERT = """() => [...document.querySelectorAll('*')].filter(
+    el => [...el.attributes].some(a => a.name.startsWith('on') && a.value.includes('alert'))
+).length"""
 
 
 def test_uploaded_article_appears_in_the_events(browser, streamlit_server) -> None:
@@ -206,10 +216,16 @@ def test_uploaded_article_appears_in_the_events(browser, streamlit_server) -> No
 
 def test_hostile_article_renders_as_text(browser, streamlit_server, artifacts) -> None:
     page = _upload(
-        browser, streamlit_server, "sumy<script>.txt", HOSTILE, title="<script>alert(3)</script>"
+        browser,
+        streamlit_server,
+        "sumy<script>.txt",
+        HOSTILE,
+        title="<script>alert(3)</script>",
+        outlet="<img src=x onerror=alert(5)>Evil Outlet",
     )
     try:
         assert "added 1 article" in page.locator('[data-testid="stMain"]').inner_text()
+        assert page.evaluate(HANDLERS_WITH_ALERT) == 0
         # The article on the Sources page: title, cleaned text with highlighted spans.
         page.goto(streamlit_server + "/sources?q=sumy")
         wait_idle(page)
@@ -218,6 +234,8 @@ def test_hostile_article_renders_as_text(browser, streamlit_server, artifacts) -
         main = page.locator('[data-testid="stMain"]').inner_text()
         assert "<script>alert(3)</script>" in main  # the title, shown as text
         assert "<img src=x onerror=alert(2)>" in main  # the body, shown as text
+        assert "<img src=x onerror=alert(5)>Evil Outlet" in main  # the outlet, as text
+        assert page.evaluate(HANDLERS_WITH_ALERT) == 0
         screenshot(page, artifacts / "sources-hostile.png")
         # Its event with the source sentence on the Events page.
         page.goto(streamlit_server + "/events?q=sumy")
@@ -235,6 +253,12 @@ def test_hostile_article_renders_as_text(browser, streamlit_server, artifacts) -
             })"""
         )
         assert counts == {"img": 0, "script": 0, "b": 0}
+        assert page.evaluate(HANDLERS_WITH_ALERT) == 0
+        # The source panel names the article by its (hostile) title, as text.
+        assert (
+            "Source 1: <script>alert(3)</script>"
+            in page.locator('[data-testid="stMain"]').inner_text()
+        )
         assert not page.dialogs, page.dialogs
     finally:
         page.close()
@@ -302,3 +326,34 @@ def test_selecting_a_range_on_the_timeline_filters_the_list(browser, streamlit_s
         assert 0 < int(m.group(2)) < showing(page)[0]
     finally:
         page.close()
+
+
+def test_two_sessions_upload_at_once(browser, streamlit_server) -> None:
+    """Two visitors press "Upload and add" at the same moment: both articles land (the store's
+    writers queue on its lock), both see their result, and both events are listed."""
+    stories = {
+        "kherson.txt": b"Drone hits bus in Kherson\n\ndate 2025-08-13\n\nA Russian drone hit a "
+        b"bus in Kherson overnight, injuring four people, the regional governor said.\n",
+        "chernihiv.txt": b"Missile strike on Chernihiv\n\ndate 2025-08-14\n\nA Russian missile "
+        b"hit an office building in Chernihiv overnight, killing one person, officials said.\n",
+    }
+    pages = [
+        _upload(browser, streamlit_server, name, data, go=False) for name, data in stories.items()
+    ]
+    try:
+        for page in pages:
+            page.get_by_role("button", name="Upload and add", exact=True).click()
+        for page in pages:
+            time.sleep(0.5)
+            wait_idle(page, timeout=120)
+            main = page.locator('[data-testid="stMain"]').inner_text()
+            assert "added 1 article" in main, main[-1500:]
+            no_errors(page)
+        for place in ("Kherson", "Chernihiv"):
+            pages[0].goto(streamlit_server + f"/events?q={place.lower()}")
+            wait_idle(pages[0])
+            assert showing(pages[0])[0] >= 1, place
+            assert place in pages[0].locator('[data-testid="stMain"]').inner_text()
+    finally:
+        for page in pages:
+            page.close()
