@@ -17,11 +17,9 @@ st.set_page_config(
     menu_items={"About": "Strike Tracker: sourced, geocoded drone and missile strike events."},
 )
 
-from ui.auth import require_login  # noqa: E402  (set_page_config comes first)
+from ui.auth import may_view, require_login  # noqa: E402  (set_page_config comes first)
 from ui.data import get_data  # noqa: E402
 from ui.sidebar import render_sidebar  # noqa: E402
-
-require_login()  # STRIKES_REQUIRE_LOGIN: nothing below runs before sign-in
 
 # Each url_path is its file's stem: until the first st.navigation call of a server process,
 # Streamlit treats pages/ as a legacy page folder and resolves URLs by file name.
@@ -45,7 +43,9 @@ PAGES = [
     ),
 ]
 
-page = st.navigation(PAGES)
+# Before sign-in (STRIKES_REQUIRE_LOGIN) the page list stays hidden and nothing below runs.
+page = st.navigation(PAGES, position="sidebar" if may_view() else "hidden")
+require_login()
 with st.sidebar:
     st.markdown("## Strike Tracker")
 data = get_data()

@@ -4,8 +4,8 @@ Off by default.  With STRIKES_REQUIRE_LOGIN=1 nothing of the dashboard runs befo
 has signed in with the identity provider configured in the ``[auth]`` section of
 ``.streamlit/secrets.toml``; STRIKES_ALLOWED_USERS (addresses and "@domain" entries) narrows
 who may use it, since a provider such as Google signs in anyone with an account.  A missing
-``[auth]`` section, or a missing Authlib, is a configuration error shown as such: the gate
-fails closed.
+``[auth]`` section, or missing Authlib/httpx (streamlit[auth]), is a configuration error shown
+as such: the gate fails closed.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import streamlit as st
 from strikes.settings import Settings
 from ui.components import md_escape
 
-__all__ = ["require_login", "user_allowed"]
+__all__ = ["may_view", "require_login", "user_allowed"]
 
 
 def user_allowed(email: object, verified: object, allowed: tuple[str, ...]) -> bool:
@@ -38,11 +38,24 @@ def _auth_configured() -> bool:
 
 
 def _authlib_installed() -> bool:
+    """streamlit[auth]: Authlib, and httpx for its Starlette client (the sign-in route)."""
     try:
         import authlib  # noqa: F401
+        import httpx  # noqa: F401
     except ImportError:
         return False
     return True
+
+
+def may_view(settings: Settings | None = None) -> bool:
+    """Whether this visitor may see the dashboard (renders nothing; app.py hides the page
+    navigation from those who may not)."""
+    s = settings or Settings.from_env()
+    if not s.require_login:
+        return True
+    if not _auth_configured() or not _authlib_installed() or not st.user.is_logged_in:
+        return False
+    return user_allowed(st.user.get("email"), st.user.get("email_verified"), s.allowed_users)
 
 
 def require_login(settings: Settings | None = None) -> None:
@@ -54,7 +67,7 @@ def require_login(settings: Settings | None = None) -> None:
     if not _auth_configured():
         missing.append("the `[auth]` section of `.streamlit/secrets.toml`")
     if not _authlib_installed():
-        missing.append("the Authlib package (`pip install -r requirements.txt`)")
+        missing.append("Authlib or httpx (`pip install -r requirements.txt`)")
     if missing:
         st.title("Strike Tracker")
         st.error(

@@ -106,7 +106,7 @@ def get_data() -> Data:
         st.stop()
     backup = st.session_state.pop(REBUILT, None)
     if backup is not None:
-        kept = f" The unusable file was kept as `{_plain(backup)}`." if backup else ""
+        kept = f" The unusable file was kept as `{backup.replace('`', '')}`." if backup else ""
         st.toast("The event store was rebuilt from the seeds." + kept, icon=":material/build:")
     return data
 
