@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from strikes.articles import RawDocument
 from strikes.events import event_records
 from strikes.pipeline import run_documents
+from strikes.sentences import MAX_SENTENCE_CHARS
 
 # Words from the domain so generated text reaches the extraction rules, not only the prefilter.
 VOCAB = [
@@ -37,6 +38,7 @@ def _check(text: str, published: str | None) -> None:
     texts = dict(zip(result.articles["article_id"], result.articles["text"], strict=True))
     for row in result.sentences.itertuples():
         assert 0 <= row.start < row.end <= len(texts[row.article_id])
+        assert row.end - row.start <= MAX_SENTENCE_CHARS
     for c in result.claims.itertuples():
         assert texts[c.article_id][c.start : c.end] == c.sentence
         for span in c.spans:
@@ -61,6 +63,18 @@ def test_domain_text_never_breaks_the_contract(text, published):
 @given(any_text)
 def test_arbitrary_text_never_raises(text):
     _check(text.replace("\x00", ""), "2025-07-06")
+
+
+# Run-on text without full stops: sentences longer than the cap, cut into bounded pieces.
+run_on_text = st.lists(
+    st.sampled_from([w for w in VOCAB if w not in {".", "\n"}]), min_size=200, max_size=700
+).map(" ".join)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(run_on_text)
+def test_run_on_text_keeps_the_contract(text):
+    _check(text, "2025-07-06")
 
 
 ADVERSARIAL = [
