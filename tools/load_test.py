@@ -2,6 +2,7 @@
 
     python tools/load_test.py                          # 20 sessions, 60 s, own server (make load)
     python tools/load_test.py --sessions 5 --duration 10 --json result.json
+    python tools/load_test.py --think 10               # readers pausing 10 s between clicks
     python tools/load_test.py --url http://127.0.0.1:8501   # against a running local server
 
 Each session speaks Streamlit's own protocol (the browser's websocket, /_stcore/stream, with
@@ -81,6 +82,7 @@ class Run:
 @dataclass
 class Summary:
     sessions: int
+    think_s: float
     duration_s: float
     runs: int
     errors: int
@@ -95,7 +97,9 @@ class Summary:
     def text(self) -> str:
         lat = self.latency_s
         lines = [
-            f"{self.sessions} sessions for {self.duration_s:.0f} s: {self.runs:,} page runs "
+            f"{self.sessions} sessions for {self.duration_s:.0f} s"
+            + (f" ({self.think_s:g} s between clicks)" if self.think_s else "")
+            + f": {self.runs:,} page runs "
             f"({self.runs_per_s:.1f}/s), {self.errors} error(s)"
             + (f" {self.error_kinds}" if self.errors else ""),
             "page latency (s): "
@@ -169,7 +173,14 @@ def run_page(ws, page: str, query: str, *, timeout: float = RUN_TIMEOUT_S) -> Ru
             return Run(page, query, time.monotonic() - started, error)
 
 
-def session(url: str, index: int, stop_at: float, runs: list[Run], lock: threading.Lock) -> None:
+def session(
+    url: str,
+    index: int,
+    stop_at: float,
+    runs: list[Run],
+    lock: threading.Lock,
+    think: float = 0.0,
+) -> None:
     from websockets.sync.client import connect
 
     ws_url = urllib.parse.urlsplit(url)._replace(scheme="ws", path="/_stcore/stream").geturl()
@@ -187,6 +198,8 @@ def session(url: str, index: int, stop_at: float, runs: list[Run], lock: threadi
                         runs.append(run)
                     if run.error == "timeout":
                         break  # the session is stuck: reconnect
+                    if think:  # a reader looking at the page before the next click
+                        time.sleep(max(0.0, min(think, stop_at - time.monotonic())))
         except (OSError, TimeoutError, Exception) as exc:  # noqa: BLE001 - every failure counts
             with lock:
                 runs.append(Run("(connect)", "", 0.0, f"connection: {type(exc).__name__}"))
@@ -254,7 +267,14 @@ def check_local(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def run_load(url: str, *, sessions: int, duration: float, server_pid: int | None = None) -> Summary:
+def run_load(
+    url: str,
+    *,
+    sessions: int,
+    duration: float,
+    server_pid: int | None = None,
+    think: float = 0.0,
+) -> Summary:
     """Drive `sessions` sessions against the local server at `url` for `duration` seconds."""
     url = check_local(url)
     if not 1 <= sessions <= MAX_SESSIONS:
@@ -268,7 +288,7 @@ def run_load(url: str, *, sessions: int, duration: float, server_pid: int | None
     started = time.monotonic()
     stop_at = started + duration
     threads = [
-        threading.Thread(target=session, args=(url, i, stop_at, runs, lock), daemon=True)
+        threading.Thread(target=session, args=(url, i, stop_at, runs, lock, think), daemon=True)
         for i in range(sessions)
     ]
     threads.append(threading.Thread(target=_probe, args=(url, stop_at, shell), daemon=True))
@@ -297,6 +317,7 @@ def run_load(url: str, *, sessions: int, duration: float, server_pid: int | None
             server["cpu_percent"] = 100 * (cpu1 - cpu0) / elapsed
     return Summary(
         sessions=sessions,
+        think_s=think,
         duration_s=elapsed,
         runs=len(done),
         errors=len(errors),
@@ -432,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--duration", type=float, default=60.0, help="seconds (default 60, max 600)")
     p.add_argument("--url", help="a running server on this machine (default: start one)")
     p.add_argument("--db", type=Path, help="store to copy for the server (default: from seeds)")
+    p.add_argument("--think", type=float, default=0.0, help="seconds between clicks (default 0)")
     p.add_argument("--json", type=Path, help="also write the summary here as JSON")
     args = p.parse_args(argv)
     try:
@@ -450,7 +472,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             url, pid = stack.enter_context(local_server(args.db))
         warm_up(url)
-        summary = run_load(url, sessions=args.sessions, duration=args.duration, server_pid=pid)
+        summary = run_load(
+            url,
+            sessions=args.sessions,
+            duration=args.duration,
+            server_pid=pid,
+            think=max(0.0, min(args.think, 60.0)),
+        )
     print(summary.text())
     if args.json:
         args.json.write_text(json.dumps(asdict(summary), indent=2) + "\n", encoding="utf-8")
