@@ -353,6 +353,7 @@ def test_implausible_figure_in_a_follow_up_sentence_is_dropped_too(tmp_path):
         "officials said. The strike killed 99999999 people, the governor added.\n"
     )
     code, out, err = _cli("extract", str(doc), "--claims")
+    assert code == 0, err
     (claim,) = [json.loads(x) for x in out.splitlines()]
     assert "followup" in claim["rule"] and "implausible:killed" in claim["rule"]
     assert claim["killed"] is None and claim["launched"] == 40
