@@ -643,7 +643,7 @@ def _bind_counts(
             gap = clause[tail_from : p.start]
             if (
                 re.fullmatch(
-                    r"\s+(?:were\s+\w+\s+)?(?:over|above|in|across|on|near|towards?)\s+(?:the\s+)?(?:[\w'’-]+\s+)?",
+                    r"\s+(?:of\s+(?:them|which)\s+)?(?:were\s+\w+\s+)?(?:over|above|in|across|on|near|towards?)\s+(?:the\s+)?(?:[\w'’-]+\s+)?",
                     gap,
                     re.I,
                 )
