@@ -67,7 +67,7 @@ SUBJECT_VERB_RE = re.compile(
     rf"on\s+\w+|early\s+\w+|once\s+again|\w+ly)\s+){{0,3}}(?P<verb>{_ATTACK_V})\b"
 )
 SAID_IT_RE = re.compile(
-    rf"\b(?P<actor>Russia|Moscow|Ukraine|Kyiv|Kiev|Israel|Iran)(?:'s|’s)?[\w\s'’]{{0,40}}?"
+    rf"\b(?P<actor>Russia|Moscow|Ukraine|Kyiv|Kiev|Israel|Iran|Russian|Ukrainian)(?:'s|’s)?[\w\s'’]{{0,40}}?"
     rf"\s(?:said|says|claimed|reported|announced)\s+(?:on\s+\w+\s+|late\s+\w+\s+|early\s+\w+\s+)?"
     rf"(?:that\s+)?(?:it|its\s+forces|its\s+military|"
     rf"its\s+drones|its\s+troops)\s+(?:had\s+|has\s+)?(?P<verb>{_ATTACK_V}|{_INTERCEPT_V})\b"
