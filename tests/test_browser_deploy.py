@@ -8,8 +8,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -19,24 +17,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, _free_port
 from test_browser import open_page, screenshot, wait_idle
 
+from tools.serve import ServerDidNotStart, free_port, serve
+
 pytestmark = pytest.mark.browser
-FLAGS = (
-    "--server.address=127.0.0.1",
-    "--server.headless=true",
-    "--browser.gatherUsageStats=false",
-    "--server.port",
-)
 
 
 @contextlib.contextmanager
 def streamlit(
     folder: Path, env: dict[str, str], *args: str, port: int | None = None
 ) -> Iterator[str]:
-    port = port or _free_port()
-    log_path = folder / "server.log"
     full_env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("STRIKES_")},
         "STRIKES_DB_PATH": str(folder / "strikes.duckdb"),
@@ -44,44 +35,11 @@ def streamlit(
         "XDG_CACHE_HOME": str(folder / "cache"),
         **env,
     }
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
-                *FLAGS,
-                str(port),
-                *args,
-            ],
-            cwd=ROOT,
-            env=full_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                with (
-                    contextlib.suppress(OSError),
-                    urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r,
-                ):
-                    if r.status == 200:
-                        break
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("streamlit did not start:\n" + log_path.read_text()[-3000:])
-                time.sleep(0.3)
+    try:
+        with serve(env=full_env, log_path=folder / "server.log", args=args, port=port) as (url, _p):
             yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+    except ServerDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 def test_corrupt_store_is_rebuilt_from_the_browser(browser, seed_db, tmp_path, artifacts):
@@ -150,7 +108,7 @@ def test_sign_in_gate_sends_the_browser_to_the_provider(browser, seed_db, tmp_pa
     provider = ThreadingHTTPServer(("127.0.0.1", 0), _Provider)
     threading.Thread(target=provider.serve_forever, daemon=True).start()
     idp = f"http://127.0.0.1:{provider.server_port}"
-    port = _free_port()
+    port = free_port()
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(
         "[auth]\n"

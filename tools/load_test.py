@@ -29,7 +29,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script, or imported by file path from the tests
+    sys.path.insert(0, str(ROOT))
+
+from tools.serve import serve  # noqa: E402
+
 MAX_SESSIONS = 50
 MAX_DURATION_S = 600.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -63,12 +67,6 @@ VISITS = [
     ("data", "attacker=Russia&weapon=missile"),
 ]
 PAGES_PER_VISIT = 6  # then the session reconnects as a new visitor
-SERVER_FLAGS = (
-    "--server.address=127.0.0.1",
-    "--server.headless=true",
-    "--browser.gatherUsageStats=false",
-    "--server.port",
-)
 
 
 @dataclass
@@ -354,12 +352,6 @@ def _sample_rss(pid: int | None, stop_at: float, peak: list[float]) -> None:
 # A server of our own
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def local_server(db: Path | None = None) -> Iterator[tuple[str, int]]:
     """`streamlit run app.py` on a free 127.0.0.1 port over a temporary copy of the store."""
@@ -391,48 +383,8 @@ def local_server(db: Path | None = None) -> Iterator[tuple[str, int]]:
                 check=True,
                 capture_output=True,
             )
-        port = _free_port()
-        log = (folder / "server.log").open("wb")
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
-                *SERVER_FLAGS,
-                str(port),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                with (
-                    contextlib.suppress(OSError),
-                    urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r,
-                ):
-                    if r.status == 200:
-                        break
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "streamlit did not start: "
-                        + (folder / "server.log").read_text(errors="replace")[-2000:]
-                    )
-                time.sleep(0.3)
+        with serve(env=env, log_path=folder / "server.log") as (url, proc):
             yield url, proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-            log.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
