@@ -59,17 +59,22 @@ def _meta_fields(prefix: str) -> tuple[str, object, str]:
     return title, published, outlet
 
 
+def _nothing_added(summary: str, rejected: list[tuple[str, str]]) -> dict:
+    """The result shown when no article was added (and why)."""
+    return {
+        "summary": summary,
+        "added": [],
+        "dups": [],
+        "near": [],
+        "rejected": rejected,
+        "ok": False,
+    }
+
+
 def _ingest(prep: Prepared) -> None:
     rejected = [(r.source, r.reason) for r in prep.rejections]
     if not prep.docs:
-        st.session_state[LAST] = {
-            "summary": "Nothing was added.",
-            "added": [],
-            "dups": [],
-            "near": [],
-            "rejected": rejected,
-            "ok": False,
-        }
+        st.session_state[LAST] = _nothing_added("Nothing was added.", rejected)
         return
     progress = st.progress(0.0, text=f"Checked {len(prep.docs):,} document(s)…")
     try:
@@ -80,34 +85,17 @@ def _ingest(prep: Prepared) -> None:
             progress.progress(1.0, text="Done.")
             status.update(label="Articles processed", state="complete", expanded=False)
     except ReadOnlyStore:
-        st.session_state[LAST] = {
-            "summary": "The store is read-only; nothing was added.",
-            "added": [],
-            "dups": [],
-            "near": [],
-            "rejected": rejected,
-            "ok": False,
-        }
+        st.session_state[LAST] = _nothing_added(
+            "The store is read-only; nothing was added.", rejected
+        )
         return
     except StoreBusy as exc:
-        st.session_state[LAST] = {
-            "summary": f"The store is busy (another upload?): {exc}. Try again in a moment.",
-            "added": [],
-            "dups": [],
-            "near": [],
-            "rejected": rejected,
-            "ok": False,
-        }
+        st.session_state[LAST] = _nothing_added(
+            f"The store is busy (another upload?): {exc}. Try again in a moment.", rejected
+        )
         return
     except (StoreError, StrikesError) as exc:
-        st.session_state[LAST] = {
-            "summary": f"Could not add the articles: {exc}",
-            "added": [],
-            "dups": [],
-            "near": [],
-            "rejected": rejected,
-            "ok": False,
-        }
+        st.session_state[LAST] = _nothing_added(f"Could not add the articles: {exc}", rejected)
         return
     rejected += [(r.source, r.reason) for r in report.rejections]
     st.session_state[LAST] = {
@@ -140,14 +128,7 @@ with up_tab, st.form("upload_form", clear_on_submit=True, border=False):
     ):
         pairs = [(f.name, f.getvalue()) for f in (files or [])]
         if not pairs:
-            st.session_state[LAST] = {
-                "summary": "Choose at least one file first.",
-                "added": [],
-                "dups": [],
-                "near": [],
-                "rejected": [],
-                "ok": False,
-            }
+            st.session_state[LAST] = _nothing_added("Choose at least one file first.", [])
         else:
             _ingest(
                 from_uploads(

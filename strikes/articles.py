@@ -66,6 +66,18 @@ class RawDocument:
     url: str | None = None
     title: str | None = None
 
+    @classmethod
+    def with_entry(cls, name: str, data: bytes, entry: object | None) -> RawDocument:
+        """A document with the metadata of its manifest row (`entry`, or none)."""
+        return cls(
+            name=name,
+            data=data,
+            published=getattr(entry, "published", None),
+            outlet=getattr(entry, "outlet", None),
+            url=getattr(entry, "url", None),
+            title=getattr(entry, "title", None),
+        )
+
 
 @dataclass(frozen=True)
 class ArticleBatch:
@@ -191,17 +203,7 @@ def read_documents(
         except InputRejected as exc:
             rejections.append(exc)
             continue
-        e = entries.get(path.resolve())
-        docs.append(
-            RawDocument(
-                name=label,
-                data=data,
-                published=e.published if e else None,
-                outlet=e.outlet if e else None,
-                url=e.url if e else None,
-                title=e.title if e else None,
-            )
-        )
+        docs.append(RawDocument.with_entry(label, data, entries.get(path.resolve())))
     return docs, rejections
 
 

@@ -133,17 +133,7 @@ def _read_remote(
                     InputRejected(label, f"file is over the {settings.max_file_bytes:,}-byte limit")
                 )
                 continue
-            e = meta.get(f)
-            docs.append(
-                RawDocument(
-                    name=label,
-                    data=data,
-                    published=e.published if e else None,
-                    outlet=e.outlet if e else None,
-                    url=e.url if e else None,
-                    title=e.title if e else None,
-                )
-            )
+            docs.append(RawDocument.with_entry(label, data, meta.get(f)))
     return docs, rejections
 
 
