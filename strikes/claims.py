@@ -14,6 +14,7 @@ narrow enough for rules that are fast, inspectable and tested case by case
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -481,7 +482,7 @@ def find_claimants(text: str) -> list[Claimant]:
 # Per-clause analysis
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ClausePlace:
     mention: object  # geocode.PlaceMention (duck-typed: start, end, text, kind)
     place: object | None  # resolved gazetteer Place
@@ -499,7 +500,6 @@ class Context:
     last_claim_sent: int = -10
     last_day: str | None = None
     last_day_sent: int = -10
-    article_country: str | None = None
 
 
 PlaceFinder = Callable[[str], list]
@@ -812,6 +812,7 @@ def _bind_casualties(
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _target_facility(clause: str) -> str | None:
     m = NAMED_FACILITY_RE.search(clause)
     if m:
@@ -842,13 +843,15 @@ def extract_article_claims(
     ctx = Context(published=parse_published(published))
     for sent_idx, s_start, s_end in sentences:
         sent = text[s_start:s_end]
-        if not _PREFILTER.search(sent):
+        facts = _sentence_facts(sent, geo)
+        if facts is None:
             continue
         _sentence_claims(
             article_id=article_id,
             sent_idx=sent_idx,
             sent=sent,
             offset=s_start,
+            facts=facts,
             ctx=ctx,
             geo=geo,
             settings=settings,
@@ -865,32 +868,63 @@ def _keep(c: Claim) -> bool:
     return getattr(c.place, "geo_precision", None) != "country" or c.has_figures()
 
 
-def _sentence_claims(
-    *,
-    article_id: str,
-    sent_idx: int,
-    sent: str,
-    offset: int,
-    ctx: Context,
-    geo: Geo,
-    settings: Settings,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class _ClauseFacts:
+    """What a clause says on its own: the part of the analysis no earlier sentence changes."""
+
+    start: int  # offsets into the sentence
+    end: int
+    text: str
+    weapons: tuple[WeaponMention, ...]  # sentence offsets
+    local_weapons: tuple[WeaponMention, ...]  # clause offsets
+    amounts: tuple[Amount, ...]  # clause offsets; claimant spans left out
+    has_attack_noun: bool
+    casualty_words: bool
+    attacker: str | None
+    attacker_rule: str
+    places: tuple[ClausePlace, ...]  # unresolved target places (clause offsets)
+    binding: _Binding
+    # The binding with the speaker's own place added ("authorities in the Belgorod region said
+    # one person was killed"); used when the previous claim is not the same attacker's.
+    speaker_binding: _Binding | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Binding:
+    """A clause's figures bound to its resolved places."""
+
+    target_places: tuple[ClausePlace, ...]
+    counts: tuple[Count, ...]
+    casualties: tuple[Casualty, ...]
+    vague_counts: frozenset[tuple[str, int]]
+    non_event: bool
+    attack_evidence: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _SentenceFacts:
+    clauses: tuple[_ClauseFacts, ...]  # only clauses with attack evidence
+    claimant: str | None
+    masked: tuple[tuple[int, int], ...]  # claimant spans
+    mentions: tuple  # place mentions of the whole sentence
+
+
+# Sentences repeat across a corpus: syndicated wire copy carried by many outlets, stock lines
+# ("The strike also cut power to several districts."), re-ingested files.  Their context-free
+# analysis is a pure function of the text (and the place finder), so it is computed once.
+SENTENCE_CACHE_SIZE = 1 << 16
+
+
+@functools.lru_cache(maxsize=SENTENCE_CACHE_SIZE)
+def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
+    """The context-free analysis of a sentence; None when no clause shows attack evidence."""
+    if not _PREFILTER.search(sent):
+        return None
     amounts_all = find_amounts(sent)
-    # Dates, claimants and places are looked up once a clause shows attack evidence (most
-    # sentences that pass the prefilter have none; the lookups are pure, so only cost moves).
-    dates_all: list[DateMention] = []
-    masked: list[tuple[int, int]] = []
-    claimant: str | None = None
-    mentions: list = []
-    both_sides = False
-    looked_up = False
-    new_claims: list[Claim] = []
+    candidates = []
     for c_start, c_end in _clause_spans(sent):
         clause = sent[c_start:c_end]
-        weapons = [
-            WeaponMention(w.start + c_start, w.end + c_start, w.text, w.classes, w.models, w.actor)
-            for w in find_weapons(clause)
-        ]
+        found = find_weapons(clause)
         has_attack_noun = bool(_ATTACK_NOUN.search(clause))
         casualty_words = bool(
             _KILL.search(clause) or _INJURE.search(clause) or _NO_CASUALTIES.search(clause)
@@ -898,78 +932,172 @@ def _sentence_claims(
         counted_verb = bool(
             _ANY_ATTACK_VERB.search(clause) and any(c_start <= a.start < c_end for a in amounts_all)
         )
-        if not (
-            weapons
+        if (
+            found
             or has_attack_noun
             or casualty_words
             or counted_verb
             or STRIKE_VERB_RE.search(clause)
         ):
-            continue
-        if not looked_up:
-            looked_up = True
-            dates_all = find_dates(sent, published=ctx.published)
-            claimants = find_claimants(sent)
-            masked = [(c.start, c.end) for c in claimants]
-            claimant = claimants[0].name if claimants else None
-            try:
-                mentions = geo.find(sent)
-            except Exception:  # noqa: BLE001 — a gazetteer failure must not lose the numbers
-                mentions = []
-            both_sides = bool(BOTH_SIDES_RE.search(sent))
-        # Mentions local to the clause, with clause-relative offsets for the binding rules.
-        amounts = [
+            candidates.append((c_start, c_end, clause, found, has_attack_noun, casualty_words))
+    if not candidates:
+        return None
+    # Dates, claimants and places are looked up only now: most sentences that pass the
+    # prefilter show no attack evidence.
+    claimants = find_claimants(sent)
+    masked = tuple((c.start, c.end) for c in claimants)
+    try:
+        mentions = tuple(geo.find(sent))
+    except Exception:  # noqa: BLE001 — a gazetteer failure must not lose the numbers
+        mentions = ()
+    both_sides = bool(BOTH_SIDES_RE.search(sent))
+    clauses = []
+    for c_start, c_end, clause, found, has_attack_noun, casualty_words in candidates:
+        local_weapons = tuple(found)
+        amounts = tuple(
             Amount(a.start - c_start, a.end - c_start, a.text, a.value, a.low, a.qualifier, a.vague)
             for a in amounts_all
             if c_start <= a.start and a.end <= c_end and not _inside(a.start, a.end, masked)
-        ]
-        local_weapons = [
-            WeaponMention(w.start - c_start, w.end - c_start, w.text, w.classes, w.models, w.actor)
-            for w in weapons
-        ]
-        attacker, a_rule = _find_attacker(clause, c_start, local_weapons, masked)
+        )
+        attacker, a_rule = _find_attacker(clause, c_start, list(local_weapons), list(masked))
         if both_sides and a_rule in {"attacker:subject", ""}:
             attacker, a_rule = None, ""
             if not local_weapons or len({w.actor for w in local_weapons if w.actor}) != 1:
                 continue
-        places = _clause_places(sent, clause, c_start, mentions, masked)
-        recent = ctx.claims[-1] if ctx.claims and sent_idx - ctx.last_claim_sent <= 2 else None
+        places = _clause_places(sent, clause, c_start, list(mentions), list(masked))
+        speaker_binding = None
         if (
             not any(getattr(p.mention, "kind", None) in {"city", "region"} for p in places)
             and attacker is not None
-            and (recent is None or recent.attacker != attacker)
             and (KILL_RE.search(clause) or INJURE_RE.search(clause))
         ):
-            # "authorities in the Belgorod region said one person was killed": casualties
-            # reported by a region's officials, with no other place, happened in that region.
-            places = places + _speaker_places(clause, c_start, mentions, masked)
-        resolved = _resolve_places(places, attacker, geo, ctx, clause)
-        target_places = [p for p in resolved if p.place is not None]
-        counts = _bind_counts(clause, amounts, local_weapons, target_places)
-        casualties = _bind_casualties(clause, amounts, target_places)
-        vague_counts = {
-            (a.text, a.low)
-            for a in amounts
-            if a.vague and any(0 <= w.start - a.end <= 6 for w in local_weapons)
-        }
-        is_followup_shape = bool(ANAPHORA_RE.match(clause)) or c_start > 0
-        non_event = _non_event(clause, counts, casualties)
-        if non_event:
-            continue
-        attack_evidence = (
-            bool(counts)
-            or bool(
-                (local_weapons or has_attack_noun)
-                and (_ANY_ATTACK_VERB.search(clause) or casualties or has_attack_noun)
-            )
-            or bool(
-                # "Russia struck Kharkiv", "Kyiv said it hit the refinery in Saratov": a named actor
-                # striking a named city or region is a report even when no weapon is named.
-                a_rule in {"attacker:subject", "attacker:said-it"}
-                and any(p.place.geo_precision != "country" for p in target_places)
-                and STRIKE_VERB_RE.search(clause)
+            speaker = _speaker_places(clause, c_start, list(mentions), list(masked))
+            speaker_binding = _bind(
+                clause, places + speaker, attacker, a_rule, amounts, local_weapons,
+                has_attack_noun, geo,
+            )  # fmt: skip
+        clauses.append(
+            _ClauseFacts(
+                start=c_start,
+                end=c_end,
+                text=clause,
+                weapons=tuple(
+                    WeaponMention(
+                        w.start + c_start, w.end + c_start, w.text, w.classes, w.models, w.actor
+                    )
+                    for w in found
+                ),
+                local_weapons=local_weapons,
+                amounts=amounts,
+                has_attack_noun=has_attack_noun,
+                casualty_words=casualty_words,
+                attacker=attacker,
+                attacker_rule=a_rule,
+                places=tuple(places),
+                binding=_bind(
+                    clause, places, attacker, a_rule, amounts, local_weapons, has_attack_noun, geo
+                ),
+                speaker_binding=speaker_binding,
             )
         )
+    if not clauses:
+        return None
+    return _SentenceFacts(
+        clauses=tuple(clauses),
+        claimant=claimants[0].name if claimants else None,
+        masked=masked,
+        mentions=mentions,
+    )
+
+
+def _bind(
+    clause: str,
+    places: list[ClausePlace],
+    attacker: str | None,
+    a_rule: str,
+    amounts: tuple[Amount, ...],
+    local_weapons: tuple[WeaponMention, ...],
+    has_attack_noun: bool,
+    geo: Geo,
+) -> _Binding:
+    resolved = _resolve_places(places, attacker, geo, clause)
+    target_places = [p for p in resolved if p.place is not None]
+    counts = _bind_counts(clause, list(amounts), list(local_weapons), target_places)
+    casualties = _bind_casualties(clause, list(amounts), target_places)
+    vague_counts = frozenset(
+        (a.text, a.low)
+        for a in amounts
+        if a.vague and any(0 <= w.start - a.end <= 6 for w in local_weapons)
+    )
+    attack_evidence = (
+        bool(counts)
+        or bool(
+            (local_weapons or has_attack_noun)
+            and (_ANY_ATTACK_VERB.search(clause) or casualties or has_attack_noun)
+        )
+        or bool(
+            # "Russia struck Kharkiv", "Kyiv said it hit the refinery in Saratov": a named actor
+            # striking a named city or region is a report even when no weapon is named.
+            a_rule in {"attacker:subject", "attacker:said-it"}
+            and any(p.place.geo_precision != "country" for p in target_places)
+            and STRIKE_VERB_RE.search(clause)
+        )
+    )
+    return _Binding(
+        target_places=tuple(target_places),
+        counts=tuple(counts),
+        casualties=tuple(casualties),
+        vague_counts=vague_counts,
+        non_event=_non_event(clause, counts, casualties),
+        attack_evidence=attack_evidence,
+    )
+
+
+def clear_caches() -> None:
+    """Forget cached sentence analyses (benchmarks measure a cold start)."""
+    from strikes.dates import _date_shapes
+
+    _sentence_facts.cache_clear()
+    _date_shapes.cache_clear()
+    _target_facility.cache_clear()
+
+
+def _sentence_claims(
+    *,
+    article_id: str,
+    sent_idx: int,
+    sent: str,
+    offset: int,
+    facts: _SentenceFacts,
+    ctx: Context,
+    geo: Geo,
+    settings: Settings,
+) -> None:
+    dates_all = find_dates(sent, published=ctx.published)
+    claimant = facts.claimant
+    masked = list(facts.masked)
+    mentions = list(facts.mentions)
+    new_claims: list[Claim] = []
+    for cf in facts.clauses:
+        c_start, c_end, clause = cf.start, cf.end, cf.text
+        weapons = list(cf.weapons)
+        casualty_words = cf.casualty_words
+        attacker, a_rule = cf.attacker, cf.attacker_rule
+        binding = cf.binding
+        if cf.speaker_binding is not None:
+            recent = ctx.claims[-1] if ctx.claims and sent_idx - ctx.last_claim_sent <= 2 else None
+            if recent is None or recent.attacker != attacker:
+                # "authorities in the Belgorod region said one person was killed": casualties
+                # reported by a region's officials, with no other place, happened in that region.
+                binding = cf.speaker_binding
+        if binding.non_event:
+            continue
+        target_places = list(binding.target_places)
+        counts = list(binding.counts)
+        casualties = list(binding.casualties)
+        vague_counts = set(binding.vague_counts)
+        attack_evidence = binding.attack_evidence
+        is_followup_shape = bool(ANAPHORA_RE.match(clause)) or c_start > 0
         date_m = pick_event_date(
             [d for d in dates_all if c_start <= d.start < c_end or d.statement]
         )
@@ -1171,10 +1299,10 @@ def _speaker_places(
 
 
 def _resolve_places(
-    places: list[ClausePlace], attacker: str | None, geo: Geo, ctx: Context, clause: str = ""
+    places: list[ClausePlace], attacker: str | None, geo: Geo, clause: str = ""
 ) -> list[ClausePlace]:
     target_cc = lx.ACTOR_COUNTRY.get(lx.OPPONENT.get(attacker or "", ""), None)
-    prefer = tuple(c for c in (target_cc, ctx.article_country) if c)
+    prefer = (target_cc,) if target_cc else ()
     resolved: list[ClausePlace] = []
     near: list[object] = []
     for p in places:
@@ -1319,6 +1447,9 @@ def _span(kind: str, start: int, end: int, offset: int) -> dict:
     return {"start": start + offset, "end": end + offset, "label": kind}
 
 
+_SHELLING_RE = re.compile(r"\bshelling\b", re.I)
+
+
 def _build_claims(
     *,
     article_id: str,
@@ -1350,7 +1481,7 @@ def _build_claims(
         for m in w.models:
             if m not in models:
                 models.append(m)
-    if not classes and re.search(r"\bshelling\b", clause, re.I):
+    if not classes and _SHELLING_RE.search(clause):
         classes.append("artillery")
     target = _target_facility(clause)
 

@@ -11,6 +11,7 @@ model, so the patterns are written here; absolute dates go through dateutil.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -247,6 +248,27 @@ def parse_published(value: str | None) -> date | None:
             return None
 
 
+_MAY_LEAD_RE = re.compile(r"\b(?:in|on|of|since|by)\s+(?:may)?$", re.I)
+
+
+# A sentence repeated across articles (syndicated copy) is scanned once; only the resolution
+# against each article's publication date runs again.
+@functools.lru_cache(maxsize=1 << 16)
+def _date_shapes(text: str) -> tuple[tuple[str, re.Match[str]], ...]:
+    """Every match of every date shape, pattern by pattern in `_PATTERNS` order."""
+    out = []
+    starts = _GATE.scan(text)
+    for i, (kind, _pattern) in enumerate(_PATTERNS):
+        for m in _GATE.finditer(i, text, starts):
+            # "May" is also a verb; only read it as a month with a day, a year or "in May".
+            if kind == "explicit" and m.group("mon1") == "may" and not m.group("y"):
+                s = m.start()
+                if not _MAY_LEAD_RE.search(text[max(0, s - 6) : s] + m.group(0)[:3]):
+                    continue
+            out.append((kind, m))
+    return tuple(out)
+
+
 def find_dates(text: str, *, published: date | None) -> list[DateMention]:
     """Every date expression in `text`, resolved against `published`, left to right.
 
@@ -254,33 +276,26 @@ def find_dates(text: str, *, published: date | None) -> list[DateMention]:
     """
     taken: list[tuple[int, int]] = []
     out: list[DateMention] = []
-    starts = _GATE.scan(text)
-    for i, (kind, _pattern) in enumerate(_PATTERNS):
-        for m in _GATE.finditer(i, text, starts):
-            s, e = m.span()
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            # "May" is also a verb; only read it as a month with a day, a year or "in May".
-            if kind == "explicit" and m.group("mon1") == "may" and not m.group("y"):
-                lead = text[max(0, s - 6) : s] + m.group(0)[:3]
-                if not re.search(r"\b(?:in|on|of|since|by)\s+(?:may)?$", lead, re.I):
-                    continue
-            d, prec = _resolve(kind, m, published)
-            if prec is None and kind != "anaphoric":
-                continue  # impossible calendar date
-            taken.append((s, e))
-            out.append(
-                DateMention(
-                    start=s,
-                    end=e,
-                    text=m.group(0),
-                    kind=kind,
-                    date=d,
-                    precision=prec,
-                    statement=kind == "statement-weekday",
-                    anaphoric=kind in {"anaphoric", "day-before"},
-                )
+    for kind, m in _date_shapes(text):
+        s, e = m.span()
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        d, prec = _resolve(kind, m, published)
+        if prec is None and kind != "anaphoric":
+            continue  # impossible calendar date
+        taken.append((s, e))
+        out.append(
+            DateMention(
+                start=s,
+                end=e,
+                text=m.group(0),
+                kind=kind,
+                date=d,
+                precision=prec,
+                statement=kind == "statement-weekday",
+                anaphoric=kind in {"anaphoric", "day-before"},
             )
+        )
     out.sort(key=lambda d: d.start)
     return out
 

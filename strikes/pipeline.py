@@ -7,6 +7,8 @@ persist provenance and the CLI can print any stage.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
 import io
 import json
 import sys
@@ -35,10 +37,19 @@ class PipelineResult:
 
 
 def make_geo(*, settings: Settings = DEFAULT_SETTINGS) -> Geo:
-    """The gazetteer-backed functions the extractor calls."""
+    """The gazetteer-backed functions the extractor calls (one `Geo` per gazetteer: the
+    extractor caches sentence analyses keyed on `Geo.find`)."""
+    return _geo_for(str(settings.data_dir), settings.fuzzy_threshold)
+
+
+@functools.lru_cache(maxsize=8)
+def _geo_for(data_dir: str, fuzzy_threshold: float) -> Geo:
     from strikes.gazetteer import Gazetteer
     from strikes.geocode import GeoContext, find_places, resolve
 
+    settings = dataclasses.replace(
+        DEFAULT_SETTINGS, data_dir=data_dir, fuzzy_threshold=fuzzy_threshold
+    )
     gz = Gazetteer.load(settings=settings)
 
     def _find(text: str) -> list:
@@ -49,6 +60,22 @@ def make_geo(*, settings: Settings = DEFAULT_SETTINGS) -> Geo:
         return resolve(mention, context=ctx, gazetteer=gz)
 
     return Geo(find=_find, resolve=_resolve, country=gz.country)
+
+
+def clear_caches() -> None:
+    """Forget every per-text analysis cached in this process (benchmarks start cold)."""
+    from strikes import claims
+
+    claims.clear_caches()
+
+
+def sentence_cache_hit_rate() -> float | None:
+    """The share of sentence analyses served from the cache since the last clear."""
+    from strikes.claims import _sentence_facts
+
+    info = _sentence_facts.cache_info()
+    total = info.hits + info.misses
+    return round(info.hits / total, 3) if total else None
 
 
 def extract_claims(
