@@ -31,6 +31,7 @@ import pandas as pd
 from strikes import boilerplate as bp
 from strikes.decode import decode_bytes
 from strikes.errors import InputRejected
+from strikes.gcpause import batch_gc
 from strikes.htmltext import count_elements, declared_charset, extract_html, looks_like_html
 from strikes.metadata import (
     MANIFEST_NAME,
@@ -429,7 +430,9 @@ def _cut_title(
 def _load(
     docs: list[RawDocument], rejections: list[InputRejected], settings: Settings
 ) -> ArticleBatch:
-    return assemble(process_documents(docs, settings=settings), rejections, settings=settings)
+    with batch_gc(settings=settings):
+        processed = process_documents(docs, settings=settings)
+        return assemble(processed, rejections, settings=settings)
 
 
 # What one document became: (its name, the article or None, the notes and rejections it gave).

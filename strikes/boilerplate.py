@@ -23,6 +23,7 @@ Then `join_paragraphs` re-joins lines broken mid-sentence and returns one string
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -56,6 +57,11 @@ class Seg:
     blank: bool = False  # an empty line in the source (a paragraph break)
     alive: bool = True  # still part of the article
     exact: bool = True  # text == source[start:end] (offsets of partial cuts are exact)
+
+
+# Furniture lines ("Advertisement", share rows, copyright) and syndicated paragraphs recur across
+# a corpus; a line's class depends on its text alone, so each distinct line is classified once.
+LINE_CACHE_SIZE = 1 << 16
 
 
 def split_lines(text: str) -> list[Seg]:
@@ -197,6 +203,7 @@ def _social_run(text: str, *, from_end: bool = False) -> int:
     return len(text) - edge if from_end else edge
 
 
+@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
 def is_social_row(text: str) -> bool:
     first = text[:16].split(maxsplit=1)
     if not first or not _social_word(first[0]):
@@ -402,7 +409,7 @@ _PROMO_ANYWHERE = re.compile(
 def _is_promo(t: str) -> bool:
     if _PROMO_START.match(t):
         return True
-    return bool(_PROMO_KEYWORDS_GATE.search(t)) and bool(_PROMO_ANYWHERE.search(t))
+    return _PROMO_KEYWORDS_GATE.test(t) and bool(_PROMO_ANYWHERE.search(t))
 
 
 _READ_MORE_LINK = re.compile(
@@ -479,6 +486,7 @@ def _line_reason(s: str, t: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
 def _classify(text: str) -> tuple[str | None, str | None]:
     """(section reason, line reason) of a line."""
     if len(text) > MAX_JUNK_LINE:

@@ -918,16 +918,16 @@ SENTENCE_CACHE_SIZE = 1 << 16
 @functools.lru_cache(maxsize=SENTENCE_CACHE_SIZE)
 def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
     """The context-free analysis of a sentence; None when no clause shows attack evidence."""
-    if not _PREFILTER.search(sent):
+    if not _PREFILTER.test(sent):
         return None
     amounts_all = find_amounts(sent)
     candidates = []
     for c_start, c_end in _clause_spans(sent):
         clause = sent[c_start:c_end]
         found = find_weapons(clause)
-        has_attack_noun = bool(_ATTACK_NOUN.search(clause))
+        has_attack_noun = _ATTACK_NOUN.test(clause)
         casualty_words = bool(
-            _KILL.search(clause) or _INJURE.search(clause) or _NO_CASUALTIES.search(clause)
+            _KILL.test(clause) or _INJURE.test(clause) or _NO_CASUALTIES.test(clause)
         )
         counted_verb = bool(
             _ANY_ATTACK_VERB.search(clause) and any(c_start <= a.start < c_end for a in amounts_all)
@@ -1215,13 +1215,13 @@ KILL_WORDS_RE = KILL_RE
 
 
 def _non_event(clause: str, counts: list[Count], casualties: list[Casualty]) -> bool:
-    if _CUMULATIVE.search(clause):
+    if _CUMULATIVE.test(clause):
         return True  # "since the start of the war": a running total, not an attack
     if counts or casualties:
         # Figures tied to a verb are a report, unless the clause is about the future.
         m = _MODAL.search(clause)
         return bool(m and _ANY_ATTACK_VERB.search(clause[m.end() :]) and not casualties)
-    if _NON_EVENT.search(clause) or _GENERIC.search(clause):
+    if _NON_EVENT.test(clause) or _GENERIC.test(clause):
         return True
     m = _MODAL.search(clause)
     return bool(m and _ANY_ATTACK_VERB.search(clause[m.end() :]))
@@ -1239,7 +1239,7 @@ def _clause_places(
             continue
         before = sent[max(c_start, m.start - 80) : m.start]
         after = sent[m.end : min(c_end, m.end + 60)]
-        if _DISTANCE_BEFORE.search(before):
+        if _DISTANCE_BEFORE.test(before):
             continue
         if DISTRICT_OF_CITY_RE.match(after):
             continue  # "the Kyivskyi and Saltivskyi districts of the city": parts of a city named before
@@ -1251,7 +1251,7 @@ def _clause_places(
             and out[-1].end + c_start <= m.start
             and LIST_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start])
         )
-        if not (passive or listed or _TARGET_CUE_BEFORE.search(before)):
+        if not (passive or listed or _TARGET_CUE_BEFORE.test(before)):
             continue
         out.append(ClausePlace(m, None, m.start - c_start, m.end - c_start, before[-40:]))
     # "at the country", "Ukrainian territory": the target country by reference.
@@ -1260,7 +1260,7 @@ def _clause_places(
         if _inside(s, e, masked):
             continue
         before = sent[max(c_start, s - 60) : s]
-        if _TARGET_CUE_BEFORE.search(before):
+        if _TARGET_CUE_BEFORE.test(before):
             out.append(
                 ClausePlace(_CountryRef(s, e, m.group(0), m.group("adj")), None, m.start(), m.end())
             )

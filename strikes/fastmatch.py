@@ -137,6 +137,14 @@ class LiteralGate:
             starts = sorted(set(starts))
         return starts
 
+    def test(self, text: str) -> bool:
+        """`bool(pattern.search(text))`; stops at the first candidate that matches."""
+        auto = self._auto
+        if auto is None or (not text.isascii() and _EXOTIC_RE.search(text)):
+            return self.pattern.search(text) is not None
+        match = self.pattern.match
+        return any(match(text, end - n + 1) for end, n in auto.iter(text.lower()))
+
     def search(self, text: str) -> re.Match[str] | None:
         starts = self.starts(text)
         if starts is None:

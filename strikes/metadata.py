@@ -218,6 +218,7 @@ _ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _UK_ONLY = re.compile(r"[іїєґІЇЄҐ]")
 _RU_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
 _WORD = re.compile(r"[^\W\d_]+")
+_ASCII_WORD = re.compile(r"[a-z]+")  # on lower-cased ASCII text
 
 
 def _words(text: str) -> frozenset[str]:
@@ -250,12 +251,13 @@ def guess_language(text: str, *, sample: int = 1500) -> str:
         uk = len(_UK_ONLY.findall(head))
         ru = len(_RU_ONLY.findall(head))
         return "uk" if uk > ru else "ru"
-    words = _WORD.findall(head.lower())
+    # On ASCII text the two word patterns agree; the Unicode class costs twice as much.
+    words = (_ASCII_WORD if head.isascii() else _WORD).findall(head.lower())
     if not words:
         return "und"
     total = len(words)
     english = _STOPWORDS["en"]
-    if sum(1 for w in words if w in english) >= 0.08 * total:
+    if sum(map(english.__contains__, words)) >= 0.08 * total:
         return "en"
     counts = Counter(words)
     best, score = "und", 0.0

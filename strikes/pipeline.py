@@ -23,6 +23,7 @@ from strikes.articles import ArticleBatch, RawDocument, load_articles, load_docu
 from strikes.claims import Claim, Geo, extract_article_claims
 from strikes.errors import InputRejected
 from strikes.events import event_records, merge_claims, to_jsonl
+from strikes.gcpause import batch_gc
 from strikes.schema import CLAIMS, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
@@ -64,9 +65,11 @@ def _geo_for(data_dir: str, fuzzy_threshold: float) -> Geo:
 
 def clear_caches() -> None:
     """Forget every per-text analysis cached in this process (benchmarks start cold)."""
-    from strikes import claims
+    from strikes import boilerplate, claims
 
     claims.clear_caches()
+    boilerplate._classify.cache_clear()
+    boilerplate.is_social_row.cache_clear()
 
 
 def sentence_cache_hit_rate() -> float | None:
@@ -88,16 +91,24 @@ def extract_claims(
     """Geocoded claims (schema.CLAIMS) of every English article."""
     if articles.empty:
         return empty_frame(CLAIMS)
+    with batch_gc(settings=settings):
+        return _extract_claims(articles, sentences, settings=settings, geo=geo)
+
+
+def _extract_claims(
+    articles: pd.DataFrame, sentences: pd.DataFrame, *, settings: Settings, geo: Geo | None
+) -> pd.DataFrame:
     geo = geo or make_geo(settings=settings)
     by_article: dict[str, list[tuple[int, int, int]]] = {}
+    # Plain lists: iterating Arrow-backed columns element by element is several times slower.
     for aid, idx, start, end in zip(
-        sentences["article_id"],
-        sentences["sent_idx"],
-        sentences["start"],
-        sentences["end"],
+        sentences["article_id"].tolist(),
+        sentences["sent_idx"].tolist(),
+        sentences["start"].tolist(),
+        sentences["end"].tolist(),
         strict=True,
     ):
-        by_article.setdefault(aid, []).append((int(idx), int(start), int(end)))
+        by_article.setdefault(aid, []).append((idx, start, end))
     rows: list[dict] = []
     for art in articles.itertuples(index=False):
         if (art.language or "en") != "en":
@@ -220,13 +231,15 @@ def run_pipeline(
     manifest: Path | None = None,
     settings: Settings = DEFAULT_SETTINGS,
 ) -> PipelineResult:
-    return _finish(load_articles(paths, manifest=manifest, settings=settings), settings)
+    with batch_gc(settings=settings):
+        return _finish(load_articles(paths, manifest=manifest, settings=settings), settings)
 
 
 def run_documents(
     docs: Sequence[RawDocument], *, settings: Settings = DEFAULT_SETTINGS
 ) -> PipelineResult:
-    return _finish(load_documents(docs, settings=settings), settings)
+    with batch_gc(settings=settings):
+        return _finish(load_documents(docs, settings=settings), settings)
 
 
 # --------------------------------------------------------------------------------------------

@@ -47,6 +47,10 @@ class Settings:
     minhash_perm: int = 64
     near_dup_threshold: float = 0.5
 
+    # Batches: the garbage collector's first-generation threshold while a batch runs
+    # (strikes.gcpause; CPython's default is 700).
+    batch_gc_threshold: int = 20_000
+
     # Extraction.
     max_plausible_count: int = 20_000  # more weapons than this in one report is not a fact
     max_plausible_casualties: int = 10_000

@@ -249,6 +249,7 @@ def test_gates_return_what_the_patterns_return() -> None:
                 t,
             )
             assert _spans(gate.pattern.finditer(t)) == _spans(gate.finditer(t)), (name, t)
+            assert gate.test(t) == (a is not None), (name, t)
     for t in texts:
         starts = dates._GATE.scan(t)
         for i, (_kind, pattern) in enumerate(dates._PATTERNS):
@@ -338,3 +339,44 @@ def test_groups_equal_datasketch_lsh() -> None:
     expected = [g for g in groups.values() if len(g) > 1]
     assert neardup.find_groups(texts) == expected
     assert len(expected) > 20
+
+
+# --- batches: fewer collector passes, thresholds restored ------------------------------------
+
+
+def test_batch_gc_raises_the_threshold_and_restores_it() -> None:
+    import gc
+    import threading
+
+    from strikes.gcpause import batch_gc
+    from strikes.settings import Settings
+
+    before = gc.get_threshold()
+    settings = Settings(batch_gc_threshold=before[0] * 10)
+    with batch_gc(settings=settings):
+        assert gc.get_threshold()[0] == before[0] * 10
+        with batch_gc(settings=settings):  # nested: still raised
+            assert gc.get_threshold()[0] == before[0] * 10
+        assert gc.get_threshold()[0] == before[0] * 10
+    assert gc.get_threshold() == before
+
+    # Overlapping batches in two threads: the last one out restores the thresholds.
+    inside, leave = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with batch_gc(settings=settings):
+            inside.set()
+            leave.wait(5)
+
+    t = threading.Thread(target=other)
+    with batch_gc(settings=settings):
+        t.start()
+        assert inside.wait(5)
+    assert gc.get_threshold()[0] == before[0] * 10  # the other batch still runs
+    leave.set()
+    t.join(5)
+    assert gc.get_threshold() == before
+
+    with pytest.raises(RuntimeError), batch_gc(settings=settings):
+        raise RuntimeError("a failing batch")
+    assert gc.get_threshold() == before
