@@ -1060,6 +1060,7 @@ def clear_caches() -> None:
     _sentence_facts.cache_clear()
     _date_shapes.cache_clear()
     _target_facility.cache_clear()
+    _implausible_in.cache_clear()
 
 
 def _sentence_claims(
@@ -1641,9 +1642,14 @@ def _common_country(places: list[ClausePlace], geo: Geo) -> object | None:
     return geo.country(codes.pop()) if len(codes) == 1 else None
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _implausible_in(sentence: str) -> tuple[str, ...]:
+    return tuple(find_implausible(sentence))
+
+
 def _check_plausible(c: Claim, settings: Settings) -> None:
     """Absurd figures are flagged and dropped, never stored as fact."""
-    huge = find_implausible(c.sentence) if c.sentence else []
+    huge = _implausible_in(c.sentence) if c.sentence else ()
     if huge and "implausible:number" not in c.rules:  # "999999999999 drones", "1e9": never
         c.vague.setdefault("implausible", "; ".join(huge)[:200])  # a count; flagged here
         c.rules.append("implausible:number")

@@ -110,16 +110,20 @@ def _extract_claims(
     ):
         by_article.setdefault(aid, []).append((idx, start, end))
     rows: list[dict] = []
-    for art in articles.itertuples(index=False):
-        if (art.language or "en") != "en":
+    for article_id, text, published, language in zip(
+        articles["article_id"].tolist(),
+        articles["text"].tolist(),
+        articles["published"].tolist(),
+        articles["language"].tolist(),
+        strict=True,
+    ):
+        if isinstance(language, str) and language not in ("", "en"):
             continue  # reported by the articles stage; English rules would misread it
-        sents = sorted(by_article.get(art.article_id, []))
-        published = None if pd.isna(art.published) else art.published
         claims = extract_article_claims(
-            article_id=art.article_id,
-            text=art.text,
-            sentences=sents,
-            published=published,
+            article_id=article_id,
+            text=text,
+            sentences=sorted(by_article.get(article_id, [])),
+            published=published if isinstance(published, str) else None,
             geo=geo,
             settings=settings,
         )

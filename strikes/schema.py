@@ -119,9 +119,7 @@ def conform(df: pd.DataFrame | list[dict], schema: Schema) -> pd.DataFrame:
     should fail loudly, not vanish).
     """
     if not isinstance(df, pd.DataFrame):
-        df = (
-            pd.DataFrame.from_records(list(df), columns=list(schema)) if df else empty_frame(schema)
-        )
+        return _from_rows(list(df), schema)
     extra = set(df.columns) - set(schema)
     if extra:
         raise ValueError(f"unexpected columns {sorted(extra)}")
@@ -134,3 +132,18 @@ def conform(df: pd.DataFrame | list[dict], schema: Schema) -> pd.DataFrame:
         else:
             out[col] = s.astype(dtype)
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+
+
+def _from_rows(rows: list[dict], schema: Schema) -> pd.DataFrame:
+    """`conform` of a list of row dicts (keys outside the schema are not read), built column by
+    column: faster than `DataFrame.from_records` followed by `astype`, same frame."""
+    if not rows:
+        return empty_frame(schema)
+    out = {}
+    for col, dtype in schema.items():
+        values = [r.get(col) for r in rows]
+        if dtype == "object":
+            out[col] = pd.Series(values, dtype=object)
+        else:
+            out[col] = pd.Series(values, dtype=object).astype(dtype)
+    return pd.DataFrame(out)
