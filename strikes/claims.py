@@ -507,7 +507,7 @@ PlaceResolver = Callable[[object, Sequence[str], Sequence[object]], object | Non
 CountryLookup = Callable[[str], object | None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity: a cheap cache key (make_geo reuses one)
 class Geo:
     """The geocoding functions the extractor uses (see pipeline.make_geo)."""
 
@@ -527,6 +527,8 @@ def _clause_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    if not spans:
+        return False
     return any(s <= start and end <= e for s, e in spans)
 
 
@@ -572,6 +574,28 @@ def _find_attacker(
     return None, ""
 
 
+# Small patterns of the binding rules (compiled once; they run for every amount).
+_OF_THE_GAP_RE = re.compile(r"\s*(?:of\s+(?:the\s+)?)?", re.I)
+_BREAKDOWN_GAP_RE = re.compile(
+    r"\s+(?:of\s+(?:them|which)\s+)?(?:were\s+\w+\s+)?(?:over|above|in|across|on|near|towards?)"
+    r"\s+(?:the\s+)?(?:[\w'’-]+\s+)?",
+    re.I,
+)
+_OF_GAP_RE = re.compile(r"\s+of\s+(?:the\s+)?", re.I)
+_OF_THEM_RE = re.compile(r"\A\s+of\s+(?:them|those|these|which)\b", re.I)
+_AND_A_GAP_RE = re.compile(r"\s*,?\s*(?:and|plus)\s+(?P<art>an?)\s+", re.I)
+_DEATH_TOLL_WORDS_RE = re.compile(r"\bdeath\s+toll\b", re.I)
+_OTHERS_AFTER_RE = re.compile(r"\A\s+(?:others?|more)\b", re.I)
+_AND_BEFORE_RE = re.compile(r"\band\s+\Z")
+_AND_AT_LEAST_BEFORE_RE = re.compile(r"\band\s+(?:at\s+least\s+)?\Z")
+_IN_AFTER_RE = re.compile(r"\A\s+in\s")
+_NEGATED_BEFORE_RE = re.compile(r"\b(?:no|not|including|among\s+them)\s+\Z", re.I)
+_CASUALTY_PLACE_GAP_RE = re.compile(
+    r"\s+(?:\w+\s+){0,2}?(?:in|on|at|near)\s+(?:the\s+)?(?:[\w'’-]+\s+)?", re.I
+)
+_WITH_BEFORE_RE = re.compile(r"\bwith\s+(?:a\s+total\s+of\s+|up\s+to\s+)?\Z", re.I)
+
+
 def _role_for(clause: str, amount: Amount, weapon_end: int) -> str | None:
     after = clause[weapon_end : weapon_end + 60]
     m = PASSIVE_ROLE_RE.match(after)
@@ -582,7 +606,7 @@ def _role_for(clause: str, amount: Amount, weapon_end: int) -> str | None:
             return "launched"
         return "hit"
     before = clause[max(0, amount.start - 90) : amount.start]
-    if re.search(r"\bwith\s+(?:a\s+total\s+of\s+|up\s+to\s+)?\Z", before, re.I):
+    if _WITH_BEFORE_RE.search(before):
         return "launched"
     # The nearest verb to the left decides ("shot down 120 drones", "launched 550 drones").
     best: tuple[int, str] | None = None
@@ -629,9 +653,7 @@ def _bind_counts(
         if gap_to:
             w = gap_to[0]
             gap = clause[a.end : w.start]
-            if re.fullmatch(r"\s*(?:of\s+(?:the\s+)?)?", gap, re.I) and (
-                not a.vague or "of" in gap or not gap.strip()
-            ):
+            if _OF_THE_GAP_RE.fullmatch(gap) and (not a.vague or "of" in gap or not gap.strip()):
                 weapon = w
         subset = bool(SUBSET_RE.search(clause[max(0, a.start - 20) : a.start]))
         # Per-place breakdown: "17 over Crimea", "16 drones over the Rostov region".
@@ -642,11 +664,7 @@ def _bind_counts(
                 continue
             gap = clause[tail_from : p.start]
             if (
-                re.fullmatch(
-                    r"\s+(?:of\s+(?:them|which)\s+)?(?:were\s+\w+\s+)?(?:over|above|in|across|on|near|towards?)\s+(?:the\s+)?(?:[\w'’-]+\s+)?",
-                    gap,
-                    re.I,
-                )
+                _BREAKDOWN_GAP_RE.fullmatch(gap)
                 and len(gap) < 40
                 and not _listed_with_next(clause, places, i)
             ):
@@ -656,7 +674,7 @@ def _bind_counts(
             # "shot down 57 of 83 drones": the first is the verb's, the second was launched.
             nxt = amounts[k + 1]
             w2 = next((w for w in weapons if 0 <= w.start - nxt.end <= 2), None)
-            if w2 and re.fullmatch(r"\s+of\s+(?:the\s+)?", clause[a.end : nxt.start], re.I):
+            if w2 and _OF_GAP_RE.fullmatch(clause[a.end : nxt.start]):
                 role = _role_for(clause, a, w2.end)
                 if role and role != "launched":
                     last = Count(a, role, w2, False, None)
@@ -671,9 +689,7 @@ def _bind_counts(
                 last = Count(a, last.role, last.weapon, True, place_idx)
                 counts.append(last)
                 continue
-            of_them = re.match(
-                r"\A\s+of\s+(?:them|those|these|which)\b", clause[a.end : a.end + 20], re.I
-            )
+            of_them = _OF_THEM_RE.match(clause[a.end : a.end + 20])
             if of_them:
                 # "downed 32 of them": a count of the weapons named before (maybe a sentence ago).
                 role = _role_for(clause, a, a.end + of_them.end()) or (last.role if last else None)
@@ -697,9 +713,7 @@ def _bind_counts(
         if c.weapon is None:
             continue
         for w in weapons:
-            m = re.fullmatch(
-                r"\s*,?\s*(?:and|plus)\s+(?P<art>an?)\s+", clause[c.weapon.end : w.start], re.I
-            )
+            m = _AND_A_GAP_RE.fullmatch(clause[c.weapon.end : w.start])
             if m and not any(x.weapon is w for x in counts):
                 one = Amount(
                     c.weapon.end + m.start("art"),
@@ -732,23 +746,16 @@ def _bind_casualties(
             if ma:
                 fld = "killed" if ma.group("k") else "injured"
             elif DEATH_TOLL_RE.search(before) or (
-                TOLL_VERB_RE.search(before)
-                and re.search(r"\bdeath\s+toll\b", clause[: a.start], re.I)
+                TOLL_VERB_RE.search(before) and _DEATH_TOLL_WORDS_RE.search(clause[: a.start])
             ):
                 fld = "killed"
-            elif (
-                last_field
-                and re.match(r"\A\s+(?:others?|more)\b", after, re.I)
-                and re.search(r"\band\s+\Z", before)
-            ):
+            elif last_field and _OTHERS_AFTER_RE.match(after) and _AND_BEFORE_RE.search(before):
                 fld = last_field
             elif (
-                last_field
-                and re.search(r"\band\s+(?:at\s+least\s+)?\Z", before)
-                and re.match(r"\A\s+in\s", after)
+                last_field and _AND_AT_LEAST_BEFORE_RE.search(before) and _IN_AFTER_RE.match(after)
             ):
                 fld = last_field  # "three civilians in Kyiv and at least two in Kharkiv"
-        if fld is None or re.search(r"\b(?:no|not|including|among\s+them)\s+\Z", before, re.I):
+        if fld is None or _NEGATED_BEFORE_RE.search(before):
             continue  # "no one was hurt" is a zero, handled below
         if (
             a.value is not None
@@ -757,16 +764,6 @@ def _bind_casualties(
             and not PERSON_RE.match(after)
         ):
             continue
-        if (
-            a.value is not None
-            and not a.vague
-            and not PERSON_RE.match(after)
-            and not mb
-            and not re.match(
-                r"\A\s+(?:were|was|have|had|are|killed|dead|injured|wounded|in\s)", after
-            )
-        ):
-            pass
         place_idx = None
         tail = after
         pm = PERSON_RE.match(tail)
@@ -774,9 +771,7 @@ def _bind_casualties(
         for i, p in enumerate(places):
             gap = clause[tail_off : p.start]
             if (
-                re.fullmatch(
-                    r"\s+(?:\w+\s+){0,2}?(?:in|on|at|near)\s+(?:the\s+)?(?:[\w'’-]+\s+)?", gap, re.I
-                )
+                _CASUALTY_PLACE_GAP_RE.fullmatch(gap)
                 and len(gap) < 30
                 and not _listed_with_next(clause, places, i)
             ):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from strikes.fastmatch import MultiGate
+
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -139,10 +141,23 @@ def find_implausible(text: str) -> list[str]:
     return [m.group(0) for m in IMPLAUSIBLE_RE.finditer(text)]
 
 
+def _flatten_verbose(pattern: str) -> str:
+    """The pattern of a VERBOSE regex without its layout whitespace (it has no comments and no
+    whitespace inside character classes; an escaped space stays a space)."""
+    return re.sub(r"\\ |\s+", lambda m: " " if m.group(0) == "\\ " else "", pattern)
+
+
+# The same regex, flat, so the literal gate can find where a match may start (digits only on
+# ASCII text; the gate scans in full otherwise): the same matches at a third of the cost.
+_NUMBER_GATE = MultiGate(
+    [re.compile(_flatten_verbose(NUMBER_RE.pattern), NUMBER_RE.flags & ~re.VERBOSE)]
+)
+
+
 def find_amounts(text: str) -> list[Amount]:
     """Every amount in `text`, left to right, with offsets into `text`."""
     out = []
-    for m in NUMBER_RE.finditer(text):
+    for m in _NUMBER_GATE.finditer(0, text, _NUMBER_GATE.scan(text)):
         a = parse_amount(m)
         if a is not None:
             out.append(a)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from strikes import boilerplate, claims, dates, neardup
+from strikes import boilerplate, claims, dates, neardup, numbers
 from strikes.corpus import make_documents, make_events, write_corpus
 from strikes.fastmatch import LiteralGate, MultiGate, literal_prefixes
 from strikes.schema import EVENTS
@@ -219,6 +219,13 @@ def _random_texts(n: int, seed: int) -> list[str]:
         "３",
         "٣",
         "—",
+        "1,200",
+        "at least",
+        "twenty-one",
+        "a dozen",
+        "hundreds",
+        "3.5",
+        "2 million",
         "’",
         ",",
         ".",
@@ -254,6 +261,8 @@ def test_gates_return_what_the_patterns_return() -> None:
         starts = dates._GATE.scan(t)
         for i, (_kind, pattern) in enumerate(dates._PATTERNS):
             assert _spans(pattern.finditer(t)) == _spans(dates._GATE.finditer(i, t, starts))
+        flat = numbers._NUMBER_GATE
+        assert _spans(numbers.NUMBER_RE.finditer(t)) == _spans(flat.finditer(0, t, flat.scan(t)))
         window = t[-60:]
         a, b = claims.WEAPON_PREFIX_RE.search(window), claims._weapon_prefix(window)
         assert (a and a.span()) == (b and b.span())
