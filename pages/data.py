@@ -111,7 +111,9 @@ else:
             st.caption(note)
             st.download_button(
                 f"Download {label}",
-                data=make(),
+                # Built when clicked, not on every run: the four exports of 100,000 events
+                # take ~20 s together.
+                data=make,
                 file_name=f"strike-events-{stamp}.{ext}",
                 mime=mime,
                 key=f"dl_{ext}",

@@ -27,15 +27,12 @@ if events.empty:
     no_events_for_filters(ctx.filters, ctx.total)
     st.stop()
 
-n_conf = int(events["conflicts"].map(lambda c: isinstance(c, dict) and bool(c)).sum())
+n_conf = sum(1 for c in events["conflicts"].to_numpy(dtype=object) if isinstance(c, dict) and c)
 st.markdown(
     f"**{len(events):,} events** · {n_conf:,} with disagreeing sources (⚠). "
     "Select a row to see its sources, or open an event below."
 )
-state = events_table(
-    events, key="events_table", height=min(38 + 35 * len(events), 460), selectable=True
-)
-rows = state.selection.rows if state is not None and hasattr(state, "selection") else []
+rows = events_table(events, key="events_table", max_height=460, selectable=True)
 if rows:
     ev = events.iloc[rows[0]].to_dict()
     with st.container(border=True):

@@ -6,15 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from strikes.timeline import (
-    barrages_by_weapon,
-    monthly_totals,
-    region_counts,
-    weapon_counts,
-)
-from ui.charts import barrage_timeline, monthly_chart, region_chart, selected_nights, weapon_chart
+from ui.charts import selected_nights
 from ui.components import filter_caption, headline_metrics, no_events_for_filters
-from ui.metrics import headline
+from ui.data import overview
 from ui.page import page_context
 from ui.tables import events_table, month_table
 
@@ -26,7 +20,9 @@ if events.empty:
     no_events_for_filters(ctx.filters, ctx.total)
     st.stop()
 
-headline_metrics(headline(events))
+# Aggregates and figures of this view, cached per store version and filters.
+view = overview(ctx.data, ctx.filters, events)
+headline_metrics(view.headline)
 
 st.subheader("Barrages per night")
 st.caption(
@@ -35,9 +31,8 @@ st.caption(
     "reports. **Click a bar, or drag across the chart to select a range, to list those "
     "nights' events below.** Double-click the chart to clear the selection."
 )
-attackers = ctx.data.options.get("attackers", [])
 state = st.plotly_chart(
-    barrage_timeline(barrages_by_weapon(events), attackers=attackers),
+    view.timeline,
     key="timeline",
     on_select="rerun",
     selection_mode=("points", "box"),
@@ -48,14 +43,10 @@ nights, box = selected_nights(state.get("selection") if state else None)
 st.subheader("Events")
 listed = events
 if nights:
-    keep = pd.Series(
-        [
-            (str(d), str(a)) in nights
-            for d, a in zip(events["date"], events["attacker"], strict=True)
-        ],
-        index=events.index,
+    pairs = pd.MultiIndex.from_arrays(
+        [events["date"].astype("string").fillna(""), events["attacker"].astype("string")]
     )
-    listed = events[keep.to_numpy(bool)]
+    listed = events[pairs.isin(list(nights))]
     st.caption(f"Selected on the chart: {len(nights):,} night(s) · {len(listed):,} event(s).")
 elif box:
     d = events["date"].astype("string")
@@ -69,24 +60,19 @@ else:
     events_table(listed, key="overview_events", height=320)
 
 st.subheader("Monthly totals")
-months = monthly_totals(events)
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(monthly_chart(months), key="monthly", config={"displaylogo": False})
+    st.plotly_chart(view.monthly, key="monthly", config={"displaylogo": False})
 with right:
     st.caption(
         "Totals reported for a whole month (e.g. “5,438 drones in June”) beside the sum of "
         "the nightly reports in the store for that month. A low share means the daily "
         "reports cover only part of the month."
     )
-    month_table(months)
+    month_table(view.months)
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(
-        weapon_chart(weapon_counts(events)), key="weapons", config={"displaylogo": False}
-    )
+    st.plotly_chart(view.weapons, key="weapons", config={"displaylogo": False})
 with right:
-    st.plotly_chart(
-        region_chart(region_counts(events)), key="regions", config={"displaylogo": False}
-    )
+    st.plotly_chart(view.regions, key="regions", config={"displaylogo": False})

@@ -9,7 +9,7 @@ import streamlit as st
 from ui.components import md_escape, short_file
 from ui.highlight import esc, highlight, legend_html, text_block
 from ui.page import page_context
-from ui.tables import events_table
+from ui.tables import events_table, page_of
 from ui.theme import fmt_date, fmt_int
 
 DATE_SOURCES = {
@@ -46,6 +46,8 @@ only = st.toggle(
     key="sources_only_filtered",
     help="Apply the sidebar's filters to the article list.",
 )
+# The group representative's title by id (one lookup per copy, not a scan of every article).
+title_of = dict(zip(arts["article_id"], arts["title"], strict=True))
 table = pd.DataFrame(
     {
         "title": arts["title"].fillna(arts["file"].map(short_file)),
@@ -55,14 +57,7 @@ table = pd.DataFrame(
             lambda s: DATE_SOURCES.get(str(s), str(s)) if isinstance(s, str) else "unknown"
         ),
         "dup": [
-            ""
-            if pd.isna(g) or g == a
-            else "copy of "
-            + short_file(
-                arts.loc[arts["article_id"] == g, "title"].squeeze()
-                if (arts["article_id"] == g).any()
-                else g
-            )
+            "" if pd.isna(g) or g == a else "copy of " + short_file(title_of.get(g, g))
             for a, g in zip(arts["article_id"], arts["dup_group"], strict=True)
         ],
         "events": arts["article_id"].map(contrib).fillna(0).astype(int),
@@ -82,12 +77,14 @@ if table.empty:
         icon=":material/info:",
     )
     st.stop()
+start, stop = page_of(len(table), key="sources_table")
 sel = st.dataframe(
-    table,
+    table.iloc[start:stop],
     hide_index=True,
     placeholder="—",
     width="stretch",
-    key="sources_table",
+    # One key per page: a selection made on one page must not select a row of another.
+    key="sources_table" if start == 0 else f"sources_table_from{start}",
     on_select="rerun",
     selection_mode="single-row",
     column_config={
@@ -107,11 +104,11 @@ sel = st.dataframe(
     },
 )
 rows = sel.selection.rows if sel is not None and hasattr(sel, "selection") else []
-labels = dict(zip(table["article_id"], table["title"].astype(str), strict=True))
-ids = list(table["article_id"])
-chosen = ids[rows[0]] if rows else ids[0]
+ids = table["article_id"].iloc[start:stop].tolist()
+chosen = ids[rows[0]] if rows and 0 <= rows[0] < len(ids) else ids[0]
 if not rows:
-    st.caption("Showing the first article; select a row above to read another.")
+    st.caption("Showing the first article of the page; select a row above to read another.")
+labels = dict(zip(table["article_id"], table["title"].astype(str), strict=True))
 
 art = arts[arts["article_id"] == chosen].iloc[0].to_dict()
 st.subheader(md_escape(labels.get(chosen, chosen)))

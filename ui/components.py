@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
 
 import pandas as pd
@@ -198,13 +199,49 @@ def _without_overlaps(extra: list[dict], spans: list[dict]) -> list[dict]:
     return out
 
 
+# Lookups built once per frame.  The dashboard's frames are cached objects shared by every
+# run (ui.data), so an index keyed on the frame object serves every panel of every run until
+# the store changes; a weak reference tells a new frame that reuses an old id apart.
+_INDEXES: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
+_INDEXES_MAX = 16
+
+
+def _frame_index(frame: pd.DataFrame, what: str, build: Callable[[pd.DataFrame], object]):
+    key = (id(frame), what)
+    hit = _INDEXES.get(key)
+    if hit is not None and hit[0]() is frame:
+        return hit[1]
+    value = build(frame)
+    if len(_INDEXES) >= _INDEXES_MAX:
+        _INDEXES.pop(next(iter(_INDEXES)), None)
+    _INDEXES[key] = (weakref.ref(frame), value)
+    return value
+
+
+def _positions(column: str) -> Callable[[pd.DataFrame], dict]:
+    def build(frame: pd.DataFrame) -> dict:
+        if frame.empty or column not in frame.columns:
+            return {}
+        return frame.groupby(frame[column].astype("string"), sort=False).indices
+
+    return build
+
+
+def _article_titles(articles: pd.DataFrame) -> dict[str, str]:
+    cols = [c for c in ("article_id", "title", "file", "outlet", "published") if c in articles]
+    return {str(r["article_id"]): _article_label(r) for r in articles[cols].to_dict("records")}
+
+
 def _claim_spans(claims: pd.DataFrame, claim_id: object) -> list[dict]:
     if is_missing(claim_id) or claims.empty:
         return []
-    hit = claims.loc[claims["claim_id"] == str(claim_id), "spans"]
-    if hit.empty or not isinstance(hit.iloc[0], list):
+    rows = _frame_index(claims, "claim_id", _positions("claim_id")).get(str(claim_id))
+    if rows is None or not len(rows):
         return []
-    return [s for s in hit.iloc[0] if isinstance(s, dict)]
+    spans = claims["spans"].iat[int(rows[0])]
+    if not isinstance(spans, list):
+        return []
+    return [s for s in spans if isinstance(s, dict)]
 
 
 def _article_label(row: Mapping) -> str:
@@ -298,12 +335,11 @@ def event_sources_panel(
 ) -> None:
     """The facts of one event, its source sentences (highlighted) and any disagreements."""
     eid = str(ev.get("event_id"))
-    srcs = event_sources[event_sources["event_id"] == eid] if not event_sources.empty else None
-    titles = (
-        {str(r["article_id"]): _article_label(r) for r in articles.to_dict("records")}
-        if not articles.empty
-        else {}
-    )
+    srcs = None
+    if not event_sources.empty:
+        rows = _frame_index(event_sources, "event_id", _positions("event_id")).get(eid)
+        srcs = event_sources.iloc[rows if rows is not None else []]
+    titles = _frame_index(articles, "titles", _article_titles) if not articles.empty else {}
     if show_facts:
         left, right = st.columns([2, 3])
         with left:

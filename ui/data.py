@@ -9,8 +9,10 @@ parse text; they only filter and display these frames.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +21,12 @@ from strikes.errors import StoreError, StoreUnusable, StrikesError
 from strikes.settings import Settings
 from strikes.store import Store, ensure_store, rebuild_from_seeds, write_problem
 from strikes.timeline import filter_options, prepare_events
+
+if TYPE_CHECKING:  # pragma: no cover
+    import plotly.graph_objects as go
+
+    from ui.filters import Filters
+    from ui.metrics import Headline
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,10 @@ def _date_bounds(events: pd.DataFrame) -> tuple[str | None, str | None]:
     return str(dates.min())[:10], str(dates.max())[:10]
 
 
-@st.cache_data(show_spinner="Loading events…", max_entries=4)
+# Shared, not copied: st.cache_data would unpickle a fresh copy of every frame on every run
+# (1.5 s at 100,000 events).  The frames are read-only by convention (pandas copy-on-write
+# keeps an accidental in-place edit from reaching the cached object).
+@st.cache_resource(show_spinner="Loading events…", max_entries=2)
 def _load(db_path: str, version: str, _store: Store) -> Data:
     snap = _store.snapshot()
     events = prepare_events(snap.events)
@@ -154,7 +165,7 @@ def _store_error_screen(exc: StrikesError) -> None:
     st.stop()
 
 
-@st.cache_data(show_spinner="Preparing the map…", max_entries=4)
+@st.cache_resource(show_spinner="Preparing the map…", max_entries=2)
 def _map_rows(version: str, _events: pd.DataFrame) -> pd.DataFrame:
     from ui.maps import map_frame
 
@@ -169,12 +180,52 @@ def map_rows(data: Data, events: pd.DataFrame) -> pd.DataFrame:
     full = _map_rows(data.version, data.events)
     if len(events) == len(data.events):
         return full
-    return full[full["event_id"].isin(events["event_id"])]
+    return full[full["event_id"].isin(events["event_id"]).to_numpy(dtype=bool)]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The Overview page's figures for one filtered view (pre-aggregated, cached)."""
+
+    headline: Headline
+    timeline: go.Figure
+    months: pd.DataFrame
+    monthly: go.Figure
+    weapons: go.Figure
+    regions: go.Figure
+
+
+@st.cache_resource(show_spinner="Summing up…", max_entries=32)
+def _overview(
+    version: str, view: str, attackers: tuple[str, ...], _events: pd.DataFrame
+) -> Overview:
+    from strikes.timeline import barrages_by_weapon, monthly_totals, region_counts, weapon_counts
+    from ui.charts import barrage_timeline, monthly_chart, region_chart, weapon_chart
+    from ui.metrics import headline
+
+    months = monthly_totals(_events)
+    return Overview(
+        headline=headline(_events),
+        timeline=barrage_timeline(barrages_by_weapon(_events), attackers=list(attackers)),
+        months=months,
+        monthly=monthly_chart(months),
+        weapons=weapon_chart(weapon_counts(_events)),
+        regions=region_chart(region_counts(_events)),
+    )
+
+
+def overview(data: Data, filters: Filters, events: pd.DataFrame) -> Overview:
+    """The Overview's aggregates and figures of ``events`` (``data`` filtered by ``filters``),
+    computed once per store version and filter combination: reruns of the page (a chart
+    selection, a page switch) reuse them."""
+    view = json.dumps(filters.to_query(), sort_keys=True)
+    return _overview(data.version, view, tuple(data.options.get("attackers", [])), events)
 
 
 def clear_caches() -> None:
     _load.clear()
     _map_rows.clear()
+    _overview.clear()
 
 
 def _plain(text: str) -> str:
@@ -185,11 +236,13 @@ def _plain(text: str) -> str:
 
 __all__ = [
     "Data",
+    "Overview",
     "StoreError",
     "clear_caches",
     "get_data",
     "get_settings",
     "get_store",
     "map_rows",
+    "overview",
     "read_only_reason",
 ]

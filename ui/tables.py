@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -112,17 +114,58 @@ EVENT_COLUMNS = {
 }
 
 
+PAGE_ROWS = 200  # rows per table page: a table never sends the whole store to the browser
+
+
+def page_of(n: int, *, key: str, page_rows: int = PAGE_ROWS) -> tuple[int, int]:
+    """(start, stop) of the rows to show of ``n``, with a page picker when there is more than
+    one page (drawn where this is called; the picker's state is ``<key>_page``)."""
+    pages = max(1, math.ceil(n / page_rows))
+    if pages == 1:
+        return 0, n
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    with left:
+        page = st.number_input(
+            f"Table page (of {pages:,})",
+            min_value=1,
+            max_value=pages,
+            value=1,
+            step=1,
+            key=f"{key}_page",
+        )
+    start = (int(page) - 1) * page_rows
+    stop = min(n, start + page_rows)
+    with right:
+        st.caption(f"Rows {start + 1:,}–{stop:,} of {n:,}.")
+    return start, stop
+
+
 def events_table(
-    events: pd.DataFrame, *, key: str, height: int | str = "auto", selectable: bool = False
-):
-    """st.dataframe of the events; returns the selection state when ``selectable``."""
-    df = display_events(events)
+    events: pd.DataFrame,
+    *,
+    key: str,
+    height: int | str = "auto",
+    max_height: int | None = None,
+    selectable: bool = False,
+    page_rows: int = PAGE_ROWS,
+) -> list[int]:
+    """st.dataframe of the events, one page at a time (`page_of`; the picker sits above the
+    table).  Returns the positions in ``events`` of the selected rows (when ``selectable``).
+
+    Only the page's rows are formatted and sent: 100,000 events would be tens of megabytes.
+    """
+    start, stop = page_of(len(events), key=key, page_rows=page_rows)
+    chunk = events.iloc[start:stop]
+    df = display_events(chunk)
+    if max_height is not None:
+        height = min(38 + 35 * len(chunk), max_height)
     kwargs = {}
     if selectable:
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
-    return st.dataframe(
+    state = st.dataframe(
         df,
-        key=key,
+        # One key per page: a selection made on one page must not select a row of another.
+        key=key if start == 0 else f"{key}_from{start}",
         column_order=EVENT_ORDER,
         placeholder="—",
         hide_index=True,
@@ -131,6 +174,9 @@ def events_table(
         width="stretch",
         **kwargs,
     )
+    if not selectable or state is None or not hasattr(state, "selection"):
+        return []
+    return [start + int(r) for r in state.selection.rows if 0 <= int(r) < len(chunk)]
 
 
 def month_table(months: pd.DataFrame) -> None:
