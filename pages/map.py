@@ -16,12 +16,15 @@ from ui.components import (
 from ui.data import get_settings, map_rows
 from ui.maps import attacker_styles, build_deck, countries_geojson, selected_event_ids
 from ui.page import page_context
+from ui.tables import events_table
 from ui.theme import attacker_color
 
 VIEW_LABELS = {"strikes": "Strikes", "heat": "Heat map", "hexagons": "Hexagons"}
+MAX_PANELS = 5  # events of a selected place shown with their sources (the rest: a table)
 
 
-@st.cache_data(show_spinner="Preparing the country outlines…")
+# One shared object (never modified): the deck encodes it to JSON once per object.
+@st.cache_resource(show_spinner="Preparing the country outlines…")
 def _countries(data_dir: str, cache_dir: str) -> dict:
     return countries_geojson(get_settings(), cache_dir=None)
 
@@ -94,10 +97,23 @@ if unlocated:
     notes.append(f"{unlocated:,} event(s) without a resolved place are not on the map")
 if view != "strikes":
     notes.append("heat and hexagon views leave out national tallies (a country is not a place)")
-notes.append("pin size: weapons launched, else casualties")
+notes.append(
+    "pin size: weapons launched, else casualties; events at one place are one pin or area "
+    "(its tooltip sums them up, a click lists them)"
+)
 st.caption("; ".join(notes).capitalize() + ".")
 
-ids = selected_event_ids(state) if view == "strikes" else []
+ids = selected_event_ids(state, frame) if view == "strikes" else []
+if len(ids) > MAX_PANELS:
+    st.markdown(
+        f"**{len(ids):,} events at the selected place**, latest first. Select one in the "
+        f"table to see its sources; until then the latest {MAX_PANELS} are shown below."
+    )
+    chosen = ctx.events[ctx.events["event_id"].isin(ids).to_numpy(dtype=bool)].sort_values(
+        "date", ascending=False, kind="mergesort"
+    )
+    rows = events_table(chosen, key="map_selected", max_height=320, selectable=True)
+    ids = chosen["event_id"].iloc[rows].tolist() if rows else ids[:MAX_PANELS]
 if ids:
     for ev in events_by_id(ctx.events, ids):
         st.subheader(md_escape(event_title(ev)))

@@ -179,3 +179,138 @@ def test_simplify_keeps_end_points() -> None:
     line = [[0, 0], [1, 0.001], [2, 0], [3, 5], [4, 0]]
     out = maps.simplify(line, 0.01)
     assert out[0] == [0, 0] and out[-1] == [4, 0] and [3, 5] in out and [1, 0.001] not in out
+
+
+# ------------------------------------------------------------------ at scale
+
+
+def _reference_row(rec: dict, styles: dict[str, str]) -> dict:
+    """One event's map row the slow, obvious way (the helpers one event at a time)."""
+    from ui.theme import (
+        PRECISION_LABELS,
+        attacker_color,
+        fmt_date,
+        fmt_list,
+        hex_to_rgb,
+        is_missing,
+        total_label,
+        weapon_label,
+    )
+
+    attacker = "" if is_missing(rec.get("attacker")) else str(rec["attacker"])
+    precision = "" if is_missing(rec.get("geo_precision")) else str(rec["geo_precision"])
+    area = precision in maps.AREA_PRECISIONS
+    style = styles.get(attacker, "filled")
+    kind = total_label(rec)
+    where = str(rec.get("location") or "") + (
+        f" ({PRECISION_LABELS.get(precision, precision).lower()})" if precision else ""
+    )
+    lines = [
+        fmt_date(rec.get("date"), rec.get("date_precision")) + (f" — {kind}" if kind else ""),
+        where,
+        f"Attacker: {attacker or 'unknown'}",
+        f"Weapons: {fmt_list(rec.get('weapons'), label=weapon_label)}",
+        maps._counts_text(rec),
+    ]
+    sentence = maps._first_sentence(rec.get("sources"))
+    if sentence:
+        lines.append(f"“{sentence}”")
+    if not is_missing(rec.get("n_sources")) and int(rec["n_sources"]) > 1:
+        lines.append(f"{int(rec['n_sources'])} sources")
+    mag = maps.magnitude(rec)
+    color = attacker_color(attacker)
+    return {
+        "tooltip": "\n".join(lines),
+        "fill": hex_to_rgb(color, 40 if area else (215 if style == "filled" else 70)),
+        "line": hex_to_rgb(color, 170 if area else 255),
+        "radius_px": min(42.0, 5.0 + 2.4 * mag**0.5),
+        "weight": mag,
+    }
+
+
+def test_map_frame_matches_the_one_event_at_a_time_reference() -> None:
+    from strikes.corpus import make_events
+
+    ev = pd.concat([seed_events(), make_events(400, seed=5)], ignore_index=True)
+    # Odd cases: vague wording, whitespace to fold, a long sentence, an empty first source.
+    ev.at[3, "vague"] = {"injured": "dozens", "injured_min": 24}
+    ev.at[30, "sources"] = [{"sentence": "  Drones\n\thit\u00a0Kharkiv  overnight "}]
+    ev.at[31, "sources"] = [{"sentence": "word " * 80}]
+    ev.at[32, "sources"] = [{"sentence": ""}, {"sentence": "The second source says it."}]
+    frame = maps.map_frame(ev)
+    located = ev[ev["lat"].notna() & ev["lon"].notna()]
+    assert frame["event_id"].tolist() == located["event_id"].tolist()
+    styles = maps.attacker_styles(sorted(ev["attacker"].dropna().unique()))
+    for rec, row in zip(located.to_dict("records"), frame.to_dict("records"), strict=True):
+        want = _reference_row(rec, styles)
+        assert row["tooltip"] == want["tooltip"]
+        assert row["fill"] == want["fill"] and row["line"] == want["line"]
+        assert row["radius_px"] == pytest.approx(want["radius_px"])
+        assert row["weight"] == pytest.approx(want["weight"])
+    by_id = frame.set_index("event_id")["tooltip"]
+    assert "“Drones hit Kharkiv overnight”" in by_id[ev.at[30, "event_id"]]
+    assert "…”" in by_id[ev.at[31, "event_id"]]
+    assert "“The second source says it.”" in by_id[ev.at[32, "event_id"]]
+
+
+def test_events_at_one_place_are_one_object_and_a_click_lists_them() -> None:
+    ev = seed_events()
+    frame = maps.map_frame(ev)
+    kyiv = frame[(frame["location"] == "Kyiv") & (frame["attacker"] == "Russia")]
+    assert len(kyiv) == 2 and kyiv["group"].nunique() == 1
+    places = maps.point_groups(frame)
+    assert len(places) == frame["group"].nunique()
+    assert places["n"].sum() == len(frame)
+    (row,) = places[places["group"] == kyiv["group"].iloc[0]].to_dict("records")
+    assert row["n"] == 2 and row["event_id"] == ""  # a group is selected by its key
+    assert row["tooltip"].startswith("2 events, 4 Jul 2025 – 6 Jul 2025\nKyiv (town or city)")
+    assert "Attacker: Russia" in row["tooltip"] and "Latest: 6 Jul 2025" in row["tooltip"]
+    single = places[places["n"] == 1].iloc[0]
+    assert single["tooltip"] == frame.loc[frame["group"] == single["group"], "tooltip"].iloc[0]
+    state = {"selection": {"objects": {"strikes": [{"group": row["group"], "event_id": ""}]}}}
+    ids = maps.selected_event_ids(state, frame)
+    latest_first = kyiv.sort_values("date", ascending=False)["event_id"].tolist()
+    assert ids == latest_first
+    assert maps.selected_event_ids(state) == []  # without the rows a group names no event
+
+
+def test_the_deck_stays_small_with_many_events() -> None:
+    from strikes.corpus import make_events
+    from strikes.timeline import prepare_events
+
+    ev = prepare_events(make_events(20_000, seed=9))
+    frame = maps.map_frame(ev)
+    assert len(frame) == 20_000
+    deck = maps.build_deck(frame, maps.topojson_to_geojson(tiny_topology()))
+    text = deck.to_json()
+    layers = {layer["id"]: layer for layer in json.loads(text)["layers"]}
+    pins, areas = layers["strikes"]["data"], layers["areas"]["data"]
+    drawn = sum(r["n"] for r in pins) + sum(r["n"] for r in areas)
+    # No outline of Ukraine or Russia given: national tallies are areas too.  Every event is
+    # in exactly one object, and there is one object per place.
+    assert drawn == len(frame)
+    assert len(pins) + len(areas) == frame["group"].nunique()
+    assert len(text) < 200_000  # not 20,000 tooltips
+    assert set(pins[0]) == {*maps.DECK_COLUMNS, "radius_px"}
+    for view in ("heat", "hexagons"):
+        layer = json.loads(maps.build_deck(frame, {"features": []}, view=view).to_json())
+        points = layer["layers"][1]["data"]
+        assert (
+            len(points)
+            == frame.loc[frame["geo_precision"] != "country", ["lat", "lon"]]
+            .drop_duplicates()
+            .shape[0]
+        )
+        assert sum(p["weight"] for p in points) == pytest.approx(
+            frame.loc[frame["geo_precision"] != "country", "weight"].sum()
+        )
+
+
+def test_the_outline_json_is_encoded_once_and_spliced_in() -> None:
+    geo = maps.topojson_to_geojson(tiny_topology())
+    frame = maps.map_frame(seed_events())
+    first = maps.build_deck(frame, geo).to_json()
+    spec = json.loads(first)
+    assert spec["layers"][0]["data"] == geo  # the outlines, as they are
+    assert "@@spliced" not in first
+    assert maps.build_deck(frame, geo).to_json() == first
