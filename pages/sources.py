@@ -31,40 +31,51 @@ if arts.empty:
     )
     st.stop()
 
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _article_table(version: str, _articles: pd.DataFrame, _src: pd.DataFrame) -> pd.DataFrame:
+    """Every article's row of the table (all but "in_filter"), once per store version."""
+    arts = _articles
+    contrib = (
+        _src.groupby("article_id")["event_id"].nunique() if not _src.empty else pd.Series(dtype=int)
+    )
+    # The group representative's title by id (one lookup per copy, not a scan of every article).
+    title_of = dict(zip(arts["article_id"], arts["title"], strict=True))
+    files = arts["file"].map(short_file)
+    return pd.DataFrame(
+        {
+            "title": arts["title"].fillna(files),
+            "outlet": arts["outlet"],
+            "published": pd.to_datetime(arts["published"], errors="coerce"),
+            "published_source": arts["published_source"].map(
+                lambda s: DATE_SOURCES.get(str(s), str(s)) if isinstance(s, str) else "unknown"
+            ),
+            "dup": [
+                "" if pd.isna(g) or g == a else "copy of " + short_file(title_of.get(g, g))
+                for a, g in zip(arts["article_id"], arts["dup_group"], strict=True)
+            ],
+            "events": arts["article_id"].map(contrib).fillna(0).astype(int),
+            "in_filter": 0,
+            "file": files,
+            "article_id": arts["article_id"],
+        }
+    )
+
+
 src = data.event_sources
-contrib = src.groupby("article_id")["event_id"].nunique() if not src.empty else pd.Series(dtype=int)
-filtered_ids = set(ctx.events["event_id"])
-in_filter = (
-    src[src["event_id"].isin(filtered_ids)].groupby("article_id")["event_id"].nunique()
-    if not src.empty
-    else pd.Series(dtype=int)
-)
+table = _article_table(data.version, arts, src)
+if len(ctx.events) == ctx.total:
+    table = table.assign(in_filter=table["events"])
+elif not src.empty:
+    mine = src["event_id"].isin(ctx.events["event_id"]).to_numpy(dtype=bool)
+    in_filter = src.loc[mine].groupby("article_id")["event_id"].nunique()
+    table = table.assign(in_filter=arts["article_id"].map(in_filter).fillna(0).astype(int))
 
 only = st.toggle(
     "Only articles behind the filtered events",
     value=False,
     key="sources_only_filtered",
     help="Apply the sidebar's filters to the article list.",
-)
-# The group representative's title by id (one lookup per copy, not a scan of every article).
-title_of = dict(zip(arts["article_id"], arts["title"], strict=True))
-table = pd.DataFrame(
-    {
-        "title": arts["title"].fillna(arts["file"].map(short_file)),
-        "outlet": arts["outlet"],
-        "published": pd.to_datetime(arts["published"], errors="coerce"),
-        "published_source": arts["published_source"].map(
-            lambda s: DATE_SOURCES.get(str(s), str(s)) if isinstance(s, str) else "unknown"
-        ),
-        "dup": [
-            "" if pd.isna(g) or g == a else "copy of " + short_file(title_of.get(g, g))
-            for a, g in zip(arts["article_id"], arts["dup_group"], strict=True)
-        ],
-        "events": arts["article_id"].map(contrib).fillna(0).astype(int),
-        "in_filter": arts["article_id"].map(in_filter).fillna(0).astype(int),
-        "file": arts["file"].map(short_file),
-        "article_id": arts["article_id"],
-    }
 )
 if only:
     table = table[table["in_filter"] > 0]

@@ -1,0 +1,182 @@
+"""The dashboard with 100,000 events in the store (AppTest): every page renders, quickly, and
+sends a page of rows or an aggregated map, never the whole store.
+
+The store holds `strikes.corpus.make_events` events whose sources point at 20,000 articles
+(written directly, not extracted: this is about the dashboard, not the pipeline).  Page runs
+measured on the 2-vCPU dev machine: the first run (reads the whole store) ~4.5 s,
+then 0.01-0.75 s per page or filter change, against 8-23 s per run before the pages were
+paged and cached.  The bound below is generous for a busy CI box.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from strikes.corpus import make_events
+from strikes.schema import ARTICLES, conform
+from strikes.settings import Settings
+from strikes.store import Store, event_sources_frame
+from ui.tables import PAGE_ROWS
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+N_EVENTS = 100_000
+N_ARTICLES = 20_000
+RUN_BOUND_S = 10.0  # per page run once the store is loaded
+
+
+def build_store(db: Path, m: int, *, n_articles: int, seed: int = 11) -> pd.DataFrame:
+    """A store holding ``m`` generated events and the articles their sources cite."""
+    events = make_events(m, seed=seed)
+    ids = [f"{i:016x}" for i in range(n_articles)]
+    first: dict[str, tuple[str, str]] = {}
+    for j, (srcs, date) in enumerate(zip(events["sources"], events["date"], strict=True)):
+        for s, src in enumerate(srcs):
+            aid = ids[(3 * j + s) % n_articles]  # a report names several events
+            src["article"] = aid
+            src["claim_id"] = f"{aid}-{j:06d}-{s:02d}"
+            first.setdefault(aid, (src["sentence"], date))
+    articles = conform(
+        pd.DataFrame(
+            {
+                "article_id": ids,
+                "file": [f"wire-{i:06d}.txt" for i in range(n_articles)],
+                "title": [f"Wire report {i}" for i in range(n_articles)],
+                "published": [first.get(a, ("", None))[1] for a in ids],
+                "published_source": "document",
+                "outlet": "Wire",
+                "dup_group": ids,
+                "language": "en",
+                "text": [first.get(a, ("",))[0] for a in ids],
+                "removed": [[] for _ in ids],
+                "n_sentences": 1,
+            }
+        ),
+        ARTICLES,
+    )
+
+    def work(w) -> None:
+        w.append("articles", articles)
+        w.replace("events", events)
+        w.replace("event_sources", event_sources_frame(events))
+        w.changed = True
+
+    Store(db, settings=Settings.from_env(env={}, db_path=db))._write(work, force=True)
+    return events
+
+
+@pytest.fixture(scope="module")
+def big_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("scale-store")
+    db = folder / "strikes.duckdb"
+    events = build_store(db, N_EVENTS, n_articles=N_ARTICLES)
+    return db, events
+
+
+def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As conftest.py's app_env: keep AppTest in st.navigation mode on every rerun."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def big_env(big_store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    db, events = big_store
+    monkeypatch.setenv("STRIKES_DB_PATH", str(db))
+    monkeypatch.setenv("STRIKES_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("STRIKES_READ_ONLY", "1")  # nothing here writes; shared by the tests
+    _navigation_mode(monkeypatch)
+    return events
+
+
+def timed(at: AppTest, times: dict[str, float], label: str, action=None) -> AppTest:
+    t0 = time.perf_counter()
+    (action or at).run()
+    times[label] = round(time.perf_counter() - t0, 2)
+    assert not at.exception, (label, [e.value for e in at.exception])
+    assert not at.error, (label, [e.value for e in at.error])
+    return at
+
+
+def showing(at: AppTest) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Showing"))
+
+
+def deck_spec(at: AppTest) -> tuple[dict, int]:
+    (chart,) = at.get("deck_gl_json_chart")
+    text = chart.proto.json
+    return json.loads(text), len(text)
+
+
+def test_every_page_at_100k_events(big_env) -> None:
+    events = big_env
+    times: dict[str, float] = {}
+    at = AppTest.from_file(APP, default_timeout=300)
+    timed(at, times, "overview (first run: loads the store)")
+    assert showing(at).startswith(f"Showing **{N_EVENTS:,}** of {N_EVENTS:,} events")
+    assert next(m.value for m in at.metric if m.label == "Events") == f"{N_EVENTS:,}"
+    # The event list under the timeline is one page, with a page picker.
+    assert len(at.dataframe[0].value) == PAGE_ROWS
+    assert at.number_input(key="overview_events_page").max == -(-N_EVENTS // PAGE_ROWS)
+    timed(at, times, "overview (again)")
+
+    timed(at, times, "map", at.switch_page("pages/map.py"))
+    spec, size = deck_spec(at)
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    objects = layers["strikes"]["data"] + layers["areas"]["data"]
+    located = events[events["lat"].notna() & (events["geo_precision"] != "country")]
+    # One object per place, together standing for every located event.
+    assert sum(o["n"] for o in objects) == len(located)
+    assert len(objects) == len(located.groupby(["lat", "lon", "attacker"]))
+    assert len(objects) < 500 and size < 2_000_000
+    assert {r["attacker"] for r in layers["national"]["data"]} == {"Russia", "Ukraine"}
+    for view in ("heat", "hexagons"):
+        timed(at, times, f"map {view}", at.segmented_control(key="map_view").set_value(view))
+        spec, size = deck_spec(at)
+        assert len(spec["layers"][1]["data"]) < 500 and size < 2_000_000
+    at.segmented_control(key="map_view").set_value("strikes").run()
+
+    timed(at, times, "events", at.switch_page("pages/events.py"))
+    assert len(at.dataframe[0].value) == PAGE_ROWS
+    assert len(at.expander) == 25  # the list below the table is paged too
+    at.number_input(key="events_table_page").set_value(3)
+    timed(at, times, "events, table page 3", at)
+    assert at.dataframe[0].value["event_id"].iloc[0] == events["event_id"].iloc[2 * PAGE_ROWS]
+
+    timed(at, times, "sources", at.switch_page("pages/sources.py"))
+    assert len(at.dataframe[0].value) == PAGE_ROWS  # of 20,000 articles
+    timed(at, times, "data", at.switch_page("pages/data.py"))
+    assert len(at.get("download_button")) == 4
+    timed(at, times, "add articles", at.switch_page("pages/add_articles.py"))
+
+    # A filter change on every page.
+    at.switch_page("pages/overview.py")
+    timed(at, times, "filter: attacker", at.multiselect(key="flt_attackers").set_value(["Ukraine"]))
+    want = int((events["attacker"] == "Ukraine").sum())
+    assert showing(at).startswith(f"Showing **{want:,}** of")
+    for page in ("map", "events", "sources", "data"):
+        timed(at, times, f"{page} (filtered)", at.switch_page(f"pages/{page}.py"))
+    timed(at, times, "filter: search", at.text_input(key="flt_text").input("kharkiv"))
+    assert showing(at).startswith("Showing **")
+
+    slow = {
+        k: v for k, v in times.items() if v > RUN_BOUND_S and not k.endswith("loads the store)")
+    }
+    print("page runs (s):", json.dumps(times))
+    assert not slow, times
