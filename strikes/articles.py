@@ -369,9 +369,20 @@ def _cut_dateline(segs: list[bp.Seg], window: int, removed: list[dict]) -> str |
     return None
 
 
+_NON_WORD = re.compile(r"\W+")
+# On ASCII text \w is [A-Za-z0-9_]: lower-case it and make every other byte a space in one
+# bytes.translate; splitting and joining then gives what the regex gives, several times faster.
+_ASCII_KEY = bytes(
+    b + 32 if 65 <= b <= 90 else b if (48 <= b <= 57 or 97 <= b <= 122 or b == 95) else 32
+    for b in range(256)
+)
+
+
 def _title_key(s: str) -> str:
+    if s.isascii():
+        return b" ".join(s.encode("ascii").translate(_ASCII_KEY).split()).decode("ascii")
     s = s.casefold().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return re.sub(r"\W+", " ", s).strip()
+    return _NON_WORD.sub(" ", s).strip()
 
 
 def _is_heading(line: str) -> bool:

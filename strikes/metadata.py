@@ -219,6 +219,11 @@ _UK_ONLY = re.compile(r"[іїєґІЇЄҐ]")
 _RU_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
 _WORD = re.compile(r"[^\W\d_]+")
 _ASCII_WORD = re.compile(r"[a-z]+")  # on lower-cased ASCII text
+# The same words on ASCII text, faster: letters lower-cased and every other byte made a space
+# (bytes.translate), then bytes.split(); no regex, no str objects.
+_LOWER_LETTERS = bytes(
+    b + 32 if 65 <= b <= 90 else b if 97 <= b <= 122 else 0x20 for b in range(256)
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -236,6 +241,8 @@ _STOPWORDS = {
     "nl": _words("de het een en van in is dat op te zijn met voor niet"),
 }
 
+_ENGLISH_BYTES = frozenset(w.encode("ascii") for w in _STOPWORDS["en"])
+
 
 def guess_language(text: str, *, sample: int = 1500) -> str:
     """Best guess: "en", "ru", "uk", another ISO 639-1 code, or "und" when there is no clue."""
@@ -251,8 +258,17 @@ def guess_language(text: str, *, sample: int = 1500) -> str:
         uk = len(_UK_ONLY.findall(head))
         ru = len(_RU_ONLY.findall(head))
         return "uk" if uk > ru else "ru"
+    ascii_head = head.isascii()
+    if ascii_head:
+        # The common case, English, decided on the faster word split; other outcomes are
+        # worked out below as before.
+        ascii_words = data.translate(_LOWER_LETTERS).split()
+        if ascii_words and sum(map(_ENGLISH_BYTES.__contains__, ascii_words)) >= 0.08 * len(
+            ascii_words
+        ):
+            return "en"
     # On ASCII text the two word patterns agree; the Unicode class costs twice as much.
-    words = (_ASCII_WORD if head.isascii() else _WORD).findall(head.lower())
+    words = (_ASCII_WORD if ascii_head else _WORD).findall(head.lower())
     if not words:
         return "und"
     total = len(words)

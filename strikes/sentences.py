@@ -60,6 +60,10 @@ _MISSED_BOUNDARY = re.compile(
     r"(?<=[a-z]{2}[.!?])([\"'”’)]?)\s+(?=(?:" + "|".join(sorted(TITLE_ABBREVIATIONS)) + r")\.\s)"
 )
 _WORD_BEFORE_STOP = re.compile(r"([A-Za-z]+)[.!?]$")
+# _MISSED_BOUNDARY needs whitespace, a title abbreviation, "." and whitespace: a piece with no
+# whitespace-delimited "Abbr." word cannot match, and str.split() (the same whitespace as the
+# regex's \s) finds those words much faster than the regex's look-behind at every position.
+_ABBREVIATION_WORDS = frozenset(a + "." for a in TITLE_ABBREVIATIONS)
 # Lower-case abbreviations that end in a period without ending the sentence.
 _LOWER_ABBREVIATIONS = _words("vs etc approx est al no nos fig figs cf ca pp vol")
 
@@ -151,6 +155,8 @@ def _split_missed(line: str, a: int, b: int) -> list[tuple[int, int]]:
     piece = line[a:b]
     if ". " not in piece and "? " not in piece and "! " not in piece:
         return [(a, b)]
+    if _ABBREVIATION_WORDS.isdisjoint(piece.split()):
+        return [(a, b)]
     out = []
     cur = 0
     for m in _MISSED_BOUNDARY.finditer(piece):
@@ -204,7 +210,8 @@ def _merge(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
         if merged:
             pa, pb = merged[-1]
             if "\n" not in text[pb:a]:
-                m = _LAST_TOKEN.search(text, max(pa, pb - 16), pb)
+                # `\.$` at `pb`: the piece ends in "." (pieces end in non-whitespace).
+                m = _LAST_TOKEN.search(text, max(pa, pb - 16), pb) if text[pb - 1] == "." else None
                 if (m and m.group(1) in TITLE_ABBREVIATIONS) or _STARTS_LOWER.match(text, a, b):
                     merged[-1] = (pa, b)
                     continue

@@ -1,0 +1,172 @@
+"""The articles stage's fast paths give exactly what the plain code they stand in for gives.
+
+Each fast path (bytes.translate + split instead of a regex, a byte search before a regex, ...)
+is checked against the original expression on every relevant character and on random text.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from strikes import decode, metadata, neardup, sentences
+from strikes.articles import _title_key
+
+RNG_SEED = 20240601
+
+
+def _random_text(rng: random.Random, alphabet: str, max_len: int = 40) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(rng.randrange(max_len)))
+
+
+# Characters that matter to the patterns below, plus a spread of others.
+ALPHABET = (
+    "".join(chr(c) for c in range(128))
+    + "\u00a0\u00a9\u00ad\u00c2\u00c3\u00e9\u00f4\u00ff\u0420\u0421\u0430\u0456\u2013\u2014"
+    + "\u2018\u2019\u201c\u201d\u200b\u2060\u202a\u2066\ufeff\ufffd\ue000\uf8ff\U0001f600"
+    + "\u0130\u0131\u017f\u212a\u00df\u1e9e"
+)
+
+
+def test_neardup_words_match_the_word_regex_on_every_byte() -> None:
+    for b in range(256):
+        data = bytes([65, b, 66, b, b, 0x80, b, 67])
+        assert neardup._WORD.findall(data) == data.translate(neardup._SPACE_OUT).split(), b
+
+
+def test_neardup_words_match_the_word_regex_on_random_text() -> None:
+    rng = random.Random(RNG_SEED)
+    for _ in range(3000):
+        text = _random_text(rng, ALPHABET)
+        folded = text.casefold()
+        if not folded.isascii():
+            folded = neardup._PUNCT.sub(" ", folded)
+        assert neardup._words_of(text) == neardup._WORD.findall(folded.encode("utf-8"))
+
+
+def test_neardup_sketch_ignores_repeated_shingles() -> None:
+    text = "the same words again and again and again and again the same words"
+    with_repeats = neardup._shingles(text, 2)
+    assert len(with_repeats) > len(neardup.shingle_hashes(text, 2))
+    assert (
+        neardup.minhash(with_repeats, num_perm=64)
+        == neardup.minhash(neardup.shingle_hashes(text, 2), num_perm=64)
+    ).all()
+
+
+def _title_key_reference(s: str) -> str:
+    s = s.casefold().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return re.sub(r"\W+", " ", s).strip()
+
+
+def test_title_key_fast_path_matches_the_regex() -> None:
+    rng = random.Random(RNG_SEED)
+    ascii_chars = "".join(chr(c) for c in range(128))
+    for c in ascii_chars:
+        assert _title_key(f"A{c}b {c}") == _title_key_reference(f"A{c}b {c}")
+    for _ in range(5000):
+        text = _random_text(rng, ascii_chars if rng.random() < 0.8 else ALPHABET)
+        assert _title_key(text) == _title_key_reference(text), repr(text)
+
+
+def test_count_non_text_matches_the_regex() -> None:
+    rng = random.Random(RNG_SEED)
+    for c in ALPHABET:
+        assert decode._count_non_text(f"a{c}b{c}") == len(decode._NON_TEXT.findall(f"a{c}b{c}"))
+    for _ in range(5000):
+        text = _random_text(rng, ALPHABET)
+        assert decode._count_non_text(text) == len(decode._NON_TEXT.findall(text)), repr(text)
+    lone_surrogate = "a\ud800b"
+    assert decode._count_non_text(lone_surrogate) == 0
+
+
+def test_mojibake_byte_gate_never_hides_a_hint() -> None:
+    # The gate skips the regex only when none of its first characters is in the text.
+    for c in range(0x10000):
+        ch = chr(c)
+        raw = ch.encode("utf-8", "surrogatepass")
+        if not any(lead in raw for lead in decode._MOJIBAKE_LEADS):
+            assert not decode._MOJIBAKE_HINT.search(ch + "\u0080\u20ac\u2019\u0402"), hex(c)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ð¡Ð»Ð°Ð²Ð°",  # UTF-8 Cyrillic read as cp1252
+        "Kyivâ€™s mayor",  # a curly apostrophe read as cp1252
+        "Р’РѕР№РЅР°",  # UTF-8 Cyrillic read as cp1251
+        "clean © text — with “quotes”",
+    ],
+)
+def test_repair_mojibake_unchanged_by_the_gate(text: str) -> None:
+    import ftfy
+
+    expected = (
+        text
+        if text.isascii() or not decode._MOJIBAKE_HINT.search(text)
+        else ftfy.fix_text(text, config=decode._ftfy_config())
+    )
+    assert decode.repair_mojibake(text) == expected
+
+
+def test_binary_magic_still_named() -> None:
+    for magic, what in decode._MAGIC:
+        with pytest.raises(decode.InputRejected, match=re.escape(what)):
+            decode.decode_bytes(magic + b"rest of file", source="x")
+
+
+def _language_reference(text: str, sample: int = 1500) -> str:
+    """guess_language as it was before the ASCII fast path."""
+    from collections import Counter
+
+    head = text[:sample]
+    data = head.encode("utf-8")
+    cyr = sum(data.count(lead) for lead in (b"\xd0", b"\xd1", b"\xd2", b"\xd3"))
+    lat = len(data) - len(data.translate(None, metadata._ASCII_LETTERS))
+    if cyr + lat == 0:
+        return "und"
+    if cyr > lat:
+        uk = len(metadata._UK_ONLY.findall(head))
+        ru = len(metadata._RU_ONLY.findall(head))
+        return "uk" if uk > ru else "ru"
+    words = (metadata._ASCII_WORD if head.isascii() else metadata._WORD).findall(head.lower())
+    if not words:
+        return "und"
+    total = len(words)
+    if sum(w in metadata._STOPWORDS["en"] for w in words) >= 0.08 * total:
+        return "en"
+    counts = Counter(words)
+    best, score = "und", 0.0
+    for lang, stops in metadata._STOPWORDS.items():
+        s = sum(counts[w] for w in stops) / total
+        if s > score:
+            best, score = lang, s
+    if score < 0.05:
+        return "en" if total < 12 else "und"
+    return best
+
+
+def test_language_fast_path_matches_the_reference() -> None:
+    rng = random.Random(RNG_SEED)
+    extra = ["drones", "Kyiv", "THE", "Of", "x1", "a_b", "don't", "mir", "Мир", "ї"]
+    vocab = [*sorted(set().union(*metadata._STOPWORDS.values())), *extra]
+    seps = [" ", "  ", ", ", ".\n\n", "-", "_", "1", "\t"]
+    for _ in range(4000):
+        words = [rng.choice(vocab) for _ in range(rng.randrange(30))]
+        text = "".join(w + rng.choice(seps) for w in words)
+        assert metadata.guess_language(text) == _language_reference(text), repr(text)
+    for text in ["", "123", "the", "Le chat et la souris", "Der Hund und die Katze"]:
+        assert metadata.guess_language(text) == _language_reference(text)
+
+
+def test_missed_boundary_needs_an_abbreviation_word() -> None:
+    # Wherever the regex finds a boundary, the piece has a whitespace-delimited "Abbr." word.
+    rng = random.Random(RNG_SEED)
+    words = ["he", "left.", "said!", "Col.", "Gen.", "Dr.", "Mr.", "stayed.", "“Go.”", "us?"]
+    seps = [" ", "  ", "\u00a0", "\t", "\u2003", "\x1c"]
+    for _ in range(5000):
+        piece = "".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randrange(8)))
+        if sentences._MISSED_BOUNDARY.search(piece):
+            assert not sentences._ABBREVIATION_WORDS.isdisjoint(piece.split()), repr(piece)
