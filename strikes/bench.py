@@ -5,8 +5,9 @@ Prints one JSON line (stdout):
     articles_per_s      full pipeline (decode, clean, split, extract, geocode, merge) over the
                         synthetic corpus of --articles documents, one process, one core; wall
                         clock (articles_per_cpu_s: the same on CPU time, steadier on a busy box);
-                        every timed run starts with empty per-sentence caches, so only repeats
-                        inside the corpus hit them (sentence_cache_hit_rate: the share that did)
+                        the per-sentence caches live for one batch, so only repeats inside the
+                        corpus hit them (sentence_cache_hit_rate: the share of candidate
+                        sentences that did)
     mb_per_s            the same in megabytes of input per second
     gazetteer_load_s    loading the gazetteer index (cold, once per process)
     automaton_s         building the place-name automaton (once per process)

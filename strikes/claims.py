@@ -807,7 +807,7 @@ def _bind_casualties(
     return out
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def _target_facility(clause: str) -> str | None:
     m = NAMED_FACILITY_RE.search(clause)
     if m:
@@ -838,6 +838,9 @@ def extract_article_claims(
     ctx = Context(published=parse_published(published))
     for sent_idx, s_start, s_end in sentences:
         sent = text[s_start:s_end]
+        # Most sentences fail the prefilter; they are cheap to test and not worth a cache slot.
+        if not _PREFILTER.test(sent):
+            continue
         facts = _sentence_facts(sent, geo)
         if facts is None:
             continue
@@ -907,14 +910,13 @@ class _SentenceFacts:
 # Sentences repeat across a corpus: syndicated wire copy carried by many outlets, stock lines
 # ("The strike also cut power to several districts."), re-ingested files.  Their context-free
 # analysis is a pure function of the text (and the place finder), so it is computed once.
-SENTENCE_CACHE_SIZE = 1 << 16
+SENTENCE_CACHE_SIZE = 1 << 13
 
 
 @functools.lru_cache(maxsize=SENTENCE_CACHE_SIZE)
 def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
-    """The context-free analysis of a sentence; None when no clause shows attack evidence."""
-    if not _PREFILTER.test(sent):
-        return None
+    """The context-free analysis of a sentence that passed the prefilter; None when no clause
+    shows attack evidence."""
     amounts_all = find_amounts(sent)
     candidates = []
     for c_start, c_end in _clause_spans(sent):

@@ -253,7 +253,7 @@ _MAY_LEAD_RE = re.compile(r"\b(?:in|on|of|since|by)\s+(?:may)?$", re.I)
 
 # A sentence repeated across articles (syndicated copy) is scanned once; only the resolution
 # against each article's publication date runs again.
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def _date_shapes(text: str) -> tuple[tuple[str, re.Match[str]], ...]:
     """Every match of every date shape, pattern by pattern in `_PATTERNS` order."""
     out = []

@@ -72,13 +72,13 @@ def clear_caches() -> None:
     boilerplate.is_social_row.cache_clear()
 
 
-def sentence_cache_hit_rate() -> float | None:
-    """The share of sentence analyses served from the cache since the last clear."""
-    from strikes.claims import _sentence_facts
+_last_hit_rate: float | None = None
 
-    info = _sentence_facts.cache_info()
-    total = info.hits + info.misses
-    return round(info.hits / total, 3) if total else None
+
+def sentence_cache_hit_rate() -> float | None:
+    """The share of candidate sentences (those past the prefilter) whose analysis came from
+    the cache in the last `extract_claims` batch."""
+    return _last_hit_rate
 
 
 def extract_claims(
@@ -128,7 +128,20 @@ def _extract_claims(
             settings=settings,
         )
         rows.extend(_claim_row(c, k) for k, c in enumerate(claims))
+    _end_of_batch()
     return conform(rows, CLAIMS)
+
+
+def _end_of_batch() -> None:
+    """The sentence caches serve one batch: a long-running server keeps none of them, and the
+    batch's frames never share memory with them."""
+    global _last_hit_rate
+    from strikes import claims
+
+    info = claims._sentence_facts.cache_info()
+    total = info.hits + info.misses
+    _last_hit_rate = round(info.hits / total, 3) if total else None
+    claims.clear_caches()
 
 
 def _claim_row(c: Claim, k: int) -> dict:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from strikes import boilerplate, claims, dates, neardup, numbers
@@ -58,6 +59,8 @@ def test_bench_cli_prints_one_json_line_without_streamlit() -> None:
     # The corpus has what the pipeline must handle: copies, and attacks reported many times.
     assert res["near_duplicates"] > 0 and res["multi_source_events"] > 0
     assert res["pipeline_events"] > 50
+    # Syndicated copies repeat sentences, but the timed run starts with empty caches.
+    assert 0 < res["sentence_cache_hit_rate"] < 1
 
 
 def test_bench_profile_goes_to_stderr() -> None:
@@ -389,3 +392,27 @@ def test_batch_gc_raises_the_threshold_and_restores_it() -> None:
     with pytest.raises(RuntimeError), batch_gc(settings=settings):
         raise RuntimeError("a failing batch")
     assert gc.get_threshold() == before
+
+
+def test_sentence_caches_serve_one_batch_and_change_nothing(monkeypatch) -> None:
+    import functools
+
+    from strikes import claims, pipeline
+
+    docs = make_documents(150, seed=5)
+    pipeline.clear_caches()
+    cached = pipeline.run_documents(docs)
+    assert claims._sentence_facts.cache_info().currsize == 0  # nothing kept after the batch
+    rate = pipeline.sentence_cache_hit_rate()
+    assert rate is not None and 0 < rate < 1  # copies in the corpus repeat sentences
+    # Every sentence analysed afresh: the very same claims and events.
+    for name in ("_sentence_facts", "_target_facility", "_implausible_in"):
+        fresh = functools.lru_cache(maxsize=0)(getattr(claims, name).__wrapped__)
+        monkeypatch.setattr(claims, name, fresh)
+    monkeypatch.setattr(
+        dates, "_date_shapes", functools.lru_cache(maxsize=0)(dates._date_shapes.__wrapped__)
+    )
+    uncached = pipeline.run_documents(docs)
+    assert pipeline.sentence_cache_hit_rate() == 0
+    pd.testing.assert_frame_equal(cached.claims, uncached.claims)
+    pd.testing.assert_frame_equal(cached.events, uncached.events)
