@@ -66,14 +66,16 @@ LINE_CACHE_SIZE = 1 << 16
 
 def split_lines(text: str) -> list[Seg]:
     segs: list[Seg] = []
+    append = segs.append
     pos = 0
     for line in text.split("\n"):
         stripped = line.strip()
         if stripped:
-            a = pos + len(line) - len(line.lstrip())
-            segs.append(Seg(a, a + len(stripped), stripped))
+            # Most lines have no leading whitespace: no lstrip() copy needed for them.
+            a = pos if stripped[0] == line[0] else pos + len(line) - len(line.lstrip())
+            append(Seg(a, a + len(stripped), stripped))
         else:
-            segs.append(Seg(pos, pos, "", blank=True, alive=False))
+            append(Seg(pos, pos, "", True, False))  # blank: a paragraph break, not text
         pos += len(line) + 1
     return segs
 
@@ -217,22 +219,27 @@ def is_social_row(text: str) -> bool:
     )
 
 
+_SOCIAL_WORDS = frozenset(_SOCIAL_NETWORKS | _SOCIAL_OTHER)
+_SOCIAL_STRIP = ".:|·•,"
+
+
 def _social_word(word: str) -> bool:
-    w = word.lower().strip(".:|·•,")
-    return w in _SOCIAL_NETWORKS or w in _SOCIAL_OTHER
+    return word.lower().strip(_SOCIAL_STRIP) in _SOCIAL_WORDS
 
 
 def strip_social_runs(segs: list[Seg], removed: list[dict]) -> None:
     """Cut social-link rows, whole or at the start/end of a line with body text."""
+    words = _SOCIAL_WORDS
     for seg in segs:
         if not seg.alive or len(seg.text) > 2000:
             continue
         t = seg.text
-        # Cheap look at the first and last words before tokenising the line.
+        # Cheap look at the first and last words before tokenising the line (_social_word,
+        # inlined: this runs on every line).
         head = t[:16].split(maxsplit=1)
         tail = t[-16:].rsplit(maxsplit=1)
-        at_start = bool(head) and _social_word(head[0])
-        at_end = bool(tail) and _social_word(tail[-1])
+        at_start = bool(head) and head[0].lower().strip(_SOCIAL_STRIP) in words
+        at_end = bool(tail) and tail[-1].lower().strip(_SOCIAL_STRIP) in words
         if not (at_start or at_end):
             continue
         if is_social_row(t):
@@ -406,10 +413,29 @@ _PROMO_ANYWHERE = re.compile(
 )
 
 
+def _has_promo_keyword(t: str) -> bool:
+    """Does `t` contain one of the literals every _PROMO_KEYWORDS match starts with?  Plain
+    substring tests: cheaper than the gate's scan, and few lines pass (tests/
+    test_articles_fastpaths.py checks the list against the pattern)."""
+    return (
+        "app" in t
+        or "play" in t
+        or "store" in t
+        or "privacy" in t
+        or "cookie" in t
+        or "terms of" in t
+        or "inbox" in t
+        or "signing up" in t
+        or "subscribing" in t
+    )
+
+
 def _is_promo(t: str) -> bool:
     if _PROMO_START.match(t):
         return True
-    return _PROMO_KEYWORDS_GATE.test(t) and bool(_PROMO_ANYWHERE.search(t))
+    return (
+        _has_promo_keyword(t) and _PROMO_KEYWORDS_GATE.test(t) and bool(_PROMO_ANYWHERE.search(t))
+    )
 
 
 _READ_MORE_LINK = re.compile(
@@ -449,6 +475,11 @@ _CAPTION_LINE = re.compile(
     r"^(?:photo|image|photograph|picture|credit|source|file photo)\s*:\s*.{1,120}$", re.IGNORECASE
 )
 _BREADCRUMB = re.compile(r"^(?:[\w'&\- ]{1,30}\s*[>›»/]\s*){2,}[\w'&\- ]{1,30}$")
+# What a byline or breadcrumb must contain, tested before the pattern (substring tests are
+# far cheaper than a failing match of these patterns, and most lines fail them).
+_BY = frozenset({"By", "by", "BY"})  # _BYLINE[0] starts with one of these
+_BYLINE_VERBS = ("writ", "report", "wrote", "contributed")  # one is in every _BYLINE[1] match
+_BREADCRUMB_SEPARATORS = (">", "/", "›", "»")
 
 
 def line_reason(text: str) -> str | None:
@@ -472,16 +503,17 @@ def _line_reason(s: str, t: str) -> str | None:
     if len(t) < 300 and _is_promo(t):
         return "promo"
     if len(s) <= 160:
-        for pattern in _BYLINE[:2]:
-            if pattern.match(s):
-                return "byline"
+        if s[:2] in _BY and _BYLINE[0].match(s):
+            return "byline"
+        if any(verb in s for verb in _BYLINE_VERBS) and _BYLINE[1].match(s):
+            return "byline"
     if ("reporting" in t or "editing" in t or "writing" in t) and _BYLINE[2].match(s):
         return "byline"
     if "contributed" in t and _BYLINE[3].match(s):
         return "byline"
     if (s.endswith(")") and _CAPTION.search(s)) or (":" in s[:20] and _CAPTION_LINE.match(s)):
         return "photo-caption"
-    if len(s) < 120 and _BREADCRUMB.match(s):
+    if len(s) < 120 and any(sep in s for sep in _BREADCRUMB_SEPARATORS) and _BREADCRUMB.match(s):
         return "breadcrumb"
     return None
 

@@ -76,14 +76,24 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     if not text or text.isspace():
         return []
     pieces: list[tuple[int, int]] = []
+    append = pieces.append
     for a, b in _blingfire_spans(text):
         # A newline always ends a sentence (blingfire may run a heading into the next line).
         while a < b:
             nl = text.find("\n", a, b)
             stop = b if nl < 0 else nl
-            s, e = _strip(text, a, stop)
-            if s < e:
-                pieces.extend(_split_missed(text, s, e))
+            if a < stop:
+                # Most pieces have no surrounding whitespace: _strip only when they do.
+                if text[a].isspace() or text[stop - 1].isspace():
+                    s, e = _strip(text, a, stop)
+                else:
+                    s, e = a, stop
+                if s < e:
+                    piece = text[s:e]
+                    if ". " in piece or "? " in piece or "! " in piece:
+                        pieces.extend(_split_missed(text, s, e))
+                    else:
+                        append((s, e))
             a = stop + 1 if nl >= 0 else b
     return _cap_length(text, _merge(text, pieces))
 
@@ -182,7 +192,10 @@ def _cap_length(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
     """Spans longer than MAX_SENTENCE_CHARS cut in pieces: after the last clause break (", "
     "; " ...) in the second half of the allowed length, else at its last space, else hard."""
     limit = MAX_SENTENCE_CHARS
-    if all(b - a <= limit for a, b in spans):
+    for a, b in spans:  # a plain loop: cheaper than all() over a generator
+        if b - a > limit:
+            break
+    else:
         return spans
     out: list[tuple[int, int]] = []
     for a, b in spans:
@@ -204,15 +217,29 @@ def _cap_length(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
     return out
 
 
+# Cheap necessary conditions, tested before the two patterns of _merge: _LAST_TOKEN's word can
+# be a title abbreviation only if the text before the final "." ends with one, and
+# _STARTS_LOWER needs one of these first characters.
+_ABBREVIATION_ENDINGS = tuple(sorted(TITLE_ABBREVIATIONS))
+_LOWER_STARTS = frozenset("\"'“‘([«abcdefghijklmnopqrstuvwxyz")
+
+
 def _merge(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for a, b in pieces:
         if merged:
             pa, pb = merged[-1]
             if "\n" not in text[pb:a]:
+                lo = max(pa, pb - 16)
                 # `\.$` at `pb`: the piece ends in "." (pieces end in non-whitespace).
-                m = _LAST_TOKEN.search(text, max(pa, pb - 16), pb) if text[pb - 1] == "." else None
-                if (m and m.group(1) in TITLE_ABBREVIATIONS) or _STARTS_LOWER.match(text, a, b):
+                m = (
+                    _LAST_TOKEN.search(text, lo, pb)
+                    if text[pb - 1] == "." and text.endswith(_ABBREVIATION_ENDINGS, lo, pb - 1)
+                    else None
+                )
+                if (m and m.group(1) in TITLE_ABBREVIATIONS) or (
+                    text[a] in _LOWER_STARTS and _STARTS_LOWER.match(text, a, b)
+                ):
                     merged[-1] = (pa, b)
                     continue
         merged.append((a, b))

@@ -170,3 +170,58 @@ def test_missed_boundary_needs_an_abbreviation_word() -> None:
         piece = "".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randrange(8)))
         if sentences._MISSED_BOUNDARY.search(piece):
             assert not sentences._ABBREVIATION_WORDS.isdisjoint(piece.split()), repr(piece)
+
+
+def test_suffix_is_path_suffix() -> None:
+    from pathlib import Path
+
+    from strikes.articles import _suffix
+
+    names = ["a.txt", "a.TXT", ".txt", "a.", "a..", "..", ".", "", "a.b.c", "a", "x/y.md", "x/"]
+    names += ["dir.d/file", "a.tar.gz", " .txt", "a .txt", "a\x00.txt", "résumé.Html", "a\\b.txt"]
+    for name in names:
+        assert _suffix(name) == Path(name).suffix, repr(name)
+
+
+def test_promo_keyword_test_covers_every_literal_of_the_pattern() -> None:
+    from strikes import boilerplate as bp
+    from strikes.fastmatch import literal_prefixes
+
+    literals = literal_prefixes(bp._PROMO_KEYWORDS)
+    assert literals
+    for lit in literals:
+        assert bp._has_promo_keyword(f"xx {lit} yy"), lit
+    assert not bp._has_promo_keyword("russia launched drones at the city overnight")
+
+
+def test_byline_and_breadcrumb_prechecks_are_necessary() -> None:
+    from strikes import boilerplate as bp
+
+    for verb in ("writes", "write", "reports", "report", "reported", "wrote", "contributed"):
+        assert any(v in verb for v in bp._BYLINE_VERBS), verb
+        line = f"Jane Doe {verb} for the Associated Press."
+        assert bp._BYLINE[1].match(line), line
+    for by in ("By", "by", "BY"):
+        assert by in bp._BY and bp._BYLINE[0].match(f"{by} Jane Doe")
+    assert not bp._BYLINE[0].match("bY Jane Doe")
+    for sep in ">›»/":
+        assert sep in bp._BREADCRUMB_SEPARATORS
+        assert bp._BREADCRUMB.match(f"World {sep} Europe {sep} Ukraine")
+    assert not bp._BREADCRUMB.match("World | Europe | Ukraine")
+
+
+def test_line_reasons_unchanged_on_known_junk() -> None:
+    from strikes import boilerplate as bp
+
+    cases = {
+        "By Jane Doe and John Roe": "byline",
+        "Novikov and Burrows write for the Associated Press.": "byline",
+        "Doe reported from Kyiv.": "byline",
+        "Home > World > Europe": "breadcrumb",
+        "Get the latest news delivered straight to your inbox": "promo",
+        "Read our privacy policy and terms of use before you sign in": "promo",
+        "Download it now, available on the App Store and Google Play": "promo",
+        "Russian drones struck the port of Odesa overnight, the governor said.": None,
+    }
+    for line, reason in cases.items():
+        assert bp.line_reason(line) == reason, line
