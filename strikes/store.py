@@ -69,6 +69,9 @@ APP_ID = "strike-tracker"
 SCHEMA_VERSION = 1
 PROGRESS_MIN_DOCS = 200  # show a progress bar for more new documents than this (or on a tty)
 EXTRACT_CHUNK = 20  # articles per extraction call (progress granularity)
+# Ingest re-merges only the (attacker, date) blocks the new claims touch (`_merge_blocks`);
+# False re-merges every stored claim (the reference the tests compare it with).
+INCREMENTAL_MERGE = True
 
 EVENT_SOURCES: Schema = {
     "event_id": "string",
@@ -855,11 +858,54 @@ class _Writer:
             self.con.execute(f"SELECT coalesce(max(_row) + 1, 0) FROM {_q(table)}").fetchall()[0][0]
         )
 
-    def append(self, table: str, frame: pd.DataFrame) -> None:
+    def append(self, table: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Add rows after the stored ones; returns them as stored (encoded)."""
         if frame.empty:
-            return
+            return frame
         enc = _encode(frame, TABLES[table], row0=self.next_row(table))
         self._insert(table, enc)
+        return enc
+
+    def read_in_blocks(
+        self, table: str, blocks: pd.DataFrame, *, raw: bool = False
+    ) -> pd.DataFrame:
+        """Rows of ``table`` whose (attacker, date) is one of ``blocks`` (columns ``attacker``,
+        ``date``; a missing value is ""), in stored order; encoded as stored when ``raw``."""
+        schema = TABLES[table]
+        have = _table_columns(self.con, table)
+        wanted = [c for c in schema if c in have]
+        if blocks.empty:
+            return empty_frame(schema)
+        cols = ", ".join(f"t.{_q(c)}" for c in wanted)
+        self.con.register("_blocks", blocks[["attacker", "date"]].astype(str))
+        try:
+            df = self.con.execute(
+                f"SELECT {cols} FROM {_q(table)} t JOIN _blocks b "
+                "ON coalesce(t.attacker, '') = b.attacker AND coalesce(t.date, '') = b.date "
+                "ORDER BY t._row"
+            ).df()
+        finally:
+            self.con.unregister("_blocks")
+        return df if raw else _decode(df, {c: schema[c] for c in wanted})
+
+    def read_matching(
+        self, table: str, column: str, values: Sequence[str], *, columns: Sequence[str]
+    ) -> pd.DataFrame:
+        """``columns`` of the rows whose ``column`` is one of ``values`` (any number of them)."""
+        schema = TABLES[table]
+        sub = {c: schema[c] for c in columns}
+        if not len(values):
+            return empty_frame(sub)
+        self.con.register("_keys", pd.DataFrame({"v": pd.array(list(values), dtype="string")}))
+        try:
+            cols = ", ".join(f"t.{_q(c)}" for c in columns)
+            df = self.con.execute(
+                f"SELECT {cols} FROM {_q(table)} t "
+                f"WHERE t.{_q(column)} IN (SELECT v FROM _keys) ORDER BY t._row"
+            ).df()
+        finally:
+            self.con.unregister("_keys")
+        return _decode(df, sub)
 
     def replace(self, table: str, frame: pd.DataFrame) -> None:
         self.con.execute(f"DELETE FROM {_q(table)}")
@@ -1109,10 +1155,16 @@ def _ingest_into(
     w.append("sentences", new_sents)
     if not regrouped.empty:
         w.update_articles(regrouped, _GROUP_COLS)
+    old_blocks = empty_frame({"attacker": "string", "date": "string"})
     if redo_ids:
+        # The re-extracted articles' old claims leave their events: those blocks change too.
+        old_blocks = w.read_matching("claims", "article_id", redo_ids, columns=["attacker", "date"])
         w.delete("claims", "article_id", redo_ids)
-    w.append("claims", claims_new)
-    report_events = _remerge(w)
+    if INCREMENTAL_MERGE:
+        report_events = _merge_blocks(w, claims_new, old_blocks)
+    else:
+        w.append("claims", claims_new)
+        report_events = _remerge(w)
     w.changed = True
     n_articles = len(stored_ids) + len(new)
     return IngestReport(
@@ -1137,6 +1189,93 @@ def _rebuild_into(w: _Writer, *, settings: Settings, progress: TextIO | None) ->
     return IngestReport(added_claims=len(claims), n_articles=len(articles), **report_events)
 
 
+def _blocks_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """The distinct merge blocks (attacker, date; "" where missing) of claims or events."""
+    if frame.empty:
+        return pd.DataFrame({"attacker": pd.Series(dtype=str), "date": pd.Series(dtype=str)})
+    keys = pd.DataFrame(
+        {
+            "attacker": frame["attacker"].astype("string").fillna("").astype(str),
+            "date": frame["date"].astype("string").fillna("").astype(str),
+        }
+    )
+    return keys.drop_duplicates(ignore_index=True)
+
+
+def _merge_blocks(w: _Writer, claims_new: pd.DataFrame, old_blocks: pd.DataFrame) -> dict:
+    """Store ``claims_new`` and re-merge only the events their blocks touch.
+
+    `strikes.events.merge_claims` never lets claims of different (attacker, date) blocks meet:
+    the event key starts with both, and a figure-less region folds only into a city hit by the
+    same attacker on the same day.  So the events of a block depend on that block's claims
+    (and their articles' dates) alone, and merging the touched blocks' claims, fed in stored
+    order as a full re-merge would read them, gives exactly the full re-merge's events for
+    those blocks; every other event stays as stored.  The events table keeps the full merge's
+    order (by attacker, date, then the merge's order within a block), so the store reads back
+    the same table either way (tests/test_store_incremental.py).
+    """
+    from strikes.events import merge_claims
+
+    blocks = pd.concat([_blocks_of(claims_new), _blocks_of(old_blocks)]).drop_duplicates(
+        ignore_index=True
+    )
+    stored = w.read_in_blocks("claims", blocks)
+    enc = w.append("claims", claims_new)
+    # The new claims as a read would return them (JSON round trip), like the stored ones.
+    fresh = _decode(enc, CLAIMS) if not claims_new.empty else empty_frame(CLAIMS)
+    claims = pd.concat([stored, fresh], ignore_index=True) if len(stored) else fresh
+    cited = claims["article_id"].dropna().unique().tolist() if len(claims) else []
+    articles = w.read_matching("articles", "article_id", cited, columns=["article_id", "published"])
+    events = merge_claims(claims, articles=articles) if len(claims) else empty_frame(EVENTS)
+
+    old = w.read_in_blocks("events", blocks, raw=True)
+    new_enc = _encode(events, EVENTS, row0=w.next_row("events"))
+    counts = _compare_events(old, new_enc)
+    w.delete("events", "event_id", old["event_id"].dropna().tolist())
+    w.delete("event_sources", "event_id", old["event_id"].dropna().tolist())
+    if len(new_enc):
+        w._insert("events", new_enc)
+        w.append("event_sources", event_sources_frame(events))
+    _renumber(w)
+    n_events = int(w.con.execute("SELECT count(*) FROM events").fetchall()[0][0])
+    return {**counts, "n_events": n_events, "changed": True}
+
+
+def _renumber(w: _Writer) -> None:
+    """_row of events in the full merge's order (attacker, date, then stored order inside a
+    block, which is the merge's: a block is replaced as a whole); event_sources follow."""
+    w.con.execute(
+        "UPDATE events SET _row = r.n FROM (SELECT event_id, row_number() OVER "
+        "(ORDER BY attacker, coalesce(date, ''), _row) - 1 AS n FROM events) r "
+        "WHERE events.event_id = r.event_id"
+    )
+    w.con.execute(
+        "UPDATE event_sources SET _row = r.n FROM (SELECT s.event_id, s.ord, row_number() "
+        "OVER (ORDER BY e._row, s.ord) - 1 AS n FROM event_sources s "
+        "JOIN events e ON e.event_id = s.event_id) r "
+        "WHERE event_sources.event_id = r.event_id AND event_sources.ord = r.ord"
+    )
+
+
+def _compare_events(old: pd.DataFrame, new_enc: pd.DataFrame) -> dict[str, int]:
+    """new / updated / removed counts between stored (encoded) events and new encoded ones."""
+
+    def rows(df: pd.DataFrame) -> dict:
+        cols = df[list(EVENTS)]
+        return {
+            r[0]: r for r in cols.astype(object).where(cols.notna(), None).itertuples(index=False)
+        }
+
+    old_rows, new_rows = rows(old), rows(new_enc)
+    return {
+        "new_events": sum(1 for k in new_rows if k not in old_rows),
+        "updated_events": sum(
+            1 for k, r in new_rows.items() if k in old_rows and tuple(old_rows[k]) != tuple(r)
+        ),
+        "removed_events": sum(1 for k in old_rows if k not in new_rows),
+    }
+
+
 def _remerge(w: _Writer) -> dict[str, int]:
     """Merge all stored claims into events; replace events and event_sources."""
     from strikes.events import merge_claims
@@ -1144,32 +1283,10 @@ def _remerge(w: _Writer) -> dict[str, int]:
     claims = w.read("claims")
     articles = w.read("articles", columns=list(ARTICLE_META_COLS))
     events = merge_claims(claims, articles=articles) if not claims.empty else empty_frame(EVENTS)
-    old = w.read_raw("events")
-    new_enc = _encode(events, EVENTS)
-    old_rows = {
-        r[0]: r for r in old.astype(object).where(old.notna(), None).itertuples(index=False)
-    }
-    new_rows = {
-        r[0]: r
-        for r in new_enc[list(EVENTS)]
-        .astype(object)
-        .where(new_enc[list(EVENTS)].notna(), None)
-        .itertuples(index=False)
-    }
-    added = sum(1 for k in new_rows if k not in old_rows)
-    updated = sum(
-        1 for k, r in new_rows.items() if k in old_rows and tuple(old_rows[k]) != tuple(r)
-    )
-    removed = sum(1 for k in old_rows if k not in new_rows)
+    counts = _compare_events(w.read_raw("events"), _encode(events, EVENTS))
     w.replace("events", events)
     w.replace("event_sources", event_sources_frame(events))
-    return {
-        "new_events": added,
-        "updated_events": updated,
-        "removed_events": removed,
-        "n_events": len(events),
-        "changed": True,
-    }
+    return {**counts, "n_events": len(events), "changed": True}
 
 
 def _regroup(
