@@ -13,13 +13,19 @@ Prints one JSON line (stdout):
     automaton_s         building the place-name automaton (once per process)
     peak_rss_mb         the process's peak resident memory right after the pipeline run
     store_ingest_per_s  articles per second of `Store.ingest_documents` into a fresh DuckDB
-                        store (the pipeline again, near-duplicate regrouping, the write)
+                        store (the pipeline again, near-duplicate regrouping, the write);
+                        store_append_s: then adding 50 other articles of the same dates to
+                        that store (the merge re-merges only the nights they touch;
+                        store_append_updated_events: stored events they changed)
     filter_ms           the dashboard's filter + timeline aggregation over --events events:
                         `filter_events` then `barrages_per_night` (median of 5 runs; the
                         slower of a selective and an unfiltered interaction);
                         monthly_totals_ms: the monthly view over all events, on its own
-    map_payload_ms      building the map's layer data at --events events (ui.maps.map_frame +
-                        build_deck; pure functions, no streamlit)
+    map_payload_ms      everything the map page's server side does at --events events:
+                        ui.maps.map_frame + build_deck + the deck's JSON (pure functions, no
+                        streamlit); map_frame_ms: the first part alone (the page caches it per
+                        store version); map_filter_ms: a filter change (deck and JSON of one
+                        attacker's rows); map_objects, map_json_kb: what reaches the browser
 
 With --profile the hottest functions of the pipeline run go to stderr; with --scaling the
 pipeline also runs on ten times the corpus and the JSON gets the per-stage times of both
@@ -175,29 +181,49 @@ def _map_payload(events, *, settings: Settings, err: TextIO) -> dict[str, Any]:
         return {"map_payload_ms": None, "map_payload_note": "ui.maps imports streamlit"}
     countries = maps.countries_geojson(settings)
 
-    def build():
+    def build() -> str:
         frame = maps.map_frame(events)
-        maps.build_deck(frame, countries)
+        return maps.build_deck(frame, countries).to_json()
 
-    build()
-    return {"map_payload_ms": _median_ms(build, 3), "map_rows": len(maps.map_frame(events))}
+    text = build()  # also encodes the outlines once, as the page's first run does
+    frame = maps.map_frame(events)
+    # A filter change on the page: the cached rows of all events, the attacker's selected.
+    some = frame[(frame["attacker"] == frame["attacker"].iloc[0]).to_numpy(dtype=bool)]
+    spec = json.loads(text)
+    drawn = sum(len(layer.get("data") or []) for layer in spec["layers"][1:])
+    return {
+        "map_payload_ms": _median_ms(build, 3),
+        "map_frame_ms": _median_ms(lambda: maps.map_frame(events), 3),
+        "map_filter_ms": _median_ms(lambda: maps.build_deck(some, countries).to_json(), 5),
+        "map_rows": len(frame),
+        "map_objects": drawn,
+        "map_json_kb": round(len(text) / 1024, 1),
+    }
 
 
-def _store_ingest(docs, *, settings: Settings) -> dict[str, Any]:
+APPEND_DOCS = 50  # articles added to the bench store after it was built
+
+
+def _store_ingest(docs, *, seed: int, settings: Settings) -> dict[str, Any]:
     from dataclasses import replace
 
+    from strikes.corpus import make_documents
     from strikes.store import Store
 
+    more = make_documents(APPEND_DOCS, seed=seed + 1)  # other articles, same date range
     with tempfile.TemporaryDirectory(prefix="strikes-bench-") as tmp:
         db = Path(tmp) / "bench.duckdb"
         store = Store(db, settings=replace(settings, db_path=db))
         report, t, _ = _timed(store.ingest_documents, docs)
         size_mb = db.stat().st_size / 1e6 if db.exists() else 0.0
+        added, t_add, _ = _timed(store.ingest_documents, more)
     return {
         "store_ingest_per_s": round(len(docs) / t, 1) if t else None,
         "store_ingest_s": round(t, 2),
         "store_events": report.n_events,
         "store_mb": round(size_mb, 1),
+        "store_append_s": round(t_add, 2),
+        "store_append_updated_events": added.updated_events,
     }
 
 
@@ -258,7 +284,7 @@ def run_bench(
 
     if store:
         clear_caches()
-        res.update(_store_ingest(docs, settings=settings))
+        res.update(_store_ingest(docs, seed=seed, settings=settings))
     del docs
     gc.collect()
     if events > 0:
