@@ -519,10 +519,10 @@ def _line_reason(s: str, t: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=LINE_CACHE_SIZE)
-def _classify(text: str) -> tuple[str | None, str | None]:
-    """(section reason, line reason) of a line."""
+def _classify(text: str) -> tuple[str | None, str | None, bool]:
+    """(section reason, line reason, whether it heads a link list) of a line."""
     if len(text) > MAX_JUNK_LINE:
-        return None, None
+        return None, None, False
     s = text.strip()
     # Only short lines can be furniture matched whole; long ones just need lower case.
     t = _norm(s) if len(s) <= 100 else s.lower().replace("’", "'")
@@ -530,7 +530,9 @@ def _classify(text: str) -> tuple[str | None, str | None]:
         _COPYRIGHT.search(s)
     )
     section = "copyright" if copyright_ else _section_reason(t)
-    return section, _line_reason(s, t)
+    # For a line of 40 characters or fewer, `t` is _norm(text).
+    header = len(text) <= 40 and bool(_LINK_LIST_HEADER.match(t))
+    return section, _line_reason(s, t), header
 
 
 def _has_terminal(text: str) -> bool:
@@ -553,19 +555,19 @@ def remove_junk(segs: list[Seg], source: str, removed: list[dict]) -> None:
             _cut_sections(live[k:], classes[k:], source, removed)
             live, classes = live[:k], classes[:k]
             break
-        if len(seg.text) >= 60 and _has_terminal(seg.text):
+        if not body_seen and len(seg.text) >= 60 and _has_terminal(seg.text):
             body_seen = True
 
     # 2. Junk lines; 3. link lists.
     in_link_list = False
-    for seg, (section, reason) in zip(live, classes, strict=True):
+    for seg, (section, reason, header) in zip(live, classes, strict=True):
         t = seg.text
         if in_link_list:
             if len(t) <= 160 and not _has_terminal(t):
                 remove_seg(seg, "link-list", removed)
                 continue
             in_link_list = False
-        if len(t) <= 40 and _LINK_LIST_HEADER.match(_norm(t)):
+        if header:
             remove_seg(seg, "link-list", removed)
             in_link_list = True
             continue
@@ -605,10 +607,13 @@ _BLOCK_STARTERS = frozenset({"app-promo", "newsletter-promo", "advertisement"})
 
 
 def _cut_sections(
-    segs: list[Seg], classes: list[tuple[str | None, str | None]], source: str, removed: list[dict]
+    segs: list[Seg],
+    classes: list[tuple[str | None, str | None, bool]],
+    source: str,
+    removed: list[dict],
 ) -> None:
     blocks: list[list] = []  # [reason, start, end]
-    for seg, (section, line) in zip(segs, classes, strict=True):
+    for seg, (section, line, _) in zip(segs, classes, strict=True):
         reason = section or (line if line in _BLOCK_STARTERS else None)
         if reason and (not blocks or blocks[-1][0] != reason):
             blocks.append([reason, seg.start, seg.end])

@@ -17,7 +17,9 @@ than the few repeated shingles do.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 import zlib
 from collections.abc import Sequence
@@ -56,13 +58,14 @@ def _words_of(text: str) -> list[bytes]:
     return folded.encode("utf-8").translate(_SPACE_OUT).split()
 
 
-def _shingles(text: str, k: int) -> np.ndarray:
-    """The 32-bit hashes of the k-word shingles of `text`, in text order (repeats kept)."""
+def _tokens(text: str) -> np.ndarray:
+    """CRC-32 of each word of `text` (uint64)."""
     words = _words_of(text)
-    if not words:
-        return np.zeros(0, dtype=np.uint64)
-    tok = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
-    k = max(1, min(k, len(tok)))
+    return np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
+
+
+def _windows(tok: np.ndarray, k: int) -> np.ndarray:
+    """The hash of every run of k consecutive tokens (len(tok) - k + 1 of them)."""
     n = len(tok) - k + 1
     h = tok[:n].copy()
     for j in range(1, k):
@@ -70,6 +73,14 @@ def _shingles(text: str, k: int) -> np.ndarray:
         h ^= tok[j : j + n]
         h &= _MASK
     return h
+
+
+def _shingles(text: str, k: int) -> np.ndarray:
+    """The 32-bit hashes of the k-word shingles of `text`, in text order (repeats kept)."""
+    tok = _tokens(text)
+    if not len(tok):
+        return np.zeros(0, dtype=np.uint64)
+    return _windows(tok, max(1, min(k, len(tok))))
 
 
 # datasketch's "affine32" MinHash (its default since 2.0), reproduced with numpy so that the
@@ -93,6 +104,13 @@ def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def minhash(hashes: np.ndarray, *, num_perm: int, seed: int = 1) -> np.ndarray:
     """The MinHash signature (uint32) of 32-bit shingle hashes, as datasketch computes it."""
     a, b = _permutations(num_perm, seed)
+    out = np.multiply.outer(_fmix(hashes), a)
+    out += b
+    return out.min(axis=0)
+
+
+def _fmix(hashes: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser of each hash (datasketch's first step), as uint32."""
     hv = hashes.astype(_U32)  # a copy: updated in place below
     s1, m1, s2, m2, s3 = _FMIX32
     hv ^= hv >> s1
@@ -100,9 +118,56 @@ def minhash(hashes: np.ndarray, *, num_perm: int, seed: int = 1) -> np.ndarray:
     hv ^= hv >> s2
     hv *= m2
     hv ^= hv >> s3
-    out = np.multiply.outer(hv, a)
-    out += b
-    return out.min(axis=0)
+    return hv
+
+
+# Shingles per block of the batched MinHash: bounds its (shingles x permutations) work array.
+_BLOCK_SHINGLES = 1 << 14
+
+
+def _sketch_all(texts: Sequence[str], k: int, num_perm: int) -> tuple[np.ndarray, list[bool]]:
+    """`minhash(_shingles(text, k))` of every text (row i), and whether text i has words.
+
+    The same sketches, computed for the whole batch at once: the shingles of all texts in one
+    pass over their concatenated tokens (a window reaching into the next text is not used),
+    the finaliser in one pass, and the minimum over each text's rows of a block with
+    `np.minimum.reduceat`.  Per-text numpy calls cost more than their arithmetic here.
+    """
+    sketches = np.zeros((len(texts), num_perm), dtype=_U32)
+    toks = [_tokens(t) for t in texts]
+    present = [len(t) > 0 for t in toks]
+    k = max(1, k)
+    every = np.concatenate(toks) if toks else np.zeros(0, dtype=np.uint64)
+    batch = _windows(every, k) if len(every) >= k else every[:0]
+    parts: list[np.ndarray] = []
+    offset = 0
+    for tok in toks:
+        n = len(tok)
+        if n >= k:
+            parts.append(batch[offset : offset + n - k + 1])
+        elif n:  # fewer words than k: one shingle of them all
+            parts.append(_windows(tok, n))
+        offset += n
+    rows = [i for i, p in enumerate(present) if p]
+    if not rows:
+        return sketches, present
+    hv = _fmix(np.concatenate(parts))
+    ends = list(itertools.accumulate(map(len, parts)))  # end of each text's shingles in hv
+    starts = np.array([0, *ends], dtype=np.intp)
+    a, b = _permutations(num_perm, 1)
+    first = 0  # index into `rows` of the block's first text
+    while first < len(rows):
+        # The texts whose shingles end within the block (at least one text per block).
+        last = max(first + 1, bisect.bisect_right(ends, int(starts[first]) + _BLOCK_SHINGLES))
+        lo, hi = starts[first], starts[last]
+        # Permutations x shingles: reduceat then runs along contiguous rows (six times faster
+        # than shingles x permutations reduced along axis 0).
+        out = np.multiply.outer(a, hv[lo:hi])
+        out += b[:, None]
+        mins = np.minimum.reduceat(out, starts[first:last] - lo, axis=1)
+        sketches[rows[first:last]] = mins.T
+        first = last
+    return sketches, present
 
 
 def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
@@ -121,7 +186,8 @@ def find_groups(texts: Sequence[str], *, settings: Settings = DEFAULT_SETTINGS) 
     bands, rows = _lsh_params(threshold, num_perm)
     # One hash table per band, as MinHashLSH keeps them: band bytes -> texts inserted so far.
     tables: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
-    sketches = np.zeros((len(texts), num_perm), dtype=_U32)
+    sketches, present = _sketch_all(texts, settings.shingle_words, num_perm)
+    width = rows * sketches.itemsize  # bytes of one band key: `rows` uint32 values
     parent = list(range(len(texts)))
 
     def find(i: int) -> int:
@@ -130,29 +196,31 @@ def find_groups(texts: Sequence[str], *, settings: Settings = DEFAULT_SETTINGS) 
             i = parent[i]
         return i
 
-    for i, text in enumerate(texts):
-        hashes = _shingles(text, settings.shingle_words)
-        if len(hashes) == 0:
+    raw = sketches.tobytes()  # the band keys are slices of it
+    row_bytes = num_perm * sketches.itemsize
+    for i in range(len(texts)):
+        if not present[i]:
             continue
-        m = sketches[i] = minhash(hashes, num_perm=num_perm)
-        raw = m.tobytes()  # the band keys are slices of it: `rows` uint32 values each
-        width = rows * m.itemsize
-        keys = [raw[k * width : (k + 1) * width] for k in range(bands)]
+        row = i * row_bytes
         candidates: set[int] = set()
-        for table, key in zip(tables, keys, strict=True):
+        for k, table in enumerate(tables):
+            # Look the band up, then insert this text (after reading `hit`: not its own
+            # candidate).
+            key = raw[row + k * width : row + (k + 1) * width]
             hit = table.get(key)
             if hit:
                 candidates.update(hit)
+                hit.append(i)
+            else:
+                table[key] = [i]
         if candidates:
             # Estimated Jaccard similarity with every candidate at once (agreeing slots / n).
             cand = np.fromiter(candidates, dtype=np.intp, count=len(candidates))
-            sim = np.count_nonzero(sketches[cand] == m, axis=1) / float(num_perm)
+            sim = np.count_nonzero(sketches[cand] == sketches[i], axis=1) / float(num_perm)
             for j in cand[sim >= threshold].tolist():
                 ri, rj = find(i), find(j)
                 if ri != rj:
                     parent[max(ri, rj)] = min(ri, rj)
-        for table, key in zip(tables, keys, strict=True):
-            table.setdefault(key, []).append(i)
 
     groups: dict[int, list[int]] = {}
     for i in range(len(texts)):

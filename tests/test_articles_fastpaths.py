@@ -225,3 +225,21 @@ def test_line_reasons_unchanged_on_known_junk() -> None:
     }
     for line, reason in cases.items():
         assert bp.line_reason(line) == reason, line
+
+
+@pytest.mark.parametrize("block", [1, 7, 1 << 14])
+def test_batched_sketches_equal_one_text_at_a_time(monkeypatch, block: int) -> None:
+    from strikes.corpus import make_documents
+
+    monkeypatch.setattr(neardup, "_BLOCK_SHINGLES", block)
+    texts = [d.data.decode("utf-8") for d in make_documents(40, seed=3)]
+    texts[3:3] = ["", "one", "two words", "!!!", "a b c d", "a b c d e"]
+    for k in (1, 2, 5):
+        sketches, present = neardup._sketch_all(texts, k, 64)
+        for i, text in enumerate(texts):
+            hashes = neardup.shingle_hashes(text, k)
+            assert present[i] == (len(hashes) > 0)
+            if len(hashes):
+                assert (sketches[i] == neardup.minhash(hashes, num_perm=64)).all(), (i, k)
+    assert neardup._sketch_all([], 5, 64)[1] == []
+    assert neardup._sketch_all(["", "..."], 5, 64)[1] == [False, False]
