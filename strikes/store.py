@@ -29,9 +29,11 @@ Incremental ingest.  New documents go through the articles stage; those whose ``
 (content-derived) is already stored are reported as duplicates and skipped.  Near-duplicate
 groups are recomputed over stored + new articles (`strikes.neardup`), so a syndicated copy joins
 its stored group (and an undated one takes its date).  Claims are extracted for the new articles
-(and re-extracted for stored ones whose publication date changed); then the events are merged
-again from *all* stored claims, so a new report of a stored attack becomes another source of
-the same event.  The events and event_sources tables are replaced as a whole.
+(and re-extracted for stored ones whose publication date changed); then the events of every
+(attacker, date) block those claims touch are merged again from all stored claims of the block
+(`_merge_blocks`), so a new report of a stored attack becomes another source of the same event.
+Events of untouched blocks stay as stored; the table reads back exactly as if every claim had
+been re-merged (same rows, same order), which `INCREMENTAL_MERGE = False` still does.
 
 Schema versions.  ``meta.schema_version`` is `SCHEMA_VERSION` for stores written by this code.
 Opening an older store for writing migrates it (`MIGRATIONS`); opening it read-only says what
