@@ -357,3 +357,24 @@ def test_two_sessions_upload_at_once(browser, streamlit_server) -> None:
     finally:
         for page in pages:
             page.close()
+
+
+def test_downloads_are_built_when_clicked(browser, streamlit_server) -> None:
+    """The Data page's exports are built when a button is clicked (Streamlit's deferred
+    download), not on every run: the file still arrives, complete."""
+    import csv
+    from pathlib import Path
+
+    page = open_page(browser, streamlit_server + "/data")
+    try:
+        shown = showing(page)[0]
+        button = page.get_by_role("button", name="Download CSV").first
+        button.wait_for(timeout=30000)
+        with page.expect_download(timeout=60000) as info:
+            button.click()
+        data = Path(info.value.path()).read_text(encoding="utf-8-sig")
+        rows = list(csv.reader(io.StringIO(data)))
+        assert rows[0][0] == "event_id" and len(rows) - 1 == shown
+        no_errors(page)
+    finally:
+        page.close()
