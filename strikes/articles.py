@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -387,6 +388,9 @@ _ASCII_KEY = bytes(
 )
 
 
+_ASCII_WORD_CHARS = frozenset(string.ascii_letters + string.digits + "_")
+
+
 def _title_key(s: str) -> str:
     if s.isascii():
         return b" ".join(s.encode("ascii").translate(_ASCII_KEY).split()).decode("ascii")
@@ -427,10 +431,16 @@ def _cut_title(
     keys = {_title_key(title)}
     if html_title:
         keys.add(_title_key(html_title))
+    firsts = {key[:1] for key in keys}
     for seg in segs:
-        if seg is lede:
+        if seg is lede or not seg.alive or len(seg.text) > TITLE_LINE_MAX:
             continue
-        if seg.alive and len(seg.text) <= TITLE_LINE_MAX and _title_key(seg.text) in keys:
+        # A line starting with an ASCII word character has a key starting with it in lower
+        # case: no need to build the key when no title key starts that way.
+        first = seg.text[:1]
+        if first in _ASCII_WORD_CHARS and first.lower() not in firsts:
+            continue
+        if _title_key(seg.text) in keys:
             bp.remove_seg(seg, "repeated-title", removed)
     if html_title:
         # A page's <h1> often differs from its meta title by a site suffix or a word.

@@ -479,6 +479,15 @@ _BREADCRUMB = re.compile(r"^(?:[\w'&\- ]{1,30}\s*[>›»/]\s*){2,}[\w'&\- ]{1,30
 # far cheaper than a failing match of these patterns, and most lines fail them).
 _BY = frozenset({"By", "by", "BY"})  # _BYLINE[0] starts with one of these
 _BYLINE_VERBS = ("writ", "report", "wrote", "contributed")  # one is in every _BYLINE[1] match
+# _BYLINE[2] is anchored at the start ("(", "additional ", or the verb; lower-cased in `t`),
+# _BYLINE[3] at the end of the line.
+_BYLINE2_STARTS = ("(", "additional", "reporting", "writing", "editing")
+_BYLINE3_ENDINGS = tuple(
+    f"contributed {what}{stop}{paren}"
+    for what in ("to this report", "reporting", "to this story")
+    for stop in ("", ".")
+    for paren in ("", ")")
+)
 _BREADCRUMB_SEPARATORS = (">", "/", "›", "»")
 
 
@@ -505,11 +514,17 @@ def _line_reason(s: str, t: str) -> str | None:
     if len(s) <= 160:
         if s[:2] in _BY and _BYLINE[0].match(s):
             return "byline"
-        if any(verb in s for verb in _BYLINE_VERBS) and _BYLINE[1].match(s):
+        if ("writ" in s or "report" in s or "wrote" in s or "contributed" in s) and _BYLINE[
+            1
+        ].match(s):
             return "byline"
-    if ("reporting" in t or "editing" in t or "writing" in t) and _BYLINE[2].match(s):
+    if (
+        t.startswith(_BYLINE2_STARTS)
+        and ("reporting" in t or "editing" in t or "writing" in t)
+        and _BYLINE[2].match(s)
+    ):
         return "byline"
-    if "contributed" in t and _BYLINE[3].match(s):
+    if s.endswith(_BYLINE3_ENDINGS) and "contributed" in t and _BYLINE[3].match(s):
         return "byline"
     if (s.endswith(")") and _CAPTION.search(s)) or (":" in s[:20] and _CAPTION_LINE.match(s)):
         return "photo-caption"

@@ -51,16 +51,18 @@ _MONTHS = {
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 
+_ISO_DATE = re.compile(
+    r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"\s*(?:Z|[+-]\d{2}:?\d{2})?)?\s*"
+)
+
+
 def parse_date(value: str, *, today: dt.date | None = None) -> str | None:
     """A "YYYY-MM-DD" date (optionally with a time) -> normalised "YYYY-MM-DD", else None.
 
     Impossible dates ("2099-13-45") and dates more than two days in the future are None.
     """
-    m = re.fullmatch(
-        r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
-        r"\s*(?:Z|[+-]\d{2}:?\d{2})?)?\s*",
-        value,
-    )
+    m = _ISO_DATE.fullmatch(value)
     if not m:
         return None
     return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)), today)
@@ -248,9 +250,12 @@ def guess_language(text: str, *, sample: int = 1500) -> str:
     """Best guess: "en", "ru", "uk", another ISO 639-1 code, or "und" when there is no clue."""
     head = text[:sample]
     data = head.encode("utf-8")
+    ascii_head = head.isascii()
     # Cyrillic letters (U+0400-U+04FF) are the UTF-8 sequences led by 0xD0-0xD3; counting
-    # bytes in C is far cheaper than a regex over every character.
-    cyr = sum(data.count(lead) for lead in (b"\xd0", b"\xd1", b"\xd2", b"\xd3"))
+    # bytes in C is far cheaper than a regex over every character.  ASCII text has none.
+    cyr = (
+        0 if ascii_head else sum(data.count(lead) for lead in (b"\xd0", b"\xd1", b"\xd2", b"\xd3"))
+    )
     lat = len(data) - len(data.translate(None, _ASCII_LETTERS))
     if cyr + lat == 0:
         return "und"
@@ -258,7 +263,6 @@ def guess_language(text: str, *, sample: int = 1500) -> str:
         uk = len(_UK_ONLY.findall(head))
         ru = len(_RU_ONLY.findall(head))
         return "uk" if uk > ru else "ru"
-    ascii_head = head.isascii()
     if ascii_head:
         # The common case, English, decided on the faster word split; other outcomes are
         # worked out below as before.

@@ -122,7 +122,7 @@ def _fmix(hashes: np.ndarray) -> np.ndarray:
 
 
 # Shingles per block of the batched MinHash: bounds its (shingles x permutations) work array.
-_BLOCK_SHINGLES = 1 << 14
+_BLOCK_SHINGLES = 1 << 13
 
 
 def _sketch_all(texts: Sequence[str], k: int, num_perm: int) -> tuple[np.ndarray, list[bool]]:

@@ -243,3 +243,12 @@ def test_batched_sketches_equal_one_text_at_a_time(monkeypatch, block: int) -> N
                 assert (sketches[i] == neardup.minhash(hashes, num_perm=64)).all(), (i, k)
     assert neardup._sketch_all([], 5, 64)[1] == []
     assert neardup._sketch_all(["", "..."], 5, 64)[1] == [False, False]
+
+
+def test_title_key_starts_with_a_leading_ascii_word_character() -> None:
+    from strikes.articles import _ASCII_WORD_CHARS
+
+    rng = random.Random(RNG_SEED)
+    for _ in range(5000):
+        text = rng.choice(sorted(_ASCII_WORD_CHARS)) + _random_text(rng, ALPHABET)
+        assert _title_key(text)[:1] == text[0].lower(), repr(text)
