@@ -19,6 +19,7 @@ decoded document (for HTML: into the text extracted from the markup).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import string
@@ -579,6 +580,9 @@ def _group_near_duplicates(articles: list[_Article], settings: Settings) -> None
     groups = find_groups([a.record["text"] for a in articles], settings=settings)
     if not groups:
         return
+    # Only grouped articles change: an article alone keeps its own id as group, no
+    # duplicate_of and its own date (fresh records never hold an inherited date).
+    grouped = [articles[i] for group in groups for i in group]
     members = [
         Member(
             article_id=a.record["article_id"],
@@ -586,10 +590,12 @@ def _group_near_duplicates(articles: list[_Article], settings: Settings) -> None
             published=a.record["published"],
             published_source=a.record["published_source"],
         )
-        for a in articles
+        for a in grouped
     ]
-    resolve_groups(members, groups)
-    for a, m in zip(articles, members, strict=True):
+    ends = itertools.accumulate(map(len, groups))  # of each group in `members`
+    local = [list(range(end - len(g), end)) for g, end in zip(groups, ends, strict=True)]
+    resolve_groups(members, local)
+    for a, m in zip(grouped, members, strict=True):
         a.record.update(
             published=m.published,
             published_source=m.published_source,

@@ -118,13 +118,14 @@ def _blingfire_spans(text: str) -> list[tuple[int, int]]:
         buf.out = ctypes.create_string_buffer(buf.size)
         buf.starts = (ctypes.c_int32 * buf.size)()
         buf.ends = (ctypes.c_int32 * buf.size)()
+    # bytes and ints go to C as char* and int by ctypes' default conversions (no wrappers).
     n = _TEXT_TO_SENTENCES(
-        ctypes.c_char_p(data),
-        ctypes.c_int(len(data)),
+        data,
+        len(data),
         buf.out,
         buf.starts,
         buf.ends,
-        ctypes.c_int(size),  # the needed size, not the buffer's: blingfire's cost grows with it
+        size,  # the needed size, not the buffer's: blingfire's cost grows with it
     )
     if n <= 0 or n > size:
         return [(0, len(text))]
