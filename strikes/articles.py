@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import operator
 import re
 import string
 from collections.abc import Sequence
@@ -304,7 +305,7 @@ def _process(doc: RawDocument, settings: Settings, notes: list[InputRejected]) -
     text = "\n\n".join(paragraphs)
     if not text.strip():
         raise InputRejected(name, "no article text left after removing boilerplate")
-    removed.sort(key=lambda r: (r["start"], r["end"]))
+    removed.sort(key=_BY_OFFSETS)
 
     published, published_source = None, "unknown"
     manifest_date = None
@@ -347,6 +348,9 @@ def _process(doc: RawDocument, settings: Settings, notes: list[InputRejected]) -
         "n_bytes": len(doc.data),
     }
     return _Article(record, spans)
+
+
+_BY_OFFSETS = operator.itemgetter("start", "end")  # a cut's sort key
 
 
 def _check_shape(name: str, text: str, kind: str, settings: Settings) -> None:

@@ -670,8 +670,8 @@ def _hard_wrap_width(lines: list[str]) -> int:
     """The wrap width of a hard-wrapped text (lines cut at ~60-80 columns), 0 if it is not."""
     if len(lines) < 6:
         return 0
-    lengths = sorted(len(t) for t in lines)
-    longest = lengths[-1]
+    lengths = list(map(len, lines))
+    longest = max(lengths)
     if longest > 110:
         return 0
     in_band = sum(1 for n in lengths if 0.75 * longest <= n <= longest)

@@ -107,8 +107,20 @@ class DateMatch:
     end: int
 
 
+# The first (non-space) character of any dateline: a label (date, published, updated, last
+# ...), a weekday or month name, or a digit.  Tested before the three patterns, which most
+# lines fail; a non-ASCII first character always goes to the patterns (case-insensitive
+# matching equates "ſ" with "s").
+_DATELINE_FIRST = frozenset("dpulmtwfsjaonDPULMTWFSJAON0123456789")
+
+
 def match_dateline(line: str, *, today: dt.date | None = None) -> DateMatch | None:
     """A publication date written at the start of a line near the top of a document."""
+    first = line[:1]
+    if first.isspace():
+        first = line.lstrip()[:1]
+    if first and first.isascii() and first not in _DATELINE_FIRST:
+        return None
     m = _DATELINE_LABELED.match(line) or _DATELINE_ISO.match(line) or _DATELINE_ALONE.match(line)
     if not m:
         return None

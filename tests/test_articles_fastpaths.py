@@ -252,3 +252,24 @@ def test_title_key_starts_with_a_leading_ascii_word_character() -> None:
     for _ in range(5000):
         text = rng.choice(sorted(_ASCII_WORD_CHARS)) + _random_text(rng, ALPHABET)
         assert _title_key(text)[:1] == text[0].lower(), repr(text)
+
+
+def test_dateline_first_character_gate_is_exact() -> None:
+    # Every character the gate turns away fails all three dateline patterns.
+    from strikes.metadata import _DATELINE_FIRST
+
+    tails = ["ate: 2024-01-05", "ublished July 1, 2025", "onday, 3 March 2024", "024-01-05", ""]
+    for c in map(chr, range(128)):
+        if c in _DATELINE_FIRST or c.isspace():
+            continue
+        for tail in tails:
+            for line in (c + tail, "  " + c + tail):
+                assert not (
+                    metadata._DATELINE_LABELED.match(line)
+                    or metadata._DATELINE_ISO.match(line)
+                    or metadata._DATELINE_ALONE.match(line)
+                ), repr(line)
+                assert metadata.match_dateline(line) is None
+    assert metadata.match_dateline("Published: July 1, 2025") is not None
+    assert metadata.match_dateline("  2024-01-05 Kyiv") is not None
+    assert metadata.match_dateline("Monday, 3 March 2024") is not None
