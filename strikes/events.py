@@ -121,14 +121,16 @@ def _records(df: pd.DataFrame) -> list[dict]:
     """`df.to_dict("records")` (missing values as None, numpy scalars as Python ones), built
     column by column: 3x faster on arrow-backed string columns."""
     cols = list(df.columns)
-    lists = [
-        [
-            None if v is pd.NA else v.item() if isinstance(v, np.generic) else v
-            for v in df[c].tolist()
-        ]
-        for c in cols
-    ]
+    lists = [_plain_values(df[c]) for c in cols]
     return [dict(zip(cols, row, strict=True)) for row in zip(*lists, strict=True)]
+
+
+def _plain_values(s: pd.Series) -> list:
+    values = s.tolist()
+    if s.dtype != object:
+        # Nullable and arrow dtypes give Python scalars; only their missing values need care.
+        return [None if v is pd.NA else v for v in values] if s.hasnans else values
+    return [None if v is pd.NA else v.item() if isinstance(v, np.generic) else v for v in values]
 
 
 def _merge_group(key: tuple[str, ...], members: list[dict], published: dict[str, str]) -> dict:
