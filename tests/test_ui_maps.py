@@ -292,6 +292,14 @@ def test_the_deck_stays_small_with_many_events() -> None:
     assert len(pins) + len(areas) == frame["group"].nunique()
     assert len(text) < 200_000  # not 20,000 tooltips
     assert set(pins[0]) == {*maps.DECK_COLUMNS, "radius_px"}
+    # Places summing thousands of weapons do not all hit the 42 px cap: the largest is 42 px,
+    # the rest keep their proportions (area ~ magnitude).
+    weight = maps.point_groups(frame).set_index("group")["weight"]
+    top = max(weight[r["group"]] for r in pins)
+    assert max(r["radius_px"] for r in pins) == pytest.approx(42.0)
+    for r in pins:
+        assert (r["radius_px"] - 5) / 37 == pytest.approx((weight[r["group"]] / top) ** 0.5)
+    assert len({round(r["radius_px"], 3) for r in pins}) > len(pins) // 2
     for view in ("heat", "hexagons"):
         layer = json.loads(maps.build_deck(frame, {"features": []}, view=view).to_json())
         points = layer["layers"][1]["data"]

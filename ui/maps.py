@@ -717,6 +717,16 @@ def point_groups(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def pin_radii(weight: np.ndarray) -> np.ndarray:
+    """Pin radii in pixels, 5 + k * sqrt(magnitude): k = 2.4 as for a single event, smaller
+    when the largest pin would pass 42 px (places summing thousands of weapons), so that the
+    largest is 42 px and the others keep their proportions instead of all hitting the cap."""
+    if not len(weight):
+        return np.asarray(weight, dtype=float)
+    k = min(2.4, 37.0 / math.sqrt(max(float(np.max(weight)), 1.0)))
+    return 5.0 + k * np.sqrt(np.asarray(weight, dtype=float))
+
+
 def group_event_ids(frame: pd.DataFrame, group: str) -> list[str]:
     """The event ids of one map object (`point_groups`' ``group``), latest first."""
     if frame.empty or "group" not in frame.columns:
@@ -943,7 +953,9 @@ def build_deck(
         places = places[~drawn_elsewhere]
         is_area = places["geo_precision"].isin(AREA_PRECISIONS)
         areas = places[is_area].sort_values("radius_m", ascending=False)
-        pins = places[~is_area].sort_values("radius_px", ascending=False)
+        pins = places[~is_area]
+        pins = pins.assign(radius_px=pin_radii(pins["weight"].to_numpy(dtype=float)))
+        pins = pins.sort_values("radius_px", ascending=False)  # small pins drawn on top
         if national:
             layers.append(
                 pdk.Layer(
