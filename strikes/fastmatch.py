@@ -20,8 +20,9 @@ When exactness cannot be guaranteed the gate steps aside and calls `pattern.sear
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
@@ -144,6 +145,27 @@ class LiteralGate:
             return self.pattern.search(text) is not None
         match = self.pattern.match
         return any(match(text, end - n + 1) for end, n in auto.iter(text.lower()))
+
+    def test_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> list[bool]:
+        """`[self.test(text[s:e]) for s, e in spans]` with one scan of the whole text (a
+        literal found inside a span is found there whether the span is scanned alone or not)."""
+        starts = self.starts(text)
+        if starts is None:
+            return [self.test(text[s:e]) for s, e in spans]
+        match = self.pattern.match
+        out = []
+        for s, e in spans:
+            i = bisect.bisect_left(starts, s)
+            hit = False
+            if i < len(starts) and starts[i] < e:
+                piece = text[s:e]
+                while i < len(starts) and starts[i] < e:
+                    if match(piece, starts[i] - s) is not None:
+                        hit = True
+                        break
+                    i += 1
+            out.append(hit)
+        return out
 
     def search(self, text: str) -> re.Match[str] | None:
         starts = self.starts(text)

@@ -3,6 +3,7 @@ MinHash, the reproducible corpus.  Small sizes: values are checked for sanity, n
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -260,6 +261,13 @@ def test_gates_return_what_the_patterns_return() -> None:
             )
             assert _spans(gate.pattern.finditer(t)) == _spans(gate.finditer(t)), (name, t)
             assert gate.test(t) == (a is not None), (name, t)
+    rng = random.Random(3)
+    joined = " ".join(texts[:400])
+    cuts = sorted(rng.sample(range(len(joined)), 300))
+    spans = [(a, b) for a, b in itertools.pairwise(cuts) if rng.random() < 0.8]
+    for name, gate in _gates():
+        expected = [gate.pattern.search(joined[a:b]) is not None for a, b in spans]
+        assert gate.test_spans(joined, spans) == expected, name
     for t in texts:
         starts = dates._GATE.scan(t)
         for i, (_kind, pattern) in enumerate(dates._PATTERNS):
