@@ -356,6 +356,7 @@ class Claim:
         )
 
 
+@functools.lru_cache(maxsize=4096)  # a few dozen weapon words recur in every report
 def _weapon_info(term: str) -> tuple[str, str | None]:
     for rx, (cls, model) in _WEAPON_TERM_RES:
         if rx.match(term):
