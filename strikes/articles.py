@@ -547,10 +547,10 @@ def _sentence_frame(articles: list[_Article]) -> pd.DataFrame:
         text = art.record["text"]
         ids.extend([art.record["article_id"]] * len(spans))
         idx.extend(range(len(spans)))
-        for a, b in spans:
-            starts.append(a)
-            ends.append(b)
-            texts.append(text[a:b])
+        first, last = zip(*spans, strict=True)
+        starts.extend(first)
+        ends.extend(last)
+        texts.extend([text[a:b] for a, b in spans])
 
     def ints(values: list[int]):
         return pd.array(np.array(values, dtype=np.int64), dtype="Int64")

@@ -144,7 +144,8 @@ def repair_mojibake(text: str) -> str:
     if text.isascii():
         return text
     raw = text.encode("utf-8", "surrogatepass")
-    if not any(lead in raw for lead in _MOJIBAKE_LEADS) or not _MOJIBAKE_HINT.search(text):
+    lead1, lead2, lead3 = _MOJIBAKE_LEADS
+    if not (lead1 in raw or lead2 in raw or lead3 in raw) or not _MOJIBAKE_HINT.search(text):
         return text
     import ftfy
 
