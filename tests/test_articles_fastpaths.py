@@ -157,7 +157,9 @@ def test_language_fast_path_matches_the_reference() -> None:
         words = [rng.choice(vocab) for _ in range(rng.randrange(30))]
         text = "".join(w + rng.choice(seps) for w in words)
         assert metadata.guess_language(text) == _language_reference(text), repr(text)
-    for text in ["", "123", "the", "Le chat et la souris", "Der Hund und die Katze"]:
+    samples = ["", "123", "the", "Le chat et la souris", "Der Hund und die Katze"]
+    samples += ["the the the", "the,the.the", "of " * 3 + "x " * 40, "the " + "y " * 12]
+    for text in samples:
         assert metadata.guess_language(text) == _language_reference(text)
 
 
