@@ -467,6 +467,8 @@ def _load(
 ) -> ArticleBatch:
     with batch_gc(settings=settings):
         processed = process_documents(docs, settings=settings)
+        # The line caches serve one batch: the later stages and a long-running server keep none.
+        bp.clear_caches()
         return assemble(processed, rejections, settings=settings)
 
 

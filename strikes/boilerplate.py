@@ -61,7 +61,13 @@ class Seg:
 
 # Furniture lines ("Advertisement", share rows, copyright) and syndicated paragraphs recur across
 # a corpus; a line's class depends on its text alone, so each distinct line is classified once.
-LINE_CACHE_SIZE = 1 << 16
+LINE_CACHE_SIZE = 1 << 14
+
+
+def clear_caches() -> None:
+    """Forget the cached line classes (the articles stage calls this after each batch)."""
+    _classify.cache_clear()
+    is_social_row.cache_clear()
 
 
 def split_lines(text: str) -> list[Seg]:

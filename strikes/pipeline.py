@@ -68,8 +68,7 @@ def clear_caches() -> None:
     from strikes import boilerplate, claims
 
     claims.clear_caches()
-    boilerplate._classify.cache_clear()
-    boilerplate.is_social_row.cache_clear()
+    boilerplate.clear_caches()
 
 
 _last_hit_rate: float | None = None
