@@ -74,32 +74,44 @@ def generate(folder: Path) -> dict[str, str | None]:
     }
 
 
+# Runs `python -m strikes ARGS` and, on the way out, writes the process's own peak resident
+# memory.  Not `wait4`'s ru_maxrss: Linux carries a process's high-water mark across exec, so a
+# child forked from a large pytest process reports the parent's peak, not its own.  VmHWM
+# belongs to the memory map, which exec replaces.
+_MEASURED_MAIN = """
+import os, runpy, sys
+sys.argv = ["strikes", *sys.argv[1:]]
+try:
+    runpy.run_module("strikes", run_name="__main__", alter_sys=True)
+finally:
+    with open("/proc/self/status") as f:
+        hwm = next(line for line in f if line.startswith("VmHWM:"))
+    with open(os.environ["STRIKES_TEST_PEAK_FILE"], "w") as f:
+        f.write(hwm.split()[1])
+"""
+
+
 def run_measured(args: list[str], *, cwd: Path, timeout: float = 120) -> tuple[int, str, str, dict]:
     """Run `python -m strikes ARGS`; (exit code, stdout, stderr, {"seconds", "max_rss_mb"})."""
-    out_path, err_path = cwd / "stdout.txt", cwd / "stderr.txt"
+    out_path, err_path, peak_path = cwd / "stdout.txt", cwd / "stderr.txt", cwd / "peak_kb.txt"
     started = time.monotonic()
     with out_path.open("wb") as out, err_path.open("wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "strikes", *args],
+            [sys.executable, "-c", _MEASURED_MAIN, *args],
             cwd=ROOT,
-            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            env=dict(os.environ, PYTHONPATH=str(ROOT), STRIKES_TEST_PEAK_FILE=str(peak_path)),
             stdout=out,
             stderr=err,
         )
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                proc.wait()
-                pytest.fail(f"`strikes {' '.join(args)}` ran for more than {timeout} s")
-            time.sleep(0.05)
-    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; tell Popen
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            pytest.fail(f"`strikes {' '.join(args)}` ran for more than {timeout} s")
     measures = {
         "seconds": time.monotonic() - started,
-        "max_rss_mb": usage.ru_maxrss / 1024,  # Linux: kilobytes
+        "max_rss_mb": int(peak_path.read_text()) / 1024,  # VmHWM is in kB
     }
     return (
         proc.returncode,
