@@ -270,6 +270,13 @@ _DISTANCE_BEFORE = LiteralGate(DISTANCE_BEFORE_RE)
 _TARGET_CUE_BEFORE = LiteralGate(TARGET_CUE_BEFORE_RE)
 _ACCORDING = LiteralGate(ACCORDING_RE)
 _SAID = LiteralGate(SAID_RE)
+_STRIKE_VERB = LiteralGate(STRIKE_VERB_RE)
+_INTERCEPT_VERB = LiteralGate(INTERCEPT_VERB_RE)
+_LAUNCH_VERB = LiteralGate(LAUNCH_VERB_RE)
+_HIT_VERB = LiteralGate(HIT_VERB_RE)
+_TOLL_VERB = LiteralGate(TOLL_VERB_RE)
+_DEFENSIVE = LiteralGate(DEFENSIVE_RE)
+_SUBSET = LiteralGate(SUBSET_RE)
 
 
 def _weapon_prefix(text: str) -> re.Match[str] | None:
@@ -368,7 +375,7 @@ def _weapon_info(term: str) -> tuple[str, str | None]:
 
 def find_weapons(text: str) -> list[WeaponMention]:
     """Weapon phrases: adjacent weapon terms joined by connectors form one phrase."""
-    terms = [m for m in _WEAPON.finditer(text) if not DEFENSIVE_RE.search(text[: m.start()][-30:])]
+    terms = [m for m in _WEAPON.finditer(text) if not _DEFENSIVE.test(text[: m.start()][-30:])]
     groups: list[list[re.Match[str]]] = []
     for m in terms:
         if groups and WEAPON_GAP_RE.match(text[groups[-1][-1].end() : m.start()]):
@@ -612,9 +619,9 @@ def _role_for(clause: str, amount: Amount, weapon_end: int) -> str | None:
     # The nearest verb to the left decides ("shot down 120 drones", "launched 550 drones").
     best: tuple[int, str] | None = None
     for rx, role in (
-        (INTERCEPT_VERB_RE, "intercepted"),
-        (LAUNCH_VERB_RE, "launched"),
-        (HIT_VERB_RE, "hit"),
+        (_INTERCEPT_VERB, "intercepted"),
+        (_LAUNCH_VERB, "launched"),
+        (_HIT_VERB, "hit"),
     ):
         for vm in rx.finditer(before):
             if best is None or vm.end() > best[0]:
@@ -656,7 +663,7 @@ def _bind_counts(
             gap = clause[a.end : w.start]
             if _OF_THE_GAP_RE.fullmatch(gap) and (not a.vague or "of" in gap or not gap.strip()):
                 weapon = w
-        subset = bool(SUBSET_RE.search(clause[max(0, a.start - 20) : a.start]))
+        subset = _SUBSET.test(clause[max(0, a.start - 20) : a.start])
         # Per-place breakdown: "17 over Crimea", "16 drones over the Rostov region".
         place_idx = None
         tail_from = weapon.end if weapon else a.end
@@ -747,7 +754,7 @@ def _bind_casualties(
             if ma:
                 fld = "killed" if ma.group("k") else "injured"
             elif DEATH_TOLL_RE.search(before) or (
-                TOLL_VERB_RE.search(before) and _DEATH_TOLL_WORDS_RE.search(clause[: a.start])
+                _TOLL_VERB.test(before) and _DEATH_TOLL_WORDS_RE.search(clause[: a.start])
             ):
                 fld = "killed"
             elif last_field and _OTHERS_AFTER_RE.match(after) and _AND_BEFORE_RE.search(before):
@@ -932,13 +939,7 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
         counted_verb = bool(
             _ANY_ATTACK_VERB.search(clause) and any(c_start <= a.start < c_end for a in amounts_all)
         )
-        if (
-            found
-            or has_attack_noun
-            or casualty_words
-            or counted_verb
-            or STRIKE_VERB_RE.search(clause)
-        ):
+        if found or has_attack_noun or casualty_words or counted_verb or _STRIKE_VERB.test(clause):
             candidates.append((c_start, c_end, clause, found, has_attack_noun, casualty_words))
     if not candidates:
         return None
@@ -1040,7 +1041,7 @@ def _bind(
             # striking a named city or region is a report even when no weapon is named.
             a_rule in {"attacker:subject", "attacker:said-it"}
             and any(p.place.geo_precision != "country" for p in target_places)
-            and STRIKE_VERB_RE.search(clause)
+            and _STRIKE_VERB.test(clause)
         )
     )
     return _Binding(
