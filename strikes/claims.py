@@ -541,7 +541,7 @@ def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
 
 
 def _find_attacker(
-    clause: str, off: int, weapons: list[WeaponMention], masked: list[tuple[int, int]]
+    clause: str, off: int, weapons: Sequence[WeaponMention], masked: Sequence[tuple[int, int]]
 ) -> tuple[str | None, str]:
     """(attacker, rule) from the clause's own words; None when it does not say."""
 
@@ -884,13 +884,9 @@ class _ClauseFacts:
     end: int
     text: str
     weapons: tuple[WeaponMention, ...]  # sentence offsets
-    local_weapons: tuple[WeaponMention, ...]  # clause offsets
-    amounts: tuple[Amount, ...]  # clause offsets; claimant spans left out
-    has_attack_noun: bool
     casualty_words: bool
     attacker: str | None
     attacker_rule: str
-    places: tuple[ClausePlace, ...]  # unresolved target places (clause offsets)
     binding: _Binding
     # The binding with the speaker's own place added ("authorities in the Belgorod region said
     # one person was killed"); used when the previous claim is not the same attacker's.
@@ -943,8 +939,7 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
             candidates.append((c_start, c_end, clause, found, has_attack_noun, casualty_words))
     if not candidates:
         return None
-    # Dates, claimants and places are looked up only now: most sentences that pass the
-    # prefilter show no attack evidence.
+    # Claimants and places are looked up only once a clause shows attack evidence.
     claimants = find_claimants(sent)
     masked = tuple((c.start, c.end) for c in claimants)
     try:
@@ -954,29 +949,27 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
     both_sides = bool(BOTH_SIDES_RE.search(sent))
     clauses = []
     for c_start, c_end, clause, found, has_attack_noun, casualty_words in candidates:
-        local_weapons = tuple(found)
         amounts = tuple(
             Amount(a.start - c_start, a.end - c_start, a.text, a.value, a.low, a.qualifier, a.vague)
             for a in amounts_all
             if c_start <= a.start and a.end <= c_end and not _inside(a.start, a.end, masked)
         )
-        attacker, a_rule = _find_attacker(clause, c_start, list(local_weapons), list(masked))
+        attacker, a_rule = _find_attacker(clause, c_start, found, masked)
         if both_sides and a_rule in {"attacker:subject", ""}:
             attacker, a_rule = None, ""
-            if not local_weapons or len({w.actor for w in local_weapons if w.actor}) != 1:
+            if not found or len({w.actor for w in found if w.actor}) != 1:
                 continue
-        places = _clause_places(sent, clause, c_start, list(mentions), list(masked))
+        places = _clause_places(sent, clause, c_start, mentions, masked)
         speaker_binding = None
         if (
             not any(getattr(p.mention, "kind", None) in {"city", "region"} for p in places)
             and attacker is not None
             and (KILL_RE.search(clause) or INJURE_RE.search(clause))
         ):
-            speaker = _speaker_places(clause, c_start, list(mentions), list(masked))
+            speaker = _speaker_places(clause, c_start, mentions, masked)
             speaker_binding = _bind(
-                clause, places + speaker, attacker, a_rule, amounts, local_weapons,
-                has_attack_noun, geo,
-            )  # fmt: skip
+                clause, places + speaker, attacker, a_rule, amounts, found, has_attack_noun, geo
+            )
         clauses.append(
             _ClauseFacts(
                 start=c_start,
@@ -988,15 +981,11 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
                     )
                     for w in found
                 ),
-                local_weapons=local_weapons,
-                amounts=amounts,
-                has_attack_noun=has_attack_noun,
                 casualty_words=casualty_words,
                 attacker=attacker,
                 attacker_rule=a_rule,
-                places=tuple(places),
                 binding=_bind(
-                    clause, places, attacker, a_rule, amounts, local_weapons, has_attack_noun, geo
+                    clause, places, attacker, a_rule, amounts, found, has_attack_noun, geo
                 ),
                 speaker_binding=speaker_binding,
             )
@@ -1017,7 +1006,7 @@ def _bind(
     attacker: str | None,
     a_rule: str,
     amounts: tuple[Amount, ...],
-    local_weapons: tuple[WeaponMention, ...],
+    local_weapons: Sequence[WeaponMention],
     has_attack_noun: bool,
     geo: Geo,
 ) -> _Binding:
@@ -1077,8 +1066,6 @@ def _sentence_claims(
 ) -> None:
     dates_all = find_dates(sent, published=ctx.published)
     claimant = facts.claimant
-    masked = list(facts.masked)
-    mentions = list(facts.mentions)
     new_claims: list[Claim] = []
     for cf in facts.clauses:
         c_start, c_end, clause = cf.start, cf.end, cf.text
@@ -1107,7 +1094,9 @@ def _sentence_claims(
         if prev is not None:
             # "Bryansk Region Governor ... said there were no casualties": of the recent claims,
             # the one whose place the speaker speaks for.
-            prev = _claim_named_by_speaker(ctx.claims, prev, mentions, masked, geo) or prev
+            prev = (
+                _claim_named_by_speaker(ctx.claims, prev, facts.mentions, facts.masked, geo) or prev
+            )
 
         specific_places = [p for p in target_places if p.place.geo_precision != "country"]
         # Follow-up: no attacker and no place of its own -> details of the previous claim; so
@@ -1230,7 +1219,7 @@ def _non_event(clause: str, counts: list[Count], casualties: list[Casualty]) -> 
 
 
 def _clause_places(
-    sent: str, clause: str, c_start: int, mentions: list, masked: list[tuple[int, int]]
+    sent: str, clause: str, c_start: int, mentions: Sequence, masked: Sequence[tuple[int, int]]
 ) -> list[ClausePlace]:
     out: list[ClausePlace] = []
     c_end = c_start + len(clause)
@@ -1283,7 +1272,7 @@ REGION_OF_BEFORE_RE = re.compile(r"\b(?:region|oblast|province|area)\s+of\s+(?:t
 
 
 def _speaker_places(
-    clause: str, c_start: int, mentions: list, masked: list[tuple[int, int]]
+    clause: str, c_start: int, mentions: Sequence, masked: Sequence[tuple[int, int]]
 ) -> list[ClausePlace]:
     c_end = c_start + len(clause)
     spoken = [
@@ -1386,7 +1375,11 @@ def _same_town(a: object, b: object, *, km: float = 15.0) -> bool:
 
 
 def _claim_named_by_speaker(
-    claims: list[Claim], prev: Claim, mentions: list, masked: list[tuple[int, int]], geo: Geo
+    claims: list[Claim],
+    prev: Claim,
+    mentions: Sequence,
+    masked: Sequence[tuple[int, int]],
+    geo: Geo,
 ) -> Claim | None:
     spoken = [m for m in mentions if _inside(m.start, m.end, masked) and m.candidates]
     if not spoken:
