@@ -179,19 +179,7 @@ class LiteralGate:
         return None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        starts = self.starts(text)
-        if starts is None:
-            yield from self.pattern.finditer(text)
-            return
-        pos = 0
-        match = self.pattern.match
-        for s in starts:
-            if s < pos:
-                continue
-            m = match(text, s)
-            if m is not None:
-                yield m
-                pos = m.end()
+        return _anchored_finditer(self.pattern, text, self.starts(text))
 
 
 class MultiGate:
@@ -248,21 +236,28 @@ class MultiGate:
                     lst[:] = sorted(set(lst))
         return out
 
-    def finditer(self, i: int, text: str, starts: list[list[int] | None] | None):
-        pattern = self.patterns[i]
-        cand = None if starts is None else starts[i]
-        if cand is None:
-            yield from pattern.finditer(text)
-            return
-        pos = 0
-        match = pattern.match
-        for s in cand:
-            if s < pos:
-                continue
-            m = match(text, s)
-            if m is not None:
-                yield m
-                pos = m.end()
+    def finditer(
+        self, i: int, text: str, starts: list[list[int] | None] | None
+    ) -> Iterator[re.Match[str]]:
+        return _anchored_finditer(self.patterns[i], text, None if starts is None else starts[i])
+
+
+def _anchored_finditer(
+    pattern: re.Pattern[str], text: str, starts: list[int] | None
+) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, trying only the sorted candidate `starts` (None: all)."""
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    pos = 0
+    match = pattern.match
+    for s in starts:
+        if s < pos:
+            continue
+        m = match(text, s)
+        if m is not None:
+            yield m
+            pos = m.end()
 
 
 def _may_match_empty(pattern: re.Pattern[str]) -> bool:
