@@ -1044,13 +1044,21 @@ def _bind(
 
 
 def clear_caches() -> None:
-    """Forget cached sentence analyses (benchmarks measure a cold start)."""
-    from strikes.dates import _date_shapes
+    """Forget the cached sentence analyses (and the date shapes they used)."""
+    from strikes import dates
 
     _sentence_facts.cache_clear()
-    _date_shapes.cache_clear()
+    dates.clear_caches()
     _target_facility.cache_clear()
     _implausible_in.cache_clear()
+
+
+def cache_hit_rate() -> float | None:
+    """The share of candidate sentences whose analysis came from the cache since the last
+    `clear_caches`."""
+    info = _sentence_facts.cache_info()
+    total = info.hits + info.misses
+    return round(info.hits / total, 3) if total else None
 
 
 def _sentence_claims(

@@ -269,6 +269,10 @@ def _date_shapes(text: str) -> tuple[tuple[str, re.Match[str]], ...]:
     return tuple(out)
 
 
+def clear_caches() -> None:
+    _date_shapes.cache_clear()
+
+
 def find_dates(text: str, *, published: date | None) -> list[DateMention]:
     """Every date expression in `text`, resolved against `published`, left to right.
 

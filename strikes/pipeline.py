@@ -137,9 +137,7 @@ def _end_of_batch() -> None:
     global _last_hit_rate
     from strikes import claims
 
-    info = claims._sentence_facts.cache_info()
-    total = info.hits + info.misses
-    _last_hit_rate = round(info.hits / total, 3) if total else None
+    _last_hit_rate = claims.cache_hit_rate()
     claims.clear_caches()
 
 
