@@ -8,8 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from strikes.export import to_acled, to_csv, to_geojson, to_parquet
-from ui.components import filter_caption, no_events_for_filters
-from ui.page import page_context
+from ui.page import filtered_page
 
 DICTIONARY = [
     ("event_id", "text", "Stable id of the merged event (same inputs, same id)."),
@@ -61,13 +60,9 @@ DICTIONARY = [
     ("n_sources, n_articles", "integer", "Number of source sentences and distinct articles."),
 ]
 
-ctx = page_context()
-st.title("Data")
-filter_caption(ctx.filters, len(ctx.events), ctx.total)
+ctx = filtered_page("Data", stop_when_empty=False)
 events = ctx.events
-if events.empty:
-    no_events_for_filters(ctx.filters, ctx.total)
-else:
+if not events.empty:
     stamp = _dt.date.today().isoformat()
     st.markdown(
         f"Download the **{len(events):,} events** of the current view. The exports use the "

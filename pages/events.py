@@ -10,22 +10,15 @@ from ui.components import (
     event_sources_panel,
     event_title,
     events_by_id,
-    filter_caption,
     md_escape,
-    no_events_for_filters,
 )
-from ui.page import page_context
+from ui.page import filtered_page
 from ui.tables import events_table
 
 PAGE_SIZE = 25
 
-ctx = page_context()
-st.title("Events")
-filter_caption(ctx.filters, len(ctx.events), ctx.total)
+ctx = filtered_page("Events")
 events = ctx.events
-if events.empty:
-    no_events_for_filters(ctx.filters, ctx.total)
-    st.stop()
 
 n_conf = sum(1 for c in events["conflicts"].to_numpy(dtype=object) if isinstance(c, dict) and c)
 st.markdown(

@@ -9,13 +9,11 @@ from ui.components import (
     event_sources_panel,
     event_title,
     events_by_id,
-    filter_caption,
     md_escape,
-    no_events_for_filters,
 )
 from ui.data import get_settings, map_rows
 from ui.maps import attacker_styles, build_deck, countries_geojson, selected_event_ids
-from ui.page import page_context
+from ui.page import filtered_page
 from ui.tables import events_table
 from ui.theme import attacker_color
 
@@ -29,12 +27,7 @@ def _countries(data_dir: str, cache_dir: str) -> dict:
     return countries_geojson(get_settings(), cache_dir=None)
 
 
-ctx = page_context()
-st.title("Strike map")
-filter_caption(ctx.filters, len(ctx.events), ctx.total)
-if ctx.events.empty:
-    no_events_for_filters(ctx.filters, ctx.total)
-    st.stop()
+ctx = filtered_page("Strike map")
 
 frame = map_rows(ctx.data, ctx.events)
 unlocated = len(ctx.events) - len(frame)

@@ -7,18 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from ui.charts import selected_nights
-from ui.components import filter_caption, headline_metrics, no_events_for_filters
+from ui.components import headline_metrics
 from ui.data import overview
-from ui.page import page_context
+from ui.page import filtered_page
 from ui.tables import events_table, month_table
 
-ctx = page_context()
-st.title("Overview")
-filter_caption(ctx.filters, len(ctx.events), ctx.total)
+ctx = filtered_page("Overview")
 events = ctx.events
-if events.empty:
-    no_events_for_filters(ctx.filters, ctx.total)
-    st.stop()
 
 # Aggregates and figures of this view, cached per store version and filters.
 view = overview(ctx.data, ctx.filters, events)

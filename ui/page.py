@@ -38,6 +38,21 @@ def ensure_navigation() -> None:
         st.rerun()
 
 
+def filtered_page(title: str, *, stop_when_empty: bool = True) -> PageContext:
+    """A page of the filtered events: its title, what the filters show, and the "no events"
+    notice (after which the page stops, unless `stop_when_empty` is False)."""
+    from ui.components import filter_caption, no_events_for_filters
+
+    ctx = page_context()
+    st.title(title)
+    filter_caption(ctx.filters, len(ctx.events), ctx.total)
+    if ctx.events.empty:
+        no_events_for_filters(ctx.filters, ctx.total)
+        if stop_when_empty:
+            st.stop()
+    return ctx
+
+
 def page_context() -> PageContext:
     ensure_navigation()
     data = get_data()
