@@ -96,16 +96,12 @@ def barrage_timeline(by_weapon: pd.DataFrame, *, attackers: list[str] | None = N
                     legendgroup=name,
                     showlegend=name not in shown,
                     offsetgroup=measure,
-                    marker=dict(
-                        color=weapon_color(weapon),
-                        pattern=dict(
-                            shape=pattern,
-                            fillmode="replace",
-                            bgcolor=weapon_color(weapon),
-                            fgcolor="#222222",
-                            fgopacity=0.8,
-                            solidity=0.3,
-                        ),
+                    marker=_hatched(
+                        weapon_color(weapon),
+                        pattern,
+                        fgcolor="#222222",
+                        fgopacity=0.8,
+                        solidity=0.3,
                         line=dict(color="#333333", width=0.5),
                     ),
                     customdata=custom,
@@ -124,6 +120,21 @@ def barrage_timeline(by_weapon: pd.DataFrame, *, attackers: list[str] | None = N
     fig = _base_layout(fig, title=title, height=300 + 200 * len(order))
     fig.update_layout(legend=dict(y=-0.12 if len(order) > 1 else -0.25))
     return fig
+
+
+def _hatched(
+    color: str, shape: str, *, fgcolor: str, fgopacity: float, solidity: float, **marker: object
+) -> dict:
+    """A bar marker in `color`, hatched with `shape` ("" = solid)."""
+    pattern = dict(
+        shape=shape,
+        fillmode="replace",
+        bgcolor=color,
+        fgcolor=fgcolor,
+        fgopacity=fgopacity,
+        solidity=solidity,
+    )
+    return dict(color=color, pattern=pattern, **marker)
 
 
 def monthly_chart(months: pd.DataFrame) -> go.Figure:
@@ -145,16 +156,12 @@ def monthly_chart(months: pd.DataFrame) -> go.Figure:
                 x=[fmt_date(f"{m}-01", "month") for m in part["month"]],
                 y=part[col].astype("int64").tolist(),
                 name=f"{attacker}: {label}",
-                marker=dict(
-                    color=attacker_color(attacker),
-                    pattern=dict(
-                        shape=pattern,
-                        fillmode="replace",
-                        bgcolor=attacker_color(attacker),
-                        fgcolor="#FFFFFF",
-                        fgopacity=0.9,
-                        solidity=0.35,
-                    ),
+                marker=_hatched(
+                    attacker_color(attacker),
+                    pattern,
+                    fgcolor="#FFFFFF",
+                    fgopacity=0.9,
+                    solidity=0.35,
                 ),
                 text=[fmt_int(v) for v in part[col]],
                 textposition="outside",
