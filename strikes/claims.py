@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from strikes import lexicon as lx
 from strikes.dates import DateMention, find_dates, pick_event_date
-from strikes.fastmatch import LiteralGate
+from strikes.fastmatch import GateSet, LiteralGate, TextScan
 from strikes.numbers import Amount, find_amounts, find_implausible
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
@@ -248,41 +248,57 @@ ANAPHORA_RE = re.compile(
 )
 
 
-# The same patterns, exact and several times faster on a clause: each runs anchored only where
-# one of its words occurs (strikes.fastmatch; same Match objects as pattern.search/finditer).
+# The article prefilter, exact and several times faster: it runs anchored only where one of its
+# words occurs (strikes.fastmatch; same answers as PREFILTER_RE.search).
 _PREFILTER = LiteralGate(PREFILTER_RE)
-_WEAPON = LiteralGate(WEAPON_RE)
-_WEAPON_PREFIX_WORDS = LiteralGate(re.compile(rf"(?:{_ACTOR_ADJ}|{_MOD})", re.I))
-_ATTACK_NOUN = LiteralGate(ATTACK_NOUN_RE)
-_ANY_ATTACK_VERB = ANY_ATTACK_VERB_RE  # its many short verbs make a gate slower
-_KILL = LiteralGate(KILL_RE)
-_INJURE = LiteralGate(INJURE_RE)
-_NO_CASUALTIES = LiteralGate(NO_CASUALTIES_RE)
-_SINGULAR_CASUALTY = LiteralGate(SINGULAR_CASUALTY_RE)
-_ORDINAL_CASUALTY = LiteralGate(ORDINAL_CASUALTY_RE)
-_CASUALTY_VERB_BEFORE = LiteralGate(CASUALTY_VERB_BEFORE_RE)
-_CUMULATIVE = LiteralGate(CUMULATIVE_RE)
-_MODAL = LiteralGate(MODAL_RE)
-_NON_EVENT = LiteralGate(NON_EVENT_RE)
-_GENERIC = LiteralGate(GENERIC_RE)
 _TARGET_FACILITY = LiteralGate(TARGET_FACILITY_RE)
-_DISTANCE_BEFORE = LiteralGate(DISTANCE_BEFORE_RE)
-_TARGET_CUE_BEFORE = LiteralGate(TARGET_CUE_BEFORE_RE)
-_ACCORDING = LiteralGate(ACCORDING_RE)
-_SAID = LiteralGate(SAID_RE)
-_STRIKE_VERB = LiteralGate(STRIKE_VERB_RE)
-_INTERCEPT_VERB = LiteralGate(INTERCEPT_VERB_RE)
-_LAUNCH_VERB = LiteralGate(LAUNCH_VERB_RE)
-_HIT_VERB = LiteralGate(HIT_VERB_RE)
-_TOLL_VERB = LiteralGate(TOLL_VERB_RE)
-_DEFENSIVE = LiteralGate(DEFENSIVE_RE)
-_SUBSET = LiteralGate(SUBSET_RE)
+WEAPON_PREFIX_WORDS_RE = re.compile(rf"(?:{_ACTOR_ADJ}|{_MOD})", re.I)
+_INVERTED_SAID_RE = re.compile(
+    r",\s+(?:said|says|according\s+to)\s+(?P<c>(?:[A-Z][\w'’.-]+\s?){1,4})"
+)
+_SAID_TAIL_RE = re.compile(
+    r"\s+(?:on\s+)?(?:(?:late|early)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday)?(?:\s+(?:morning|evening|night))?\s*(?:that|in a statement|on Telegram)?"
+)
+_CLAIMANT_LEAD_RE = re.compile(r"^(?:its|their|the|local|regional)\s+", re.I)
+_CLAIMANT_WEEKDAY_RE = re.compile(
+    r"\s+(?:on|late|early)?\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$"
+)
+_LETTER_RE = re.compile(r"[A-Za-z]")
+
+# Every pattern the clause rules search for in a sentence, in its clauses or in the few words
+# before a number or a place (strikes.fastmatch.GateSet: the answers of pattern.search and
+# finditer on the piece, at a fraction of the cost).  One Aho-Corasick scan of the sentence
+# gates the `scanned` ones, which then run anchored only where one of their words occurs.
+# `alone`: TARGET_CUE_BEFORE_RE's short words ("in", "on", "at") occur all over a sentence and
+# are cheaper to find in the few words before each place; the case-sensitive patterns with
+# capitalised names are left to re's own literal scan.
+_SENTENCE_GATES = GateSet(
+    scanned=[
+        WEAPON_RE, ACCORDING_RE, ATTACK_NOUN_RE, KILL_RE, INJURE_RE, NO_CASUALTIES_RE,
+        SINGULAR_CASUALTY_RE, ORDINAL_CASUALTY_RE, ANY_ATTACK_VERB_RE, STRIKE_VERB_RE,
+        CUMULATIVE_RE, MODAL_RE, NON_EVENT_RE, GENERIC_RE,
+        DEFENSIVE_RE, WEAPON_PREFIX_WORDS_RE, CASUALTY_VERB_BEFORE_RE, TOLL_VERB_RE,
+        INTERCEPT_VERB_RE, LAUNCH_VERB_RE, HIT_VERB_RE, SUBSET_RE, DISTANCE_BEFORE_RE,
+        SAID_RE,
+    ],
+    alone=[
+        TARGET_CUE_BEFORE_RE, _INVERTED_SAID_RE, COUNTRY_WORD_RE, BOTH_SIDES_RE,
+        SAID_IT_RE, ACTOR_ADJ_ATTACK_RE, SUBJECT_VERB_RE, BY_ACTOR_RE, DEFENDER_RE,
+    ],
+)  # fmt: skip
 
 
-def _weapon_prefix(text: str) -> re.Match[str] | None:
+def scan_sentence(text: str) -> TextScan:
+    """The gate scan the clause rules share for `text` (see _SENTENCE_GATES)."""
+    return _SENTENCE_GATES.scan(text)
+
+
+def _weapon_prefix(text: str, scan: TextScan | None = None, base: int = 0) -> re.Match[str] | None:
     """WEAPON_PREFIX_RE.search(text): it matches empty only at the end, so a longer match
-    starts where an actor adjective or a modifier does."""
-    starts = _WEAPON_PREFIX_WORDS.starts(text)
+    starts where an actor adjective or a modifier does.  `text` is scan.text[base:...]."""
+    scan = scan or scan_sentence(text)
+    starts = scan.starts(WEAPON_PREFIX_WORDS_RE, text, base)
     if starts is None:
         return WEAPON_PREFIX_RE.search(text)
     match = WEAPON_PREFIX_RE.match
@@ -373,9 +389,16 @@ def _weapon_info(term: str) -> tuple[str, str | None]:
     return "other", None
 
 
-def find_weapons(text: str) -> list[WeaponMention]:
-    """Weapon phrases: adjacent weapon terms joined by connectors form one phrase."""
-    terms = [m for m in _WEAPON.finditer(text) if not _DEFENSIVE.test(text[: m.start()][-30:])]
+def find_weapons(text: str, *, scan: TextScan | None = None, base: int = 0) -> list[WeaponMention]:
+    """Weapon phrases: adjacent weapon terms joined by connectors form one phrase.
+
+    `scan`: the gate scan of a sentence that holds `text` at offset `base`."""
+    scan = scan or scan_sentence(text)
+    terms = []
+    for m in scan.finditer(WEAPON_RE, text, base):
+        lo = max(0, m.start() - 30)
+        if not scan.test(DEFENSIVE_RE, text[lo : m.start()], base + lo):
+            terms.append(m)
     groups: list[list[re.Match[str]]] = []
     for m in terms:
         if groups and WEAPON_GAP_RE.match(text[groups[-1][-1].end() : m.start()]):
@@ -393,7 +416,8 @@ def find_weapons(text: str) -> list[WeaponMention]:
                 classes.append(cls)
             if model and model not in models:
                 models.append(model)
-        prefix = _weapon_prefix(text[max(0, start - 60) : start])
+        lo = max(0, start - 60)
+        prefix = _weapon_prefix(text[lo:start], scan, base + lo)
         actor = None
         if prefix and prefix.group(0):
             start -= len(prefix.group(0))
@@ -417,28 +441,26 @@ class Claimant:
 
 def _clean_claimant(raw: str) -> str | None:
     name = raw.replace("’", "'").strip(" ,'\"‘“”")
-    name = re.sub(r"^(?:its|their|the|local|regional)\s+", "", name, flags=re.I)
-    name = re.sub(
-        r"\s+(?:on|late|early)?\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$",
-        "",
-        name,
-    )
-    if not name or len(name.split()) > 9 or not re.search(r"[A-Za-z]", name):
+    name = _CLAIMANT_LEAD_RE.sub("", name)
+    name = _CLAIMANT_WEEKDAY_RE.sub("", name)
+    if not name or len(name.split()) > 9 or not _LETTER_RE.search(name):
         return None
     if name.lower() in {"he", "she", "it", "they", "we", "i", "you"}:
         return None
     return name
 
 
-def find_claimants(text: str) -> list[Claimant]:
+def find_claimants(text: str, *, scan: TextScan | None = None) -> list[Claimant]:
+    """Who said so: "according to X", "X said", ", said X" (`scan`: the gate scan of `text`)."""
+    scan = scan or scan_sentence(text)
     out: list[Claimant] = []
-    for m in _ACCORDING.finditer(text):
+    for m in scan.finditer(ACCORDING_RE, text):
         raw = m.group("c")
         by = COLLATED_BY_RE.search(raw)
         name = _clean_claimant(by.group("c") if by else raw)
         if name:
             out.append(Claimant(m.start(), m.end(), name))
-    for m in _SAID.finditer(text):
+    for m in scan.finditer(SAID_RE, text):
         if any(c.start <= m.start() < c.end for c in out):
             continue
         # The noun phrase before the verb, back to the nearest comma or clause start.
@@ -467,18 +489,12 @@ def find_claimants(text: str) -> list[Claimant]:
         if name is None:
             continue
         end = m.end()
-        tail = re.match(
-            r"\s+(?:on\s+)?(?:(?:late|early)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
-            r"Saturday|Sunday)?(?:\s+(?:morning|evening|night))?\s*(?:that|in a statement|on Telegram)?",
-            text[end:],
-        )
+        tail = _SAID_TAIL_RE.match(text[end:])
         if tail:
             end += len(tail.group(0))
         out.append(Claimant(seg_start, end, name))
     # Inverted: ", said Oleh Syniehubov, the regional governor."
-    for m in re.finditer(
-        r",\s+(?:said|says|according\s+to)\s+(?P<c>(?:[A-Z][\w'’.-]+\s?){1,4})", text
-    ):
+    for m in scan.finditer(_INVERTED_SAID_RE, text):
         if not any(c.start <= m.start("c") < c.end for c in out):
             name = _clean_claimant(m.group("c"))
             if name:
@@ -541,7 +557,11 @@ def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
 
 
 def _find_attacker(
-    clause: str, off: int, weapons: Sequence[WeaponMention], masked: Sequence[tuple[int, int]]
+    clause: str,
+    off: int,
+    weapons: Sequence[WeaponMention],
+    masked: Sequence[tuple[int, int]],
+    scan: TextScan,
 ) -> tuple[str | None, str]:
     """(attacker, rule) from the clause's own words; None when it does not say."""
 
@@ -551,17 +571,19 @@ def _find_attacker(
     weapon_actors = {w.actor for w in weapons if w.actor}
     if len(weapon_actors) == 1:
         return weapon_actors.pop(), "attacker:weapon-adjective"
-    for m in SAID_IT_RE.finditer(clause):
+    for m in scan.finditer(SAID_IT_RE, clause, off):
         actor = lx.ACTORS[m.group("actor").lower()]
         if INTERCEPT_VERB_RE.fullmatch(m.group("verb")):
             return lx.OPPONENT.get(actor), "attacker:opponent-of-defender"
         return actor, "attacker:said-it"
     nouns = {
-        lx.ACTORS[m.group("actor").lower()] for m in ACTOR_ADJ_ATTACK_RE.finditer(clause) if ok(m)
+        lx.ACTORS[m.group("actor").lower()]
+        for m in scan.finditer(ACTOR_ADJ_ATTACK_RE, clause, off)
+        if ok(m)
     }
     if len(nouns) == 1:
         return nouns.pop(), "attacker:attack-adjective"
-    for m in SUBJECT_VERB_RE.finditer(clause):
+    for m in scan.finditer(SUBJECT_VERB_RE, clause, off):
         if not ok(m):
             continue
         word = m.group("actor").split()[0].replace("’s", "").replace("'s", "").lower()
@@ -570,10 +592,10 @@ def _find_attacker(
         actor = lx.ACTORS.get(word)
         if actor:
             return actor, "attacker:subject"
-    for m in BY_ACTOR_RE.finditer(clause):
+    for m in scan.finditer(BY_ACTOR_RE, clause, off):
         if ok(m):
             return lx.ACTORS[m.group("actor").lower()], "attacker:by"
-    for m in DEFENDER_RE.finditer(clause):
+    for m in scan.finditer(DEFENDER_RE, clause, off):
         if ok(m):
             word = m.group("actor").replace("’s", "").replace("'s", "").lower()
             defender = lx.ACTORS[word]
@@ -604,7 +626,9 @@ _CASUALTY_PLACE_GAP_RE = re.compile(
 _WITH_BEFORE_RE = re.compile(r"\bwith\s+(?:a\s+total\s+of\s+|up\s+to\s+)?\Z", re.I)
 
 
-def _role_for(clause: str, amount: Amount, weapon_end: int) -> str | None:
+def _role_for(
+    clause: str, amount: Amount, weapon_end: int, scan: TextScan, base: int
+) -> str | None:
     after = clause[weapon_end : weapon_end + 60]
     m = PASSIVE_ROLE_RE.match(after)
     if m:
@@ -613,17 +637,18 @@ def _role_for(clause: str, amount: Amount, weapon_end: int) -> str | None:
         if m.group("pl"):
             return "launched"
         return "hit"
-    before = clause[max(0, amount.start - 90) : amount.start]
+    lo = max(0, amount.start - 90)
+    before = clause[lo : amount.start]
     if _WITH_BEFORE_RE.search(before):
         return "launched"
     # The nearest verb to the left decides ("shot down 120 drones", "launched 550 drones").
     best: tuple[int, str] | None = None
     for rx, role in (
-        (_INTERCEPT_VERB, "intercepted"),
-        (_LAUNCH_VERB, "launched"),
-        (_HIT_VERB, "hit"),
+        (INTERCEPT_VERB_RE, "intercepted"),
+        (LAUNCH_VERB_RE, "launched"),
+        (HIT_VERB_RE, "hit"),
     ):
-        for vm in rx.finditer(before):
+        for vm in scan.finditer(rx, before, base + lo):
             if best is None or vm.end() > best[0]:
                 best = (vm.end(), role)
     return best[1] if best else None
@@ -648,8 +673,17 @@ def _listed_with_next(clause: str, places: list[ClausePlace], i: int) -> bool:
 
 
 def _bind_counts(
-    clause: str, amounts: list[Amount], weapons: list[WeaponMention], places: list[ClausePlace]
+    clause: str,
+    amounts: list[Amount],
+    weapons: list[WeaponMention],
+    places: list[ClausePlace],
+    *,
+    scan: TextScan | None = None,
+    base: int = 0,
 ) -> list[Count]:
+    """Counts of weapons with their roles.  `scan`: the gate scan of the sentence that holds
+    the clause at offset `base`."""
+    scan = scan or scan_sentence(clause)
     counts: list[Count] = []
     last: Count | None = None
     forced: dict[int, str] = {}  # amount start -> role ("57 of 83 drones": 83 were launched)
@@ -663,7 +697,8 @@ def _bind_counts(
             gap = clause[a.end : w.start]
             if _OF_THE_GAP_RE.fullmatch(gap) and (not a.vague or "of" in gap or not gap.strip()):
                 weapon = w
-        subset = _SUBSET.test(clause[max(0, a.start - 20) : a.start])
+        lo = max(0, a.start - 20)
+        subset = scan.test(SUBSET_RE, clause[lo : a.start], base + lo)
         # Per-place breakdown: "17 over Crimea", "16 drones over the Rostov region".
         place_idx = None
         tail_from = weapon.end if weapon else a.end
@@ -683,7 +718,7 @@ def _bind_counts(
             nxt = amounts[k + 1]
             w2 = next((w for w in weapons if 0 <= w.start - nxt.end <= 2), None)
             if w2 and _OF_GAP_RE.fullmatch(clause[a.end : nxt.start]):
-                role = _role_for(clause, a, w2.end)
+                role = _role_for(clause, a, w2.end, scan, base)
                 if role and role != "launched":
                     last = Count(a, role, w2, False, None)
                     counts.append(last)
@@ -700,14 +735,16 @@ def _bind_counts(
             of_them = _OF_THEM_RE.match(clause[a.end : a.end + 20])
             if of_them:
                 # "downed 32 of them": a count of the weapons named before (maybe a sentence ago).
-                role = _role_for(clause, a, a.end + of_them.end()) or (last.role if last else None)
+                role = _role_for(clause, a, a.end + of_them.end(), scan, base) or (
+                    last.role if last else None
+                )
                 if role:
                     same = bool(last and last.role == role)
                     counts.append(Count(a, role, last.weapon if last else None, same, None))
             continue
         if a.vague:
             continue  # "hundreds of drones": kept as text only (claims record it in `vague`)
-        role = forced.get(a.start) or _role_for(clause, a, weapon.end)
+        role = forced.get(a.start) or _role_for(clause, a, weapon.end, scan, base)
         if role is None:
             continue
         # "of which 747 were shot down" counts another role: a part only of a same-role whole.
@@ -737,16 +774,24 @@ def _bind_counts(
 
 
 def _bind_casualties(
-    clause: str, amounts: list[Amount], places: list[ClausePlace]
+    clause: str,
+    amounts: list[Amount],
+    places: list[ClausePlace],
+    *,
+    scan: TextScan | None = None,
+    base: int = 0,
 ) -> list[Casualty]:
+    """Killed and injured figures (`scan`, `base`: as for _bind_counts)."""
+    scan = scan or scan_sentence(clause)
     out: list[Casualty] = []
     used: set[int] = set()
     last_field: str | None = None
     for a in amounts:
-        before = clause[max(0, a.start - 40) : a.start]
+        lo = max(0, a.start - 40)
+        before = clause[lo : a.start]
         after = clause[a.end : a.end + 80]
         fld = None
-        mb = _CASUALTY_VERB_BEFORE.search(before)
+        mb = scan.search(CASUALTY_VERB_BEFORE_RE, before, base + lo)
         if mb:
             fld = "killed" if mb.group("k") else "injured"
         else:
@@ -754,7 +799,8 @@ def _bind_casualties(
             if ma:
                 fld = "killed" if ma.group("k") else "injured"
             elif DEATH_TOLL_RE.search(before) or (
-                _TOLL_VERB.test(before) and _DEATH_TOLL_WORDS_RE.search(clause[: a.start])
+                scan.test(TOLL_VERB_RE, before, base + lo)
+                and _DEATH_TOLL_WORDS_RE.search(clause[: a.start])
             ):
                 fld = "killed"
             elif last_field and _OTHERS_AFTER_RE.match(after) and _AND_BEFORE_RE.search(before):
@@ -792,13 +838,13 @@ def _bind_casualties(
                 a, fld, a.value if not a.vague else None, a.text if a.vague else None, place_idx
             )
         )
-    for m in _SINGULAR_CASUALTY.finditer(clause):
+    for m in scan.finditer(SINGULAR_CASUALTY_RE, clause, base):
         fld = "killed" if m.group("k") else "injured"
         out.append(Casualty(None, fld, 1, None, None))
-    for m in _ORDINAL_CASUALTY.finditer(clause):
+    for m in scan.finditer(ORDINAL_CASUALTY_RE, clause, base):
         fld = "killed" if m.group("k") else "injured"
         out.append(Casualty(None, fld, 1, None, None))
-    for m in _NO_CASUALTIES.finditer(clause):
+    for m in scan.finditer(NO_CASUALTIES_RE, clause, base):
         what = (m.group("what") or m.group("what2") or "").lower()
         if "immediate" in m.group(0).lower():
             continue
@@ -924,29 +970,38 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
     """The context-free analysis of a sentence that passed the prefilter; None when no clause
     shows attack evidence."""
     amounts_all = find_amounts(sent)
+    scan = scan_sentence(sent)
     candidates = []
     for c_start, c_end in _clause_spans(sent):
         clause = sent[c_start:c_end]
-        found = find_weapons(clause)
-        has_attack_noun = _ATTACK_NOUN.test(clause)
-        casualty_words = bool(
-            _KILL.test(clause) or _INJURE.test(clause) or _NO_CASUALTIES.test(clause)
+        found = find_weapons(clause, scan=scan, base=c_start)
+        has_attack_noun = scan.test(ATTACK_NOUN_RE, clause, c_start)
+        casualty_words = (
+            scan.test(KILL_RE, clause, c_start)
+            or scan.test(INJURE_RE, clause, c_start)
+            or scan.test(NO_CASUALTIES_RE, clause, c_start)
         )
-        counted_verb = bool(
-            _ANY_ATTACK_VERB.search(clause) and any(c_start <= a.start < c_end for a in amounts_all)
+        counted_verb = scan.test(ANY_ATTACK_VERB_RE, clause, c_start) and any(
+            c_start <= a.start < c_end for a in amounts_all
         )
-        if found or has_attack_noun or casualty_words or counted_verb or _STRIKE_VERB.test(clause):
+        if (
+            found
+            or has_attack_noun
+            or casualty_words
+            or counted_verb
+            or scan.test(STRIKE_VERB_RE, clause, c_start)
+        ):
             candidates.append((c_start, c_end, clause, found, has_attack_noun, casualty_words))
     if not candidates:
         return None
     # Claimants and places are looked up only once a clause shows attack evidence.
-    claimants = find_claimants(sent)
+    claimants = find_claimants(sent, scan=scan)
     masked = tuple((c.start, c.end) for c in claimants)
     try:
         mentions = tuple(geo.find(sent))
     except Exception:  # noqa: BLE001 — a gazetteer failure must not lose the numbers
         mentions = ()
-    both_sides = bool(BOTH_SIDES_RE.search(sent))
+    both_sides = scan.test(BOTH_SIDES_RE, sent)
     clauses = []
     for c_start, c_end, clause, found, has_attack_noun, casualty_words in candidates:
         amounts = tuple(
@@ -954,21 +1009,30 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
             for a in amounts_all
             if c_start <= a.start and a.end <= c_end and not _inside(a.start, a.end, masked)
         )
-        attacker, a_rule = _find_attacker(clause, c_start, found, masked)
+        attacker, a_rule = _find_attacker(clause, c_start, found, masked, scan)
         if both_sides and a_rule in {"attacker:subject", ""}:
             attacker, a_rule = None, ""
             if not found or len({w.actor for w in found if w.actor}) != 1:
                 continue
-        places = _clause_places(sent, clause, c_start, mentions, masked)
+        places = _clause_places(sent, clause, c_start, mentions, masked, scan)
         speaker_binding = None
         if (
             not any(getattr(p.mention, "kind", None) in {"city", "region"} for p in places)
             and attacker is not None
-            and (KILL_RE.search(clause) or INJURE_RE.search(clause))
+            and (scan.test(KILL_RE, clause, c_start) or scan.test(INJURE_RE, clause, c_start))
         ):
             speaker = _speaker_places(clause, c_start, mentions, masked)
             speaker_binding = _bind(
-                clause, places + speaker, attacker, a_rule, amounts, found, has_attack_noun, geo
+                clause,
+                places + speaker,
+                attacker,
+                a_rule,
+                amounts,
+                found,
+                has_attack_noun,
+                geo,
+                scan,
+                c_start,
             )
         clauses.append(
             _ClauseFacts(
@@ -985,7 +1049,16 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
                 attacker=attacker,
                 attacker_rule=a_rule,
                 binding=_bind(
-                    clause, places, attacker, a_rule, amounts, found, has_attack_noun, geo
+                    clause,
+                    places,
+                    attacker,
+                    a_rule,
+                    amounts,
+                    found,
+                    has_attack_noun,
+                    geo,
+                    scan,
+                    c_start,
                 ),
                 speaker_binding=speaker_binding,
             )
@@ -1009,11 +1082,15 @@ def _bind(
     local_weapons: Sequence[WeaponMention],
     has_attack_noun: bool,
     geo: Geo,
+    scan: TextScan,
+    c_start: int,
 ) -> _Binding:
     resolved = _resolve_places(places, attacker, geo, clause)
     target_places = [p for p in resolved if p.place is not None]
-    counts = _bind_counts(clause, list(amounts), list(local_weapons), target_places)
-    casualties = _bind_casualties(clause, list(amounts), target_places)
+    counts = _bind_counts(
+        clause, list(amounts), list(local_weapons), target_places, scan=scan, base=c_start
+    )
+    casualties = _bind_casualties(clause, list(amounts), target_places, scan=scan, base=c_start)
     vague_counts = frozenset(
         (a.text, a.low)
         for a in amounts
@@ -1023,14 +1100,14 @@ def _bind(
         bool(counts)
         or bool(
             (local_weapons or has_attack_noun)
-            and (_ANY_ATTACK_VERB.search(clause) or casualties or has_attack_noun)
+            and (scan.test(ANY_ATTACK_VERB_RE, clause, c_start) or casualties or has_attack_noun)
         )
         or bool(
             # "Russia struck Kharkiv", "Kyiv said it hit the refinery in Saratov": a named actor
             # striking a named city or region is a report even when no weapon is named.
             a_rule in {"attacker:subject", "attacker:said-it"}
             and any(p.place.geo_precision != "country" for p in target_places)
-            and _STRIKE_VERB.test(clause)
+            and scan.test(STRIKE_VERB_RE, clause, c_start)
         )
     )
     return _Binding(
@@ -1038,7 +1115,7 @@ def _bind(
         counts=tuple(counts),
         casualties=tuple(casualties),
         vague_counts=vague_counts,
-        non_event=_non_event(clause, counts, casualties),
+        non_event=_non_event(clause, counts, casualties, scan, c_start),
         attack_evidence=attack_evidence,
     )
 
@@ -1213,21 +1290,32 @@ def _sentence_claims(
 KILL_WORDS_RE = KILL_RE
 
 
-def _non_event(clause: str, counts: list[Count], casualties: list[Casualty]) -> bool:
-    if _CUMULATIVE.test(clause):
+def _non_event(
+    clause: str, counts: list[Count], casualties: list[Casualty], scan: TextScan, base: int
+) -> bool:
+    if scan.test(CUMULATIVE_RE, clause, base):
         return True  # "since the start of the war": a running total, not an attack
     if counts or casualties:
         # Figures tied to a verb are a report, unless the clause is about the future.
-        m = _MODAL.search(clause)
-        return bool(m and _ANY_ATTACK_VERB.search(clause[m.end() :]) and not casualties)
-    if _NON_EVENT.test(clause) or _GENERIC.test(clause):
+        m = scan.search(MODAL_RE, clause, base)
+        return bool(
+            m
+            and scan.test(ANY_ATTACK_VERB_RE, clause[m.end() :], base + m.end())
+            and not casualties
+        )
+    if scan.test(NON_EVENT_RE, clause, base) or scan.test(GENERIC_RE, clause, base):
         return True
-    m = _MODAL.search(clause)
-    return bool(m and _ANY_ATTACK_VERB.search(clause[m.end() :]))
+    m = scan.search(MODAL_RE, clause, base)
+    return bool(m and scan.test(ANY_ATTACK_VERB_RE, clause[m.end() :], base + m.end()))
 
 
 def _clause_places(
-    sent: str, clause: str, c_start: int, mentions: Sequence, masked: Sequence[tuple[int, int]]
+    sent: str,
+    clause: str,
+    c_start: int,
+    mentions: Sequence,
+    masked: Sequence[tuple[int, int]],
+    scan: TextScan,
 ) -> list[ClausePlace]:
     out: list[ClausePlace] = []
     c_end = c_start + len(clause)
@@ -1236,9 +1324,10 @@ def _clause_places(
             continue
         if _inside(m.start, m.end, masked):
             continue
-        before = sent[max(c_start, m.start - 80) : m.start]
+        lo = max(c_start, m.start - 80)
+        before = sent[lo : m.start]
         after = sent[m.end : min(c_end, m.end + 60)]
-        if _DISTANCE_BEFORE.test(before):
+        if scan.test(DISTANCE_BEFORE_RE, before, lo):
             continue
         if DISTRICT_OF_CITY_RE.match(after):
             continue  # "the Kyivskyi and Saltivskyi districts of the city": parts of a city named before
@@ -1250,16 +1339,16 @@ def _clause_places(
             and out[-1].end + c_start <= m.start
             and LIST_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start])
         )
-        if not (passive or listed or _TARGET_CUE_BEFORE.test(before)):
+        if not (passive or listed or scan.test(TARGET_CUE_BEFORE_RE, before, lo)):
             continue
         out.append(ClausePlace(m, None, m.start - c_start, m.end - c_start, before[-40:]))
     # "at the country", "Ukrainian territory": the target country by reference.
-    for m in COUNTRY_WORD_RE.finditer(clause):
+    for m in scan.finditer(COUNTRY_WORD_RE, clause, c_start):
         s, e = m.start() + c_start, m.end() + c_start
         if _inside(s, e, masked):
             continue
-        before = sent[max(c_start, s - 60) : s]
-        if _TARGET_CUE_BEFORE.test(before):
+        lo = max(c_start, s - 60)
+        if scan.test(TARGET_CUE_BEFORE_RE, sent[lo:s], lo):
             out.append(
                 ClausePlace(_CountryRef(s, e, m.group(0), m.group("adj")), None, m.start(), m.end())
             )

@@ -242,6 +242,119 @@ class MultiGate:
         return _anchored_finditer(self.patterns[i], text, None if starts is None else starts[i])
 
 
+class GateSet:
+    """Patterns asked about a sentence and about pieces of it, each in its cheapest way.
+
+    `scanned` patterns are searched for in whole clauses: `gates.scan(sentence)` finds where
+    any of them may match with one Aho-Corasick pass, and `scan.test(pattern, piece, base)` is
+    then `pattern.search(piece) is not None` for the piece `sentence[base : base + len(piece)]`
+    (a literal inside the piece is found there whether the piece is scanned alone or as part
+    of the sentence; a candidate that runs past the piece only costs a failed match).
+    `alone` patterns are asked about a few words at a time (the words before a number), where
+    scanning just those words is cheaper: each has its own `LiteralGate` (which is the plain
+    pattern when it has no literal start, e.g. a case-sensitive one `re` scans well itself).
+    """
+
+    __slots__ = ("_alone", "_gate", "_index")
+
+    def __init__(
+        self, *, scanned: Sequence[re.Pattern[str]], alone: Sequence[re.Pattern[str]] = ()
+    ) -> None:
+        self._gate = MultiGate(list(scanned))
+        # Keyed by identity: hashing a compiled pattern hashes all its code, on every lookup.
+        self._index = {id(p): i for i, p in enumerate(self._gate.patterns)}
+        self._alone = {id(p): LiteralGate(p) for p in alone}
+
+    @property
+    def patterns(self) -> list[re.Pattern[str]]:
+        return [*self._gate.patterns, *(g.pattern for g in self._alone.values())]
+
+    def gated(self, pattern: re.Pattern[str]) -> bool:
+        i = self._index.get(id(pattern))
+        return self._alone[id(pattern)].gated if i is None else self._gate._gated[i]
+
+    def scan(self, text: str) -> TextScan:
+        return TextScan(self, self._gate.scan(text), text)
+
+
+class TextScan:
+    """One text's candidate starts per scanned pattern (see `GateSet`).  A piece that is not
+    where the caller says it is gets the plain pattern (and is counted in `TextScan.misplaced`,
+    which the tests keep at zero): a wrong offset costs speed, never the answer."""
+
+    __slots__ = ("_alone", "_index", "_starts", "text")
+    misplaced = 0
+
+    def __init__(self, gates: GateSet, starts: list[list[int] | None] | None, text: str) -> None:
+        self._index = gates._index
+        self._alone = gates._alone
+        self._starts = starts
+        self.text = text
+
+    def _candidates(self, i: int, piece: str, base: int) -> list[int] | None:
+        """Sorted text offsets where pattern i may match inside the piece; None: scan it."""
+        starts = self._starts
+        if starts is None:
+            return None
+        found = starts[i]
+        if found is None:
+            return None
+        if not self.text.startswith(piece, base):
+            TextScan.misplaced += 1
+            return None
+        if not found:
+            return found
+        return found[bisect.bisect_left(found, base) : bisect.bisect_left(found, base + len(piece))]
+
+    def test(self, pattern: re.Pattern[str], piece: str, base: int = 0) -> bool:
+        i = self._index.get(id(pattern))
+        if i is None:
+            return self._alone[id(pattern)].test(piece)
+        found = self._candidates(i, piece, base)
+        if found is None:
+            return pattern.search(piece) is not None
+        match = pattern.match
+        for s in found:  # noqa: SIM110 - a plain loop: cheaper than any() over a generator
+            if match(piece, s - base) is not None:
+                return True
+        return False
+
+    def search(self, pattern: re.Pattern[str], piece: str, base: int = 0) -> re.Match[str] | None:
+        i = self._index.get(id(pattern))
+        if i is None:
+            return self._alone[id(pattern)].search(piece)
+        found = self._candidates(i, piece, base)
+        if found is None:
+            return pattern.search(piece)
+        match = pattern.match
+        for s in found:
+            m = match(piece, s - base)
+            if m is not None:
+                return m
+        return None
+
+    def finditer(
+        self, pattern: re.Pattern[str], piece: str, base: int = 0
+    ) -> Iterator[re.Match[str]]:
+        i = self._index.get(id(pattern))
+        if i is None:
+            return self._alone[id(pattern)].finditer(piece)
+        found = self._candidates(i, piece, base)
+        if found is None:
+            return pattern.finditer(piece)
+        if not found:
+            return iter(())
+        return _anchored_finditer(pattern, piece, [s - base for s in found])
+
+    def starts(self, pattern: re.Pattern[str], piece: str, base: int = 0) -> list[int] | None:
+        """Positions in `piece` where a match may start; None: no gate."""
+        i = self._index.get(id(pattern))
+        if i is None:
+            return self._alone[id(pattern)].starts(piece)
+        found = self._candidates(i, piece, base)
+        return None if found is None else [s - base for s in found]
+
+
 def _anchored_finditer(
     pattern: re.Pattern[str], text: str, starts: list[int] | None
 ) -> Iterator[re.Match[str]]:

@@ -17,7 +17,7 @@ import pytest
 
 from strikes import boilerplate, claims, dates, neardup, numbers
 from strikes.corpus import make_documents, make_events, write_corpus
-from strikes.fastmatch import LiteralGate, MultiGate, literal_prefixes
+from strikes.fastmatch import LiteralGate, MultiGate, TextScan, literal_prefixes
 from strikes.schema import EVENTS
 from strikes.settings import DEFAULT_SETTINGS
 
@@ -144,8 +144,12 @@ def _gates():
 
 def test_the_hot_patterns_are_gated() -> None:
     names = dict(_gates())
-    for n in ("_PREFILTER", "_WEAPON", "_KILL", "_TARGET_CUE_BEFORE", "_PROMO_KEYWORDS_GATE"):
+    for n in ("_PREFILTER", "_PROMO_KEYWORDS_GATE"):
         assert names[n].gated, n
+    gates = claims._SENTENCE_GATES
+    for p in (claims.WEAPON_RE, claims.KILL_RE, claims.TARGET_CUE_BEFORE_RE, claims.SAID_RE):
+        assert gates.gated(p), p.pattern
+    assert not gates.gated(claims.SUBJECT_VERB_RE)  # upper-case literals: re's own scan
     assert literal_prefixes(re.compile(r"\d+ drones")) is None  # no literal start: no gate
     assert literal_prefixes(re.compile(r"\d+ drones"), ascii_text=True) is not None
 
@@ -277,6 +281,49 @@ def test_gates_return_what_the_patterns_return() -> None:
         window = t[-60:]
         a, b = claims.WEAPON_PREFIX_RE.search(window), claims._weapon_prefix(window)
         assert (a and a.span()) == (b and b.span())
+
+
+def _match_key(m):
+    return m and (m.span(), m.groupdict())
+
+
+def test_sentence_gates_answer_for_pieces_what_the_patterns_answer() -> None:
+    texts = _random_texts(300, 5) + [s.text for s in _seed_sentences()]
+    rng = random.Random(9)
+    gates = claims._SENTENCE_GATES
+    before = TextScan.misplaced
+    for t in texts:
+        scan = gates.scan(t)
+        for _ in range(3):
+            a = rng.randrange(len(t) + 1)
+            b = rng.randrange(a, len(t) + 1)
+            piece = t[a:b]
+            for p in gates.patterns:
+                expected = p.search(piece)
+                assert _match_key(scan.search(p, piece, a)) == _match_key(expected), (p, piece)
+                assert scan.test(p, piece, a) == (expected is not None), (p, piece)
+                assert _spans(scan.finditer(p, piece, a)) == _spans(p.finditer(piece)), (p, piece)
+            window = piece[-60:]
+            got = claims._weapon_prefix(window, scan, b - len(window))
+            assert _match_key(got) == _match_key(claims.WEAPON_PREFIX_RE.search(window))
+    assert TextScan.misplaced == before
+    # A piece given at the wrong offset still gets the pattern's answer, and is counted.
+    scan = gates.scan("Russia launched 40 drones at Kyiv overnight")
+    assert scan.test(claims.WEAPON_RE, "drones", 0)
+    assert not scan.test(claims.KILL_RE, "drones", 0)
+    assert TextScan.misplaced == before + 2
+
+
+def test_extraction_gives_every_gated_piece_its_true_offset() -> None:
+    from strikes.articles import load_articles
+    from strikes.pipeline import extract_claims
+
+    batch = load_articles([ROOT / "seeds", ROOT / "tests" / "fixtures"])
+    before = TextScan.misplaced
+    claims.clear_caches()
+    found = extract_claims(batch.articles, batch.sentences)
+    assert len(found) > 20
+    assert TextScan.misplaced == before
 
 
 def test_multigate_without_literals_scans_in_full() -> None:
