@@ -861,15 +861,22 @@ def _bind_casualties(
     return out
 
 
+# NAMED_FACILITY_RE starts with any capital letter, so re tries it all along the clause; every
+# match ends in one of these words, and a clause without any of them cannot match.
+# ("Air" also covers Airfield, Air Base and Airport.)
+_FACILITY_WORDS = ("Plant", "Refinery", "Factory", "Works", "Air", "Port", "Terminal", "Depot",
+                   "Station", "Bridge", "Combine", "Enterprise")  # fmt: skip
+_ARTICLE_LEAD_RE = re.compile(r"^(?:a|an|the)\s+", re.I)
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def _target_facility(clause: str) -> str | None:
-    m = NAMED_FACILITY_RE.search(clause)
+    m = NAMED_FACILITY_RE.search(clause) if any(w in clause for w in _FACILITY_WORDS) else None
     if m:
         return m.group("t").strip()
     m = _TARGET_FACILITY.search(clause)
     if m:
-        t = re.sub(r"^(?:a|an|the)\s+", "", m.group("t").strip(), flags=re.I)
-        return t
+        return _ARTICLE_LEAD_RE.sub("", m.group("t").strip())
     return None
 
 

@@ -283,6 +283,19 @@ def test_gates_return_what_the_patterns_return() -> None:
         assert (a and a.span()) == (b and b.span())
 
 
+def test_target_facility_gate_keeps_the_answer() -> None:
+    names = ["Novoshakhtinsk Oil Refinery", "Saky Air Base", "Kyiv Thermal Power Plant", "Port"]
+    texts = _random_texts(400, 8) + [s.text for s in _seed_sentences()]
+    texts += [f"drones struck the {n} overnight" for n in names]
+    for t in texts:
+        m = claims.NAMED_FACILITY_RE.search(t)
+        expected = m.group("t").strip() if m else None
+        if expected is None and (m := claims.TARGET_FACILITY_RE.search(t)):
+            expected = re.sub(r"^(?:a|an|the)\s+", "", m.group("t").strip(), flags=re.I)
+        assert claims._target_facility.__wrapped__(t) == expected, t
+    assert claims._target_facility.__wrapped__("drones struck the Saky Air Base") == "Saky Air Base"
+
+
 def _match_key(m):
     return m and (m.span(), m.groupdict())
 
