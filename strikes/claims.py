@@ -940,6 +940,7 @@ class _ClauseFacts:
     casualty_words: bool
     attacker: str | None
     attacker_rule: str
+    anaphoric: bool  # starts like a follow-up ("The attack ...", "It ...")
     binding: _Binding
     # The binding with the speaker's own place added ("authorities in the Belgorod region said
     # one person was killed"); used when the previous claim is not the same attacker's.
@@ -1055,6 +1056,7 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
                 casualty_words=casualty_words,
                 attacker=attacker,
                 attacker_rule=a_rule,
+                anaphoric=ANAPHORA_RE.match(clause) is not None,
                 binding=_bind(
                     clause,
                     places,
@@ -1178,7 +1180,7 @@ def _sentence_claims(
         casualties = list(binding.casualties)
         vague_counts = set(binding.vague_counts)
         attack_evidence = binding.attack_evidence
-        is_followup_shape = bool(ANAPHORA_RE.match(clause)) or c_start > 0
+        is_followup_shape = cf.anaphoric or c_start > 0
         date_m = pick_event_date(
             [d for d in dates_all if c_start <= d.start < c_end or d.statement]
         )
@@ -1197,7 +1199,7 @@ def _sentence_claims(
         no_place_of_its_own = attacker is None and not target_places
         same_town = bool(
             prev is not None
-            and ANAPHORA_RE.match(clause)
+            and cf.anaphoric
             and attacker in (None, prev.attacker)
             and specific_places
             and all(_same_town(p.place, prev.place) for p in specific_places)
@@ -1211,7 +1213,7 @@ def _sentence_claims(
         # more precisely (a city inside the region or country it named).
         if (
             prev is not None
-            and ANAPHORA_RE.match(clause)
+            and cf.anaphoric
             and attacker in (None, prev.attacker)
             and len(specific_places) == 1
             and _inside_place(specific_places[0].place, prev.place)
