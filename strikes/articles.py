@@ -529,8 +529,8 @@ def assemble(
 
     _group_near_duplicates(articles, settings)
 
-    records = [a.record for a in articles]
-    frame = conform(pd.DataFrame(records, columns=list(ARTICLES)) if records else [], ARTICLES)
+    # conform builds the frame from the records a column at a time (no object frame first).
+    frame = conform([a.record for a in articles], ARTICLES)
     return ArticleBatch(articles=frame, sentences=_sentence_frame(articles), rejections=rejections)
 
 

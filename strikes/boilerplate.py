@@ -211,10 +211,15 @@ def _social_run(text: str, *, from_end: bool = False) -> int:
     return len(text) - edge if from_end else edge
 
 
+def _starts_social(text: str) -> bool:
+    """Is the first word of `text` a social-network or sharing word?"""
+    first = text[:16].split(maxsplit=1)
+    return bool(first) and _social_word(first[0])
+
+
 @functools.lru_cache(maxsize=LINE_CACHE_SIZE)
 def is_social_row(text: str) -> bool:
-    first = text[:16].split(maxsplit=1)
-    if not first or not _social_word(first[0]):
+    if not _starts_social(text):
         return False
     tokens = _SOCIAL_TOKEN.findall(text)
     if len(tokens) < 2 or len(text) > 200:
@@ -511,7 +516,9 @@ def _line_reason(s: str, t: str) -> str | None:
         reason = _match_reason(_LINE_EXACT, t)
         if reason:
             return reason
-    if len(s) <= 200 and is_social_row(s):
+    # is_social_row's own first test, made before the cached call: most lines fail it, and a
+    # cache entry per body line would only push the furniture lines out.
+    if len(s) <= 200 and _starts_social(s) and is_social_row(s):
         return "social-links"
     if _READ_MORE_LINK.match(t):
         return "promo-link"
@@ -534,7 +541,11 @@ def _line_reason(s: str, t: str) -> str | None:
         return "byline"
     if (s.endswith(")") and _CAPTION.search(s)) or (":" in s[:20] and _CAPTION_LINE.match(s)):
         return "photo-caption"
-    if len(s) < 120 and any(sep in s for sep in _BREADCRUMB_SEPARATORS) and _BREADCRUMB.match(s):
+    if (
+        len(s) < 120
+        and (">" in s or "/" in s or "›" in s or "»" in s)  # _BREADCRUMB_SEPARATORS
+        and _BREADCRUMB.match(s)
+    ):
         return "breadcrumb"
     return None
 

@@ -139,11 +139,14 @@ def _ftfy_config():
     return _FTFY_CONFIG
 
 
-def repair_mojibake(text: str) -> str:
-    """Undo UTF-8-read-as-cp1252 (and similar) damage; a no-op on clean text."""
+def repair_mojibake(text: str, raw: bytes | None = None) -> str:
+    """Undo UTF-8-read-as-cp1252 (and similar) damage; a no-op on clean text.
+
+    `raw` is `text.encode("utf-8", "surrogatepass")` when the caller has it already."""
     if text.isascii():
         return text
-    raw = text.encode("utf-8", "surrogatepass")
+    if raw is None:
+        raw = text.encode("utf-8", "surrogatepass")
     lead1, lead2, lead3 = _MOJIBAKE_LEADS
     if not (lead1 in raw or lead2 in raw or lead3 in raw) or not _MOJIBAKE_HINT.search(text):
         return text
@@ -156,9 +159,28 @@ def clean_unicode(text: str) -> str:
     """Normalise line ends to "\\n" and drop control and zero-width characters."""
     if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
         text = _NEWLINES.sub("\n", text)
-    if not text.isascii() or _CONTROL.search(text):
+    if _has_control(text):
         text = _CONTROL.sub("", text)
     return text
+
+
+# Every Latin-1 byte except _CONTROL's members below U+0100: deleting them leaves the controls.
+_NOT_LATIN1_CONTROL = bytes(
+    b
+    for b in range(256)
+    if not (b <= 8 or b in (0x0B, 0x0C) or 0x0E <= b <= 0x1F or 0x7F <= b <= 0x9F or b == 0xAD)
+)
+
+
+def _has_control(text: str) -> bool:
+    """`_CONTROL.search(text) is not None`.  Text within Latin-1 (most documents: ASCII plus
+    "©", "é", ...) is encoded byte for byte and its controls found by one bytes.translate, far
+    cheaper than the regex's test of every character; other text takes the regex."""
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return _CONTROL.search(text) is not None
+    return bool(raw.translate(None, _NOT_LATIN1_CONTROL))
 
 
 def decode_bytes(data: bytes, *, source: str, declared: str | None = None) -> Decoded:
@@ -178,6 +200,7 @@ def decode_bytes(data: bytes, *, source: str, declared: str | None = None) -> De
         encoding = _utf16_without_bom(data)
         if encoding is None:
             raise InputRejected(source, "binary file (contains NUL bytes), not a text document")
+    raw = None  # the UTF-8 form of `text`, when it is `data` itself
     if encoding is None:
         try:
             text = data.decode("utf-8")
@@ -185,6 +208,7 @@ def decode_bytes(data: bytes, *, source: str, declared: str | None = None) -> De
             text = None
         else:
             encoding = "utf-8"
+            raw = data  # strict UTF-8 without a BOM: encoding `text` again gives `data`
     else:
         text = None
     if encoding is None and declared:
@@ -204,21 +228,23 @@ def decode_bytes(data: bytes, *, source: str, declared: str | None = None) -> De
     if text and text[0] == "\ufeff":
         text = text[1:]
 
-    bad = _count_non_text(text)
+    bad = _count_non_text(text, raw)
     if bad and bad > max(8, len(text) // 20):
         raise InputRejected(source, "binary file (mostly non-text bytes), not a text document")
 
     # Repair before dropping controls: "â€\x9d" (a mojibake closing quote) needs its C1 byte.
-    fixed = repair_mojibake(text)
+    fixed = repair_mojibake(text, raw)
     repaired = fixed != text
     return Decoded(
         text=clean_unicode(fixed), encoding=_codec_name(encoding) or encoding, repaired=repaired
     )
 
 
-def _count_non_text(text: str) -> int:
-    """len(_NON_TEXT.findall(text)), counted on the UTF-8 bytes when that is exact."""
-    raw = text.encode("utf-8", "surrogatepass")
+def _count_non_text(text: str, raw: bytes | None = None) -> int:
+    """len(_NON_TEXT.findall(text)), counted on the UTF-8 bytes (`raw`, if the caller has
+    them) when that is exact."""
+    if raw is None:
+        raw = text.encode("utf-8", "surrogatepass")
     # U+FFFD and the private-use area are the only non-ASCII members: 0xEE/0xEF lead bytes.
     if b"\xee" in raw or b"\xef" in raw:
         return len(_NON_TEXT.findall(text))

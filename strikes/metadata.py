@@ -285,9 +285,12 @@ def guess_language(text: str, *, sample: int = 1500) -> str:
         # most (spaces + 1) words.  If even that clears the bar, the exact count does too.
         letters = data.translate(_LOWER_LETTERS)
         padded = b" " + letters + b" "
-        at_least = sum(padded.count(w) for w in _FREQUENT_STOPWORDS)
-        if at_least and at_least >= 0.08 * (letters.count(b" ") + 1):
-            return "en"
+        bar = 0.08 * (letters.count(b" ") + 1)
+        at_least = 0
+        for w in _FREQUENT_STOPWORDS:  # most frequent first: often the first two clear it
+            at_least += padded.count(w)
+            if at_least and at_least >= bar:
+                return "en"
         ascii_words = letters.split()
         if ascii_words and sum(map(_ENGLISH_BYTES.__contains__, ascii_words)) >= 0.08 * len(
             ascii_words

@@ -275,3 +275,86 @@ def test_dateline_first_character_gate_is_exact() -> None:
     assert metadata.match_dateline("Published: July 1, 2025") is not None
     assert metadata.match_dateline("  2024-01-05 Kyiv") is not None
     assert metadata.match_dateline("Monday, 3 March 2024") is not None
+
+
+def test_has_control_matches_the_regex() -> None:
+    # Every character up to U+FFFF alone and between letters (Latin-1 text takes the byte
+    # path, any other the regex), then random mixes.
+    for cp in range(0x10000):
+        c = chr(cp)
+        for text in (c, f"a{c}b", f"©{c}"):
+            assert decode._has_control(text) == bool(decode._CONTROL.search(text)), hex(cp)
+    rng = random.Random(RNG_SEED)
+    latin1 = "".join(chr(c) for c in range(256))
+    for _ in range(5000):
+        text = _random_text(rng, latin1 if rng.random() < 0.7 else ALPHABET)
+        assert decode._has_control(text) == bool(decode._CONTROL.search(text)), repr(text)
+
+
+def test_clean_unicode_unchanged_by_the_control_gate() -> None:
+    rng = random.Random(RNG_SEED)
+    for _ in range(3000):
+        text = _random_text(rng, ALPHABET)
+        expected = decode._NEWLINES.sub("\n", text)
+        expected = decode._CONTROL.sub("", expected)
+        assert decode.clean_unicode(text) == expected, repr(text)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"plain ascii\r\nline two\x0b",
+        "© 2024 Daily Ledger. All rights reserved.\u00ad".encode(),
+        "curly ’quotes’ and \u200b zero width".encode(),
+        "Ã©tÃ© mojibake â€œquotedâ€\x9d".encode(),
+        "\ufffd\ufffd bad bytes \ue000".encode(),
+        b"\xef\xbb\xbfwith a BOM",
+        "cp1251 Привет".encode("cp1251"),
+    ],
+)
+def test_decode_bytes_reuses_the_utf8_bytes_exactly(data: bytes) -> None:
+    # Passing the document's own bytes for its UTF-8 form changes nothing.
+    got = decode.decode_bytes(data, source="x")
+    text = data.decode("utf-8", "replace")
+    if got.encoding == "utf-8":
+        assert decode._count_non_text(text, data) == decode._count_non_text(text)
+        assert decode.repair_mojibake(text, data) == decode.repair_mojibake(text)
+        assert got.text == decode.clean_unicode(decode.repair_mojibake(text))
+
+
+def test_social_precheck_is_is_social_rows_first_test() -> None:
+    # _line_reason skips the cached is_social_row when _starts_social fails: every row it
+    # accepts must pass that test.
+    from strikes import boilerplate as bp
+
+    lines = ["Facebook Twitter Email", "Share: Facebook, X", "x", "The city", "", "   "]
+    lines += ["LinkedIn Facebook", "print share copy", "Facebook is a network", ".:|Facebook"]
+    rng = random.Random(RNG_SEED)
+    words = [*sorted(bp._SOCIAL_WORDS), "the", "Kyiv", "|", "·", "...", "X.", "Facebook:"]
+    for _ in range(3000):
+        lines.append(" ".join(rng.choice(words) for _ in range(rng.randrange(6))))
+    rows = 0
+    for line in lines:
+        if bp.is_social_row(line):
+            rows += 1
+            assert bp._starts_social(line), repr(line)
+    assert rows > 100
+    assert bp.line_reason("Facebook Twitter Email") == "social-links"
+
+
+def test_breadcrumb_separators_are_the_ones_tested_inline() -> None:
+    from strikes import boilerplate as bp
+
+    assert bp._BREADCRUMB_SEPARATORS == (">", "/", "›", "»")
+    for sep in bp._BREADCRUMB_SEPARATORS:
+        assert bp.line_reason(f"World {sep} Europe {sep} Ukraine") == "breadcrumb"
+
+
+def test_language_early_stop_matches_the_full_count() -> None:
+    # Stopping once the running count of " the ", " of ", ... clears the bar gives what the
+    # full sum gives (the counts only grow).
+    rng = random.Random(RNG_SEED)
+    vocab = ["the", "of", "and", "to", "drones", "Kyiv", "city", "der", "und", "le", "la"]
+    for _ in range(3000):
+        text = " ".join(rng.choice(vocab) for _ in range(rng.randrange(60)))
+        assert metadata.guess_language(text) == _language_reference(text), repr(text)
