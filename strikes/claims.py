@@ -252,6 +252,7 @@ ANAPHORA_RE = re.compile(
 # words occurs (strikes.fastmatch; same answers as PREFILTER_RE.search).
 _PREFILTER = LiteralGate(PREFILTER_RE)
 _TARGET_FACILITY = LiteralGate(TARGET_FACILITY_RE)
+_CLAIMANT_STOP = LiteralGate(CLAIMANT_STOP_RE)
 WEAPON_PREFIX_WORDS_RE = re.compile(rf"(?:{_ACTOR_ADJ}|{_MOD})", re.I)
 _INVERTED_SAID_RE = re.compile(
     r",\s+(?:said|says|according\s+to)\s+(?P<c>(?:[A-Z][\w'’.-]+\s?){1,4})"
@@ -478,13 +479,8 @@ def find_claimants(text: str, *, scan: TextScan | None = None) -> list[Claimant]
             if name and NAME_RE.match(name_chunk):
                 out.append(Claimant(pcut + 1, m.end(), name))
                 continue
-        if CLAIMANT_STOP_RE.search(chunk) or len(chunk.split()) > 9:
-            # "Russia's Defense Ministry said that 60 drones were downed": chunk is the start.
-            words = chunk.split()
-            if len(words) <= 9 and not CLAIMANT_STOP_RE.search(chunk):
-                pass
-            else:
-                continue
+        if len(chunk.split()) > 9 or _CLAIMANT_STOP.test(chunk):
+            continue  # a clause, not a name ("... after the drones were downed, officials said")
         name = _clean_claimant(chunk)
         if name is None:
             continue
