@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from strikes import dates
+from strikes import dates, numbers
 from strikes.corpus import make_documents
 from strikes.fastmatch import literal_prefixes
 
@@ -140,3 +140,64 @@ def test_find_dates_returns_a_fresh_list() -> None:
     a = dates.find_dates(s, published=date(2025, 7, 6))
     a.clear()
     assert len(dates.find_dates(s, published=date(2025, 7, 6))) == 2
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+
+def _parse_amount_plain(match: re.Match[str]) -> numbers.Amount | None:
+    """parse_amount as it was written: group by group."""
+    qual = match.group("qual")
+    qual = qual.lower() if qual else None
+    text = match.group(0)
+    if match.group("digits"):
+        value = int(match.group("digits").replace(",", ""))
+        scale = (match.group("dscale") or "").lower()
+        if scale:
+            frac = match.group("frac") or ""
+            mult = {"hundred": 100, "thousand": 1000, "million": 1_000_000}[scale]
+            value = round(float(f"{value}.{frac or 0}") * mult)
+        elif match.group("frac"):
+            return None
+        return numbers.Amount(match.start(), match.end(), text, value, value, qual, False)
+    if match.group("dozen"):
+        head = match.group("dozen").lower().split()[0]
+        n = {"a": 1, "half": 0.5}.get(head, numbers.UNITS.get(head, 1))
+        value = int(n * 12)
+        return numbers.Amount(match.start(), match.end(), text, value, value, qual, False)
+    if match.group("words"):
+        value = numbers._words_value(match.group("words"))
+        if value is None:
+            return None
+        return numbers.Amount(match.start(), match.end(), text, value, value, qual, False)
+    vague = match.group("vague").lower()
+    if qual:
+        return None
+    return numbers.Amount(match.start(), match.end(), text, None, numbers.VAGUE[vague], None, True)
+
+
+def test_find_amounts_is_the_plain_regex_reading() -> None:
+    texts = _texts()
+    found = 0
+    for t in texts:
+        plain = [a for m in numbers.NUMBER_RE.finditer(t) if (a := _parse_amount_plain(m))]
+        assert numbers.find_amounts(t) == plain, t
+        found += len(plain)
+    assert found > 2000
+
+
+def test_amounts_start_only_after_a_blank_or_punctuation() -> None:
+    """What the word-start gate of numbers rests on (keep=".,-"): no match survives a word
+    character, a period, a comma or a hyphen put right before it."""
+    lits = literal_prefixes(numbers._NUMBER_GATE.patterns[0], ascii_text=True)
+    assert lits and all(re.match(r"\w", lit) for lit in lits)
+    seen = 0
+    for t in _texts():
+        if not t.isascii():
+            continue
+        for m in numbers.NUMBER_RE.finditer(t):
+            s = m.start()
+            for c in "xZ7_.,-":
+                assert numbers.NUMBER_RE.match(t[:s] + c + t[s:], s + 1) is None, (t, s, c)
+            seen += 1
+    assert seen > 1000
