@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from strikes import dates, numbers
+from strikes import geocode as G
 from strikes.corpus import make_documents
 from strikes.fastmatch import literal_prefixes
+from strikes.gazetteer import Gazetteer
 
 CASES = Path(__file__).parent / "cases"
 
@@ -201,3 +203,194 @@ def test_amounts_start_only_after_a_blank_or_punctuation() -> None:
                 assert numbers.NUMBER_RE.match(t[:s] + c + t[s:], s + 1) is None, (t, s, c)
             seen += 1
     assert seen > 1000
+
+
+# --- places ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def _gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def _find_places_before(text: str, gaz: Gazetteer, sc) -> list:
+    """find_places as it was (a bytearray of covered characters, every capitalised word
+    checked in place), with the scanner `sc`."""
+    if not text:
+        return []
+    folded = G.fold(text)
+    if len(folded) != len(text):  # pragma: no cover - fold is length-preserving
+        raise G.GeocodeError("internal: text folding changed the text length")
+    keys = gaz.keys
+    flags = gaz.key_flags
+    lengths, kids = sc.lengths, sc.kid
+
+    # 1. every capitalised name occurrence on word boundaries
+    raw: list[tuple[int, int, int]] = []
+    for end_idx, v in sc.auto.iter(f" {folded} "):
+        # " form " ends at end_idx of the padded text: the form is text[end-n-1 : end-1]
+        s = end_idx - lengths[v] - 1
+        c = text[s]
+        if c.isupper() or c.isdigit():
+            raw.append((s, end_idx - 1, kids[v]))
+    # 2. longest first, non-overlapping
+    raw.sort(key=lambda t: (t[0] - t[1], t[0]))
+    occupied = bytearray(len(text) + 1)
+    chosen: list[tuple[int, int, int]] = []
+    for s, e, kid in raw:
+        if occupied.find(1, s, e) >= 0:
+            continue
+        occupied[s:e] = b"\x01" * (e - s)
+        chosen.append((s, e, kid))
+    chosen.sort()
+
+    mentions: list[G.PlaceMention] = []
+    covered = bytearray(len(text) + 1)
+    for start, end, kid in chosen:
+        if mentions and start < mentions[-1].end:
+            continue  # swallowed by the previous mention's region word
+        covered[start:end] = b"\x01" * (end - start)
+        if not G._capitalised(text[start:end]):
+            continue
+        f = flags[kid]
+        key = keys[kid]
+        if f & G.F_BLOCKED and not (f & G.F_CONTEXT and G._place_context(text, start, end)):
+            continue
+        cands = sc.candidates(kid)
+        kind = G._kind(cands)
+        if kind != "region" or not f & G.F_PHRASE:
+            # "Kharkiv oblast" where no phrase key matched: merge through the region word
+            m = G._REGION_AFTER_RE.match(text, end)
+            if m:
+                reg = gaz.region(key)
+                if reg is not None:
+                    cands = (reg,)
+                    kind = "region"
+                    end = m.end()
+        if G._person_or_org(text, start, end, kind, key, gaz, sc):
+            continue
+        if kind == "region":
+            m = G._THE_RE.search(text, max(0, start - 5), start)
+            if m:
+                start = m.start(1)
+        elif (
+            kind == "country"
+            and G._ABBREV_RE.fullmatch(text, start, end)
+            and text[end : end + 1] == "."
+        ):
+            end += 1  # "U.S." keeps its final period
+        covered[start:end] = b"\x01" * (end - start)
+        mentions.append(G.PlaceMention(start, end, text[start:end], kind, cands))
+
+    # 3. unknown region phrases and misspellings
+    def free(s: int, e: int) -> bool:
+        return covered.find(1, s, e) < 0
+
+    for rm in G._REGION_WORD_RE.finditer(text):
+        m = G._UNKNOWN_REGION_RE.search(text, max(0, rm.start() - 80), rm.start())
+        if m is None:
+            continue
+        s, e = m.start(1), rm.end()
+        if not free(s, e):
+            continue
+        base = m.group(2)
+        if G.normalize(base) in sc.common or G.normalize(base) in G.A.NOT_PLACES:
+            continue
+        reg = [p for p in G._fuzzy(base, gaz, sc) if p.geo_precision == "region"]
+        mentions.append(
+            G.PlaceMention(s, e, text[s:e], "region" if reg else "unknown", tuple(reg[:1]))
+        )
+        covered[s:e] = b"\x01" * (e - s)
+
+    for m in G._CAP_TOKEN_RE.finditer(text):
+        s, e = m.span()
+        if (s and (text[s - 1].isalnum() or text[s - 1] in "'’-")) or not free(s, e):
+            continue
+        if e < len(text) and (text[e].isalnum() or text[e] == "_"):
+            continue
+        token = m.group()
+        cands = sc.token_memo.get(token)
+        if cands is None:
+            cands = sc.token_memo[token] = tuple(G._fuzzy(token, gaz, sc))
+        if not cands:
+            continue
+        kind = G._kind(cands)
+        if G._person_or_org(text, s, e, kind, G.normalize(m.group()), gaz, sc):
+            continue
+        mentions.append(G.PlaceMention(s, e, text[s:e], kind, cands))
+        covered[s:e] = b"\x01" * (e - s)
+
+    mentions.sort(key=lambda m: m.start)
+    G._plural_regions(text, mentions, gaz)
+    return mentions
+
+
+def _place_texts() -> list[str]:
+    names = [c["name"] for c in json.loads((CASES / "toponyms.json").read_text("utf-8"))]
+    frames = (
+        "Drones struck {} overnight.",
+        "Gov. {} said the {} region was shelled.",
+        "{} Oblast and the Zaporizhzia, Khersonn and {} regions",
+        "Officials in {}, {} said Mr. {} Smith's office near {} River was hit.",
+        "Explosions in the Republic of {} and {}'s port, the {} Institute said.",
+    )
+    framed = [
+        f.format(*[names[(i + k) % len(names)] for k in range(4)])
+        for i in range(len(names))
+        for f in frames
+    ]
+    return [*_texts(), *framed]
+
+
+def test_find_places_is_what_it_was_cold_and_warm() -> None:
+    """Fresh memos (every capitalised word looked at) and warm ones (words known to have no
+    candidate skipped, the bytearray of covered characters never made) give the old answer."""
+    gaz = _gaz()
+    texts = _place_texts()
+    cold = G._Scanner(gaz)
+    before = [_find_places_before(t, gaz, cold) for t in texts[:400]]
+    sc = G._Scanner(gaz)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(gaz.__dict__, "_scanner", sc)
+        for _ in range(2):
+            assert [G.find_places(t, gazetteer=gaz) for t in texts[:400]] == before
+        assert sc.no_place_tokens and all(sc.token_memo[t] == () for t in sc.no_place_tokens)
+        ref = G._Scanner(gaz)
+        found = 0
+        for t in texts:
+            expected = _find_places_before(t, gaz, ref)
+            assert G.find_places(t, gazetteer=gaz) == expected, t
+            found += len(expected)
+    assert found > 1000
+
+
+def test_region_word_prechecks_are_necessary() -> None:
+    texts = _place_texts() + [
+        f"{a}{w}{b}"
+        for w in (
+            "region",
+            "Region",
+            "oblast",
+            "Oblast",
+            "krai",
+            "Krai",
+            "province",
+            "Province",
+            "regions",
+            "Regions",
+            "oblasts",
+            "Oblasts",
+            "provinces",
+        )
+        for a in (" ", "\t", "the Foo ", "x")
+        for b in ("", ".", "-", " of", "s")
+    ]
+    hits = 0
+    for t in texts:
+        if G._REGION_WORD_RE.search(t):
+            hits += 1
+            assert G._may_have_region_word(t), t
+        if G._PLURAL_REGION_RE.search(t):
+            hits += 1
+            assert G._may_have_plural_region(t), t
+    assert hits > 50
