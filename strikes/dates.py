@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from dateutil import parser as dateutil_parser
 
-from strikes.fastmatch import MultiGate
+from strikes.fastmatch import MultiGate, literal_prefixes
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
@@ -133,6 +133,60 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _GATE = MultiGate([p for _kind, p in _PATTERNS])
 
 
+class WordStartGate:
+    """Candidate match starts of several patterns on ASCII text, at word starts only.
+
+    For patterns whose matches can only start at 0 or right after a character that is neither
+    a word character nor one of `keep` (a leading `\\b` before a word character, or a
+    look-behind such as `(?<![\\w.,-])`; the caller's tests check it).  The text is lower-cased
+    with every other character turned into a space (one bytes.translate), and one Aho-Corasick
+    pass finds " " + each literal prefix of each pattern (fastmatch.literal_prefixes): hits
+    come at word starts only, so "a" (of "a day earlier") no longer fires inside "Ukraine".
+    """
+
+    __slots__ = ("_auto", "_table")
+
+    def __init__(self, patterns: list[re.Pattern[str]], *, keep: bytes = b"") -> None:
+        import ahocorasick
+
+        stays = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_" + keep)
+        self._table = bytes(
+            c | 0x20 if 65 <= c <= 90 else c if c in stays else 0x20 for c in range(256)
+        )
+        owners: dict[str, set[int]] = {}
+        for i, p in enumerate(patterns):
+            lits = literal_prefixes(p, ascii_text=True)
+            if lits is None:
+                raise ValueError(f"pattern without literal prefixes: {p.pattern}")
+            keys = {" " + self._fold(lit) for lit in lits}
+            for key in keys:
+                # a key extending another of the same pattern would report a start twice
+                if not any(k != key and key.startswith(k) for k in keys):
+                    owners.setdefault(key, set()).add(i)
+        auto = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for key, who in owners.items():
+            auto.add_word(key, (len(key) - 1, tuple(sorted(who))))  # (literal length, owners)
+        auto.make_automaton()
+        self._auto = auto
+
+    def _fold(self, text: str) -> str:
+        return text.encode("ascii").translate(self._table).decode("ascii")
+
+    def candidates(self, text: str) -> list[tuple[int, int]]:
+        """Sorted (pattern index, start) pairs where a match may start; `text` is ASCII."""
+        # The leading space stands for the start of the text; a key's space is the character
+        # before its literal, so the literal starts at `end - n` in `text`.
+        found = [
+            (i, end - n) for end, (n, who) in self._auto.iter(self._fold(" " + text)) for i in who
+        ]
+        found.sort()
+        return found
+
+
+# Every date shape starts with \b before a word character (tests/test_dates.py checks it).
+_WORD_GATE = WordStartGate([p for _kind, p in _PATTERNS])
+
+
 def _month_index(name: str) -> int:
     name = name.lower().rstrip(".")
     for i, full in enumerate(MONTHS, start=1):
@@ -150,9 +204,25 @@ def _month_start(y: int, m: int) -> str:
     return date(y, m, 1).isoformat()
 
 
-def _resolve(kind: str, m: re.Match[str], published: date | None) -> tuple[str | None, str | None]:
-    """(date, precision) of one match; (None, precision) when a reference date is missing."""
-    g = m.groupdict()
+# (kind, start, end, matched text, named groups as (name, value) pairs): what `find_dates`
+# needs of one match, without the Match object.
+Shape = tuple[str, int, int, str, tuple[tuple[str, str | None], ...]]
+
+
+# A few hundred distinct expressions ("on Sunday", "overnight") meet a few hundred publication
+# dates: most resolutions repeat.
+@functools.lru_cache(maxsize=1 << 14)
+def _resolved(
+    kind: str, groups: tuple[tuple[str, str | None], ...], matched: str, published: date | None
+) -> tuple[str | None, str | None]:
+    return _resolve(kind, dict(groups), matched, published)
+
+
+def _resolve(
+    kind: str, g: dict[str, str | None], matched: str, published: date | None
+) -> tuple[str | None, str | None]:
+    """(date, precision) of one match (its named groups `g`, its text `matched`); (None,
+    precision) when a reference date is missing."""
     if kind == "iso":
         try:
             return date(int(g["y"]), int(g["m"]), int(g["d"])).isoformat(), "day"
@@ -178,8 +248,7 @@ def _resolve(kind: str, m: re.Match[str], published: date | None) -> tuple[str |
             return None, None
     if kind == "night-range":
         # "the night of Sept. 11-12": overnight attacks take the morning's date.
-        g = {**g, "y": None}
-        return _resolve("explicit", _Fake(g), published)
+        return _resolve("explicit", {**g, "y": None}, matched, published)
     if kind == "this-month":
         return (
             (_month_start(published.year, published.month), "month")
@@ -216,7 +285,7 @@ def _resolve(kind: str, m: re.Match[str], published: date | None) -> tuple[str |
     if kind == "last-year":
         if published is None:
             return None, "year"
-        y = published.year - (1 if m.group(0).lower().startswith("last") else 0)
+        y = published.year - (1 if matched.lower().startswith("last") else 0)
         return date(y, 1, 1).isoformat(), "year"
     if kind == "yesterday":
         return ((published - timedelta(days=1)).isoformat(), "day") if published else (None, "day")
@@ -224,16 +293,6 @@ def _resolve(kind: str, m: re.Match[str], published: date | None) -> tuple[str |
         # Overnight attacks take the morning's date: the day the report appeared.
         return (published.isoformat(), "day") if published else (None, "day")
     return None, None  # anaphoric: resolved by the caller from context
-
-
-class _Fake:
-    """A stand-in match exposing groupdict(), to reuse a resolver with adjusted groups."""
-
-    def __init__(self, groups: dict[str, str | None]) -> None:
-        self._groups = groups
-
-    def groupdict(self) -> dict[str, str | None]:
-        return self._groups
 
 
 def parse_published(value: str | None) -> date | None:
@@ -254,23 +313,60 @@ _MAY_LEAD_RE = re.compile(r"\b(?:in|on|of|since|by)\s+(?:may)?$", re.I)
 # A sentence repeated across articles (syndicated copy) is scanned once; only the resolution
 # against each article's publication date runs again.
 @functools.lru_cache(maxsize=1 << 14)
-def _date_shapes(text: str) -> tuple[tuple[str, re.Match[str]], ...]:
+def _date_shapes(text: str) -> tuple[Shape, ...]:
     """Every match of every date shape, pattern by pattern in `_PATTERNS` order."""
+    if not text.isascii():
+        return _date_shapes_gated(text)
+    cands = _WORD_GATE.candidates(text)  # (pattern index, start): pattern order, then text order
+    if not cands:
+        return ()
+    out = []
+    cur = -1
+    pos = 0
+    match = None
+    for i, s in cands:
+        if i != cur:
+            cur, pos, match = i, 0, _PATTERNS[i][1].match
+        elif s < pos:
+            continue  # inside the previous match of this pattern (finditer never overlaps)
+        m = match(text, s)
+        if m is None:
+            continue
+        pos = m.end()
+        kind = _PATTERNS[i][0]
+        if kind == "explicit" and _may_as_verb(text, m):
+            continue
+        out.append(_shape(kind, m))
+    return tuple(out)
+
+
+def _shape(kind: str, m: re.Match[str]) -> Shape:
+    return (kind, m.start(), m.end(), m.group(0), tuple(m.groupdict().items()))
+
+
+def _may_as_verb(text: str, m: re.Match[str]) -> bool:
+    """ "May" is also a verb; only read it as a month with a day, a year or "in May"."""
+    if m.group("mon1") != "may" or m.group("y"):
+        return False
+    s = m.start()
+    return not _MAY_LEAD_RE.search(text[max(0, s - 6) : s] + m.group(0)[:3])
+
+
+def _date_shapes_gated(text: str) -> tuple[Shape, ...]:
+    """`_date_shapes` for any text (the general literal gate; non-ASCII text comes here)."""
     out = []
     starts = _GATE.scan(text)
     for i, (kind, _pattern) in enumerate(_PATTERNS):
         for m in _GATE.finditer(i, text, starts):
-            # "May" is also a verb; only read it as a month with a day, a year or "in May".
-            if kind == "explicit" and m.group("mon1") == "may" and not m.group("y"):
-                s = m.start()
-                if not _MAY_LEAD_RE.search(text[max(0, s - 6) : s] + m.group(0)[:3]):
-                    continue
-            out.append((kind, m))
+            if kind == "explicit" and _may_as_verb(text, m):
+                continue
+            out.append(_shape(kind, m))
     return tuple(out)
 
 
 def clear_caches() -> None:
     _date_shapes.cache_clear()
+    _resolved.cache_clear()
 
 
 def find_dates(text: str, *, published: date | None) -> list[DateMention]:
@@ -278,13 +374,15 @@ def find_dates(text: str, *, published: date | None) -> list[DateMention]:
 
     Spans never overlap: a more specific shape claims its span first.
     """
+    shapes = _date_shapes(text)
+    if not shapes:
+        return []
     taken: list[tuple[int, int]] = []
     out: list[DateMention] = []
-    for kind, m in _date_shapes(text):
-        s, e = m.span()
-        if any(s < te and ts < e for ts, te in taken):
+    for kind, s, e, matched, groups in shapes:
+        if taken and any(s < te and ts < e for ts, te in taken):
             continue
-        d, prec = _resolve(kind, m, published)
+        d, prec = _resolved(kind, groups, matched, published)
         if prec is None and kind != "anaphoric":
             continue  # impossible calendar date
         taken.append((s, e))
@@ -292,7 +390,7 @@ def find_dates(text: str, *, published: date | None) -> list[DateMention]:
             DateMention(
                 start=s,
                 end=e,
-                text=m.group(0),
+                text=matched,
                 kind=kind,
                 date=d,
                 precision=prec,
@@ -300,7 +398,8 @@ def find_dates(text: str, *, published: date | None) -> list[DateMention]:
                 anaphoric=kind in {"anaphoric", "day-before"},
             )
         )
-    out.sort(key=lambda d: d.start)
+    if len(out) > 1:
+        out.sort(key=lambda d: d.start)
     return out
 
 

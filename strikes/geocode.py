@@ -120,6 +120,7 @@ class _Scanner:
         self.proper_memo: dict[str, bool] = {}
         self.cand_memo: dict[int, tuple[Place, ...]] = {}
         self.token_memo: dict[str, tuple[Place, ...]] = {}
+        self.no_place_tokens: set[str] = set()  # the tokens of token_memo with no candidate
 
     def candidates(self, kid: int) -> tuple[Place, ...]:
         c = self.cand_memo.get(kid)
@@ -287,23 +288,17 @@ def find_places(text: str, *, gazetteer: Gazetteer) -> list[PlaceMention]:
         c = text[s]
         if c.isupper() or c.isdigit():
             raw.append((s, end_idx - 1, kids[v]))
-    # 2. longest first, non-overlapping
-    raw.sort(key=lambda t: (t[0] - t[1], t[0]))
-    occupied = bytearray(len(text) + 1)
-    chosen: list[tuple[int, int, int]] = []
-    for s, e, kid in raw:
-        if occupied.find(1, s, e) >= 0:
-            continue
-        occupied[s:e] = b"\x01" * (e - s)
-        chosen.append((s, e, kid))
-    chosen.sort()
+    # 2. longest first, non-overlapping (one name needs no choosing)
+    chosen = _longest_first(raw, len(text)) if len(raw) > 1 else raw
 
     mentions: list[PlaceMention] = []
-    covered = bytearray(len(text) + 1)
+    # What names and mentions cover: a bytearray made only when a later pass asks (most
+    # sentences have no unknown region phrase and no unknown capitalised word).
+    spans: list[tuple[int, int]] = []
     for start, end, kid in chosen:
         if mentions and start < mentions[-1].end:
             continue  # swallowed by the previous mention's region word
-        covered[start:end] = b"\x01" * (end - start)
+        spans.append((start, end))
         if not _capitalised(text[start:end]):
             continue
         f = flags[kid]
@@ -333,53 +328,109 @@ def find_places(text: str, *, gazetteer: Gazetteer) -> list[PlaceMention]:
             and text[end : end + 1] == "."
         ):
             end += 1  # "U.S." keeps its final period
-        covered[start:end] = b"\x01" * (end - start)
+        spans.append((start, end))
         mentions.append(PlaceMention(start, end, text[start:end], kind, cands))
 
     # 3. unknown region phrases and misspellings
+    covered: bytearray | None = None
+
     def free(s: int, e: int) -> bool:
+        nonlocal covered
+        if covered is None:
+            covered = bytearray(len(text) + 1)
+            for a, b in spans:
+                covered[a:b] = b"\x01" * (b - a)
         return covered.find(1, s, e) < 0
 
-    for rm in _REGION_WORD_RE.finditer(text):
-        m = _UNKNOWN_REGION_RE.search(text, max(0, rm.start() - 80), rm.start())
-        if m is None:
-            continue
-        s, e = m.start(1), rm.end()
-        if not free(s, e):
-            continue
-        base = m.group(2)
-        if normalize(base) in sc.common or normalize(base) in A.NOT_PLACES:
-            continue
-        reg = [p for p in _fuzzy(base, gaz, sc) if p.geo_precision == "region"]
-        mentions.append(
-            PlaceMention(s, e, text[s:e], "region" if reg else "unknown", tuple(reg[:1]))
-        )
-        covered[s:e] = b"\x01" * (e - s)
+    def cover(s: int, e: int) -> None:
+        if covered is None:
+            spans.append((s, e))
+        else:
+            covered[s:e] = b"\x01" * (e - s)
 
-    for m in _CAP_TOKEN_RE.finditer(text):
-        s, e = m.span()
-        if (s and (text[s - 1].isalnum() or text[s - 1] in "'’-")) or not free(s, e):
-            continue
-        if e < len(text) and (text[e].isalnum() or text[e] == "_"):
-            continue
-        token = m.group()
-        cands = sc.token_memo.get(token)
-        if cands is None:
-            cands = sc.token_memo[token] = tuple(_fuzzy(token, gaz, sc))
-        if not cands:
-            continue
-        kind = _kind(cands)
-        if _person_or_org(text, s, e, kind, normalize(m.group()), gaz, sc):
-            continue
-        mentions.append(PlaceMention(s, e, text[s:e], kind, cands))
-        covered[s:e] = b"\x01" * (e - s)
+    if _may_have_region_word(text):
+        for rm in _REGION_WORD_RE.finditer(text):
+            m = _UNKNOWN_REGION_RE.search(text, max(0, rm.start() - 80), rm.start())
+            if m is None:
+                continue
+            s, e = m.start(1), rm.end()
+            if not free(s, e):
+                continue
+            base = m.group(2)
+            if normalize(base) in sc.common or normalize(base) in A.NOT_PLACES:
+                continue
+            reg = [p for p in _fuzzy(base, gaz, sc) if p.geo_precision == "region"]
+            mentions.append(
+                PlaceMention(s, e, text[s:e], "region" if reg else "unknown", tuple(reg[:1]))
+            )
+            cover(s, e)
 
-    mentions.sort(key=lambda m: m.start)
-    _plural_regions(text, mentions, gaz)
+    # A capitalised word with no fuzzy candidate is skipped whatever its position: when every
+    # such word of the text is known to be one, the pass has nothing to do.
+    no_place = sc.no_place_tokens
+    if not no_place.issuperset(_CAP_TOKEN_RE.findall(text)):
+        for m in _CAP_TOKEN_RE.finditer(text):
+            token = m.group()
+            if token in no_place:
+                continue
+            if token not in sc.token_memo and _never_fuzzy(normalize(token), gaz, sc):
+                sc.token_memo[token] = ()  # what _fuzzy gives it, without a fuzzy search
+                no_place.add(token)
+                continue
+            s, e = m.span()
+            if (s and (text[s - 1].isalnum() or text[s - 1] in "'’-")) or not free(s, e):
+                continue
+            if e < len(text) and (text[e].isalnum() or text[e] == "_"):
+                continue
+            cands = sc.token_memo.get(token)
+            if cands is None:
+                cands = sc.token_memo[token] = tuple(_fuzzy(token, gaz, sc))
+                if not cands:
+                    no_place.add(token)
+            if not cands:
+                continue
+            kind = _kind(cands)
+            if _person_or_org(text, s, e, kind, normalize(token), gaz, sc):
+                continue
+            mentions.append(PlaceMention(s, e, text[s:e], kind, cands))
+            cover(s, e)
+
+    if len(mentions) > 1:
+        mentions.sort(key=lambda m: m.start)
+    if mentions and _may_have_plural_region(text):
+        _plural_regions(text, mentions, gaz)
     if len(sc.token_memo) > 200_000:
         sc.token_memo.clear()
+        sc.no_place_tokens.clear()
         sc.proper_memo.clear()
     return mentions
+
+
+def _longest_first(raw: list[tuple[int, int, int]], n: int) -> list[tuple[int, int, int]]:
+    """The longest names first, then the leftmost, skipping any that overlaps one taken; in
+    text order."""
+    raw.sort(key=lambda t: (t[0] - t[1], t[0]))
+    occupied = bytearray(n + 1)
+    chosen: list[tuple[int, int, int]] = []
+    for s, e, kid in raw:
+        if occupied.find(1, s, e) >= 0:
+            continue
+        occupied[s:e] = b"\x01" * (e - s)
+        chosen.append((s, e, kid))
+    chosen.sort()
+    return chosen
+
+
+def _may_have_region_word(text: str) -> bool:
+    """False only if `_REGION_WORD_RE` cannot match `text` (a few substring tests)."""
+    return (
+        "egion" in text or "blast" in text or "rovince" in text or "krai" in text or "Krai" in text
+    )
+
+
+def _may_have_plural_region(text: str) -> bool:
+    """False only if `_PLURAL_REGION_RE` cannot match `text`."""
+    return "egions" in text or "blasts" in text or "provinces" in text
 
 
 def _plural_regions(text: str, mentions: list[PlaceMention], gaz: Gazetteer) -> None:
@@ -409,19 +460,24 @@ def _fuzzy(token: str, gaz: Gazetteer, sc: _Scanner) -> list[Place]:
     if key in sc.fuzzy_memo:
         kid = sc.fuzzy_memo[key]
     else:
-        kid = None
-        if not (
-            key in gaz.key_index
-            or key in sc.common
-            or key in A.PERSON_NAMES
-            or key in A.GIVEN_NAMES
-            or key in A.NOT_PLACES
-            or key in A.WEEKDAYS_MONTHS
-            or _is_common(key, sc.common)
-        ):
-            kid = gaz._fuzzy_match(key, gaz.fuzzy_threshold)
+        kid = None if _never_fuzzy(key, gaz, sc) else gaz._fuzzy_match(key, gaz.fuzzy_threshold)
         sc.fuzzy_memo[key] = kid
     return gaz.candidates(kid) if kid is not None else []
+
+
+def _never_fuzzy(key: str, gaz: Gazetteer, sc: _Scanner) -> bool:
+    """True if the normalised word `key` is no misspelling to look for: too short, a name of
+    the gazetteer or of a person, or an ordinary word."""
+    return (
+        len(key) < 5
+        or key in gaz.key_index
+        or key in sc.common
+        or key in A.PERSON_NAMES
+        or key in A.GIVEN_NAMES
+        or key in A.NOT_PLACES
+        or key in A.WEEKDAYS_MONTHS
+        or _is_common(key, sc.common)
+    )
 
 
 # --- Resolution -----------------------------------------------------------------------------

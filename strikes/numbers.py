@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from strikes.dates import WordStartGate
 from strikes.fastmatch import MultiGate
 
 UNITS = {
@@ -69,10 +70,13 @@ class Amount:
     vague: bool
 
 
+_WORD_SPLIT_RE = re.compile(r"[\s-]+")
+
+
 def _words_value(text: str) -> int | None:
     total = 0
     current = 0
-    for tok in re.split(r"[\s-]+", text.lower()):
+    for tok in _WORD_SPLIT_RE.split(text.lower()):
         if tok == "and" or not tok:
             continue
         if tok in UNITS:
@@ -89,34 +93,35 @@ def _words_value(text: str) -> int | None:
     return total + current
 
 
+_GROUPS = ("qual", "digits", "frac", "dscale", "dozen", "words", "vague")
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_DOZENS = {"a": 1, "half": 0.5}
+
+
 def parse_amount(match: re.Match[str]) -> Amount | None:
-    qual = match.group("qual")
+    qual, digits, frac, dscale, dozen, words, vague = match.group(*_GROUPS)  # one call
     qual = qual.lower() if qual else None
     text = match.group(0)
-    if match.group("digits"):
-        value = int(match.group("digits").replace(",", ""))
-        scale = (match.group("dscale") or "").lower()
-        if scale:
-            frac = match.group("frac") or ""
-            mult = {"hundred": 100, "thousand": 1000, "million": 1_000_000}[scale]
-            value = round(float(f"{value}.{frac or 0}") * mult)
-        elif match.group("frac"):
+    start, end = match.span()
+    if digits:
+        value = int(digits.replace(",", ""))
+        if dscale:
+            value = round(float(f"{value}.{frac or 0}") * _SCALES[dscale.lower()])
+        elif frac:
             return None  # "2.5" of something is not a count
-        return Amount(match.start(), match.end(), text, value, value, qual, False)
-    if match.group("dozen"):
-        head = match.group("dozen").lower().split()[0]
-        n = {"a": 1, "half": 0.5}.get(head, UNITS.get(head, 1))
-        value = int(n * 12)
-        return Amount(match.start(), match.end(), text, value, value, qual, False)
-    if match.group("words"):
-        value = _words_value(match.group("words"))
+        return Amount(start, end, text, value, value, qual, False)
+    if dozen:
+        head = dozen.lower().split()[0]
+        value = int(_DOZENS.get(head, UNITS.get(head, 1)) * 12)
+        return Amount(start, end, text, value, value, qual, False)
+    if words:
+        value = _words_value(words)
         if value is None:
             return None
-        return Amount(match.start(), match.end(), text, value, value, qual, False)
-    vague = match.group("vague").lower()
+        return Amount(start, end, text, value, value, qual, False)
     if qual:  # "some several" is not a phrase; treat the qualifier as part of the vague text
         return None
-    return Amount(match.start(), match.end(), text, None, VAGUE[vague], None, True)
+    return Amount(start, end, text, None, VAGUE[vague.lower()], None, True)
 
 
 # Number-like tokens no count in a strike report can be: ten or more digits, a comma-grouped
@@ -154,10 +159,30 @@ _NUMBER_GATE = MultiGate(
 )
 
 
+# Faster still on ASCII text: the look-behind (?<![\w.,-]) lets a match start only after a
+# character that is none of those, so the word-start gate (strikes.dates) scans for literals
+# there alone, and a sentence without one costs a single scan.
+_NUMBER_WORD_GATE = WordStartGate(_NUMBER_GATE.patterns, keep=b".,-")
+
+
 def find_amounts(text: str) -> list[Amount]:
     """Every amount in `text`, left to right, with offsets into `text`."""
     out = []
-    for m in _NUMBER_GATE.finditer(0, text, _NUMBER_GATE.scan(text)):
+    if not text.isascii():
+        for m in _NUMBER_GATE.finditer(0, text, _NUMBER_GATE.scan(text)):
+            a = parse_amount(m)
+            if a is not None:
+                out.append(a)
+        return out
+    match = _NUMBER_GATE.patterns[0].match
+    pos = 0
+    for _i, s in _NUMBER_WORD_GATE.candidates(text):
+        if s < pos:
+            continue  # inside the previous match (finditer never overlaps)
+        m = match(text, s)
+        if m is None:
+            continue
+        pos = m.end()
         a = parse_amount(m)
         if a is not None:
             out.append(a)

@@ -1,0 +1,396 @@
+"""The finders' fast paths give what the plain expressions give: date shapes found through
+the word-start gate, cached date resolutions, amounts, place mentions."""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from strikes import dates, numbers
+from strikes import geocode as G
+from strikes.corpus import make_documents
+from strikes.fastmatch import literal_prefixes
+from strikes.gazetteer import Gazetteer
+
+CASES = Path(__file__).parent / "cases"
+
+# Words and separators of dates, numbers and places, mixed at random: matches start and end
+# next to every kind of neighbour (punctuation, digits, capitals, hyphens, non-ASCII).
+_WORDS = [
+    "on", "in", "at", "a", "the", "of", "said", "last", "this", "night", "overnight", "into",
+    "to", "early", "late", "Monday", "sunday", "FRIDAY", "May", "may", "March", "mar", "Sept.",
+    "sep", "11", "12", "3rd", "2024", "2025-07-06", "2099-13-45", "1,200", "3.5", "hundreds",
+    "dozens", "a", "dozen", "twenty-one", "at", "least", "more", "than", "some", "few", "day",
+    "earlier", "before", "previous", "that", "same", "hours", "later", "week", "weekend", "month",
+    "year", "yesterday", "today", "during", "throughout", "since", "Kyiv", "Kharkiv", "region",
+    "oblast", "Rostov", "Belgorod", "Odesa", "killed", "injured", "two", "drones", "Ukraine",
+    "aid", "and", "20", "7th", "5", "ago", "nighttime", "night-time", "İstanbul", "ſhahed", "３",
+    "٣", "—"
+]  # fmt: skip
+_SEPS = (" ", " ", " ", "", "-", ", ", ". ", "\t", "'", "’", "(", ":", "\n", "_", "/")
+
+
+def _random_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        k = rng.randrange(1, 25)
+        out.append("".join(rng.choice(_WORDS) + rng.choice(_SEPS) for _ in range(k)))
+    return out
+
+
+@functools.cache
+def _corpus_sentences() -> tuple[str, ...]:
+    from strikes.articles import load_documents
+
+    batch = load_documents(make_documents(300, seed=3))
+    return tuple(dict.fromkeys(batch.sentences["text"].tolist()))
+
+
+def _texts() -> list[str]:
+    cases = json.loads((CASES / "dates.json").read_text())["cases"]
+    framed = [f"Drones struck the city {c[0]}, officials said." for c in cases]
+    return [*_corpus_sentences(), *framed, *_random_texts(3000, 5)]
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+def _plain_shapes(text: str) -> tuple:
+    """Every date shape by plain finditer, pattern by pattern (the definition)."""
+    out = []
+    for kind, pattern in dates._PATTERNS:
+        for m in pattern.finditer(text):
+            if kind == "explicit" and dates._may_as_verb(text, m):
+                continue
+            out.append(dates._shape(kind, m))
+    return tuple(out)
+
+
+def test_date_shapes_through_the_word_start_gate_are_the_plain_matches() -> None:
+    texts = _texts()
+    assert sum(bool(_plain_shapes(t)) for t in texts) > 1000  # the texts do have dates
+    for t in texts:
+        expected = _plain_shapes(t)
+        assert dates._date_shapes.__wrapped__(t) == expected, t
+        assert dates._date_shapes_gated(t) == expected, t
+
+
+def test_date_patterns_start_at_word_starts_only() -> None:
+    """What the word-start gate rests on: every literal prefix starts with a word character
+    and no match survives a word character put right before it."""
+    for _kind, pattern in dates._PATTERNS:
+        lits = literal_prefixes(pattern, ascii_text=True)
+        assert lits and all(re.match(r"\w", lit) for lit in lits), pattern.pattern
+    seen = 0
+    for t in _texts():
+        if not t.isascii():
+            continue
+        for _kind, pattern in dates._PATTERNS:
+            for m in pattern.finditer(t):
+                s = m.start()
+                for c in "xZ7_":
+                    assert pattern.match(t[:s] + c + t[s:], s + 1) is None, (t, s, c)
+                seen += 1
+    assert seen > 1000
+
+
+def _find_dates_uncached(text: str, published: date | None) -> list:
+    """find_dates as it was: every match resolved afresh, overlap test against all taken."""
+    taken: list[tuple[int, int]] = []
+    out = []
+    for kind, s, e, matched, groups in _plain_shapes(text):
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        d, prec = dates._resolve(kind, dict(groups), matched, published)
+        if prec is None and kind != "anaphoric":
+            continue
+        taken.append((s, e))
+        out.append(
+            dates.DateMention(
+                s,
+                e,
+                matched,
+                kind,
+                d,
+                prec,
+                statement=kind == "statement-weekday",
+                anaphoric=kind in {"anaphoric", "day-before"},
+            )
+        )
+    return sorted(out, key=lambda d: d.start)
+
+
+@pytest.mark.parametrize("published", [None, date(2025, 7, 6), date(2024, 2, 29), date(2025, 1, 2)])
+def test_find_dates_with_cached_resolutions_is_the_plain_reading(published) -> None:
+    dates.clear_caches()
+    texts = _texts()
+    for _ in range(2):  # cold, then every shape and resolution from the caches
+        for t in texts:
+            assert dates.find_dates(t, published=published) == _find_dates_uncached(t, published)
+    assert dates._resolved.cache_info().hits > 0
+
+
+def test_find_dates_returns_a_fresh_list() -> None:
+    s = "Drones struck Kyiv overnight into Sunday, the mayor said on Monday."
+    a = dates.find_dates(s, published=date(2025, 7, 6))
+    a.clear()
+    assert len(dates.find_dates(s, published=date(2025, 7, 6))) == 2
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+
+def _parse_amount_plain(match: re.Match[str]) -> numbers.Amount | None:
+    """parse_amount as it was written: group by group."""
+    qual = match.group("qual")
+    qual = qual.lower() if qual else None
+    text = match.group(0)
+    if match.group("digits"):
+        value = int(match.group("digits").replace(",", ""))
+        scale = (match.group("dscale") or "").lower()
+        if scale:
+            frac = match.group("frac") or ""
+            mult = {"hundred": 100, "thousand": 1000, "million": 1_000_000}[scale]
+            value = round(float(f"{value}.{frac or 0}") * mult)
+        elif match.group("frac"):
+            return None
+        return numbers.Amount(match.start(), match.end(), text, value, value, qual, False)
+    if match.group("dozen"):
+        head = match.group("dozen").lower().split()[0]
+        n = {"a": 1, "half": 0.5}.get(head, numbers.UNITS.get(head, 1))
+        value = int(n * 12)
+        return numbers.Amount(match.start(), match.end(), text, value, value, qual, False)
+    if match.group("words"):
+        value = numbers._words_value(match.group("words"))
+        if value is None:
+            return None
+        return numbers.Amount(match.start(), match.end(), text, value, value, qual, False)
+    vague = match.group("vague").lower()
+    if qual:
+        return None
+    return numbers.Amount(match.start(), match.end(), text, None, numbers.VAGUE[vague], None, True)
+
+
+def test_find_amounts_is_the_plain_regex_reading() -> None:
+    texts = _texts()
+    found = 0
+    for t in texts:
+        plain = [a for m in numbers.NUMBER_RE.finditer(t) if (a := _parse_amount_plain(m))]
+        assert numbers.find_amounts(t) == plain, t
+        found += len(plain)
+    assert found > 2000
+
+
+def test_amounts_start_only_after_a_blank_or_punctuation() -> None:
+    """What the word-start gate of numbers rests on (keep=".,-"): no match survives a word
+    character, a period, a comma or a hyphen put right before it."""
+    lits = literal_prefixes(numbers._NUMBER_GATE.patterns[0], ascii_text=True)
+    assert lits and all(re.match(r"\w", lit) for lit in lits)
+    seen = 0
+    for t in _texts():
+        if not t.isascii():
+            continue
+        for m in numbers.NUMBER_RE.finditer(t):
+            s = m.start()
+            for c in "xZ7_.,-":
+                assert numbers.NUMBER_RE.match(t[:s] + c + t[s:], s + 1) is None, (t, s, c)
+            seen += 1
+    assert seen > 1000
+
+
+# --- places ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def _gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def _find_places_before(text: str, gaz: Gazetteer, sc) -> list:
+    """find_places as it was (a bytearray of covered characters, every capitalised word
+    checked in place), with the scanner `sc`."""
+    if not text:
+        return []
+    folded = G.fold(text)
+    if len(folded) != len(text):  # pragma: no cover - fold is length-preserving
+        raise G.GeocodeError("internal: text folding changed the text length")
+    keys = gaz.keys
+    flags = gaz.key_flags
+    lengths, kids = sc.lengths, sc.kid
+
+    # 1. every capitalised name occurrence on word boundaries
+    raw: list[tuple[int, int, int]] = []
+    for end_idx, v in sc.auto.iter(f" {folded} "):
+        # " form " ends at end_idx of the padded text: the form is text[end-n-1 : end-1]
+        s = end_idx - lengths[v] - 1
+        c = text[s]
+        if c.isupper() or c.isdigit():
+            raw.append((s, end_idx - 1, kids[v]))
+    # 2. longest first, non-overlapping
+    raw.sort(key=lambda t: (t[0] - t[1], t[0]))
+    occupied = bytearray(len(text) + 1)
+    chosen: list[tuple[int, int, int]] = []
+    for s, e, kid in raw:
+        if occupied.find(1, s, e) >= 0:
+            continue
+        occupied[s:e] = b"\x01" * (e - s)
+        chosen.append((s, e, kid))
+    chosen.sort()
+
+    mentions: list[G.PlaceMention] = []
+    covered = bytearray(len(text) + 1)
+    for start, end, kid in chosen:
+        if mentions and start < mentions[-1].end:
+            continue  # swallowed by the previous mention's region word
+        covered[start:end] = b"\x01" * (end - start)
+        if not G._capitalised(text[start:end]):
+            continue
+        f = flags[kid]
+        key = keys[kid]
+        if f & G.F_BLOCKED and not (f & G.F_CONTEXT and G._place_context(text, start, end)):
+            continue
+        cands = sc.candidates(kid)
+        kind = G._kind(cands)
+        if kind != "region" or not f & G.F_PHRASE:
+            # "Kharkiv oblast" where no phrase key matched: merge through the region word
+            m = G._REGION_AFTER_RE.match(text, end)
+            if m:
+                reg = gaz.region(key)
+                if reg is not None:
+                    cands = (reg,)
+                    kind = "region"
+                    end = m.end()
+        if G._person_or_org(text, start, end, kind, key, gaz, sc):
+            continue
+        if kind == "region":
+            m = G._THE_RE.search(text, max(0, start - 5), start)
+            if m:
+                start = m.start(1)
+        elif (
+            kind == "country"
+            and G._ABBREV_RE.fullmatch(text, start, end)
+            and text[end : end + 1] == "."
+        ):
+            end += 1  # "U.S." keeps its final period
+        covered[start:end] = b"\x01" * (end - start)
+        mentions.append(G.PlaceMention(start, end, text[start:end], kind, cands))
+
+    # 3. unknown region phrases and misspellings
+    def free(s: int, e: int) -> bool:
+        return covered.find(1, s, e) < 0
+
+    for rm in G._REGION_WORD_RE.finditer(text):
+        m = G._UNKNOWN_REGION_RE.search(text, max(0, rm.start() - 80), rm.start())
+        if m is None:
+            continue
+        s, e = m.start(1), rm.end()
+        if not free(s, e):
+            continue
+        base = m.group(2)
+        if G.normalize(base) in sc.common or G.normalize(base) in G.A.NOT_PLACES:
+            continue
+        reg = [p for p in G._fuzzy(base, gaz, sc) if p.geo_precision == "region"]
+        mentions.append(
+            G.PlaceMention(s, e, text[s:e], "region" if reg else "unknown", tuple(reg[:1]))
+        )
+        covered[s:e] = b"\x01" * (e - s)
+
+    for m in G._CAP_TOKEN_RE.finditer(text):
+        s, e = m.span()
+        if (s and (text[s - 1].isalnum() or text[s - 1] in "'’-")) or not free(s, e):
+            continue
+        if e < len(text) and (text[e].isalnum() or text[e] == "_"):
+            continue
+        token = m.group()
+        cands = sc.token_memo.get(token)
+        if cands is None:
+            cands = sc.token_memo[token] = tuple(G._fuzzy(token, gaz, sc))
+        if not cands:
+            continue
+        kind = G._kind(cands)
+        if G._person_or_org(text, s, e, kind, G.normalize(m.group()), gaz, sc):
+            continue
+        mentions.append(G.PlaceMention(s, e, text[s:e], kind, cands))
+        covered[s:e] = b"\x01" * (e - s)
+
+    mentions.sort(key=lambda m: m.start)
+    G._plural_regions(text, mentions, gaz)
+    return mentions
+
+
+def _place_texts() -> list[str]:
+    names = [c["name"] for c in json.loads((CASES / "toponyms.json").read_text("utf-8"))]
+    frames = (
+        "Drones struck {} overnight.",
+        "Gov. {} said the {} region was shelled.",
+        "{} Oblast and the Zaporizhzia, Khersonn and {} regions",
+        "Officials in {}, {} said Mr. {} Smith's office near {} River was hit.",
+        "Explosions in the Republic of {} and {}'s port, the {} Institute said.",
+    )
+    framed = [
+        f.format(*[names[(i + k) % len(names)] for k in range(4)])
+        for i in range(len(names))
+        for f in frames
+    ]
+    return [*_texts(), *framed]
+
+
+def test_find_places_is_what_it_was_cold_and_warm() -> None:
+    """Fresh memos (every capitalised word looked at) and warm ones (words known to have no
+    candidate skipped, the bytearray of covered characters never made) give the old answer."""
+    gaz = _gaz()
+    texts = _place_texts()
+    cold = G._Scanner(gaz)
+    before = [_find_places_before(t, gaz, cold) for t in texts[:400]]
+    sc = G._Scanner(gaz)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(gaz.__dict__, "_scanner", sc)
+        for _ in range(2):
+            assert [G.find_places(t, gazetteer=gaz) for t in texts[:400]] == before
+        assert sc.no_place_tokens and all(sc.token_memo[t] == () for t in sc.no_place_tokens)
+        ref = G._Scanner(gaz)
+        found = 0
+        for t in texts:
+            expected = _find_places_before(t, gaz, ref)
+            assert G.find_places(t, gazetteer=gaz) == expected, t
+            found += len(expected)
+    assert found > 1000
+
+
+def test_region_word_prechecks_are_necessary() -> None:
+    texts = _place_texts() + [
+        f"{a}{w}{b}"
+        for w in (
+            "region",
+            "Region",
+            "oblast",
+            "Oblast",
+            "krai",
+            "Krai",
+            "province",
+            "Province",
+            "regions",
+            "Regions",
+            "oblasts",
+            "Oblasts",
+            "provinces",
+        )
+        for a in (" ", "\t", "the Foo ", "x")
+        for b in ("", ".", "-", " of", "s")
+    ]
+    hits = 0
+    for t in texts:
+        if G._REGION_WORD_RE.search(t):
+            hits += 1
+            assert G._may_have_region_word(t), t
+        if G._PLURAL_REGION_RE.search(t):
+            hits += 1
+            assert G._may_have_plural_region(t), t
+    assert hits > 50
