@@ -33,7 +33,25 @@ _WORDS = [
     "aid", "and", "20", "7th", "5", "ago", "nighttime", "night-time", "İstanbul", "ſhahed", "３",
     "٣", "—"
 ]  # fmt: skip
-_SEPS = (" ", " ", " ", "", "-", ", ", ". ", "\t", "'", "’", "(", ":", "\n", "_", "/")
+_SEPS = (
+    " ",
+    " ",
+    " ",
+    "",
+    "-",
+    ", ",
+    ". ",
+    "\t",
+    "'",
+    "’",
+    "(",
+    ":",
+    "\n",
+    "_",
+    "/",
+    "\x1c",
+    " \x0b",
+)
 
 
 def _random_texts(n: int, seed: int) -> list[str]:
@@ -142,6 +160,29 @@ def test_find_dates_returns_a_fresh_list() -> None:
     a = dates.find_dates(s, published=date(2025, 7, 6))
     a.clear()
     assert len(dates.find_dates(s, published=date(2025, 7, 6))) == 2
+
+
+@pytest.mark.parametrize("which", ["dates", "numbers"])
+def test_every_match_starts_with_an_opening_of_its_pattern(which) -> None:
+    """The word-start gate's keys: the folded text at every match start begins with one of
+    the openings derived from the pattern (its first word, and the separator after it)."""
+    if which == "dates":
+        gate, patterns = dates._WORD_GATE, [p for _kind, p in dates._PATTERNS]
+    else:
+        gate, patterns = numbers._NUMBER_WORD_GATE, numbers._NUMBER_GATE.patterns
+    checked = 0
+    for pattern in patterns:
+        parsed = list(re._parser.parse(pattern.pattern, pattern.flags))
+        openings = tuple(s for s, _open in dates._openings(parsed, gate._table))
+        assert openings and all(openings)
+        for t in _texts():
+            if not t.isascii():
+                continue
+            folded = gate._fold(t)
+            for m in pattern.finditer(t):
+                assert folded.startswith(openings, m.start()), (t, m)
+                checked += 1
+    assert checked > 1000
 
 
 # --- numbers --------------------------------------------------------------------------------
