@@ -494,10 +494,11 @@ def _prior(p: Place, rank: int) -> float:
 def rank_places(places: list[Place] | tuple[Place, ...], context: GeoContext) -> list[Place]:
     """`places` (best first by name) re-ranked with the context; stable for equal scores."""
     scored = []
+    codes = [cc.upper() for cc in context.country_codes]
     for rank, p in enumerate(places):
         s = _prior(p, rank)
-        for r, cc in enumerate(context.country_codes):
-            if p.country_code == cc.upper():
+        for r, cc in enumerate(codes):
+            if p.country_code == cc:
                 s += 10.0 if r == 0 else 5.0
                 break
         best_near = 0.0
@@ -529,8 +530,8 @@ def resolve(
     if mention.kind in ("city", "region", "country"):
         same = [p for p in cands if p.geo_precision == mention.kind]
         cands = same or cands
-    if not cands:
-        return None
+    if len(cands) < 2:
+        return cands[0] if cands else None  # one candidate: nothing to rank
     return rank_places(cands, context)[0]
 
 

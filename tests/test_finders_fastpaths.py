@@ -33,7 +33,25 @@ _WORDS = [
     "aid", "and", "20", "7th", "5", "ago", "nighttime", "night-time", "İstanbul", "ſhahed", "３",
     "٣", "—"
 ]  # fmt: skip
-_SEPS = (" ", " ", " ", "", "-", ", ", ". ", "\t", "'", "’", "(", ":", "\n", "_", "/")
+_SEPS = (
+    " ",
+    " ",
+    " ",
+    "",
+    "-",
+    ", ",
+    ". ",
+    "\t",
+    "'",
+    "’",
+    "(",
+    ":",
+    "\n",
+    "_",
+    "/",
+    "\x1c",
+    " \x0b",
+)
 
 
 def _random_texts(n: int, seed: int) -> list[str]:
@@ -142,6 +160,29 @@ def test_find_dates_returns_a_fresh_list() -> None:
     a = dates.find_dates(s, published=date(2025, 7, 6))
     a.clear()
     assert len(dates.find_dates(s, published=date(2025, 7, 6))) == 2
+
+
+@pytest.mark.parametrize("which", ["dates", "numbers"])
+def test_every_match_starts_with_an_opening_of_its_pattern(which) -> None:
+    """The word-start gate's keys: the folded text at every match start begins with one of
+    the openings derived from the pattern (its first word, and the separator after it)."""
+    if which == "dates":
+        gate, patterns = dates._WORD_GATE, [p for _kind, p in dates._PATTERNS]
+    else:
+        gate, patterns = numbers._NUMBER_WORD_GATE, numbers._NUMBER_GATE.patterns
+    checked = 0
+    for pattern in patterns:
+        parsed = list(re._parser.parse(pattern.pattern, pattern.flags))
+        openings = tuple(s for s, _open in dates._openings(parsed, gate._table))
+        assert openings and all(openings)
+        for t in _texts():
+            if not t.isascii():
+                continue
+            folded = gate._fold(t)
+            for m in pattern.finditer(t):
+                assert folded.startswith(openings, m.start()), (t, m)
+                checked += 1
+    assert checked > 1000
 
 
 # --- numbers --------------------------------------------------------------------------------
@@ -394,3 +435,53 @@ def test_region_word_prechecks_are_necessary() -> None:
             hits += 1
             assert G._may_have_plural_region(t), t
     assert hits > 50
+
+
+def test_resolve_is_the_best_ranked_candidate() -> None:
+    """One candidate skips the ranking; upper-cased country codes once per call, not per
+    candidate: resolve still picks the head of the full ranking, in every context."""
+    gaz = _gaz()
+    mentions = [m for t in _place_texts()[:600] for m in G.find_places(t, gazetteer=gaz)]
+    assert sum(len(m.candidates) > 1 for m in mentions) > 20
+    kyiv = gaz.lookup("Kyiv")[0]
+    contexts = [
+        G.GeoContext(),
+        G.GeoContext(country_codes=("ua",)),
+        G.GeoContext(country_codes=("RU", "ua"), near=(kyiv,)),
+        G.GeoContext(country_codes=("us",)),
+    ]
+    for m in mentions:
+        same = [p for p in m.candidates if p.geo_precision == m.kind] or list(m.candidates)
+        for ctx in contexts:
+            expected = _rank_before(same, ctx)[0] if same else None
+            assert G.resolve(m, context=ctx, gazetteer=gaz) == expected, m
+
+
+def _rank_before(places: list, context: G.GeoContext) -> list:
+    """rank_places as it was (the country codes upper-cased inside the loop)."""
+    scored = []
+    for rank, p in enumerate(places):
+        s = G._prior(p, rank)
+        for r, cc in enumerate(context.country_codes):
+            if p.country_code == cc.upper():
+                s += 10.0 if r == 0 else 5.0
+                break
+        best_near = 0.0
+        for q in context.near:
+            if q == p:
+                continue
+            if q.geo_precision == "country":
+                bonus = 4.0 if q.country_code == p.country_code else 0.0
+            elif q.geo_precision == "region":
+                if p.admin1 == q.name and p.country_code == q.country_code:
+                    bonus = 25.0
+                else:
+                    d = Gazetteer.distance_km(p, q)
+                    bonus = 6.0 if d <= q.radius_km else 3.0 if d <= 400.0 else 0.0
+            else:
+                d = Gazetteer.distance_km(p, q)
+                bonus = 15.0 if d <= 50.0 else 10.0 if d <= 150.0 else 5.0 if d <= 400.0 else 0.0
+            best_near = max(best_near, bonus)
+        scored.append((s + best_near, -rank, p))
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    return [p for _s, _r, p in scored]
