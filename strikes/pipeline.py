@@ -14,6 +14,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import TextIO
 
@@ -24,7 +25,7 @@ from strikes.claims import Claim, Geo, extract_article_claims
 from strikes.errors import InputRejected
 from strikes.events import event_records, merge_claims, to_jsonl
 from strikes.gcpause import batch_gc
-from strikes.schema import CLAIMS, conform, empty_frame
+from strikes.schema import CLAIMS, empty_frame, from_columns
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
 
@@ -108,7 +109,7 @@ def _extract_claims(
         strict=True,
     ):
         by_article.setdefault(aid, []).append((idx, start, end))
-    rows: list[dict] = []
+    rows: list[tuple] = []
     for article_id, text, published, language in zip(
         articles["article_id"].tolist(),
         articles["text"].tolist(),
@@ -126,9 +127,17 @@ def _extract_claims(
             geo=geo,
             settings=settings,
         )
-        rows.extend(_claim_row(c, k) for k, c in enumerate(claims))
+        rows.extend(map(_claim_values, claims, range(len(claims))))
     _end_of_batch()
-    return conform(rows, CLAIMS)
+    return _claims_frame(rows)
+
+
+def _claims_frame(rows: list[tuple]) -> pd.DataFrame:
+    """schema.CLAIMS of `_claim_values` rows: transposed in one go, each column built in its
+    dtype (no dict per claim)."""
+    if not rows:
+        return empty_frame(CLAIMS)
+    return from_columns(list(zip(*rows, strict=True)), CLAIMS)
 
 
 def _end_of_batch() -> None:
@@ -141,46 +150,59 @@ def _end_of_batch() -> None:
     claims.clear_caches()
 
 
-def _claim_row(c: Claim, k: int) -> dict:
+def _claim_values(c: Claim, k: int) -> tuple:
+    """The claim's CLAIMS row as a tuple in the schema's column order."""
     p = c.place
-    precision = getattr(p, "geo_precision", None)
-    return {
-        "claim_id": f"{c.article_id}-{c.sent_idx:04d}-{k:02d}",
-        "article_id": c.article_id,
-        "sent_idx": c.sent_idx,
-        "sentence": c.sentence,
-        "start": c.start,
-        "end": c.end,
-        "rule": ";".join(r for r in c.rules if r),
-        "attacker": c.attacker,
-        "kind": "total" if precision == "country" else "strike",
-        "date": c.date,
-        "date_precision": c.date_precision,
-        "date_source": c.date_source,
-        "place_text": c.place_text,
-        "place_start": c.place_start,
-        "place_end": c.place_end,
-        "target": c.target,
-        "weapons": list(c.weapons),
-        "weapon_models": list(c.weapon_models),
-        "launched": c.launched,
-        "intercepted": c.intercepted,
-        "hit": c.hit,
-        "killed": c.killed,
-        "injured": c.injured,
-        "vague": dict(c.vague),
-        "spans": list(c.spans),
-        "claimed_by": _claimant_display(c.claimed_by, p),
-        "followups": list(c.extra_sources),
-        "geonameid": getattr(p, "geonameid", None),
-        "location": getattr(p, "name", None),
-        "admin1": getattr(p, "admin1", None),
-        "country_code": getattr(p, "country_code", None),
-        "lat": getattr(p, "lat", None),
-        "lon": getattr(p, "lon", None),
-        "geo_precision": precision,
-        "geo_radius_km": getattr(p, "radius_km", None),
-    }
+    place = _NO_PLACE if p is None else _place_values(p)
+    precision = place[_PRECISION_AT]
+    return (
+        f"{c.article_id}-{c.sent_idx:04d}-{k:02d}",
+        c.article_id,
+        c.sent_idx,
+        c.sentence,
+        c.start,
+        c.end,
+        ";".join(filter(None, c.rules)),
+        c.attacker,
+        "total" if precision == "country" else "strike",
+        c.date,
+        c.date_precision,
+        c.date_source,
+        c.place_text,
+        c.place_start,
+        c.place_end,
+        c.target,
+        list(c.weapons),
+        list(c.weapon_models),
+        c.launched,
+        c.intercepted,
+        c.hit,
+        c.killed,
+        c.injured,
+        dict(c.vague),
+        list(c.spans),
+        _claimant_display(c.claimed_by, p),
+        list(c.extra_sources),
+        *place,
+    )
+
+
+# The place attributes giving the geocoding columns (the last ones of CLAIMS, in its order).
+_PLACE_ATTRS = (
+    "geonameid", "name", "admin1", "country_code", "lat", "lon", "geo_precision", "radius_km",
+)  # fmt: skip
+_PRECISION_AT = _PLACE_ATTRS.index("geo_precision")
+_NO_PLACE = (None,) * len(_PLACE_ATTRS)
+_place_attrs = attrgetter(*_PLACE_ATTRS)
+
+
+def _place_values(p: object) -> tuple:
+    """A resolved place's CLAIMS geocoding values (the place is duck-typed: absent attributes
+    are missing values)."""
+    try:
+        return _place_attrs(p)  # one C call: a gazetteer Place has them all
+    except AttributeError:
+        return tuple(getattr(p, a, None) for a in _PLACE_ATTRS)
 
 
 _COUNTRY_NAMES = {"UA": "Ukraine", "RU": "Russia"}
@@ -188,8 +210,8 @@ _COUNTRY_NAMES = {"UA": "Ukraine", "RU": "Russia"}
 
 def _claimant_display(name: str | None, place: object | None) -> str | None:
     """ "the country's air force" names the country the claim is about."""
-    if not name:
-        return name
+    if not name or name[0] not in "cC":
+        return name  # only "c"/"C" lower-case to a "c" (tests/test_frames_fastpaths.py)
     low = name.lower()
     for prefix in ("country's ", "country’s "):
         if low.startswith(prefix):

@@ -7,7 +7,11 @@ dicts (weapons, sources, removed boilerplate); "string" columns hold text or <NA
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from operator import itemgetter
+
 import pandas as pd
+import pyarrow as pa
 
 Schema = dict[str, str]
 
@@ -129,21 +133,63 @@ def conform(df: pd.DataFrame | list[dict], schema: Schema) -> pd.DataFrame:
         s = df[col] if col in df.columns else pd.Series([None] * n, index=df.index)
         if dtype == "object":
             out[col] = s.astype("object")
+        elif s.dtype == object:
+            # The typed builders of `_column` beat `astype` on an object column.
+            out[col] = pd.Series(_column(s.tolist(), dtype), index=s.index, copy=False)
         else:
             out[col] = s.astype(dtype)
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
 
 
+def from_columns(columns: Sequence[Sequence], schema: Schema) -> pd.DataFrame:
+    """`conform` of the schema's columns given as value lists, in the schema's order (a stage
+    that collects its values column-wise skips the row dicts)."""
+    if len(columns) != len(schema):
+        raise ValueError(f"{len(columns)} columns for a schema of {len(schema)}")
+    if not len(columns[0]):
+        return empty_frame(schema)
+    out = {
+        col: _column(values, dtype)
+        for (col, dtype), values in zip(schema.items(), columns, strict=True)
+    }
+    return pd.DataFrame(out, copy=False)
+
+
 def _from_rows(rows: list[dict], schema: Schema) -> pd.DataFrame:
-    """`conform` of a list of row dicts (keys outside the schema are not read), built column by
-    column: faster than `DataFrame.from_records` followed by `astype`, same frame."""
+    """`conform` of a list of row dicts (keys outside the schema are not read)."""
     if not rows:
         return empty_frame(schema)
-    out = {}
-    for col, dtype in schema.items():
-        values = [r.get(col) for r in rows]
-        if dtype == "object":
-            out[col] = pd.Series(values, dtype=object)
+    cols = list(schema)
+    try:
+        # One C-level getter per row and a transpose: the common case, every key present.
+        columns = list(zip(*map(itemgetter(*cols), rows), strict=True))
+    except KeyError:
+        columns = [[r.get(c) for r in rows] for c in cols]
+    return from_columns(columns, schema)
+
+
+_NONE = type(None)
+# Value types each dtype's arrow fast path takes exactly as `astype` would; any other value
+# (bool, numpy scalars, NaN in an int column, numbers as text ...) takes the `astype` path.
+_ARROW_TYPES = {
+    "string": (pa.large_string(), frozenset({str, _NONE})),
+    "Int64": (pa.int64(), frozenset({int, _NONE})),
+    "Float64": (pa.float64(), frozenset({float, _NONE})),
+}
+
+
+def _column(values: Sequence, dtype: str) -> pd.api.extensions.ExtensionArray | pd.Series:
+    """`pd.Series(values, dtype=object).astype(dtype)`'s values, built straight from the Python
+    values through arrow when their types allow (2-4x faster)."""
+    if dtype == "object":
+        return pd.Series(list(values), dtype=object)
+    fast = _ARROW_TYPES.get(dtype)
+    if fast is not None and set(map(type, values)) <= fast[1]:
+        try:
+            # from_pandas: a float NaN is missing, as `astype("Float64")` makes it.
+            arr = pa.array(values, type=fast[0], from_pandas=True)
+        except (pa.ArrowInvalid, OverflowError):
+            pass  # an int beyond int64: `astype` decides (it raises)
         else:
-            out[col] = pd.Series(values, dtype=object).astype(dtype)
-    return pd.DataFrame(out)
+            return pd.api.types.pandas_dtype(dtype).__from_arrow__(arr)
+    return pd.Series(list(values), dtype=object).astype(dtype).array
