@@ -14,7 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections import defaultdict
 from collections.abc import Iterable
+from itertools import compress, repeat
+from operator import is_not
 
 import numpy as np
 import pandas as pd
@@ -30,35 +33,24 @@ CONTRACT_FIELDS = (
 EXTRA_FIELDS = ("hit", "target", "vague", "geo_radius_km", "geonameid", "n_sources", "n_articles")
 
 
-def place_key(row: dict) -> str:
-    gid = row.get("geonameid")
-    if gid is not None and not _missing(gid):
-        return f"g{int(gid)}"
-    return f"{row.get('geo_precision')}:{row.get('country_code')}:{(row.get('location') or '').lower()}"
-
-
-def event_key(row: dict) -> tuple[str, str, str, str, str]:
-    return (
-        str(row.get("attacker") or ""),
-        str(row.get("date") or ""),
-        str(row.get("date_precision") or ""),
-        place_key(row),
-        str(row.get("kind") or "strike"),
-    )
-
-
 def event_id_for(key: tuple[str, ...]) -> str:
     return hashlib.sha1("|".join(key).encode()).hexdigest()[:16]
 
 
 def _missing(v: object) -> bool:
-    if v is None or v is pd.NA:
+    if v is None or v is _NA:
         return True
     return isinstance(v, float) and math.isnan(v)
 
 
+_NA = pd.NA
+
+
 def _val(v: object) -> object:
-    return None if _missing(v) else v
+    # `None if _missing(v) else v` in one call (the merge makes tens of thousands).
+    if v is None or v is _NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v
 
 
 def merge_claims(claims: pd.DataFrame, *, articles: pd.DataFrame) -> pd.DataFrame:
@@ -67,49 +59,20 @@ def merge_claims(claims: pd.DataFrame, *, articles: pd.DataFrame) -> pd.DataFram
         return empty_frame(EVENTS)
     published = {}
     if not articles.empty:
-        published = dict(zip(articles["article_id"], articles["published"].fillna(""), strict=True))
-    records = _records(claims)
-    groups: dict[tuple[str, ...], list[dict]] = {}
-    for r in records:
-        if _missing(r.get("attacker")) or _missing(r.get("geo_precision")):
-            continue
-        groups.setdefault(event_key(r), []).append(r)
-    groups = _fold_regions_into_cities(groups)
-    rows = [_merge_group(key, members, published) for key, members in sorted(groups.items())]
-    return conform(rows, EVENTS)
-
-
-def _fold_regions_into_cities(groups: dict[tuple[str, ...], list[dict]]) -> dict:
-    """A region named without any figure on the day a city inside it was hit is that city's
-    strike reported less precisely ("strikes in the Zaporizhzhia region" ... "in the city of
-    Zaporizhzhia, nine people were injured"): its reports join the city's event.
-
-    Only figure-less region claims fold, so a regional tally never disappears into a city.
-    """
-    cities: dict[tuple[str, str, str, str], list[tuple[str, ...]]] = {}
-    for key, members in groups.items():
-        m = members[0]
-        if m.get("geo_precision") == "city" and not _missing(m.get("admin1")):
-            cities.setdefault(
-                (key[0], key[1], str(m.get("country_code")), str(m["admin1"])), []
-            ).append(key)
-    out: dict[tuple[str, ...], list[dict]] = {}
-    folded: dict[tuple[str, ...], list[dict]] = {}
-    for key, members in groups.items():
-        m = members[0]
-        if m.get("geo_precision") == "region" and not any(
-            _val(r.get(f)) is not None for r in members for f in FIGURES
-        ):
-            targets = cities.get(
-                (key[0], key[1], str(m.get("country_code")), str(m.get("location"))), []
+        published = dict(
+            zip(
+                articles["article_id"].tolist(),
+                articles["published"].fillna("").tolist(),
+                strict=True,
             )
-            if len(targets) == 1:
-                folded.setdefault(targets[0], []).extend(members)
-                continue
-        out[key] = list(members)
-    for key, extra in folded.items():
-        out[key].extend({**r, **{c: out[key][0].get(c) for c in _PLACE_COLUMNS}} for r in extra)
-    return out
+        )
+    c = _Claims(claims)
+    groups, place_of = _fold_regions_into_cities(_group(c), c)
+    rows = [
+        _merge_group(key, members, c, place_of, published)
+        for key, members in sorted(groups.items())
+    ]
+    return conform(rows, EVENTS)
 
 
 _PLACE_COLUMNS = (
@@ -117,125 +80,290 @@ _PLACE_COLUMNS = (
 )  # fmt: skip
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    """`df.to_dict("records")` (missing values as None, numpy scalars as Python ones), built
-    column by column: 3x faster on arrow-backed string columns."""
-    cols = list(df.columns)
-    lists = [_plain_values(df[c]) for c in cols]
-    return [dict(zip(cols, row, strict=True)) for row in zip(*lists, strict=True)]
+class _Claims:
+    """The claim columns the merge reads, as plain lists (missing values as None, numpy scalars
+    as Python ones, an absent column all None): the merge works on row numbers, not on a dict
+    per claim (building those cost more than the merge itself)."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        n = len(df)
+
+        def col(name: str) -> list:
+            return _plain_values(df[name]) if name in df.columns else [None] * n
+
+        self.article_id = col("article_id")
+        self.sent_idx = col("sent_idx")
+        self.claim_id = col("claim_id")
+        self.sentence = col("sentence")
+        self.start = col("start")
+        self.end = col("end")
+        self.rule = col("rule")
+        self.attacker = col("attacker")
+        self.date = col("date")
+        self.date_precision = col("date_precision")
+        self.kind = col("kind")
+        self.weapons = col("weapons")
+        self.weapon_models = col("weapon_models")
+        self.claimed_by = col("claimed_by")
+        self.target = col("target")
+        self.vague = col("vague")
+        self.followups = col("followups")
+        self.figures = [_figure_values(col(f)) for f in FIGURES]
+        self.place = [col(p) for p in _PLACE_COLUMNS]
+        # Per figure, the rows that give it.
+        self.with_figure = [
+            set(compress(range(n), map(is_not, f, repeat(None)))) for f in self.figures
+        ]
+        # The order of an event's sources; a missing sent_idx fails like int(None) would, but
+        # only when its row is merged.
+        try:
+            self.order: list[tuple] | None = list(
+                zip(self.article_id, map(int, self.sent_idx), self.claim_id, strict=True)
+            )
+        except (TypeError, ValueError):
+            self.order = None
+
+
+def _figure_values(values: list) -> list:
+    """A figure column as the merge reads it: int, or None when missing."""
+    if set(map(type, values)) <= {int, _NONE}:
+        return values  # an Int64 column: nothing to convert
+    return [None if _missing(v) else int(v) for v in values]
+
+
+_NONE = type(None)
+
+
+def _group(c: _Claims) -> dict[tuple[str, ...], list[int]]:
+    """Row numbers by event key (attacker, date, date precision, place, kind), in row order;
+    claims without an attacker or a place stay out."""
+    location, _admin1, country, _lat, _lon, precision, _radius, geonameid = c.place
+    # First by the raw values (a C-level zip and one dict lookup per claim), then each distinct
+    # combination's key: equal values always give equal keys, and a few distinct ones do too
+    # ("Kyiv"/"KYIV" without a geonameid, a date None or "").
+    raw: defaultdict[tuple, list[int]] = defaultdict(list)
+    for i, values in enumerate(
+        zip(
+            c.attacker,
+            c.date,
+            c.date_precision,
+            c.kind,
+            geonameid,
+            precision,
+            country,
+            location,
+            strict=True,
+        )
+    ):
+        raw[values].append(i)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    joined = set()
+    for (attacker, date, date_precision, kind, gid, prec, cc, loc), rows in raw.items():
+        if _missing(attacker) or _missing(prec):
+            continue
+        if gid is not None and not _missing(gid):
+            place = f"g{int(gid)}"
+        else:
+            place = f"{prec}:{cc}:{(loc or '').lower()}"
+        key = (
+            str(attacker or ""),
+            str(date or ""),
+            str(date_precision or ""),
+            place,
+            str(kind or "strike"),
+        )
+        if key in groups:
+            groups[key].extend(rows)
+            joined.add(key)
+        else:
+            groups[key] = rows
+    for key in joined:
+        groups[key].sort()
+    return groups
+
+
+def _fold_regions_into_cities(
+    groups: dict[tuple[str, ...], list[int]], c: _Claims
+) -> tuple[dict[tuple[str, ...], list[int]], dict[int, int]]:
+    """A region named without any figure on the day a city inside it was hit is that city's
+    strike reported less precisely ("strikes in the Zaporizhzhia region" ... "in the city of
+    Zaporizhzhia, nine people were injured"): its reports join the city's event.
+
+    Only figure-less region claims fold, so a regional tally never disappears into a city.
+    Returns the groups and, for each folded row, the row whose place it now has (the city's
+    first claim).
+    """
+    location, admin1, country, _lat, _lon, precision, _radius, _gid = c.place
+    cities: dict[tuple[str, str, str, str], list[tuple[str, ...]]] = {}
+    for key, members in groups.items():
+        m = members[0]
+        if precision[m] == "city" and not _missing(admin1[m]):
+            cities.setdefault((key[0], key[1], str(country[m]), str(admin1[m])), []).append(key)
+    out: dict[tuple[str, ...], list[int]] = {}
+    folded: dict[tuple[str, ...], list[int]] = {}
+    for key, members in groups.items():
+        m = members[0]
+        if precision[m] == "region" and all(s.isdisjoint(members) for s in c.with_figure):
+            targets = cities.get((key[0], key[1], str(country[m]), str(location[m])), [])
+            if len(targets) == 1:
+                folded.setdefault(targets[0], []).extend(members)
+                continue
+        out[key] = members
+    place_of: dict[int, int] = {}
+    for key, extra in folded.items():
+        place_of.update(dict.fromkeys(extra, out[key][0]))
+        out[key].extend(extra)
+    return out, place_of
 
 
 def _plain_values(s: pd.Series) -> list:
+    if isinstance(s.dtype, pd.Int64Dtype) or (
+        isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is _NA
+    ):
+        # Python str/int, and None for <NA> (faster than tolist and a pass).
+        return s.to_numpy(dtype=object, na_value=None).tolist()
     values = s.tolist()
     if s.dtype != object:
         # Nullable and arrow dtypes give Python scalars; only their missing values need care.
         return [None if v is pd.NA else v for v in values] if s.hasnans else values
+    if not any(t is _NA_TYPE or issubclass(t, np.generic) for t in set(map(type, values))):
+        return values  # lists, dicts, text: nothing to convert
     return [None if v is pd.NA else v.item() if isinstance(v, np.generic) else v for v in values]
 
 
-def _merge_group(key: tuple[str, ...], members: list[dict], published: dict[str, str]) -> dict:
-    members = sorted(members, key=lambda r: (r["article_id"], int(r["sent_idx"]), r["claim_id"]))
+_NA_TYPE = type(pd.NA)
+
+
+def _merge_group(
+    key: tuple[str, ...],
+    members: list[int],
+    c: _Claims,
+    place_of: dict[int, int],
+    published: dict[str, str],
+) -> dict:
+    aid, sent_idx, claim_id = c.article_id, c.sent_idx, c.claim_id
+    if c.order is not None:
+        members = sorted(members, key=c.order.__getitem__)
+    else:
+        members = sorted(members, key=lambda i: (aid[i], int(sent_idx[i]), claim_id[i]))
     first = members[0]
     out: dict = {
         "event_id": event_id_for(key),
-        "date": _val(first["date"]),
-        "date_precision": _val(first["date_precision"]),
-        "attacker": first["attacker"],
-        "kind": _val(first.get("kind")) or "strike",
+        "date": _val(c.date[first]),
+        "date_precision": _val(c.date_precision[first]),
+        "attacker": c.attacker[first],
+        "kind": _val(c.kind[first]) or "strike",
     }
-    for col in (
-        "location",
-        "admin1",
-        "country_code",
-        "lat",
-        "lon",
-        "geo_precision",
-        "geo_radius_km",
-        "geonameid",
-    ):
-        out[col] = _val(first.get(col))
+    place_row = place_of.get(first, first)
+    for col, values in zip(_PLACE_COLUMNS, c.place, strict=True):
+        out[col] = _val(values[place_row])
     weapons: list[str] = []
     models: list[str] = []
     claimed: list[str] = []
     sources: list[dict] = []
+    seen: set[tuple] = set()
     vague: dict[str, str] = {}
     target = None
-    for r in members:
-        for w in r.get("weapons") or []:
+    c_weapons, c_models, c_claimed, c_target, c_vague = (
+        c.weapons, c.weapon_models, c.claimed_by, c.target, c.vague,
+    )  # fmt: skip
+    sentence, start, end, rule, followups = c.sentence, c.start, c.end, c.rule, c.followups
+    # `or ()` rather than `or []`: no new empty list per claim.
+    for i in members:
+        for w in c_weapons[i] or ():
             if w not in weapons:
                 weapons.append(w)
-        for m in r.get("weapon_models") or []:
+        for m in c_models[i] or ():
             if m not in models:
                 models.append(m)
-        c = _val(r.get("claimed_by"))
-        if c and c not in claimed:
-            claimed.append(c)
-        if target is None and _val(r.get("target")):
-            target = r["target"]
-        for k, v in (r.get("vague") or {}).items():
-            vague.setdefault(k, v)
-        sources.append(
-            {
-                "article": r["article_id"],
-                "sentence": r["sentence"],
-                "start": int(r["start"]),
-                "end": int(r["end"]),
-                "claim_id": r["claim_id"],
-                "rule": r["rule"],
-            }
-        )
-        for f in r.get("followups") or []:
-            sources.append({**f, "claim_id": r["claim_id"]})
+        v = c_claimed[i]
+        if v.__class__ is not str:  # text is its own `_val`
+            v = _val(v)
+        if v and v not in claimed:
+            claimed.append(v)
+        if target is None and c_target[i] and _val(c_target[i]):
+            target = c_target[i]
+        if c_vague[i]:
+            for k, v in c_vague[i].items():
+                vague.setdefault(k, v)
+        # Each source once, the first time it comes (by article and span).
+        cid = claim_id[i]
+        span = (aid[i], int(start[i]), int(end[i]))
+        if span not in seen:
+            seen.add(span)
+            sources.append(
+                {
+                    "article": span[0],
+                    "sentence": sentence[i],
+                    "start": span[1],
+                    "end": span[2],
+                    "claim_id": cid,
+                    "rule": rule[i],
+                }
+            )
+        for f in followups[i] or ():
+            span = (f["article"], f["start"], f["end"])
+            if span not in seen:
+                seen.add(span)
+                sources.append({**f, "claim_id": cid})
     out.update(weapons=weapons, weapon_models=models, claimed_by=claimed, target=target)
     conflicts: dict[str, list] = {}
-    for fld in FIGURES:
-        value, differing = _pick_figure(fld, members, published)
+    for fld, values, given in zip(FIGURES, c.figures, c.with_figure, strict=True):
+        if fld not in vague and given.isdisjoint(members):
+            out[fld] = None  # the common case: no report gives this figure, not even vaguely
+            continue
+        value, differing = _pick_figure(
+            fld, values, members, aid, c_vague if fld in vague else None, published
+        )
         out[fld] = value
         if differing:
             conflicts[fld] = differing
     # A vague note for a field that has a firm number is itself a disagreement worth showing.
     out["vague"] = {k: v for k, v in vague.items() if out.get(k) is None or k in conflicts}
     out["conflicts"] = conflicts
-    out["sources"] = _dedupe_sources(sources)
-    out["n_sources"] = len(out["sources"])
-    out["n_articles"] = len({s["article"] for s in out["sources"]})
+    out["sources"] = sources
+    out["n_sources"] = len(sources)
+    out["n_articles"] = len({s["article"] for s in sources})
     return out
 
 
 def _pick_figure(
-    fld: str, members: list[dict], published: dict[str, str]
+    fld: str,
+    values: list,
+    members: list[int],
+    article_id: list,
+    vague_of: list | None,
+    published: dict[str, str],
 ) -> tuple[int | None, list]:
-    """(chosen value, [{value, article}] when reports differ)."""
+    """(chosen value, [{value, article}] when reports differ); `vague_of` None when no member
+    has a vague note on `fld`."""
     per_article: dict[str, object] = {}
-    for r in members:
-        v = _val(r.get(fld))
-        if v is not None:
-            per_article.setdefault(r["article_id"], int(v))
-        else:
-            vague = (r.get("vague") or {}).get(fld)
-            if vague and r["article_id"] not in per_article:
-                per_article[r["article_id"]] = str(vague)
+    if vague_of is None:  # the usual case: numbers only
+        for i in members:
+            if values[i] is not None:
+                per_article.setdefault(article_id[i], values[i])
+    else:
+        for i in members:
+            v = values[i]
+            aid = article_id[i]
+            if v is not None:
+                per_article.setdefault(aid, v)
+            else:
+                vague = (vague_of[i] or {}).get(fld)
+                if vague and aid not in per_article:
+                    per_article[aid] = str(vague)
     if not per_article:
         return None, []
-    numbers = [(a, v) for a, v in per_article.items() if isinstance(v, int)]
+    if len(per_article) == 1:
+        v = next(iter(per_article.values()))
+        return (v if isinstance(v, int) else None), []
     # The latest report wins; same day: the larger figure (tallies are revised upward).
-    chosen = max(numbers, key=lambda av: (published.get(av[0], ""), av[1]))[1] if numbers else None
+    dated = [(published.get(a, ""), v) for a, v in per_article.items() if isinstance(v, int)]
+    chosen = max(dated)[1] if dated else None
     distinct = set(per_article.values())
     if len(distinct) <= 1:
         return chosen, []
     return chosen, [{"value": v, "article": a} for a, v in sorted(per_article.items())]
-
-
-def _dedupe_sources(sources: list[dict]) -> list[dict]:
-    seen = set()
-    out = []
-    for s in sources:
-        k = (s["article"], s["start"], s["end"])
-        if k in seen:
-            continue
-        seen.add(k)
-        out.append(s)
-    return out
 
 
 def event_records(events: pd.DataFrame) -> list[dict]:

@@ -4,6 +4,9 @@
   .astype(dtype)`, on every awkward value kind; `conform` of rows and of object frames against
   the column-by-column original.
 - `pipeline._claim_values` + `_claims_frame` against the dict-per-claim `_claim_row` + `conform`.
+- `events.merge_claims` (row numbers and column lists) against the dict-per-claim merge it
+  replaced, on the pipeline's claims and on random claims built to hit every merge rule (region
+  folding, vague and conflicting figures, case-only place differences, shared claim ids).
 
 "Exactly" means equal frames with equal dtypes and, cell by cell, values of the same Python
 types (an int where there was an int, None where there was None).
@@ -11,6 +14,7 @@ types (an int where there was an int, None where there was None).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from types import SimpleNamespace
@@ -21,6 +25,7 @@ import pytest
 
 from strikes import pipeline
 from strikes.corpus import make_documents
+from strikes.events import FIGURES, merge_claims
 from strikes.schema import ARTICLES, CLAIMS, EVENTS, _column, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS
 
@@ -348,3 +353,364 @@ def test_claimant_display_fast_path() -> None:
             assert pipeline._claimant_display(name, place) == _claimant_display_reference(
                 name, place
             ), name
+
+
+# --- merge ----------------------------------------------------------------------------------
+# The merge as it was: one dict of every column per claim.
+
+
+def _missing(v: object) -> bool:
+    if v is None or v is pd.NA:
+        return True
+    return isinstance(v, float) and math.isnan(v)
+
+
+def _val(v: object) -> object:
+    return None if _missing(v) else v
+
+
+def _place_key(row: dict) -> str:
+    gid = row.get("geonameid")
+    if gid is not None and not _missing(gid):
+        return f"g{int(gid)}"
+    return f"{row.get('geo_precision')}:{row.get('country_code')}:{(row.get('location') or '').lower()}"
+
+
+def _event_key(row: dict) -> tuple[str, ...]:
+    return (
+        str(row.get("attacker") or ""),
+        str(row.get("date") or ""),
+        str(row.get("date_precision") or ""),
+        _place_key(row),
+        str(row.get("kind") or "strike"),
+    )
+
+
+_PLACE_COLUMNS = (
+    "location", "admin1", "country_code", "lat", "lon", "geo_precision", "geo_radius_km", "geonameid",
+)  # fmt: skip
+
+
+def _plain_values(s: pd.Series) -> list:
+    values = s.tolist()
+    if s.dtype != object:
+        return [None if v is pd.NA else v for v in values] if s.hasnans else values
+    return [None if v is pd.NA else v.item() if isinstance(v, np.generic) else v for v in values]
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    cols = list(df.columns)
+    lists = [_plain_values(df[c]) for c in cols]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*lists, strict=True)]
+
+
+def _fold(groups: dict) -> dict:
+    cities: dict = {}
+    for key, members in groups.items():
+        m = members[0]
+        if m.get("geo_precision") == "city" and not _missing(m.get("admin1")):
+            cities.setdefault(
+                (key[0], key[1], str(m.get("country_code")), str(m["admin1"])), []
+            ).append(key)
+    out: dict = {}
+    folded: dict = {}
+    for key, members in groups.items():
+        m = members[0]
+        if m.get("geo_precision") == "region" and not any(
+            _val(r.get(f)) is not None for r in members for f in FIGURES
+        ):
+            targets = cities.get(
+                (key[0], key[1], str(m.get("country_code")), str(m.get("location"))), []
+            )
+            if len(targets) == 1:
+                folded.setdefault(targets[0], []).extend(members)
+                continue
+        out[key] = list(members)
+    for key, extra in folded.items():
+        out[key].extend({**r, **{c: out[key][0].get(c) for c in _PLACE_COLUMNS}} for r in extra)
+    return out
+
+
+def _pick_figure(fld: str, members: list[dict], published: dict) -> tuple:
+    per_article: dict = {}
+    for r in members:
+        v = _val(r.get(fld))
+        if v is not None:
+            per_article.setdefault(r["article_id"], int(v))
+        else:
+            vague = (r.get("vague") or {}).get(fld)
+            if vague and r["article_id"] not in per_article:
+                per_article[r["article_id"]] = str(vague)
+    if not per_article:
+        return None, []
+    numbers = [(a, v) for a, v in per_article.items() if isinstance(v, int)]
+    chosen = max(numbers, key=lambda av: (published.get(av[0], ""), av[1]))[1] if numbers else None
+    if len(set(per_article.values())) <= 1:
+        return chosen, []
+    return chosen, [{"value": v, "article": a} for a, v in sorted(per_article.items())]
+
+
+def _merge_group(key: tuple, members: list[dict], published: dict) -> dict:
+    members = sorted(members, key=lambda r: (r["article_id"], int(r["sent_idx"]), r["claim_id"]))
+    first = members[0]
+    out: dict = {
+        "event_id": hashlib.sha1("|".join(key).encode()).hexdigest()[:16],
+        "date": _val(first["date"]),
+        "date_precision": _val(first["date_precision"]),
+        "attacker": first["attacker"],
+        "kind": _val(first.get("kind")) or "strike",
+    }
+    for col in _PLACE_COLUMNS:
+        out[col] = _val(first.get(col))
+    weapons: list = []
+    models: list = []
+    claimed: list = []
+    sources: list = []
+    vague: dict = {}
+    target = None
+    for r in members:
+        for w in r.get("weapons") or []:
+            if w not in weapons:
+                weapons.append(w)
+        for m in r.get("weapon_models") or []:
+            if m not in models:
+                models.append(m)
+        c = _val(r.get("claimed_by"))
+        if c and c not in claimed:
+            claimed.append(c)
+        if target is None and _val(r.get("target")):
+            target = r["target"]
+        for k, v in (r.get("vague") or {}).items():
+            vague.setdefault(k, v)
+        sources.append(
+            {
+                "article": r["article_id"],
+                "sentence": r["sentence"],
+                "start": int(r["start"]),
+                "end": int(r["end"]),
+                "claim_id": r["claim_id"],
+                "rule": r["rule"],
+            }
+        )
+        for f in r.get("followups") or []:
+            sources.append({**f, "claim_id": r["claim_id"]})
+    out.update(weapons=weapons, weapon_models=models, claimed_by=claimed, target=target)
+    conflicts: dict = {}
+    for fld in FIGURES:
+        value, differing = _pick_figure(fld, members, published)
+        out[fld] = value
+        if differing:
+            conflicts[fld] = differing
+    out["vague"] = {k: v for k, v in vague.items() if out.get(k) is None or k in conflicts}
+    out["conflicts"] = conflicts
+    seen: set = set()
+    out["sources"] = []
+    for s in sources:
+        if (s["article"], s["start"], s["end"]) not in seen:
+            seen.add((s["article"], s["start"], s["end"]))
+            out["sources"].append(s)
+    out["n_sources"] = len(out["sources"])
+    out["n_articles"] = len({s["article"] for s in out["sources"]})
+    return out
+
+
+def merge_reference(claims: pd.DataFrame, *, articles: pd.DataFrame) -> pd.DataFrame:
+    if claims.empty:
+        return empty_frame(EVENTS)
+    published = {}
+    if not articles.empty:
+        published = dict(zip(articles["article_id"], articles["published"].fillna(""), strict=True))
+    groups: dict = {}
+    for r in _records(claims):
+        if _missing(r.get("attacker")) or _missing(r.get("geo_precision")):
+            continue
+        groups.setdefault(_event_key(r), []).append(r)
+    groups = _fold(groups)
+    rows = [_merge_group(key, members, published) for key, members in sorted(groups.items())]
+    return conform(rows, EVENTS)
+
+
+# Places of the random claims: (geonameid, location, admin1, country, precision), with a region
+# whose name is a city's admin1 (folding), two cities in it (no folding), a place without a
+# geonameid spelled two ways, and a country.
+PLACES = [
+    (703448, "Kyiv", "Kyiv City", "UA", "city"),
+    (709930, "Dnipro", "Dnipropetrovsk", "UA", "city"),
+    (709931, "Kamianske", "Dnipropetrovsk", "UA", "city"),
+    (687700, "Zaporizhzhia", "Zaporizhzhia", "UA", "city"),
+    (687699, "Zaporizhzhia", "Zaporizhzhia", "UA", "region"),
+    (709929, "Dnipropetrovsk", "Dnipropetrovsk", "UA", "region"),
+    (None, "Kherson region", None, "UA", "region"),
+    (None, "KHERSON REGION", None, "UA", "region"),
+    (None, "Belgorod", None, None, "city"),
+    (690791, "Ukraine", None, "UA", "country"),
+    (None, None, None, None, None),
+]
+
+
+def _random_claims(rng: random.Random, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    articles = [f"a{i:02d}" for i in range(12)]
+    rows = []
+    for _ in range(n):
+        aid = rng.choice(articles)
+        gid, loc, admin1, cc, precision = rng.choice(PLACES)
+        figures = {f: rng.choice([None, None, None, 0, 3, 12, 40]) for f in FIGURES}
+        vague = {}
+        if rng.random() < 0.3:
+            vague[rng.choice([*FIGURES, "killed_min", "implausible", "target"])] = rng.choice(
+                ["dozens", "several", "implausible: 9000"]
+            )
+        if rng.random() < 0.3:
+            figures = dict.fromkeys(FIGURES)  # figure-less claims fold
+        sent = rng.randrange(6)
+        rows.append(
+            {
+                "claim_id": f"{aid}-{sent:04d}-{rng.randrange(2):02d}",  # ids may repeat
+                "article_id": aid,
+                "sent_idx": sent,
+                "sentence": f"Sentence {sent} of {aid}.",
+                "start": sent * 40,
+                "end": sent * 40 + rng.randrange(10, 40),
+                "rule": rng.choice(["verb", "verb;near", ""]),
+                "attacker": rng.choice(["Russia", "Russia", "Ukraine", None]),
+                "kind": rng.choice(["strike", "strike", "total", None]),
+                "date": rng.choice(["2025-03-01", "2025-03-02", "", None]),
+                "date_precision": rng.choice(["day", "day", "month", None]),
+                "date_source": "explicit",
+                "place_text": loc,
+                "target": rng.choice([None, None, "", "the port", "a substation"]),
+                "weapons": rng.sample(["drone", "missile", "bomb"], rng.randrange(3)),
+                "weapon_models": rng.sample(["Shahed", "Kh-101"], rng.randrange(2)),
+                **figures,
+                "vague": vague,
+                "spans": [],
+                "claimed_by": rng.choice([None, "", "the air force", "the governor"]),
+                "followups": rng.choice(
+                    [[], [], [{"article": "a01", "sentence": "More.", "start": 0, "end": 5}]]
+                ),
+                "geonameid": gid,
+                "location": loc,
+                "admin1": admin1,
+                "country_code": cc,
+                "lat": None if loc is None else rng.choice([50.0, 48.5]),
+                "lon": None if loc is None else 30.5,
+                "geo_precision": precision,
+                "geo_radius_km": None if loc is None else 10.0,
+            }
+        )
+    arts = pd.DataFrame(
+        {
+            "article_id": articles,
+            "published": [rng.choice(["2025-03-01", "2025-03-03", None]) for _ in articles],
+        }
+    ).astype("string")
+    return conform(rows, CLAIMS), arts
+
+
+def test_merge_matches_the_dict_per_claim_merge_on_random_claims() -> None:
+    rng = random.Random(RNG_SEED)
+    for n in (1, 5, 40, 300, 300, 300):
+        claims, arts = _random_claims(rng, n)
+        want = merge_reference(claims, articles=arts)
+        assert_same_frame(merge_claims(claims, articles=arts), want)
+        # Shuffled rows (the store reads claims back in another order): still the same.
+        shuffled = claims.sample(frac=1, random_state=n).reset_index(drop=True)
+        assert_same_frame(
+            merge_claims(shuffled, articles=arts), merge_reference(shuffled, articles=arts)
+        )
+    assert_same_frame(merge_claims(claims.iloc[:0], articles=arts), empty_frame(EVENTS))
+
+
+def test_random_claims_reach_every_merge_rule() -> None:
+    claims, arts = _random_claims(random.Random(RNG_SEED), 300)
+    events = merge_claims(claims, articles=arts)
+    folded = events[events["sources"].map(lambda s: len({x["claim_id"] for x in s}) > 1)]
+    assert len(folded) and events["conflicts"].map(bool).any()
+    assert events["vague"].map(bool).any() and (events["location"] == "Kherson region").any()
+    kherson = claims[claims["location"].str.lower() == "kherson region"].fillna(
+        {"date": "", "date_precision": "", "kind": "strike"}
+    )
+    spellings = kherson.groupby(["attacker", "date", "date_precision", "kind"])["location"]
+    assert (spellings.nunique() > 1).any()  # one event from two spellings
+    region_ids = set(claims.loc[claims["geo_precision"] == "region", "claim_id"])
+    in_cities = {
+        s["claim_id"]
+        for srcs in events.loc[events["geo_precision"] == "city", "sources"]
+        for s in srcs
+    }
+    assert region_ids & in_cities  # some region claims folded into a city's event
+
+
+def test_merge_matches_the_dict_per_claim_merge_on_pipeline_claims(monkeypatch) -> None:
+    _, claims, batch = _pipeline_claims(monkeypatch, 300, seed=11)
+    want = merge_reference(claims, articles=batch.articles)
+    assert len(want) > 50
+    assert_same_frame(merge_claims(claims, articles=batch.articles), want)
+
+
+def test_merge_reads_frames_that_are_not_conformed() -> None:
+    """An object-typed frame (NaN for missing, numpy scalars) merges as the old code did."""
+    claims, arts = _random_claims(random.Random(RNG_SEED + 1), 200)
+    loose = claims.astype(object).replace({pd.NA: np.nan})
+    for col in ("launched", "killed", "geonameid", "sent_idx", "start", "end"):
+        loose[col] = [v if v is np.nan else np.int64(v) for v in loose[col]]
+    assert_same_frame(merge_claims(loose, articles=arts), merge_reference(loose, articles=arts))
+
+
+def _claim(**values) -> dict:
+    base = {
+        "claim_id": "a1-0001-00",
+        "article_id": "a1",
+        "sent_idx": 1,
+        "sentence": "Drones struck.",
+        "start": 0,
+        "end": 14,
+        "rule": "verb",
+        "attacker": "Russia",
+        "kind": "strike",
+        "date": "2025-03-01",
+        "date_precision": "day",
+        "weapons": [],
+        "weapon_models": [],
+        "vague": {},
+        "spans": [],
+        "followups": [],
+        "location": "Kherson region",
+        "country_code": "UA",
+        "geo_precision": "region",
+    }
+    return {**base, **values}
+
+
+EDGE_CASES = {
+    # One key from two spellings, rows interleaved, the claims' order tied (same id): the
+    # event's sources keep the rows' order.
+    "spellings": [
+        _claim(location="KHERSON REGION", start=0),
+        _claim(start=20),
+        _claim(location="KHERSON REGION", start=40),
+    ],
+    # Only vague words, and they differ between articles: a conflict without a number.
+    "vague only": [
+        _claim(vague={"killed": "several"}),
+        _claim(article_id="a2", claim_id="a2-0001-00", vague={"killed": "dozens"}),
+    ],
+    # A figure-less region folds into its only city; the city's first claim gives the place.
+    "fold": [
+        _claim(location="Zaporizhzhia", geo_precision="region", claim_id="a0-0000-00",
+               article_id="a0"),
+        _claim(location="Zaporizhzhia", admin1="Zaporizhzhia", geo_precision="city",
+               geonameid=687700, lat=47.8, lon=35.2, injured=9, start=30),
+        _claim(location="Zaporizhzhia", admin1="Zaporizhzhia", geo_precision="city",
+               geonameid=687700, lat=47.9, lon=35.1, start=60, sent_idx=2),
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(EDGE_CASES))
+def test_merge_edge_cases_match_the_dict_per_claim_merge(case: str) -> None:
+    claims = conform(EDGE_CASES[case], CLAIMS)
+    arts = pd.DataFrame({"article_id": ["a0", "a1", "a2"], "published": [None] * 3})
+    got = merge_claims(claims, articles=arts)
+    assert_same_frame(got, merge_reference(claims, articles=arts))
+    assert len(got) == 1
