@@ -15,12 +15,10 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from re import _constants as _C  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
 
 from dateutil import parser as dateutil_parser
 
-from strikes.fastmatch import MultiGate
+from strikes.fastmatch import MultiGate, WordStartGate
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
@@ -133,144 +131,6 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 # One Aho-Corasick pass finds where each pattern may match; the patterns then run anchored
 # there (strikes.fastmatch: same matches as finditer, a fraction of the cost).
 _GATE = MultiGate([p for _kind, p in _PATTERNS])
-
-
-class WordStartGate:
-    """Candidate match starts of several patterns on ASCII text, at word starts only.
-
-    For patterns whose matches can only start at 0 or right after a character that is neither
-    a word character nor one of `keep` (a leading `\\b` before a word character, or a
-    look-behind such as `(?<![\\w.,-])`; the callers' tests check it).  The text is lower-cased
-    with every other character turned into a space (one bytes.translate), and one Aho-Corasick
-    pass finds " " + the opening of each pattern (`_openings`: its first word, with the
-    separator after it when the pattern has one): hits come at word starts only, so "a" (of
-    "a day earlier") fires neither inside "Ukraine" nor at "and".
-    """
-
-    __slots__ = ("_auto", "_table")
-
-    def __init__(self, patterns: list[re.Pattern[str]], *, keep: bytes = b"") -> None:
-        import ahocorasick
-
-        stays = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_" + keep)
-        self._table = bytes(
-            c | 0x20 if 65 <= c <= 90 else c if c in stays else 0x20 for c in range(256)
-        )
-        owners: dict[str, set[int]] = {}
-        for i, p in enumerate(patterns):
-            found = _openings(list(_parser.parse(p.pattern, p.flags)), self._table)
-            if not found or any(not s for s, _open in found):
-                raise ValueError(f"pattern without a literal opening: {p.pattern}")
-            keys = {" " + s for s, _open in found}
-            for key in keys:
-                # a key extending another of the same pattern would report a start twice
-                if not any(k != key and key.startswith(k) for k in keys):
-                    owners.setdefault(key, set()).add(i)
-        auto = ahocorasick.Automaton(ahocorasick.STORE_ANY)
-        for key, who in owners.items():
-            auto.add_word(key, (len(key) - 1, tuple(sorted(who))))  # (opening length, owners)
-        auto.make_automaton()
-        self._auto = auto
-
-    def _fold(self, text: str) -> str:
-        return text.encode("ascii").translate(self._table).decode("ascii")
-
-    def candidates(self, text: str) -> list[tuple[int, int]]:
-        """Sorted (pattern index, start) pairs where a match may start; `text` is ASCII."""
-        # The leading space stands for the start of the text; a key's space is the character
-        # before its opening, so the opening starts at `end - n` in `text`.
-        found = [
-            (i, end - n) for end, (n, who) in self._auto.iter(self._fold(" " + text)) for i in who
-        ]
-        found.sort()
-        return found
-
-
-_ZERO_WIDTH = (_C.AT, _C.ASSERT, _C.ASSERT_NOT)
-_REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", _C.MAX_REPEAT))
-_MAX_OPENINGS = 4000
-_FOLDED_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
-
-
-def _openings(seq: list, table: bytes) -> set[tuple[str, bool]]:
-    """Strings, in the folded alphabet of `table` (ASCII text), one of which the folded text
-    of every match of the parsed sequence `seq` starts with.
-
-    Each string is paired with True when it spells out the whole sequence (what follows the
-    sequence may extend it); a string stops at the first separator (any character but a
-    letter, a digit or "_": the word is complete), or before anything that is not
-    a fixed character or a small class: a variable repeat, \\w, a negated class.  \\s folds
-    to the space and \\d to the digits (ASCII text).  Zero-width items consume nothing.  An
-    empty string means "no opening" (the caller does not gate such a pattern).
-    """
-    cur = {""}  # open strings: the sequence so far, spelt in full
-    done: set[str] = set()
-    for op, av in seq:
-        if op in _ZERO_WIDTH:
-            continue
-        opts = _item_openings(op, av, table)
-        if opts is None:
-            done |= cur
-            return {(s, False) for s in done}
-        nxt: set[str] = set()
-        for p in cur:
-            for s, open_ in opts:
-                t = p + s
-                if open_ and not (t and t[-1] not in _FOLDED_WORD_CHARS):
-                    nxt.add(t)
-                else:
-                    done.add(t)
-        cur = nxt
-        if len(cur) + len(done) > _MAX_OPENINGS:  # pragma: no cover - no such pattern here
-            done |= cur
-            return {(s, False) for s in done}
-        if not cur:
-            break
-    return {(s, False) for s in done} | {(s, True) for s in cur}
-
-
-def _item_openings(op: object, av: object, table: bytes) -> set[tuple[str, bool]] | None:
-    if op is _C.LITERAL:
-        chars: set[str] | None = {chr(av)}  # type: ignore[arg-type]
-    elif op is _C.IN:
-        chars = _class_chars(av)
-    elif op is _C.SUBPATTERN:
-        return _openings(list(av[-1]), table)  # type: ignore[index]
-    elif op is _C.BRANCH:
-        out: set[tuple[str, bool]] = set()
-        for branch in av[1]:  # type: ignore[index]
-            out |= _openings(list(branch), table)
-        return out
-    elif op in _REPEATS:
-        lo, hi, item = av  # type: ignore[misc]
-        once = _openings(list(item), table)
-        if (lo, hi) != (1, 1):  # after one of several repeats, what comes next is unknown
-            once = {(s, False) for s, _open in once}
-        return once | {("", True)} if lo == 0 else once
-    else:
-        return None
-    if chars is None or not all(c.isascii() for c in chars):
-        return None
-    # A fixed ASCII character: its folded form (case-insensitive patterns match either case,
-    # and the fold lower-cases both).
-    return {(chr(table[ord(c)]), True) for c in chars}
-
-
-def _class_chars(items: list) -> set[str] | None:
-    """The characters of a small class on ASCII text ([ab], [0-9], \\d, \\s), or None."""
-    chars: set[str] = set()
-    for op, av in items:
-        if op is _C.LITERAL:
-            chars.add(chr(av))
-        elif op is _C.RANGE and av[1] - av[0] < 64:
-            chars.update(chr(c) for c in range(av[0], av[1] + 1))
-        elif op is _C.CATEGORY and av is _C.CATEGORY_DIGIT:
-            chars.update("0123456789")
-        elif op is _C.CATEGORY and av is _C.CATEGORY_SPACE:
-            chars.update(" \t\n\r\f\v\x1c\x1d\x1e\x1f")  # every ASCII char \s matches
-        else:
-            return None
-    return chars
 
 
 # Every date shape starts with \b before a word character (tests/test_finders_fastpaths.py

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from strikes.dates import WordStartGate
-from strikes.fastmatch import MultiGate
+from strikes.fastmatch import MultiGate, WordStartGate
 
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from strikes import dates, numbers
+from strikes import dates, fastmatch, numbers
 from strikes import geocode as G
 from strikes.corpus import make_documents
 from strikes.fastmatch import literal_prefixes
@@ -173,7 +173,7 @@ def test_every_match_starts_with_an_opening_of_its_pattern(which) -> None:
     checked = 0
     for pattern in patterns:
         parsed = list(re._parser.parse(pattern.pattern, pattern.flags))
-        openings = tuple(s for s, _open in dates._openings(parsed, gate._table))
+        openings = tuple(s for s, _open in fastmatch._openings(parsed, gate._table))
         assert openings and all(openings)
         for t in _texts():
             if not t.isascii():
