@@ -1019,25 +1019,25 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
             if not found or len({w.actor for w in found if w.actor}) != 1:
                 continue
         places = _clause_places(sent, clause, c_start, mentions, masked, scan)
+        bind = functools.partial(
+            _bind,
+            clause,
+            attacker=attacker,
+            a_rule=a_rule,
+            amounts=amounts,
+            local_weapons=found,
+            has_attack_noun=has_attack_noun,
+            geo=geo,
+            scan=scan,
+            c_start=c_start,
+        )
         speaker_binding = None
         if (
             not any(getattr(p.mention, "kind", None) in {"city", "region"} for p in places)
             and attacker is not None
             and (scan.test(KILL_RE, clause, c_start) or scan.test(INJURE_RE, clause, c_start))
         ):
-            speaker = _speaker_places(clause, c_start, mentions, masked)
-            speaker_binding = _bind(
-                clause,
-                places + speaker,
-                attacker,
-                a_rule,
-                amounts,
-                found,
-                has_attack_noun,
-                geo,
-                scan,
-                c_start,
-            )
+            speaker_binding = bind(places + _speaker_places(clause, c_start, mentions, masked))
         clauses.append(
             _ClauseFacts(
                 start=c_start,
@@ -1053,18 +1053,7 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
                 attacker=attacker,
                 attacker_rule=a_rule,
                 anaphoric=ANAPHORA_RE.match(clause) is not None,
-                binding=_bind(
-                    clause,
-                    places,
-                    attacker,
-                    a_rule,
-                    amounts,
-                    found,
-                    has_attack_noun,
-                    geo,
-                    scan,
-                    c_start,
-                ),
+                binding=bind(places),
                 speaker_binding=speaker_binding,
             )
         )
