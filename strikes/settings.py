@@ -48,8 +48,10 @@ class Settings:
     near_dup_threshold: float = 0.5
 
     # Batches: the garbage collector's first-generation threshold while a batch runs
-    # (strikes.gcpause; CPython's default is 700).
-    batch_gc_threshold: int = 20_000
+    # (strikes.gcpause; CPython's default is 700).  A million: the collector runs a few times
+    # per 5,000-article batch instead of ~35 (about 10% of the bench's time; 20,000 before),
+    # and the bench's peak RSS stayed the same (390 MB); reference counting frees all the rest.
+    batch_gc_threshold: int = 1_000_000
 
     # Extraction.
     max_plausible_count: int = 20_000  # more weapons than this in one report is not a fact
