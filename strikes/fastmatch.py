@@ -307,17 +307,7 @@ class TextScan:
         return found[bisect.bisect_left(found, base) : bisect.bisect_left(found, base + len(piece))]
 
     def test(self, pattern: re.Pattern[str], piece: str, base: int = 0) -> bool:
-        i = self._index.get(id(pattern))
-        if i is None:
-            return self._alone[id(pattern)].test(piece)
-        found = self._candidates(i, piece, base)
-        if found is None:
-            return pattern.search(piece) is not None
-        match = pattern.match
-        for s in found:  # noqa: SIM110 - a plain loop: cheaper than any() over a generator
-            if match(piece, s - base) is not None:
-                return True
-        return False
+        return self.search(pattern, piece, base) is not None
 
     def search(self, pattern: re.Pattern[str], piece: str, base: int = 0) -> re.Match[str] | None:
         i = self._index.get(id(pattern))
