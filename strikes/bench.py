@@ -87,16 +87,19 @@ def stage_times(docs, *, settings: Settings, geo=None) -> dict[str, float]:
     """Wall seconds of each pipeline stage over `docs` (the pipeline's own functions)."""
     from strikes.articles import load_documents
     from strikes.events import merge_claims
+    from strikes.gcpause import batch_gc
     from strikes.neardup import find_groups
     from strikes.pipeline import clear_caches, extract_claims, make_geo
 
     geo = geo or make_geo(settings=settings)
     clear_caches()
-    batch, t_articles, _ = _timed(load_documents, docs, settings=settings)
-    claims, t_claims, _ = _timed(
-        extract_claims, batch.articles, batch.sentences, settings=settings, geo=geo
-    )
-    events, t_merge, _ = _timed(merge_claims, claims, articles=batch.articles)
+    # One batch, as in run_documents: the merge, too, runs with the batch's collector settings.
+    with batch_gc(settings=settings):
+        batch, t_articles, _ = _timed(load_documents, docs, settings=settings)
+        claims, t_claims, _ = _timed(
+            extract_claims, batch.articles, batch.sentences, settings=settings, geo=geo
+        )
+        events, t_merge, _ = _timed(merge_claims, claims, articles=batch.articles)
     # The near-duplicate grouping is part of the articles stage; timed again on its own.
     _, t_neardup, _ = _timed(find_groups, batch.articles["text"].tolist(), settings=settings)
     return {

@@ -88,6 +88,27 @@ def test_scaling_reports_both_sizes_and_ratios() -> None:
     assert set(res["ratio"]) >= {"merge_s", "neardup_s", "cross_source_s", "total_s"}
 
 
+def test_stage_times_merge_like_the_pipeline(monkeypatch) -> None:
+    """Every timed stage runs with the batch's collector threshold, as in run_documents."""
+    import gc
+
+    from strikes import events
+    from strikes.bench import stage_times
+
+    seen = []
+    real_merge = events.merge_claims
+
+    def merge(*args, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        return real_merge(*args, **kwargs)
+
+    monkeypatch.setattr(events, "merge_claims", merge)
+    before = gc.get_threshold()
+    res = stage_times(make_documents(5, seed=3), settings=DEFAULT_SETTINGS)
+    assert seen == [max(DEFAULT_SETTINGS.batch_gc_threshold, before[0])]
+    assert res["events"] > 0 and gc.get_threshold() == before
+
+
 def test_bench_rejects_bad_sizes() -> None:
     import io
 
