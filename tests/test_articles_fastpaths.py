@@ -6,6 +6,7 @@ is checked against the original expression on every relevant character and on ra
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 
@@ -358,3 +359,44 @@ def test_language_early_stop_matches_the_full_count() -> None:
     for _ in range(3000):
         text = " ".join(rng.choice(vocab) for _ in range(rng.randrange(60)))
         assert metadata.guess_language(text) == _language_reference(text), repr(text)
+
+
+def test_vectorised_crc_is_zlibs_for_every_length_and_byte() -> None:
+    import zlib
+
+    rng = random.Random(RNG_SEED)
+    word_bytes = [b for b in range(256) if b != 32]
+    words = [bytes([b]) for b in word_bytes]  # every byte alone
+    words += [bytes(rng.choice(word_bytes) for _ in range(n)) for n in range(1, 200)]
+    words += [
+        bytes(rng.choice(word_bytes) for _ in range(rng.randrange(1, 12))) for _ in range(3000)
+    ]
+    buf = b"  " + b" ".join(words) + b" "
+    crc, starts = neardup._crc_words(buf)
+    assert crc.tolist() == [zlib.crc32(w) for w in words]
+    expected = list(itertools.accumulate((len(w) + 1 for w in words[:-1]), initial=2))
+    assert starts.tolist() == expected
+    assert len(neardup._crc_words(b"")[0]) == 0
+    assert len(neardup._crc_words(b"   ")[0]) == 0
+
+
+@pytest.mark.parametrize("chunk", [1, 50, 1 << 20])
+def test_batch_tokens_equal_tokens_one_text_at_a_time(monkeypatch, chunk: int) -> None:
+    import numpy as np
+
+    from strikes.corpus import make_documents
+
+    monkeypatch.setattr(neardup, "_CHUNK_BYTES", chunk)
+    rng = random.Random(RNG_SEED)
+    texts = [d.data.decode("utf-8") for d in make_documents(30, seed=5)]
+    texts += [_random_text(rng, ALPHABET, 120) for _ in range(400)]
+    texts += ["", "   ", "!!!", "x" * 300, "日本語のテキスト" * 30, "ΣΊΣΥΦΟΣ Straße ǅ İstanbul K"]
+    texts += ["word " + "y" * n for n in range(60, 70)]  # around _LONG_WORD
+    rng.shuffle(texts)
+    every, counts = neardup._batch_tokens(texts)
+    assert len(counts) == len(texts) and sum(counts) == len(every)
+    offset = 0
+    for text, n in zip(texts, counts, strict=True):
+        assert np.array_equal(every[offset : offset + n], neardup._tokens(text)), repr(text[:40])
+        offset += n
+    assert neardup._batch_tokens([])[1] == []
