@@ -10,6 +10,7 @@ import itertools
 import random
 import re
 
+import pandas as pd
 import pytest
 
 from strikes import decode, metadata, neardup, sentences
@@ -400,3 +401,37 @@ def test_batch_tokens_equal_tokens_one_text_at_a_time(monkeypatch, chunk: int) -
         assert np.array_equal(every[offset : offset + n], neardup._tokens(text)), repr(text[:40])
         offset += n
     assert neardup._batch_tokens([])[1] == []
+
+
+def _sentence_frame_reference(articles) -> pd.DataFrame:
+    """The sentence frame as an object frame conformed to the schema (the plain way)."""
+    from strikes.schema import SENTENCES, conform
+
+    rows = [
+        {
+            "article_id": a.record["article_id"],
+            "sent_idx": i,
+            "start": s,
+            "end": e,
+            "text": a.record["text"][s:e],
+        }
+        for a in articles
+        for i, (s, e) in enumerate(a.spans)
+    ]
+    return conform(pd.DataFrame(rows, columns=list(SENTENCES), dtype=object), SENTENCES)
+
+
+def test_sentence_frame_equals_the_conformed_object_frame() -> None:
+    from strikes.articles import _Article, _sentence_frame, process_documents
+    from strikes.corpus import make_documents
+
+    articles = [a for _, a, _ in process_documents(make_documents(60, seed=4)) if a is not None]
+    text = "Київ — удар. Second «sentence» here.\n\nÜber 😀 drei."
+    odd = _Article({"article_id": "x1", "text": text}, [(0, 12), (13, 36), (38, len(text))])
+    empty = _Article({"article_id": "x2", "text": "   "}, [])
+    for batch in (articles, [empty, odd, empty], [odd], [empty], []):
+        got, want = _sentence_frame(batch), _sentence_frame_reference(batch)
+        assert list(got.columns) == list(want.columns)
+        assert (got.dtypes == want.dtypes).all()
+        assert got.equals(want), batch[:1]
+        assert got.index.equals(want.index)
