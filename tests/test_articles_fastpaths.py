@@ -435,3 +435,36 @@ def test_sentence_frame_equals_the_conformed_object_frame() -> None:
         assert (got.dtypes == want.dtypes).all()
         assert got.equals(want), batch[:1]
         assert got.index.equals(want.index)
+
+
+def _merge_reference(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """sentences._merge with its abbreviation test written out plainly."""
+    merged: list[tuple[int, int]] = []
+    for a, b in pieces:
+        if merged:
+            pa, pb = merged[-1]
+            if "\n" not in text[pb:a]:
+                m = sentences._LAST_TOKEN.search(text, max(pa, pb - 16), pb)
+                if (m and m.group(1) in sentences.TITLE_ABBREVIATIONS) or (
+                    sentences._STARTS_LOWER.match(text, a, b)
+                ):
+                    merged[-1] = (pa, b)
+                    continue
+        merged.append((a, b))
+    return merged
+
+
+def test_sentence_merge_prechecks_are_exact() -> None:
+    rng = random.Random(RNG_SEED)
+    words = [a + "." for a in sorted(sentences.TITLE_ABBREVIATIONS)]
+    words += ["x" + a + "." for a in ("Gen", "Col", "Dr", "St")] + ["-Gen.", "Lt-Gen.", "of."]
+    words += ["said.", "it", "he", "“quoted.”", "(a", "Kyiv.", "Зеленський.", "\n", "'no"]
+    for _ in range(4000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randrange(1, 12)))
+        cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, rng.randrange(1, 8))))
+        pieces = []
+        for a, b in itertools.pairwise(cuts):
+            a, b = sentences._strip(text, a, b)
+            if a < b:
+                pieces.append((a, b))
+        assert sentences._merge(text, pieces) == _merge_reference(text, pieces), (text, pieces)
