@@ -64,6 +64,98 @@ def _tokens(text: str) -> np.ndarray:
     return np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
 
 
+# The same token values for a whole batch of texts (`_batch_tokens`): CRC-32 computed with numpy
+# over the words of many texts at once, two bytes per step, instead of one zlib call and one
+# Python int per word (those cost more than the rest of the sketching).
+
+
+def _crc_tables() -> tuple[np.ndarray, np.ndarray]:
+    """zlib's CRC-32 tables: one byte per step (256 entries) and two bytes per step (65536
+    entries: the register after two zero bytes, starting from the index)."""
+    one = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        one = np.where(one & 1, (one >> 1) ^ np.uint32(0xEDB88320), one >> 1)
+    i = np.arange(1 << 16, dtype=np.uint32)
+    c = one[i & 0xFF] ^ (i >> 8)
+    return one, one[c & 0xFF] ^ (c >> 8)
+
+
+_CRC1, _CRC2 = _crc_tables()
+# _SPACE_OUT after lower-casing ASCII: on ASCII text, casefold() is exactly that.
+_FOLD_SPACE_OUT = bytes(_SPACE_OUT[b + 32 if 65 <= b <= 90 else b] for b in range(256))
+# Longer words (a run of CJK text has no spaces) take zlib: the numpy loop is one step per
+# two bytes of the longest word.
+_LONG_WORD = 64
+# Bytes of text per numpy pass (bounds the work arrays on a large batch).
+_CHUNK_BYTES = 1 << 20
+
+
+def _word_bytes(text: str) -> bytes:
+    """`b" ".join(_words_of(text))` plus spaces: the words of `text`, separated by spaces."""
+    if text.isascii():
+        return text.encode("ascii").translate(_FOLD_SPACE_OUT)
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _PUNCT.sub(" ", folded)
+    return folded.encode("utf-8").translate(_SPACE_OUT)
+
+
+def _crc_words(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(`zlib.crc32` of every run of non-space bytes of `buf`, as uint64; their start offsets)."""
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    word = np.zeros(len(arr) + 2, dtype=np.bool_)
+    np.not_equal(arr, 32, out=word[1:-1])
+    edges = np.flatnonzero(word[1:] != word[:-1])  # start, end, start, end, ...
+    starts, ends = edges[0::2], edges[1::2]
+    lengths = ends - starts
+    if not len(lengths):
+        return np.zeros(0, dtype=np.uint64), starts
+    # Longest first, so the words still running at each step are a prefix (a radix sort).
+    order = np.argsort(np.minimum(lengths, _LONG_WORD + 1).astype(np.uint8), kind="stable")[::-1]
+    pos = starts.take(order)  # of each word's next byte
+    desc = lengths.take(order)
+    pairs = np.zeros(len(arr), dtype=np.uint16)  # bytes i and i+1, little-endian
+    pairs[:] = arr
+    pairs[:-1] |= pairs[1:] << 8
+    crc = np.full(len(pos), 0xFFFFFFFF, dtype=np.uint32)
+    steps = min(int(desc[0]), _LONG_WORD) // 2
+    running = np.searchsorted(-desc, -2 * np.arange(1, steps + 1), side="right")
+    for m in running.tolist():  # words with two more bytes: the first m
+        x = crc[:m] ^ pairs.take(pos[:m])
+        crc[:m] = _CRC2.take(x & 0xFFFF) ^ (x >> 16)
+        pos[:m] += 2
+    odd = np.flatnonzero(desc & 1)  # one byte left
+    x = crc.take(odd) ^ arr.take(pos.take(odd))
+    crc[odd] = _CRC1.take(x & 0xFF) ^ (x >> 8)
+    crc ^= np.uint32(0xFFFFFFFF)
+    out = np.empty(len(crc), dtype=np.uint64)
+    out[order] = crc
+    for i in np.flatnonzero(lengths > _LONG_WORD).tolist():
+        out[i] = zlib.crc32(buf[starts[i] : ends[i]])
+    return out, starts
+
+
+def _batch_tokens(texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+    """`_tokens` of every text, concatenated, and how many belong to each text."""
+    bufs = [_word_bytes(t) for t in texts]
+    parts: list[np.ndarray] = []
+    counts: list[int] = []
+    i = 0
+    while i < len(bufs):
+        j, size = i + 1, len(bufs[i])
+        while j < len(bufs) and size + 1 + len(bufs[j]) <= _CHUNK_BYTES:
+            size += 1 + len(bufs[j])
+            j += 1
+        chunk = bufs[i:j]
+        crc, starts = _crc_words(b" ".join(chunk))  # a space never joins two words
+        bounds = list(itertools.accumulate(len(b) + 1 for b in chunk))  # each text's end + 1
+        counts.extend(np.diff(np.searchsorted(starts, bounds), prepend=0).tolist())
+        parts.append(crc)
+        i = j
+    every = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+    return every, counts
+
+
 def _windows(tok: np.ndarray, k: int) -> np.ndarray:
     """The hash of every run of k consecutive tokens (len(tok) - k + 1 of them)."""
     n = len(tok) - k + 1
@@ -134,19 +226,17 @@ def _sketch_all(texts: Sequence[str], k: int, num_perm: int) -> tuple[np.ndarray
     `np.minimum.reduceat`.  Per-text numpy calls cost more than their arithmetic here.
     """
     sketches = np.zeros((len(texts), num_perm), dtype=_U32)
-    toks = [_tokens(t) for t in texts]
-    present = [len(t) > 0 for t in toks]
+    every, counts = _batch_tokens(texts)
+    present = [n > 0 for n in counts]
     k = max(1, k)
-    every = np.concatenate(toks) if toks else np.zeros(0, dtype=np.uint64)
     batch = _windows(every, k) if len(every) >= k else every[:0]
     parts: list[np.ndarray] = []
     offset = 0
-    for tok in toks:
-        n = len(tok)
+    for n in counts:
         if n >= k:
             parts.append(batch[offset : offset + n - k + 1])
         elif n:  # fewer words than k: one shingle of them all
-            parts.append(_windows(tok, n))
+            parts.append(_windows(every[offset : offset + n], n))
         offset += n
     rows = [i for i, p in enumerate(present) if p]
     if not rows:

@@ -2,8 +2,10 @@
 
 blingfire (a fast C++ tokenizer) finds the sentence boundaries.  It is called once per text
 (one call per paragraph costs more than the segmentation) and every newline is then made a
-boundary, so a sentence never runs from one paragraph (or heading) into the next, exactly as if
-each paragraph had been segmented on its own; fix-ups never merge across a newline either.
+boundary, so a sentence never runs from one paragraph (or heading) into the next; fix-ups never
+merge across a newline either.  (That is not the same as segmenting each paragraph on its own:
+blingfire's boundaries can depend on the text across a newline: "No. Lt. Col." is one sentence
+alone but two after a line "!"; so paragraphs are not segmented, or cached, one by one.)
 A small fix-up pass then
 corrects its known mistakes on news copy.  The fix-ups are hand-written on purpose: they cover a
 closed list of English title abbreviations and a lower-case-continuation rule, they are cheap (a
@@ -222,6 +224,9 @@ def _cap_length(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
 # be a title abbreviation only if the text before the final "." ends with one, and
 # _STARTS_LOWER needs one of these first characters.
 _ABBREVIATION_ENDINGS = tuple(sorted(TITLE_ABBREVIATIONS))
+# ... and that endswith() needs the two characters before the "." to end an abbreviation (all
+# have two or more): one set lookup instead of fifty suffix tests for most sentences.
+_ABBREVIATION_TAILS = frozenset(a[-2:] for a in TITLE_ABBREVIATIONS)
 _LOWER_STARTS = frozenset("\"'“‘([«abcdefghijklmnopqrstuvwxyz")
 
 
@@ -235,7 +240,9 @@ def _merge(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
                 # `\.$` at `pb`: the piece ends in "." (pieces end in non-whitespace).
                 m = (
                     _LAST_TOKEN.search(text, lo, pb)
-                    if text[pb - 1] == "." and text.endswith(_ABBREVIATION_ENDINGS, lo, pb - 1)
+                    if text[pb - 1] == "."
+                    and text[pb - 3 : pb - 1] in _ABBREVIATION_TAILS
+                    and text.endswith(_ABBREVIATION_ENDINGS, lo, pb - 1)
                     else None
                 )
                 if (m and m.group(1) in TITLE_ABBREVIATIONS) or (

@@ -6,9 +6,11 @@ is checked against the original expression on every relevant character and on ra
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 
+import pandas as pd
 import pytest
 
 from strikes import decode, metadata, neardup, sentences
@@ -358,3 +360,111 @@ def test_language_early_stop_matches_the_full_count() -> None:
     for _ in range(3000):
         text = " ".join(rng.choice(vocab) for _ in range(rng.randrange(60)))
         assert metadata.guess_language(text) == _language_reference(text), repr(text)
+
+
+def test_vectorised_crc_is_zlibs_for_every_length_and_byte() -> None:
+    import zlib
+
+    rng = random.Random(RNG_SEED)
+    word_bytes = [b for b in range(256) if b != 32]
+    words = [bytes([b]) for b in word_bytes]  # every byte alone
+    words += [bytes(rng.choice(word_bytes) for _ in range(n)) for n in range(1, 200)]
+    words += [
+        bytes(rng.choice(word_bytes) for _ in range(rng.randrange(1, 12))) for _ in range(3000)
+    ]
+    buf = b"  " + b" ".join(words) + b" "
+    crc, starts = neardup._crc_words(buf)
+    assert crc.tolist() == [zlib.crc32(w) for w in words]
+    expected = list(itertools.accumulate((len(w) + 1 for w in words[:-1]), initial=2))
+    assert starts.tolist() == expected
+    assert len(neardup._crc_words(b"")[0]) == 0
+    assert len(neardup._crc_words(b"   ")[0]) == 0
+
+
+@pytest.mark.parametrize("chunk", [1, 50, 1 << 20])
+def test_batch_tokens_equal_tokens_one_text_at_a_time(monkeypatch, chunk: int) -> None:
+    import numpy as np
+
+    from strikes.corpus import make_documents
+
+    monkeypatch.setattr(neardup, "_CHUNK_BYTES", chunk)
+    rng = random.Random(RNG_SEED)
+    texts = [d.data.decode("utf-8") for d in make_documents(30, seed=5)]
+    texts += [_random_text(rng, ALPHABET, 120) for _ in range(400)]
+    texts += ["", "   ", "!!!", "x" * 300, "日本語のテキスト" * 30, "ΣΊΣΥΦΟΣ Straße ǅ İstanbul K"]
+    texts += ["word " + "y" * n for n in range(60, 70)]  # around _LONG_WORD
+    rng.shuffle(texts)
+    every, counts = neardup._batch_tokens(texts)
+    assert len(counts) == len(texts) and sum(counts) == len(every)
+    offset = 0
+    for text, n in zip(texts, counts, strict=True):
+        assert np.array_equal(every[offset : offset + n], neardup._tokens(text)), repr(text[:40])
+        offset += n
+    assert neardup._batch_tokens([])[1] == []
+
+
+def _sentence_frame_reference(articles) -> pd.DataFrame:
+    """The sentence frame as an object frame conformed to the schema (the plain way)."""
+    from strikes.schema import SENTENCES, conform
+
+    rows = [
+        {
+            "article_id": a.record["article_id"],
+            "sent_idx": i,
+            "start": s,
+            "end": e,
+            "text": a.record["text"][s:e],
+        }
+        for a in articles
+        for i, (s, e) in enumerate(a.spans)
+    ]
+    return conform(pd.DataFrame(rows, columns=list(SENTENCES), dtype=object), SENTENCES)
+
+
+def test_sentence_frame_equals_the_conformed_object_frame() -> None:
+    from strikes.articles import _Article, _sentence_frame, process_documents
+    from strikes.corpus import make_documents
+
+    articles = [a for _, a, _ in process_documents(make_documents(60, seed=4)) if a is not None]
+    text = "Київ — удар. Second «sentence» here.\n\nÜber 😀 drei."
+    odd = _Article({"article_id": "x1", "text": text}, [(0, 12), (13, 36), (38, len(text))])
+    empty = _Article({"article_id": "x2", "text": "   "}, [])
+    for batch in (articles, [empty, odd, empty], [odd], [empty], []):
+        got, want = _sentence_frame(batch), _sentence_frame_reference(batch)
+        assert list(got.columns) == list(want.columns)
+        assert (got.dtypes == want.dtypes).all()
+        assert got.equals(want), batch[:1]
+        assert got.index.equals(want.index)
+
+
+def _merge_reference(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """sentences._merge with its abbreviation test written out plainly."""
+    merged: list[tuple[int, int]] = []
+    for a, b in pieces:
+        if merged:
+            pa, pb = merged[-1]
+            if "\n" not in text[pb:a]:
+                m = sentences._LAST_TOKEN.search(text, max(pa, pb - 16), pb)
+                if (m and m.group(1) in sentences.TITLE_ABBREVIATIONS) or (
+                    sentences._STARTS_LOWER.match(text, a, b)
+                ):
+                    merged[-1] = (pa, b)
+                    continue
+        merged.append((a, b))
+    return merged
+
+
+def test_sentence_merge_prechecks_are_exact() -> None:
+    rng = random.Random(RNG_SEED)
+    words = [a + "." for a in sorted(sentences.TITLE_ABBREVIATIONS)]
+    words += ["x" + a + "." for a in ("Gen", "Col", "Dr", "St")] + ["-Gen.", "Lt-Gen.", "of."]
+    words += ["said.", "it", "he", "“quoted.”", "(a", "Kyiv.", "Зеленський.", "\n", "'no"]
+    for _ in range(4000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randrange(1, 12)))
+        cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, rng.randrange(1, 8))))
+        pieces = []
+        for a, b in itertools.pairwise(cuts):
+            a, b = sentences._strip(text, a, b)
+            if a < b:
+                pieces.append((a, b))
+        assert sentences._merge(text, pieces) == _merge_reference(text, pieces), (text, pieces)

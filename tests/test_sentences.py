@@ -97,3 +97,10 @@ def test_fast_enough():
         split_sentences(text)
     per_article = (time.perf_counter() - start) / 200
     assert per_article < 0.002  # typically ~0.2 ms; generous for a loaded CI machine
+
+
+def test_a_paragraph_is_not_always_segmented_as_if_alone():
+    # Why split_sentences segments the whole text at once and caches nothing per paragraph:
+    # blingfire looks across the newline.
+    assert split_sentences("No. Lt. Col.") == [(0, 12)]
+    assert split_sentences("!\nNo. Lt. Col.") == [(0, 1), (2, 5), (6, 14)]
