@@ -160,7 +160,9 @@ def _end_of_batch() -> None:
 
 
 def _claim_values(c: Claim, k: int) -> tuple:
-    """The claim's CLAIMS row as a tuple in the schema's column order."""
+    """The claim's CLAIMS row as a tuple in the schema's column order.  The row takes the
+    claim's own lists and dict (no copies): `_extract_claims` drops each claim once its row is
+    made."""
     p = c.place
     place = _NO_PLACE if p is None else _place_values(p)
     precision = place[_PRECISION_AT]
@@ -181,17 +183,17 @@ def _claim_values(c: Claim, k: int) -> tuple:
         c.place_start,
         c.place_end,
         c.target,
-        list(c.weapons),
-        list(c.weapon_models),
+        c.weapons,
+        c.weapon_models,
         c.launched,
         c.intercepted,
         c.hit,
         c.killed,
         c.injured,
-        dict(c.vague),
-        list(c.spans),
+        c.vague,
+        c.spans,
         _claimant_display(c.claimed_by, p),
-        list(c.extra_sources),
+        c.extra_sources,
         *place,
     )
 
