@@ -890,15 +890,15 @@ def extract_article_claims(
     settings: Settings = DEFAULT_SETTINGS,
 ) -> list[Claim]:
     """Claims of one article.  `sentences` are (sent_idx, start, end) spans into `text`."""
+    from itertools import compress
+
     from strikes.dates import parse_published
 
     ctx = Context(published=parse_published(published))
     # Most sentences fail the prefilter (tested in one scan of the article); they are cheap to
-    # test and not worth a cache slot.
+    # test and not worth a cache slot.  `compress` skips them without a Python step each.
     candidate = _PREFILTER.test_spans(text, [(s, e) for _i, s, e in sentences])
-    for (sent_idx, s_start, s_end), is_candidate in zip(sentences, candidate, strict=True):
-        if not is_candidate:
-            continue
+    for sent_idx, s_start, s_end in compress(sentences, candidate):
         sent = text[s_start:s_end]
         facts = _sentence_facts(sent, geo)
         if facts is None:
@@ -1143,7 +1143,8 @@ def _sentence_claims(
     geo: Geo,
     settings: Settings,
 ) -> None:
-    dates_all = find_dates(sent, published=ctx.published)
+    # Read only once a clause becomes a claim (a quarter of the sentences never do).
+    dates_all: list[DateMention] | None = None
     claimant = facts.claimant
     new_claims: list[Claim] = []
     for cf in facts.clauses:
@@ -1166,9 +1167,6 @@ def _sentence_claims(
         vague_counts = set(binding.vague_counts)
         attack_evidence = binding.attack_evidence
         is_followup_shape = cf.anaphoric or c_start > 0
-        date_m = pick_event_date(
-            [d for d in dates_all if c_start <= d.start < c_end or d.statement]
-        )
         prev = ctx.claims[-1] if ctx.claims and sent_idx - ctx.last_claim_sent <= 2 else None
         if prev is not None:
             # "Bryansk Region Governor ... said there were no casualties": of the recent claims,
@@ -1244,6 +1242,13 @@ def _sentence_claims(
                 a_rule = "attacker:opponent-of-target-country"
         if attacker is None:
             continue
+        if dates_all is None:
+            dates_all = find_dates(sent, published=ctx.published)
+        date_m = (
+            pick_event_date([d for d in dates_all if c_start <= d.start < c_end or d.statement])
+            if dates_all
+            else None
+        )
         date_str, date_prec, date_src = _event_date(date_m, ctx, sent_idx, dates_all)
         built = _build_claims(
             article_id=article_id,
@@ -1570,6 +1575,9 @@ def _build_claims(
     if not classes and _SHELLING_RE.search(clause):
         classes.append("artillery")
     target = _target_facility(clause)
+    # What every claim of the clause shares, worked out once.
+    sent_end = offset + len(sent)
+    date_rule = f"date:{date_src}"
 
     def new_claim(place_cp: ClausePlace | None, place_obj: object | None, rule: str) -> Claim:
         c = Claim(
@@ -1577,8 +1585,8 @@ def _build_claims(
             sent_idx=sent_idx,
             sentence=sent,
             start=offset,
-            end=offset + len(sent),
-            rules=[rule, a_rule, f"date:{date_src}"],
+            end=sent_end,
+            rules=[rule, a_rule, date_rule],
             attacker=attacker,
             date=date_str,
             date_precision=date_prec,
@@ -1738,15 +1746,22 @@ def _check_plausible(c: Claim, settings: Settings) -> None:
     if huge and "implausible:number" not in c.rules:  # "999999999999 drones", "1e9": never
         c.vague.setdefault("implausible", "; ".join(huge)[:200])  # a count; flagged here
         c.rules.append("implausible:number")
-    for f in ("launched", "intercepted", "hit"):
-        v = getattr(c, f)
-        if v is not None and v > settings.max_plausible_count:
-            c.vague[f] = f"implausible: {v}"
-            setattr(c, f, None)
-            c.rules.append(f"implausible:{f}")
+    limit = settings.max_plausible_count
+    # The usual case, no figure over its limit, in one expression (`(v or 0) > limit` is only
+    # a gate: the loops decide).
+    if (c.launched or 0) > limit or (c.intercepted or 0) > limit or (c.hit or 0) > limit:
+        for f in ("launched", "intercepted", "hit"):
+            v = getattr(c, f)
+            if v is not None and v > limit:
+                c.vague[f] = f"implausible: {v}"
+                setattr(c, f, None)
+                c.rules.append(f"implausible:{f}")
+    limit = settings.max_plausible_casualties
+    if (c.killed or 0) <= limit and (c.injured or 0) <= limit:
+        return
     for f in ("killed", "injured"):
         v = getattr(c, f)
-        if v is not None and v > settings.max_plausible_casualties:
+        if v is not None and v > limit:
             c.vague[f] = f"implausible: {v}"
             setattr(c, f, None)
             c.rules.append(f"implausible:{f}")

@@ -14,6 +14,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
 from typing import TextIO
@@ -101,14 +102,22 @@ def _extract_claims(
     geo = geo or make_geo(settings=settings)
     by_article: dict[str, list[tuple[int, int, int]]] = {}
     # Plain lists: iterating Arrow-backed columns element by element is several times slower.
-    for aid, idx, start, end in zip(
-        sentences["article_id"].tolist(),
-        sentences["sent_idx"].tolist(),
-        sentences["start"].tolist(),
-        sentences["end"].tolist(),
-        strict=True,
-    ):
-        by_article.setdefault(aid, []).append((idx, start, end))
+    ids = sentences["article_id"].tolist()
+    spans = list(
+        zip(
+            sentences["sent_idx"].tolist(),
+            sentences["start"].tolist(),
+            sentences["end"].tolist(),
+            strict=True,
+        )
+    )
+    # An article's sentences come in one run: one step per run, not per sentence (a split run
+    # still joins its article's list).
+    pos = 0
+    for aid, run in groupby(ids):
+        n = len(list(run))
+        by_article.setdefault(aid, []).extend(spans[pos : pos + n])
+        pos += n
     rows: list[tuple] = []
     for article_id, text, published, language in zip(
         articles["article_id"].tolist(),
@@ -151,7 +160,9 @@ def _end_of_batch() -> None:
 
 
 def _claim_values(c: Claim, k: int) -> tuple:
-    """The claim's CLAIMS row as a tuple in the schema's column order."""
+    """The claim's CLAIMS row as a tuple in the schema's column order.  The row takes the
+    claim's own lists and dict (no copies): `_extract_claims` drops each claim once its row is
+    made."""
     p = c.place
     place = _NO_PLACE if p is None else _place_values(p)
     precision = place[_PRECISION_AT]
@@ -172,17 +183,17 @@ def _claim_values(c: Claim, k: int) -> tuple:
         c.place_start,
         c.place_end,
         c.target,
-        list(c.weapons),
-        list(c.weapon_models),
+        c.weapons,
+        c.weapon_models,
         c.launched,
         c.intercepted,
         c.hit,
         c.killed,
         c.injured,
-        dict(c.vague),
-        list(c.spans),
+        c.vague,
+        c.spans,
         _claimant_display(c.claimed_by, p),
-        list(c.extra_sources),
+        c.extra_sources,
         *place,
     )
 

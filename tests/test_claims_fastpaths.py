@@ -1,0 +1,129 @@
+"""The per-article layer's shortcuts give what the plain code gives: the plausibility check's
+gate, dates read only for clauses that become claims, and the sentences grouped by article run
+rather than row by row."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from strikes import claims as C
+from strikes import pipeline
+from strikes.articles import load_documents
+from strikes.corpus import make_documents
+from strikes.settings import DEFAULT_SETTINGS
+
+FIGURES = ("launched", "intercepted", "hit", "killed", "injured")
+
+
+# --- _check_plausible -----------------------------------------------------------------------
+
+
+def _check_plausible_plain(c, settings) -> None:
+    """`_check_plausible` as it was: every figure looked at."""
+    huge = C._implausible_in(c.sentence) if c.sentence else ()
+    if huge and "implausible:number" not in c.rules:
+        c.vague.setdefault("implausible", "; ".join(huge)[:200])
+        c.rules.append("implausible:number")
+    for f in ("launched", "intercepted", "hit"):
+        v = getattr(c, f)
+        if v is not None and v > settings.max_plausible_count:
+            c.vague[f] = f"implausible: {v}"
+            setattr(c, f, None)
+            c.rules.append(f"implausible:{f}")
+    for f in ("killed", "injured"):
+        v = getattr(c, f)
+        if v is not None and v > settings.max_plausible_casualties:
+            c.vague[f] = f"implausible: {v}"
+            setattr(c, f, None)
+            c.rules.append(f"implausible:{f}")
+
+
+def _random_claim(rng: random.Random) -> SimpleNamespace:
+    values = [None, None, 0, 1, 5, 99, 100, 101, 20_000, 20_001, 10**12, -1]
+    return SimpleNamespace(
+        sentence=rng.choice(["", "Drones hit Kyiv.", "999999999999 drones were launched."]),
+        rules=rng.choice([["a"], ["a", "implausible:number"]]),
+        vague=rng.choice([{}, {"launched": "dozens"}]),
+        **{f: rng.choice(values) for f in FIGURES},
+    )
+
+
+@pytest.mark.parametrize(("count", "casualties"), [(20_000, 10_000), (100, 100), (0, 0), (-1, -5)])
+def test_check_plausible_gate_is_the_plain_check(count: int, casualties: int) -> None:
+    settings = replace(
+        DEFAULT_SETTINGS, max_plausible_count=count, max_plausible_casualties=casualties
+    )
+    rng = random.Random(count * 7 + casualties)
+    flagged = 0
+    for _ in range(3000):
+        a = _random_claim(rng)
+        b = SimpleNamespace(
+            **{
+                k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+                for k, v in vars(a).items()
+            }
+        )
+        C._check_plausible(a, settings)
+        _check_plausible_plain(b, settings)
+        assert vars(a) == vars(b)
+        flagged += any(r.startswith("implausible:") and r != "implausible:number" for r in a.rules)
+    assert flagged > 100
+
+
+# --- the article loop -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def batch():
+    return load_documents(make_documents(150, seed=5), settings=DEFAULT_SETTINGS)
+
+
+def _frame(batch, sentences: pd.DataFrame) -> pd.DataFrame:
+    return pipeline.extract_claims(batch.articles, sentences, settings=DEFAULT_SETTINGS)
+
+
+def test_dates_read_only_for_claims_change_nothing(batch, monkeypatch) -> None:
+    """Dates are read once a clause becomes a claim; reading them for every sentence (as the
+    code did) gives the same claims: the reading is pure."""
+    lazy = _frame(batch, batch.sentences)
+    assert (~lazy["date_source"].isin(["publication", "context"])).sum() > 20  # dates were read
+    original_find, original_claims = C.find_dates, C._sentence_claims
+    read: list[str] = []
+    sentences: list[str] = []
+
+    def counted_find(text, *, published):
+        read.append(text)
+        return original_find(text, published=published)
+
+    def counted_claims(**kwargs):
+        sentences.append(kwargs["sent"])
+        return original_claims(**kwargs)
+
+    monkeypatch.setattr(C, "find_dates", counted_find)
+    monkeypatch.setattr(C, "_sentence_claims", counted_claims)
+    pd.testing.assert_frame_equal(_frame(batch, batch.sentences), lazy)
+    assert 0 < len(read) < len(sentences)  # some sentences never needed their dates
+
+    def eager(**kwargs):
+        original_find(kwargs["sent"], published=kwargs["ctx"].published)
+        return original_claims(**kwargs)
+
+    monkeypatch.setattr(C, "_sentence_claims", eager)
+    pd.testing.assert_frame_equal(_frame(batch, batch.sentences), lazy)
+
+
+def test_sentences_grouped_by_runs_in_any_row_order(batch) -> None:
+    """The sentences of an article need not be one run, nor in order."""
+    want = _frame(batch, batch.sentences)
+    assert len(want) > 50
+    shuffled = batch.sentences.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    pd.testing.assert_frame_equal(_frame(batch, shuffled), want)
+    # Runs split in two: the first half of every article, then all the second halves.
+    half = batch.sentences.groupby("article_id", sort=False).cumcount() % 2 == 0
+    split = pd.concat([batch.sentences[half], batch.sentences[~half]], ignore_index=True)
+    pd.testing.assert_frame_equal(_frame(batch, split), want)
