@@ -186,12 +186,13 @@ class MultiGate:
     """One Aho-Corasick pass that gives candidate start positions for several patterns.
 
     `starts = gate.scan(text)` returns, per pattern, the sorted positions where a match may
-    start (None for a pattern without literal prefixes: scan it in full), or None for the
-    whole text when it holds one of the exotic characters (see the module doc).
+    start (a list, or () when there are none; None for a pattern without literal prefixes:
+    scan it in full), or None for the whole text when it holds one of the exotic characters
+    (see the module doc).
     `finditer(i, text, starts)` then yields exactly what `patterns[i].finditer(text)` yields.
     """
 
-    __slots__ = ("_ascii_only", "_auto", "_gated", "patterns")
+    __slots__ = ("_ascii_only", "_auto", "_blank", "_gated", "patterns")
 
     def __init__(self, patterns: list[re.Pattern[str]]) -> None:
         import ahocorasick
@@ -215,29 +216,40 @@ class MultiGate:
         if words:
             auto.make_automaton()
         self._auto = auto if words else None
+        # What `scan` starts from, on ASCII text and on other text: () for a gated pattern
+        # (no candidate yet; most patterns get none in a sentence, and one shared empty tuple
+        # costs nothing to make), None for a pattern to scan in full.
+        self._blank = (
+            tuple(() if g else None for g in self._gated),
+            tuple(
+                () if g and not a else None
+                for g, a in zip(self._gated, self._ascii_only, strict=True)
+            ),
+        )
 
-    def scan(self, text: str) -> list[list[int] | None] | None:
+    def scan(self, text: str) -> list[Sequence[int] | None] | None:
         ascii_text = text.isascii()
         if not ascii_text and _EXOTIC_RE.search(text):
             return None
-        out: list[list[int] | None] = [
-            [] if g and (ascii_text or not a) else None
-            for g, a in zip(self._gated, self._ascii_only, strict=True)
-        ]
+        out: list[Sequence[int] | None] = list(self._blank[0 if ascii_text else 1])
         if self._auto is not None:
+            unsorted = []
             for end, (n, owners) in self._auto.iter(text.lower()):
                 s = end - n + 1
                 for i in owners:
                     lst = out[i]
-                    if lst is not None:
-                        lst.append(s)
-            for lst in out:
-                if lst is not None and len(lst) > 1:
-                    lst[:] = sorted(set(lst))
+                    if lst:  # a list with a start already
+                        if lst[-1] >= s:  # hits come by end: a longer literal starts earlier
+                            unsorted.append(lst)
+                        lst.append(s)  # type: ignore[union-attr]
+                    elif lst is not None:
+                        out[i] = [s]
+            for lst in unsorted:
+                lst[:] = sorted(set(lst))
         return out
 
     def finditer(
-        self, i: int, text: str, starts: list[list[int] | None] | None
+        self, i: int, text: str, starts: list[Sequence[int] | None] | None
     ) -> Iterator[re.Match[str]]:
         return _anchored_finditer(self.patterns[i], text, None if starts is None else starts[i])
 
@@ -285,13 +297,15 @@ class TextScan:
     __slots__ = ("_alone", "_index", "_starts", "text")
     misplaced = 0
 
-    def __init__(self, gates: GateSet, starts: list[list[int] | None] | None, text: str) -> None:
+    def __init__(
+        self, gates: GateSet, starts: list[Sequence[int] | None] | None, text: str
+    ) -> None:
         self._index = gates._index
         self._alone = gates._alone
         self._starts = starts
         self.text = text
 
-    def _candidates(self, i: int, piece: str, base: int) -> list[int] | None:
+    def _candidates(self, i: int, piece: str, base: int) -> Sequence[int] | None:
         """Sorted text offsets where pattern i may match inside the piece; None: scan it."""
         starts = self._starts
         if starts is None:
@@ -307,7 +321,17 @@ class TextScan:
         return found[bisect.bisect_left(found, base) : bisect.bisect_left(found, base + len(piece))]
 
     def test(self, pattern: re.Pattern[str], piece: str, base: int = 0) -> bool:
-        return self.search(pattern, piece, base) is not None
+        """`search(...) is not None`, without the call (the rules ask this most)."""
+        i = self._index.get(id(pattern))
+        if i is None:
+            return self._alone[id(pattern)].test(piece)
+        found = self._candidates(i, piece, base)
+        if found is None:
+            return pattern.search(piece) is not None
+        if not found:
+            return False
+        match = pattern.match
+        return any(match(piece, s - base) is not None for s in found)
 
     def search(self, pattern: re.Pattern[str], piece: str, base: int = 0) -> re.Match[str] | None:
         i = self._index.get(id(pattern))
@@ -346,12 +370,17 @@ class TextScan:
 
 
 def _anchored_finditer(
-    pattern: re.Pattern[str], text: str, starts: list[int] | None
+    pattern: re.Pattern[str], text: str, starts: Sequence[int] | None
 ) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text)`, trying only the sorted candidate `starts` (None: all)."""
     if starts is None:
-        yield from pattern.finditer(text)
-        return
+        return pattern.finditer(text)  # re's own iterator: no generator around it
+    return _anchored(pattern, text, starts)
+
+
+def _anchored(
+    pattern: re.Pattern[str], text: str, starts: Sequence[int]
+) -> Iterator[re.Match[str]]:
     pos = 0
     match = pattern.match
     for s in starts:
