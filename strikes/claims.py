@@ -83,11 +83,21 @@ BOTH_SIDES_RE = re.compile(
     r"\b(?:Russia|Moscow)\s+and\s+(?:Ukraine|Kyiv)\b|\b(?:Ukraine|Kyiv)\s+and\s+(?:Russia|Moscow)\b"
     r"|\beach other\b|\bone another\b"
 )
-CLAUSE_SPLIT_RE = re.compile(
-    r",\s+(?:as|while|whereas|but|although|though|even as|adding that|and added that|and said)\s+"
-    r"|;\s+|\s+[—–]\s+|\s+(?:came|come|comes)\s+(?:just\s+)?(?:\w+\s+)?(?:days?|hours?|weeks?)\s+after\s+"
-    r"|,\s+(?:a day|days|hours|weeks)\s+after\s+"
+# Clause boundaries.  The splits after a comma or a semicolon, and those at a run of spaces
+# before a dash or "came ... after" (each branch group starts with its own character, so the
+# order of the groups changes no match).
+_PUNCT_SPLIT = (
+    r",\s+(?:(?:as|while|whereas|but|although|though|even as|adding that|and added that|and said)"
+    r"\s+|(?:a day|days|hours|weeks)\s+after\s+)|;\s+"
 )
+_SPACE_SPLIT = (
+    r"\s+(?:[—–]\s+"
+    r"|(?:came|come|comes)\s+(?:just\s+)?(?:\w+\s+)?(?:days?|hours?|weeks?)\s+after\s+)"
+)
+CLAUSE_SPLIT_RE = re.compile(f"{_PUNCT_SPLIT}|{_SPACE_SPLIT}")
+# A sentence with no dash and no "came"/"come" has only the comma and semicolon splits, and
+# re would try the space branch at every space of it.
+_PUNCT_SPLIT_RE = re.compile(_PUNCT_SPLIT)
 PREFILTER_RE = re.compile(
     rf"(?:{_alt(list(lx.WEAPON_TERMS))}|attack|strike|struck|barrage|shell|bomb|kill|injur|wound|"
     r"dead|casualt|hurt|death|hit|launch|intercept|shot down|downed|onslaught|raid|assault|"
@@ -537,9 +547,10 @@ class Geo:
 
 
 def _clause_spans(text: str) -> list[tuple[int, int]]:
+    spaced = "—" in text or "–" in text or "came" in text or "come" in text
     spans = []
     pos = 0
-    for m in CLAUSE_SPLIT_RE.finditer(text):
+    for m in (CLAUSE_SPLIT_RE if spaced else _PUNCT_SPLIT_RE).finditer(text):
         spans.append((pos, m.start()))
         pos = m.end()
     spans.append((pos, len(text)))
@@ -547,9 +558,11 @@ def _clause_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
-    if not spans:
-        return False
-    return any(s <= start and end <= e for s, e in spans)
+    # A loop, not any() over a generator: called for every amount and place, on one span or two.
+    for s, e in spans:  # noqa: SIM110
+        if s <= start and end <= e:
+            return True
+    return False
 
 
 def _find_attacker(
@@ -1008,8 +1021,13 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
     both_sides = scan.test(BOTH_SIDES_RE, sent)
     clauses = []
     for c_start, c_end, clause, found, has_attack_noun, casualty_words in candidates:
+        # Offsets into the clause (a clause at the sentence's start keeps the amounts as found).
         amounts = tuple(
-            Amount(a.start - c_start, a.end - c_start, a.text, a.value, a.low, a.qualifier, a.vague)
+            a
+            if not c_start
+            else Amount(
+                a.start - c_start, a.end - c_start, a.text, a.value, a.low, a.qualifier, a.vague
+            )
             for a in amounts_all
             if c_start <= a.start and a.end <= c_end and not _inside(a.start, a.end, masked)
         )
@@ -1044,7 +1062,9 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
                 end=c_end,
                 text=clause,
                 weapons=tuple(
-                    WeaponMention(
+                    w
+                    if not c_start
+                    else WeaponMention(
                         w.start + c_start, w.end + c_start, w.text, w.classes, w.models, w.actor
                     )
                     for w in found
