@@ -16,6 +16,12 @@ When exactness cannot be guaranteed the gate steps aside and calls `pattern.sear
   Lower-casing every other character keeps the text's length and never yields an ASCII
   letter, so positions in the lower-cased text are positions in the text
   (tests/test_bench.py checks both facts over all of Unicode).
+
+A case-sensitive pattern is gated too, on the text as it is: its literals keep their case
+("Russia", "Kyiv"), and no character but the literal's own matches it, so the exotic
+characters do not matter.  `re` scans such a pattern itself with a quick first-character
+test, but not when it opens with `\\b` ("\\b(?P<actor>Russia|Moscow|...)"): then it tries
+every branch at every position, several times slower than the gate.
 """
 
 from __future__ import annotations
@@ -78,25 +84,35 @@ def _prefixes(seq, flags: dict) -> set[str]:
     return out
 
 
+# An inline flag group that may turn case-insensitive matching on or off in a part of a
+# pattern ("(?i:...)"): its literals could not be taken as written.
+_INLINE_CASE_RE = re.compile(r"\(\?[aiLmsux-]*i")
+
+
 def literal_prefixes(
-    pattern: re.Pattern[str], *, ascii_text: bool = False
+    pattern: re.Pattern[str], *, ascii_text: bool = False, exact: bool = False
 ) -> frozenset[str] | None:
     """Lower-case literals every match of `pattern` starts with, or None if there are none.
 
     With `ascii_text`, the literals may rely on the text being ASCII (`\\d` read as [0-9]).
+    With `exact`, a case-sensitive pattern's literals keep their case (for a scan of the text
+    as it is, not lower-cased).
     """
     if pattern.flags & re.VERBOSE:
+        return None
+    exact = exact and not pattern.flags & re.IGNORECASE
+    if exact and _INLINE_CASE_RE.search(pattern.pattern):
         return None
     try:
         parsed = _parser.parse(pattern.pattern, pattern.flags)
     except (re.error, TypeError, ValueError):  # pragma: no cover - compiled already
         return None
     found = _prefixes(list(parsed), {"ascii_text": ascii_text})
-    if not found or "" in found or not all(p.isascii() for p in found):
-        return None
+    if not found or "" in found or not (exact or all(p.isascii() for p in found)):
+        return None  # (a non-ASCII literal is exact only where the text is not lower-cased)
     if pattern.flags & re.IGNORECASE:
         found = {p.lower() for p in found}
-    elif any(p != p.lower() for p in found):
+    elif not exact and any(p != p.lower() for p in found):
         return None  # upper-case literals: the gate works on lower-cased text only
     # A literal that contains a shorter one adds nothing.
     kept = {p for p in found if not any(q != p and p.startswith(q) for q in found)}
@@ -106,15 +122,17 @@ def literal_prefixes(
 class LiteralGate:
     """`gate.search(text)` is `pattern.search(text)`, usually much faster (see module doc).
 
-    `pattern` must be case-insensitive or all lower-case (the gate scans lower-cased text).
+    A case-insensitive pattern's literals are looked for in the lower-cased text, a
+    case-sensitive pattern's in the text as it is.
     """
 
-    __slots__ = ("_auto", "pattern")
+    __slots__ = ("_auto", "_exact", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self._auto = None
-        lits = literal_prefixes(pattern)
+        self._exact = not pattern.flags & re.IGNORECASE
+        lits = literal_prefixes(pattern, exact=self._exact)
         if lits:
             import ahocorasick
 
@@ -128,23 +146,33 @@ class LiteralGate:
     def gated(self) -> bool:
         return self._auto is not None
 
+    def _haystack(self, text: str) -> str | None:
+        """The text the literals are looked for in; None: no gate for this text."""
+        if self._auto is None:
+            return None
+        if self._exact:
+            return text
+        if not text.isascii() and _EXOTIC_RE.search(text):
+            return None
+        return text.lower()
+
     def starts(self, text: str) -> list[int] | None:
         """Sorted positions where a match may start; None: no gate for this text."""
-        auto = self._auto
-        if auto is None or (not text.isascii() and _EXOTIC_RE.search(text)):
+        hay = self._haystack(text)
+        if hay is None:
             return None
-        starts = [end - n + 1 for end, n in auto.iter(text.lower())]
+        starts = [end - n + 1 for end, n in self._auto.iter(hay)]  # type: ignore[union-attr]
         if len(starts) > 1:
             starts = sorted(set(starts))
         return starts
 
     def test(self, text: str) -> bool:
         """`bool(pattern.search(text))`; stops at the first candidate that matches."""
-        auto = self._auto
-        if auto is None or (not text.isascii() and _EXOTIC_RE.search(text)):
+        hay = self._haystack(text)
+        if hay is None:
             return self.pattern.search(text) is not None
         match = self.pattern.match
-        return any(match(text, end - n + 1) for end, n in auto.iter(text.lower()))
+        return any(match(text, end - n + 1) for end, n in self._auto.iter(hay))  # type: ignore[union-attr]
 
     def test_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> list[bool]:
         """`[self.test(text[s:e]) for s, e in spans]` with one scan of the whole text (a
@@ -262,9 +290,9 @@ class GateSet:
     then `pattern.search(piece) is not None` for the piece `sentence[base : base + len(piece)]`
     (a literal inside the piece is found there whether the piece is scanned alone or as part
     of the sentence; a candidate that runs past the piece only costs a failed match).
-    `alone` patterns are asked about a few words at a time (the words before a number), where
-    scanning just those words is cheaper: each has its own `LiteralGate` (which is the plain
-    pattern when it has no literal start, e.g. a case-sensitive one `re` scans well itself).
+    `alone` patterns are asked about a few words at a time (the words before a number), or
+    are case-sensitive (the shared scan is of lower-cased text): each has its own
+    `LiteralGate` (which is the plain pattern when it has no literal start).
     """
 
     __slots__ = ("_alone", "_gate", "_index")

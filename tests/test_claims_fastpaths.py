@@ -11,7 +11,7 @@ import pytest
 
 from strikes import claims, dates, numbers
 from strikes.corpus import make_documents
-from strikes.fastmatch import MultiGate, literal_prefixes
+from strikes.fastmatch import LiteralGate, MultiGate, literal_prefixes
 
 # Words and separators of strike reports, mixed at random (with the non-ASCII characters that
 # case-insensitive matching equates with ASCII letters, dashes and clause words).
@@ -106,6 +106,44 @@ def test_scan_keeps_no_state_between_texts() -> None:
     i = gate.patterns.index(claims.KILL_RE)
     assert list(first[i]) == [7, 26]
     assert list(second[i]) == []
+
+
+# --- case-sensitive gates --------------------------------------------------------------------
+
+
+def _key(m: re.Match[str] | None) -> object:
+    return m and (m.span(), m.groupdict())
+
+
+def test_case_sensitive_gates_give_the_pattern_answers() -> None:
+    gates = [g for g in claims._SENTENCE_GATES._alone.values() if g.gated and g._exact]
+    assert {g.pattern for g in gates} >= {claims.SUBJECT_VERB_RE, claims.DEFENDER_RE}
+    base = [*_texts()[:1500], "Russia’s air defences downed 12 drones", "by the Russians"]
+    # Other cases of the capitalised names (and the characters İ ı ſ K) must not fool them.
+    texts = [v for t in base for v in (t, t.upper(), t.lower(), t.swapcase())]
+    matched = 0
+    for g in gates:
+        for t in texts:
+            want = g.pattern.search(t)
+            matched += want is not None
+            assert _key(g.search(t)) == _key(want), (g.pattern.pattern, t)
+            assert g.test(t) == (want is not None)
+            assert [_key(m) for m in g.finditer(t)] == [_key(m) for m in g.pattern.finditer(t)]
+    assert matched > 300
+
+
+def test_exact_literals_keep_their_case() -> None:
+    assert literal_prefixes(re.compile(r"\bKyiv|\bKiev"), exact=True) == {"Kyiv", "Kiev"}
+    assert literal_prefixes(re.compile(r"\bKyiv|\bKiev")) is None  # the lower-cased scan: none
+    assert literal_prefixes(re.compile(r"Russia’s"), exact=True) == {"Russia’s"}
+    # A part that turns case-insensitive matching on: its literals are not as written.
+    assert literal_prefixes(re.compile(r"Moscow|(?i:kyiv)"), exact=True) is None
+    # A case-insensitive pattern is scanned lower-cased, whatever is asked.
+    assert literal_prefixes(re.compile(r"Kyiv", re.I), exact=True) == {"kyiv"}
+    gate = LiteralGate(re.compile(r"\b(?:Kyiv|Odesa)\b"))
+    assert gate.gated
+    assert gate.starts("KYIV, Kyiv and odesa; Odesa") == [6, 22]
+    assert gate.search("kyiv and Odesa").span() == (9, 14)
 
 
 # --- the clause split -----------------------------------------------------------------------
