@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from strikes import lexicon as lx
 from strikes.dates import DateMention, find_dates, pick_event_date
 from strikes.fastmatch import GateSet, LiteralGate, TextScan
+from strikes.frozen import fast_init
 from strikes.numbers import Amount, find_amounts, find_implausible
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
@@ -326,6 +327,7 @@ def _weapon_prefix(text: str, scan: TextScan | None = None, base: int = 0) -> re
 # Mentions
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class WeaponMention:
     start: int
@@ -336,6 +338,7 @@ class WeaponMention:
     actor: str | None  # "Russian drones" -> Russia
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Count:
     amount: Amount
@@ -345,6 +348,7 @@ class Count:
     place_idx: int | None  # index into the clause's place list for per-place breakdowns
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Casualty:
     amount: Amount | None  # None for "no casualties"
@@ -445,6 +449,7 @@ def find_weapons(text: str, *, scan: TextScan | None = None, base: int = 0) -> l
 # Claimants
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Claimant:
     start: int
@@ -514,6 +519,7 @@ def find_claimants(text: str, *, scan: TextScan | None = None) -> list[Claimant]
 # Per-clause analysis
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ClausePlace:
     mention: object  # geocode.PlaceMention (duck-typed: start, end, text, kind)
@@ -958,6 +964,7 @@ class _ClauseFacts:
     speaker_binding: _Binding | None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class _Binding:
     """A clause's figures bound to its resolved places."""
@@ -970,12 +977,16 @@ class _Binding:
     attack_evidence: bool
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class _SentenceFacts:
     clauses: tuple[_ClauseFacts, ...]  # only clauses with attack evidence
     claimant: str | None
     masked: tuple[tuple[int, int], ...]  # claimant spans
     mentions: tuple  # place mentions of the whole sentence
+
+
+fast_init(_ClauseFacts)  # (as the other facts are; made once per clause)
 
 
 # Sentences repeat across a corpus: syndicated wire copy carried by many outlets, stock lines
@@ -1372,6 +1383,7 @@ def _clause_places(
     return out
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class _CountryRef:
     start: int
