@@ -724,8 +724,8 @@ def _bind_counts(
                 continue
             gap = clause[tail_from : p.start]
             if (
-                _BREAKDOWN_GAP_RE.fullmatch(gap)
-                and len(gap) < 40
+                len(gap) < 40  # first: a far place costs no regex
+                and _BREAKDOWN_GAP_RE.fullmatch(gap)
                 and not _listed_with_next(clause, places, i)
             ):
                 place_idx = i
@@ -842,8 +842,8 @@ def _bind_casualties(
         for i, p in enumerate(places):
             gap = clause[tail_off : p.start]
             if (
-                _CASUALTY_PLACE_GAP_RE.fullmatch(gap)
-                and len(gap) < 30
+                len(gap) < 30  # first: a far place costs no regex
+                and _CASUALTY_PLACE_GAP_RE.fullmatch(gap)
                 and not _listed_with_next(clause, places, i)
             ):
                 place_idx = i
