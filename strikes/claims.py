@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from strikes import lexicon as lx
 from strikes.dates import DateMention, find_dates, pick_event_date
 from strikes.fastmatch import GateSet, LiteralGate, TextScan
+from strikes.frozen import fast_init
 from strikes.numbers import Amount, find_amounts, find_implausible
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
@@ -83,11 +84,21 @@ BOTH_SIDES_RE = re.compile(
     r"\b(?:Russia|Moscow)\s+and\s+(?:Ukraine|Kyiv)\b|\b(?:Ukraine|Kyiv)\s+and\s+(?:Russia|Moscow)\b"
     r"|\beach other\b|\bone another\b"
 )
-CLAUSE_SPLIT_RE = re.compile(
-    r",\s+(?:as|while|whereas|but|although|though|even as|adding that|and added that|and said)\s+"
-    r"|;\s+|\s+[—–]\s+|\s+(?:came|come|comes)\s+(?:just\s+)?(?:\w+\s+)?(?:days?|hours?|weeks?)\s+after\s+"
-    r"|,\s+(?:a day|days|hours|weeks)\s+after\s+"
+# Clause boundaries.  The splits after a comma or a semicolon, and those at a run of spaces
+# before a dash or "came ... after" (each branch group starts with its own character, so the
+# order of the groups changes no match).
+_PUNCT_SPLIT = (
+    r",\s+(?:(?:as|while|whereas|but|although|though|even as|adding that|and added that|and said)"
+    r"\s+|(?:a day|days|hours|weeks)\s+after\s+)|;\s+"
 )
+_SPACE_SPLIT = (
+    r"\s+(?:[—–]\s+"
+    r"|(?:came|come|comes)\s+(?:just\s+)?(?:\w+\s+)?(?:days?|hours?|weeks?)\s+after\s+)"
+)
+CLAUSE_SPLIT_RE = re.compile(f"{_PUNCT_SPLIT}|{_SPACE_SPLIT}")
+# A sentence with no dash and no "came"/"come" has only the comma and semicolon splits, and
+# re would try the space branch at every space of it.
+_PUNCT_SPLIT_RE = re.compile(_PUNCT_SPLIT)
 PREFILTER_RE = re.compile(
     rf"(?:{_alt(list(lx.WEAPON_TERMS))}|attack|strike|struck|barrage|shell|bomb|kill|injur|wound|"
     r"dead|casualt|hurt|death|hit|launch|intercept|shot down|downed|onslaught|raid|assault|"
@@ -273,7 +284,9 @@ _LETTER_RE = re.compile(r"[A-Za-z]")
 # gates the `scanned` ones, which then run anchored only where one of their words occurs.
 # `alone`: TARGET_CUE_BEFORE_RE's short words ("in", "on", "at") occur all over a sentence and
 # are cheaper to find in the few words before each place; the case-sensitive patterns with
-# capitalised names are left to re's own literal scan.
+# capitalised names get a gate of their own, on the text as it is (re tries every branch at
+# every position of a pattern that opens with \b).  _INVERTED_SAID_RE opens with a comma,
+# which re finds faster than a gate.
 _SENTENCE_GATES = GateSet(
     scanned=[
         WEAPON_RE, ACCORDING_RE, ATTACK_NOUN_RE, KILL_RE, INJURE_RE, NO_CASUALTIES_RE,
@@ -284,7 +297,7 @@ _SENTENCE_GATES = GateSet(
         SAID_RE,
     ],
     alone=[
-        TARGET_CUE_BEFORE_RE, _INVERTED_SAID_RE, COUNTRY_WORD_RE, BOTH_SIDES_RE,
+        TARGET_CUE_BEFORE_RE, COUNTRY_WORD_RE, BOTH_SIDES_RE,
         SAID_IT_RE, ACTOR_ADJ_ATTACK_RE, SUBJECT_VERB_RE, BY_ACTOR_RE, DEFENDER_RE,
     ],
 )  # fmt: skip
@@ -314,6 +327,7 @@ def _weapon_prefix(text: str, scan: TextScan | None = None, base: int = 0) -> re
 # Mentions
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class WeaponMention:
     start: int
@@ -324,6 +338,7 @@ class WeaponMention:
     actor: str | None  # "Russian drones" -> Russia
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Count:
     amount: Amount
@@ -333,6 +348,7 @@ class Count:
     place_idx: int | None  # index into the clause's place list for per-place breakdowns
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Casualty:
     amount: Amount | None  # None for "no casualties"
@@ -433,6 +449,7 @@ def find_weapons(text: str, *, scan: TextScan | None = None, base: int = 0) -> l
 # Claimants
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Claimant:
     start: int
@@ -490,7 +507,7 @@ def find_claimants(text: str, *, scan: TextScan | None = None) -> list[Claimant]
             end += len(tail.group(0))
         out.append(Claimant(seg_start, end, name))
     # Inverted: ", said Oleh Syniehubov, the regional governor."
-    for m in scan.finditer(_INVERTED_SAID_RE, text):
+    for m in _INVERTED_SAID_RE.finditer(text):
         if not any(c.start <= m.start("c") < c.end for c in out):
             name = _clean_claimant(m.group("c"))
             if name:
@@ -502,6 +519,7 @@ def find_claimants(text: str, *, scan: TextScan | None = None) -> list[Claimant]
 # Per-clause analysis
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ClausePlace:
     mention: object  # geocode.PlaceMention (duck-typed: start, end, text, kind)
@@ -537,9 +555,10 @@ class Geo:
 
 
 def _clause_spans(text: str) -> list[tuple[int, int]]:
+    spaced = "—" in text or "–" in text or "came" in text or "come" in text
     spans = []
     pos = 0
-    for m in CLAUSE_SPLIT_RE.finditer(text):
+    for m in (CLAUSE_SPLIT_RE if spaced else _PUNCT_SPLIT_RE).finditer(text):
         spans.append((pos, m.start()))
         pos = m.end()
     spans.append((pos, len(text)))
@@ -547,9 +566,11 @@ def _clause_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
-    if not spans:
-        return False
-    return any(s <= start and end <= e for s, e in spans)
+    # A loop, not any() over a generator: called for every amount and place, on one span or two.
+    for s, e in spans:  # noqa: SIM110
+        if s <= start and end <= e:
+            return True
+    return False
 
 
 def _find_attacker(
@@ -703,8 +724,8 @@ def _bind_counts(
                 continue
             gap = clause[tail_from : p.start]
             if (
-                _BREAKDOWN_GAP_RE.fullmatch(gap)
-                and len(gap) < 40
+                len(gap) < 40  # first: a far place costs no regex
+                and _BREAKDOWN_GAP_RE.fullmatch(gap)
                 and not _listed_with_next(clause, places, i)
             ):
                 place_idx = i
@@ -821,8 +842,8 @@ def _bind_casualties(
         for i, p in enumerate(places):
             gap = clause[tail_off : p.start]
             if (
-                _CASUALTY_PLACE_GAP_RE.fullmatch(gap)
-                and len(gap) < 30
+                len(gap) < 30  # first: a far place costs no regex
+                and _CASUALTY_PLACE_GAP_RE.fullmatch(gap)
                 and not _listed_with_next(clause, places, i)
             ):
                 place_idx = i
@@ -943,6 +964,7 @@ class _ClauseFacts:
     speaker_binding: _Binding | None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class _Binding:
     """A clause's figures bound to its resolved places."""
@@ -955,12 +977,16 @@ class _Binding:
     attack_evidence: bool
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class _SentenceFacts:
     clauses: tuple[_ClauseFacts, ...]  # only clauses with attack evidence
     claimant: str | None
     masked: tuple[tuple[int, int], ...]  # claimant spans
     mentions: tuple  # place mentions of the whole sentence
+
+
+fast_init(_ClauseFacts)  # (as the other facts are; made once per clause)
 
 
 # Sentences repeat across a corpus: syndicated wire copy carried by many outlets, stock lines
@@ -1008,8 +1034,13 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
     both_sides = scan.test(BOTH_SIDES_RE, sent)
     clauses = []
     for c_start, c_end, clause, found, has_attack_noun, casualty_words in candidates:
+        # Offsets into the clause (a clause at the sentence's start keeps the amounts as found).
         amounts = tuple(
-            Amount(a.start - c_start, a.end - c_start, a.text, a.value, a.low, a.qualifier, a.vague)
+            a
+            if not c_start
+            else Amount(
+                a.start - c_start, a.end - c_start, a.text, a.value, a.low, a.qualifier, a.vague
+            )
             for a in amounts_all
             if c_start <= a.start and a.end <= c_end and not _inside(a.start, a.end, masked)
         )
@@ -1044,7 +1075,9 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
                 end=c_end,
                 text=clause,
                 weapons=tuple(
-                    WeaponMention(
+                    w
+                    if not c_start
+                    else WeaponMention(
                         w.start + c_start, w.end + c_start, w.text, w.classes, w.models, w.actor
                     )
                     for w in found
@@ -1355,6 +1388,7 @@ def _clause_places(
     return out
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class _CountryRef:
     start: int

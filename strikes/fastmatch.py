@@ -16,6 +16,12 @@ When exactness cannot be guaranteed the gate steps aside and calls `pattern.sear
   Lower-casing every other character keeps the text's length and never yields an ASCII
   letter, so positions in the lower-cased text are positions in the text
   (tests/test_bench.py checks both facts over all of Unicode).
+
+A case-sensitive pattern is gated too, on the text as it is: its literals keep their case
+("Russia", "Kyiv"), and no character but the literal's own matches it, so the exotic
+characters do not matter.  `re` scans such a pattern itself with a quick first-character
+test, but not when it opens with `\\b` ("\\b(?P<actor>Russia|Moscow|...)"): then it tries
+every branch at every position, several times slower than the gate.
 """
 
 from __future__ import annotations
@@ -78,25 +84,35 @@ def _prefixes(seq, flags: dict) -> set[str]:
     return out
 
 
+# An inline flag group that may turn case-insensitive matching on or off in a part of a
+# pattern ("(?i:...)"): its literals could not be taken as written.
+_INLINE_CASE_RE = re.compile(r"\(\?[aiLmsux-]*i")
+
+
 def literal_prefixes(
-    pattern: re.Pattern[str], *, ascii_text: bool = False
+    pattern: re.Pattern[str], *, ascii_text: bool = False, exact: bool = False
 ) -> frozenset[str] | None:
     """Lower-case literals every match of `pattern` starts with, or None if there are none.
 
     With `ascii_text`, the literals may rely on the text being ASCII (`\\d` read as [0-9]).
+    With `exact`, a case-sensitive pattern's literals keep their case (for a scan of the text
+    as it is, not lower-cased).
     """
     if pattern.flags & re.VERBOSE:
+        return None
+    exact = exact and not pattern.flags & re.IGNORECASE
+    if exact and _INLINE_CASE_RE.search(pattern.pattern):
         return None
     try:
         parsed = _parser.parse(pattern.pattern, pattern.flags)
     except (re.error, TypeError, ValueError):  # pragma: no cover - compiled already
         return None
     found = _prefixes(list(parsed), {"ascii_text": ascii_text})
-    if not found or "" in found or not all(p.isascii() for p in found):
-        return None
+    if not found or "" in found or not (exact or all(p.isascii() for p in found)):
+        return None  # (a non-ASCII literal is exact only where the text is not lower-cased)
     if pattern.flags & re.IGNORECASE:
         found = {p.lower() for p in found}
-    elif any(p != p.lower() for p in found):
+    elif not exact and any(p != p.lower() for p in found):
         return None  # upper-case literals: the gate works on lower-cased text only
     # A literal that contains a shorter one adds nothing.
     kept = {p for p in found if not any(q != p and p.startswith(q) for q in found)}
@@ -106,15 +122,17 @@ def literal_prefixes(
 class LiteralGate:
     """`gate.search(text)` is `pattern.search(text)`, usually much faster (see module doc).
 
-    `pattern` must be case-insensitive or all lower-case (the gate scans lower-cased text).
+    A case-insensitive pattern's literals are looked for in the lower-cased text, a
+    case-sensitive pattern's in the text as it is.
     """
 
-    __slots__ = ("_auto", "pattern")
+    __slots__ = ("_auto", "_exact", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self._auto = None
-        lits = literal_prefixes(pattern)
+        self._exact = not pattern.flags & re.IGNORECASE
+        lits = literal_prefixes(pattern, exact=self._exact)
         if lits:
             import ahocorasick
 
@@ -128,23 +146,33 @@ class LiteralGate:
     def gated(self) -> bool:
         return self._auto is not None
 
+    def _haystack(self, text: str) -> str | None:
+        """The text the literals are looked for in; None: no gate for this text."""
+        if self._auto is None:
+            return None
+        if self._exact:
+            return text
+        if not text.isascii() and _EXOTIC_RE.search(text):
+            return None
+        return text.lower()
+
     def starts(self, text: str) -> list[int] | None:
         """Sorted positions where a match may start; None: no gate for this text."""
-        auto = self._auto
-        if auto is None or (not text.isascii() and _EXOTIC_RE.search(text)):
+        hay = self._haystack(text)
+        if hay is None:
             return None
-        starts = [end - n + 1 for end, n in auto.iter(text.lower())]
+        starts = [end - n + 1 for end, n in self._auto.iter(hay)]  # type: ignore[union-attr]
         if len(starts) > 1:
             starts = sorted(set(starts))
         return starts
 
     def test(self, text: str) -> bool:
         """`bool(pattern.search(text))`; stops at the first candidate that matches."""
-        auto = self._auto
-        if auto is None or (not text.isascii() and _EXOTIC_RE.search(text)):
+        hay = self._haystack(text)
+        if hay is None:
             return self.pattern.search(text) is not None
         match = self.pattern.match
-        return any(match(text, end - n + 1) for end, n in auto.iter(text.lower()))
+        return any(match(text, end - n + 1) for end, n in self._auto.iter(hay))  # type: ignore[union-attr]
 
     def test_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> list[bool]:
         """`[self.test(text[s:e]) for s, e in spans]` with one scan of the whole text (a
@@ -186,12 +214,13 @@ class MultiGate:
     """One Aho-Corasick pass that gives candidate start positions for several patterns.
 
     `starts = gate.scan(text)` returns, per pattern, the sorted positions where a match may
-    start (None for a pattern without literal prefixes: scan it in full), or None for the
-    whole text when it holds one of the exotic characters (see the module doc).
+    start (a list, or () when there are none; None for a pattern without literal prefixes:
+    scan it in full), or None for the whole text when it holds one of the exotic characters
+    (see the module doc).
     `finditer(i, text, starts)` then yields exactly what `patterns[i].finditer(text)` yields.
     """
 
-    __slots__ = ("_ascii_only", "_auto", "_gated", "patterns")
+    __slots__ = ("_ascii_only", "_auto", "_blank", "_gated", "patterns")
 
     def __init__(self, patterns: list[re.Pattern[str]]) -> None:
         import ahocorasick
@@ -215,29 +244,40 @@ class MultiGate:
         if words:
             auto.make_automaton()
         self._auto = auto if words else None
+        # What `scan` starts from, on ASCII text and on other text: () for a gated pattern
+        # (no candidate yet; most patterns get none in a sentence, and one shared empty tuple
+        # costs nothing to make), None for a pattern to scan in full.
+        self._blank = (
+            tuple(() if g else None for g in self._gated),
+            tuple(
+                () if g and not a else None
+                for g, a in zip(self._gated, self._ascii_only, strict=True)
+            ),
+        )
 
-    def scan(self, text: str) -> list[list[int] | None] | None:
+    def scan(self, text: str) -> list[Sequence[int] | None] | None:
         ascii_text = text.isascii()
         if not ascii_text and _EXOTIC_RE.search(text):
             return None
-        out: list[list[int] | None] = [
-            [] if g and (ascii_text or not a) else None
-            for g, a in zip(self._gated, self._ascii_only, strict=True)
-        ]
+        out: list[Sequence[int] | None] = list(self._blank[0 if ascii_text else 1])
         if self._auto is not None:
+            unsorted = []
             for end, (n, owners) in self._auto.iter(text.lower()):
                 s = end - n + 1
                 for i in owners:
                     lst = out[i]
-                    if lst is not None:
-                        lst.append(s)
-            for lst in out:
-                if lst is not None and len(lst) > 1:
-                    lst[:] = sorted(set(lst))
+                    if lst:  # a list with a start already
+                        if lst[-1] >= s:  # hits come by end: a longer literal starts earlier
+                            unsorted.append(lst)
+                        lst.append(s)  # type: ignore[union-attr]
+                    elif lst is not None:
+                        out[i] = [s]
+            for lst in unsorted:
+                lst[:] = sorted(set(lst))
         return out
 
     def finditer(
-        self, i: int, text: str, starts: list[list[int] | None] | None
+        self, i: int, text: str, starts: list[Sequence[int] | None] | None
     ) -> Iterator[re.Match[str]]:
         return _anchored_finditer(self.patterns[i], text, None if starts is None else starts[i])
 
@@ -250,9 +290,9 @@ class GateSet:
     then `pattern.search(piece) is not None` for the piece `sentence[base : base + len(piece)]`
     (a literal inside the piece is found there whether the piece is scanned alone or as part
     of the sentence; a candidate that runs past the piece only costs a failed match).
-    `alone` patterns are asked about a few words at a time (the words before a number), where
-    scanning just those words is cheaper: each has its own `LiteralGate` (which is the plain
-    pattern when it has no literal start, e.g. a case-sensitive one `re` scans well itself).
+    `alone` patterns are asked about a few words at a time (the words before a number), or
+    are case-sensitive (the shared scan is of lower-cased text): each has its own
+    `LiteralGate` (which is the plain pattern when it has no literal start).
     """
 
     __slots__ = ("_alone", "_gate", "_index")
@@ -285,13 +325,15 @@ class TextScan:
     __slots__ = ("_alone", "_index", "_starts", "text")
     misplaced = 0
 
-    def __init__(self, gates: GateSet, starts: list[list[int] | None] | None, text: str) -> None:
+    def __init__(
+        self, gates: GateSet, starts: list[Sequence[int] | None] | None, text: str
+    ) -> None:
         self._index = gates._index
         self._alone = gates._alone
         self._starts = starts
         self.text = text
 
-    def _candidates(self, i: int, piece: str, base: int) -> list[int] | None:
+    def _candidates(self, i: int, piece: str, base: int) -> Sequence[int] | None:
         """Sorted text offsets where pattern i may match inside the piece; None: scan it."""
         starts = self._starts
         if starts is None:
@@ -307,7 +349,17 @@ class TextScan:
         return found[bisect.bisect_left(found, base) : bisect.bisect_left(found, base + len(piece))]
 
     def test(self, pattern: re.Pattern[str], piece: str, base: int = 0) -> bool:
-        return self.search(pattern, piece, base) is not None
+        """`search(...) is not None`, without the call (the rules ask this most)."""
+        i = self._index.get(id(pattern))
+        if i is None:
+            return self._alone[id(pattern)].test(piece)
+        found = self._candidates(i, piece, base)
+        if found is None:
+            return pattern.search(piece) is not None
+        if not found:
+            return False
+        match = pattern.match
+        return any(match(piece, s - base) is not None for s in found)
 
     def search(self, pattern: re.Pattern[str], piece: str, base: int = 0) -> re.Match[str] | None:
         i = self._index.get(id(pattern))
@@ -346,12 +398,17 @@ class TextScan:
 
 
 def _anchored_finditer(
-    pattern: re.Pattern[str], text: str, starts: list[int] | None
+    pattern: re.Pattern[str], text: str, starts: Sequence[int] | None
 ) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text)`, trying only the sorted candidate `starts` (None: all)."""
     if starts is None:
-        yield from pattern.finditer(text)
-        return
+        return pattern.finditer(text)  # re's own iterator: no generator around it
+    return _anchored(pattern, text, starts)
+
+
+def _anchored(
+    pattern: re.Pattern[str], text: str, starts: Sequence[int]
+) -> Iterator[re.Match[str]]:
     pos = 0
     match = pattern.match
     for s in starts:

@@ -30,6 +30,7 @@ from typing import Any
 
 from strikes import aliases as A
 from strikes.errors import GeocodeError
+from strikes.frozen import fast_init
 from strikes.gazetteer import (
     F_BLOCKED,
     F_CONTEXT,
@@ -45,6 +46,7 @@ from strikes.settings import DEFAULT_SETTINGS, Settings
 KINDS = ("city", "region", "country", "unknown")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PlaceMention:
     start: int  # offsets into the text given to find_places
@@ -54,6 +56,7 @@ class PlaceMention:
     candidates: tuple[Place, ...]  # best first
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class GeoContext:
     country_codes: tuple[str, ...] = ()  # countries the text is about, most relevant first

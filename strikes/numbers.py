@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from strikes.fastmatch import MultiGate, WordStartGate
+from strikes.frozen import fast_init
 
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -58,6 +59,7 @@ NUMBER_RE = re.compile(
 )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Amount:
     start: int
