@@ -137,21 +137,28 @@ def _crc_words(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 def _batch_tokens(texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
     """`_tokens` of every text, concatenated, and how many belong to each text."""
-    bufs = [_word_bytes(t) for t in texts]
     parts: list[np.ndarray] = []
     counts: list[int] = []
-    i = 0
-    while i < len(bufs):
-        j, size = i + 1, len(bufs[i])
-        while j < len(bufs) and size + 1 + len(bufs[j]) <= _CHUNK_BYTES:
-            size += 1 + len(bufs[j])
-            j += 1
-        chunk = bufs[i:j]
+
+    def flush(chunk: list[bytes]) -> None:
         crc, starts = _crc_words(b" ".join(chunk))  # a space never joins two words
         bounds = list(itertools.accumulate(len(b) + 1 for b in chunk))  # each text's end + 1
         counts.extend(np.diff(np.searchsorted(starts, bounds), prepend=0).tolist())
         parts.append(crc)
-        i = j
+
+    # The word bytes are made one chunk at a time: holding a whole batch's at once would add
+    # the size of its text to the pipeline's peak memory.
+    chunk: list[bytes] = []
+    size = -1
+    for text in texts:
+        buf = _word_bytes(text)
+        if chunk and size + 1 + len(buf) > _CHUNK_BYTES:
+            flush(chunk)
+            chunk, size = [], -1
+        chunk.append(buf)
+        size += 1 + len(buf)
+    if chunk:
+        flush(chunk)
     every = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
     return every, counts
 
