@@ -173,7 +173,13 @@ Shape = tuple[str, int, int, str, tuple[tuple[str, str | None], ...]]
 def _resolved(
     kind: str, groups: tuple[tuple[str, str | None], ...], matched: str, published: date | None
 ) -> tuple[str | None, str | None]:
-    return _resolve(kind, dict(groups), matched, published)
+    g = {k: v.translate(_RE_I_ASCII) if v else v for k, v in groups}
+    return _resolve(kind, g, matched.translate(_RE_I_ASCII), published)
+
+
+# With re.I, Python's re matches these four non-ASCII letters as ASCII ones ("ſunday" is a
+# weekday to the patterns): the names are spelt in ASCII before they are looked up.
+_RE_I_ASCII = str.maketrans({"ſ": "s", "\u212a": "k", "ı": "i", "İ": "i"})
 
 
 def _resolve(

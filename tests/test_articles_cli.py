@@ -79,6 +79,7 @@ def test_bad_inputs_exit_1_and_name_each_file():
         "emoji_rtl.txt",
         "good_story.txt",
         "implausible_numbers.txt",
+        "lookalike_letters.txt",
         "mixed_encodings.txt",
         "utf16_nobom.txt",
     ]

@@ -42,3 +42,22 @@ def test_may_as_a_verb_is_not_a_month():
 
 def test_impossible_dates_are_ignored():
     assert find_dates("on 2099-13-45", published=parse_published("2025-07-06")) == []
+
+
+# Python's re.I matches these non-ASCII letters as the ASCII ones: a date spelt with them is
+# found by the patterns and must resolve as the ASCII spelling does (it once raised instead).
+RE_I_LOOKALIKES = {"s": "ſ", "S": "ſ", "k": "\u212a", "K": "\u212a", "i": "ı", "I": "İ"}
+
+
+LOOKALIKE_CASES = [
+    (text.replace(letter, other), *rest)
+    for text, *rest in CASES
+    for letter, other in RE_I_LOOKALIKES.items()
+    if letter in text
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected", "precision", "kind"), LOOKALIKE_CASES)
+def test_re_i_lookalike_letters_resolve_like_ascii(text, published, expected, precision, kind):
+    found = find_dates(f"Drones struck the city {text}.", published=parse_published(published))
+    assert [(d.date, d.precision, d.kind) for d in found] == [(expected, precision, kind)]

@@ -231,6 +231,20 @@ def test_implausible_figures_are_flagged_not_stored():
         assert e["vague"] and e["launched"] is None and e["killed"] is None
 
 
+def test_re_i_lookalike_letters_in_date_words_are_read_as_ascii():
+    # "ſunday" matches the weekday pattern under re.I; resolving it once stopped the batch.
+    code, out, err = _cli("extract", str(BAD / "lookalike_letters.txt"), "--claims")
+    assert code == 0, err
+    dates = {
+        c["place_text"]: (c["date"], c["date_precision"]) for c in map(json.loads, out.splitlines())
+    }
+    assert dates == {
+        "Kharkiv": ("2025-09-14", "day"),
+        "Odesa": ("2024-09-01", "month"),
+        "Kyiv": ("2025-08-01", "month"),
+    }
+
+
 def test_not_english_article_is_reported_not_misread(tmp_path):
     code, out, err = _cli("extract", str(BAD / "cyrillic_ru.txt"))
     assert code == 0 and out == ""
@@ -273,6 +287,7 @@ def test_rejected_inputs_leave_the_store_unchanged(tmp_path):
         "emoji_rtl.txt",
         "good_story.txt",
         "implausible_numbers.txt",
+        "lookalike_letters.txt",
         "mixed_encodings.txt",
         "utf16_nobom.txt",
     }
