@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from strikes import lexicon as lx
 from strikes.dates import DateMention, find_dates, pick_event_date
-from strikes.fastmatch import GateSet, LiteralGate, TextScan
+from strikes.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
 from strikes.frozen import fast_init
 from strikes.numbers import Amount, find_amounts, find_implausible
 from strikes.settings import DEFAULT_SETTINGS, Settings
@@ -916,6 +916,9 @@ def extract_article_claims(
     from strikes.dates import parse_published
 
     ctx = Context(published=parse_published(published))
+    # Words are looked up by name after re.I matched them ("Ruſsian" drones): the rules read
+    # the ASCII spelling; the text keeps its length, so every offset is the source's.
+    text = ascii_lookalikes(text)
     # Most sentences fail the prefilter (tested in one scan of the article); they are cheap to
     # test and not worth a cache slot.  `compress` skips them without a Python step each.
     candidate = _PREFILTER.test_spans(text, [(s, e) for _i, s, e in sentences])

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from dateutil import parser as dateutil_parser
 
-from strikes.fastmatch import MultiGate, WordStartGate
+from strikes.fastmatch import MultiGate, WordStartGate, ascii_lookalikes
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
@@ -173,13 +173,9 @@ Shape = tuple[str, int, int, str, tuple[tuple[str, str | None], ...]]
 def _resolved(
     kind: str, groups: tuple[tuple[str, str | None], ...], matched: str, published: date | None
 ) -> tuple[str | None, str | None]:
-    g = {k: v.translate(_RE_I_ASCII) if v else v for k, v in groups}
-    return _resolve(kind, g, matched.translate(_RE_I_ASCII), published)
-
-
-# With re.I, Python's re matches these four non-ASCII letters as ASCII ones ("ſunday" is a
-# weekday to the patterns): the names are spelt in ASCII before they are looked up.
-_RE_I_ASCII = str.maketrans({"ſ": "s", "\u212a": "k", "ı": "i", "İ": "i"})
+    # re.I matches "ſunday" as a weekday: names are looked up in their ASCII spelling.
+    g = {k: ascii_lookalikes(v) if v else v for k, v in groups}
+    return _resolve(kind, g, ascii_lookalikes(matched), published)
 
 
 def _resolve(

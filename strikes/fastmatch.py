@@ -32,10 +32,31 @@ from collections.abc import Iterator, Sequence
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
-__all__ = ["GateSet", "LiteralGate", "MultiGate", "TextScan", "WordStartGate"]
+__all__ = [
+    "GateSet",
+    "LiteralGate",
+    "MultiGate",
+    "TextScan",
+    "WordStartGate",
+    "ascii_lookalikes",
+]
 
 # Non-ASCII characters that re.IGNORECASE matches against ASCII letters.
 _EXOTIC_RE = re.compile("[\u0130\u0131\u017f\u212a]")
+_LOOKALIKE_ASCII = str.maketrans({"\u0130": "I", "\u0131": "i", "\u017f": "s", "\u212a": "K"})
+
+
+def ascii_lookalikes(text: str) -> str:
+    """`text` with those letters spelt in ASCII, one character for one (offsets stay valid).
+
+    re.I lets "ſunday" or "Ruſsian" match a pattern, but the lookup of what matched by name
+    ("sunday", "russian") then fails: rules that look words up read the ASCII spelling.
+    """
+    if text.isascii() or _EXOTIC_RE.search(text) is None:
+        return text
+    return text.translate(_LOOKALIKE_ASCII)
+
+
 _ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
 
