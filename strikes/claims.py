@@ -918,7 +918,7 @@ def extract_article_claims(
     ctx = Context(published=parse_published(published))
     # Words are looked up by name after re.I matched them ("Ruſsian" drones): the rules read
     # the ASCII spelling; the text keeps its length, so every offset is the source's.
-    text = ascii_lookalikes(text)
+    source, text = text, ascii_lookalikes(text)
     # Most sentences fail the prefilter (tested in one scan of the article); they are cheap to
     # test and not worth a cache slot.  `compress` skips them without a Python step each.
     candidate = _PREFILTER.test_spans(text, [(s, e) for _i, s, e in sentences])
@@ -939,7 +939,21 @@ def extract_article_claims(
         )
     for c in ctx.claims:  # again: a follow-up sentence may have added figures since
         _check_plausible(c, settings)
-    return [c for c in ctx.claims if _keep(c)]
+    kept = [c for c in ctx.claims if _keep(c)]
+    if text is not source:
+        _quote_source(kept, source)
+    return kept
+
+
+def _quote_source(claims: list[Claim], source: str) -> None:
+    """The sentences and place names of `claims` as the source spells them (they were read
+    with re.I's look-alike letters in ASCII; every offset is the same)."""
+    for c in claims:
+        c.sentence = source[c.start : c.end]
+        if c.place_start is not None and c.place_end is not None:
+            c.place_text = source[c.place_start : c.place_end]
+        for extra in c.extra_sources:
+            extra["sentence"] = source[extra["start"] : extra["end"]]
 
 
 def _keep(c: Claim) -> bool:

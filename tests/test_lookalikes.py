@@ -1,5 +1,5 @@
 """re.I's non-ASCII look-alike letters (ſ, K, ı, İ) in article text: extraction reads them as
-the ASCII letters they stand for, and never fails on them."""
+the ASCII letters they stand for, never fails on them, and quotes the source as it is spelt."""
 
 from __future__ import annotations
 
@@ -47,4 +47,23 @@ def test_extraction_reads_lookalikes_as_the_ascii_letters() -> None:
     plain = extract_claims(batch.articles, batch.sentences)
     assert len(plain) > 50
     clear_caches()  # no analysis of the plain sentences is reused
-    pd.testing.assert_frame_equal(extract_claims(swapped, batch.sentences), plain)
+    claims = extract_claims(swapped, batch.sentences)
+    # The same claims, quoting the source as it is spelt.
+    quoted = ["sentence", "place_text", "followups"]
+    pd.testing.assert_frame_equal(claims.drop(columns=quoted), plain.drop(columns=quoted))
+    texts = dict(zip(swapped["article_id"], swapped["text"], strict=True))
+    for c in claims.itertuples():
+        source = texts[c.article_id]
+        assert c.sentence == source[c.start : c.end]
+        if not pd.isna(c.place_start):  # (a country-wide tally names no place)
+            assert c.place_text == source[c.place_start : c.place_end]
+        for extra in c.followups:
+            assert extra["sentence"] == texts[extra["article"]][extra["start"] : extra["end"]]
+    assert (claims["sentence"] != plain["sentence"]).any()
+    assert claims["sentence"].map(ascii_lookalikes).tolist() == plain["sentence"].tolist()
+    named = claims["place_text"].dropna()
+    assert named.map(ascii_lookalikes).tolist() == plain["place_text"].dropna().tolist()
+    folded = [
+        [{**x, "sentence": ascii_lookalikes(x["sentence"])} for x in f] for f in claims["followups"]
+    ]
+    assert folded == plain["followups"].tolist()
