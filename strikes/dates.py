@@ -175,7 +175,15 @@ def _resolved(
 ) -> tuple[str | None, str | None]:
     # re.I matches "ſunday" as a weekday: names are looked up in their ASCII spelling.
     g = {k: ascii_lookalikes(v) if v else v for k, v in groups}
+    if published is not None and not _RESOLVABLE[0] <= published <= _RESOLVABLE[1]:
+        published = None  # a year or a week away runs off the calendar: read as no date
     return _resolve(kind, g, ascii_lookalikes(matched), published)
+
+
+# Publication dates that every relative expression can be counted from (a year back, a year
+# and a week ahead stay on Python's calendar).  The articles stage keeps dates from 1900 to
+# today; a direct caller may pass anything.
+_RESOLVABLE = (date(2, 1, 1), date(9998, 12, 1))
 
 
 def _resolve(

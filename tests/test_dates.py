@@ -1,4 +1,5 @@
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,18 @@ LOOKALIKE_CASES = [
 def test_re_i_lookalike_letters_resolve_like_ascii(text, published, expected, precision, kind):
     found = find_dates(f"Drones struck the city {text}.", published=parse_published(published))
     assert [(d.date, d.precision, d.kind) for d in found] == [(expected, precision, kind)]
+
+
+@pytest.mark.parametrize("published", [date.min, date(1, 6, 15), date(9999, 6, 15), date.max])
+def test_publication_dates_at_the_calendar_edge_resolve_nothing_relative(published):
+    # A year back or a week ahead would leave Python's calendar (it once raised OverflowError).
+    for text, *_ in CASES:
+        sentence = f"Drones struck the city {text}."
+        assert find_dates(sentence, published=published) == find_dates(sentence, published=None)
+
+
+@pytest.mark.parametrize("published", [date(2, 1, 1), date(9998, 12, 1)])
+def test_publication_dates_near_the_edge_still_resolve(published):
+    for text, *_ in CASES:
+        found = find_dates(f"Drones struck the city {text}.", published=published)
+        assert all(d.date is not None or d.kind in {"week", "anaphoric"} for d in found), found
