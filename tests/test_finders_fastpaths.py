@@ -1,5 +1,6 @@
 """The finders' fast paths give what the plain expressions give: date shapes found through
-the word-start gate, cached date resolutions, amounts, place mentions."""
+the word-start gate (month shapes skipped past the last month word), the event date of a lone
+mention, cached date resolutions, amounts, place mentions."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import functools
 import json
 import random
 import re
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -54,12 +56,14 @@ _SEPS = (
 )
 
 
-def _random_texts(n: int, seed: int) -> list[str]:
+def _random_texts(
+    n: int, seed: int, *, words: Sequence[str] = _WORDS, seps: Sequence[str] = _SEPS, most: int = 24
+) -> list[str]:
     rng = random.Random(seed)
     out = []
     for _ in range(n):
-        k = rng.randrange(1, 25)
-        out.append("".join(rng.choice(_WORDS) + rng.choice(_SEPS) for _ in range(k)))
+        k = rng.randrange(1, most + 1)
+        out.append("".join(rng.choice(words) + rng.choice(seps) for _ in range(k)))
     return out
 
 
@@ -117,6 +121,85 @@ def test_date_patterns_start_at_word_starts_only() -> None:
                     assert pattern.match(t[:s] + c + t[s:], s + 1) is None, (t, s, c)
                 seen += 1
     assert seen > 1000
+
+
+# Month shapes are not tried past the last month word; a lone mention is the event date.
+
+# Month words (and words that merely start like one) next to the words that open the other
+# shapes ("on Sunday", "in", digits), so month shapes are tried before, at and after the last
+# month word, and at the end of the text; "İzmir" sends a text down the non-ASCII path.
+_MONTH_WORDS = [
+    "on", "in", "of", "since", "during", "for", "night", "Sunday", "friday", "said", "late",
+    "May", "may", "mayor", "March", "market", "Mar.", "Sept.", "sep", "separatists", "Dec",
+    "decided", "jan", "January", "Jun", "June", "Jul", "Oct.", "nov", "November", "aug", "Apr",
+    "feb", "5", "11", "12", "3rd", "21st", "2024", "1999", "last", "this", "next", "year",
+    "drones", "Kyiv", "—", "İzmir",
+]  # fmt: skip
+_MONTH_SEPS = [" ", " ", " ", ", ", ". ", "-", "/", "\n", "", "(", "'"]
+
+
+def _month_texts() -> list[str]:
+    from strikes.articles import load_documents
+
+    corpus = load_documents(make_documents(200, seed=11)).sentences["text"].tolist()
+    cases = json.loads((CASES / "dates.json").read_text())["cases"]
+    framed = [f"Drones struck the city {c[0]}" for c in cases]  # the date ends the text
+    month_texts = _random_texts(4000, 7, words=_MONTH_WORDS, seps=_MONTH_SEPS, most=11)
+    return [*dict.fromkeys(corpus), *framed, *month_texts]
+
+
+def test_month_shapes_skipped_past_the_last_month_word_are_the_plain_matches() -> None:
+    texts = _month_texts()
+    month_shapes = 0
+    for t in texts:
+        expected = _plain_shapes(t)
+        assert dates._date_shapes.__wrapped__(t) == expected, t
+        month_shapes += sum(kind in dates._MONTH_KINDS for kind, *_ in expected)
+    assert month_shapes > 500  # the texts do name months
+
+
+def test_every_month_shape_holds_a_month_mark_at_or_after_its_start() -> None:
+    """What the skip rests on: the gate marks a month word inside every month shape."""
+    checked = 0
+    for t in _month_texts():
+        if not t.isascii():
+            continue
+        marks = [s for i, s in dates._WORD_GATE.candidates(t) if i == dates._MONTH_MARK]
+        for kind, pattern in dates._PATTERNS:
+            if kind not in dates._MONTH_KINDS:
+                continue
+            for m in pattern.finditer(t):
+                assert any(m.start() <= s < m.end() for s in marks), (t, m)
+                checked += 1
+    assert checked > 500
+
+
+def test_marks_sort_after_every_shape_candidate() -> None:
+    cands = dates._WORD_GATE.candidates("On Sunday, May 5, in June 2024 drones hit Kyiv in May")
+    marks = [c for c in cands if c[0] == dates._MONTH_MARK]
+    assert len(marks) == 3 and cands[-len(marks) :] == marks
+    assert dates._NEEDS_MONTH.count(True) == len(dates._MONTH_KINDS)
+
+
+def test_every_kind_is_ranked() -> None:
+    """The single-mention shortcut skips the rank lookup: no kind may lack a rank."""
+    assert {kind for kind, _p in dates._PATTERNS} <= set(dates._EVENT_RANK)
+
+
+def test_pick_event_date_is_the_ranked_minimum() -> None:
+    def plain(mentions):
+        return (
+            min(mentions, key=lambda d: (dates._EVENT_RANK[d.kind], d.start)) if mentions else None
+        )
+
+    published = date(2025, 7, 6)
+    picked = 0
+    for t in _month_texts():
+        found = dates.find_dates(t, published=published)
+        for k in range(len(found) + 1):
+            assert dates.pick_event_date(found[:k]) is plain(found[:k])
+        picked += len(found)
+    assert picked > 1000
 
 
 def _find_dates_uncached(text: str, published: date | None) -> list:
