@@ -20,9 +20,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import compress
 
 from strikes import lexicon as lx
-from strikes.dates import DateMention, find_dates, pick_event_date
+from strikes.dates import DateMention, find_dates, parse_published, pick_event_date
 from strikes.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
 from strikes.frozen import fast_init
 from strikes.numbers import Amount, find_amounts, find_implausible
@@ -911,10 +912,6 @@ def extract_article_claims(
     settings: Settings = DEFAULT_SETTINGS,
 ) -> list[Claim]:
     """Claims of one article.  `sentences` are (sent_idx, start, end) spans into `text`."""
-    from itertools import compress
-
-    from strikes.dates import parse_published
-
     ctx = Context(published=parse_published(published))
     # Words are looked up by name after re.I matched them ("Ruſsian" drones): the rules read
     # the ASCII spelling; the text keeps its length, so every offset is the source's.
@@ -963,6 +960,7 @@ def _keep(c: Claim) -> bool:
     return getattr(c.place, "geo_precision", None) != "country" or c.has_figures()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class _ClauseFacts:
     """What a clause says on its own: the part of the analysis no earlier sentence changes."""
@@ -1001,9 +999,6 @@ class _SentenceFacts:
     claimant: str | None
     masked: tuple[tuple[int, int], ...]  # claimant spans
     mentions: tuple  # place mentions of the whole sentence
-
-
-fast_init(_ClauseFacts)  # (as the other facts are; made once per clause)
 
 
 # Sentences repeat across a corpus: syndicated wire copy carried by many outlets, stock lines
@@ -1294,10 +1289,8 @@ def _sentence_claims(
             continue
         if dates_all is None:
             dates_all = find_dates(sent, published=ctx.published)
-        date_m = (
-            pick_event_date([d for d in dates_all if c_start <= d.start < c_end or d.statement])
-            if dates_all
-            else None
+        date_m = pick_event_date(
+            [d for d in dates_all if c_start <= d.start < c_end or d.statement]
         )
         date_str, date_prec, date_src = _event_date(date_m, ctx, sent_idx, dates_all)
         built = _build_claims(
@@ -1797,20 +1790,13 @@ def _check_plausible(c: Claim, settings: Settings) -> None:
     if huge and "implausible:number" not in c.rules:  # "999999999999 drones", "1e9": never
         c.vague.setdefault("implausible", "; ".join(huge)[:200])  # a count; flagged here
         c.rules.append("implausible:number")
-    limit = settings.max_plausible_count
-    # The usual case, no figure over its limit, in one expression (`(v or 0) > limit` is only
-    # a gate: the loops decide).
-    if (c.launched or 0) > limit or (c.intercepted or 0) > limit or (c.hit or 0) > limit:
-        for f in ("launched", "intercepted", "hit"):
-            v = getattr(c, f)
-            if v is not None and v > limit:
-                c.vague[f] = f"implausible: {v}"
-                setattr(c, f, None)
-                c.rules.append(f"implausible:{f}")
-    limit = settings.max_plausible_casualties
-    if (c.killed or 0) <= limit and (c.injured or 0) <= limit:
-        return
-    for f in ("killed", "injured"):
+    _flag_over(c, ("launched", "intercepted", "hit"), settings.max_plausible_count)
+    _flag_over(c, ("killed", "injured"), settings.max_plausible_casualties)
+
+
+def _flag_over(c: Claim, fields: tuple[str, ...], limit: int) -> None:
+    """A figure over `limit` is dropped and flagged in `vague`."""
+    for f in fields:
         v = getattr(c, f)
         if v is not None and v > limit:
             c.vague[f] = f"implausible: {v}"
