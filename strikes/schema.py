@@ -7,11 +7,19 @@ dicts (weapons, sources, removed boilerplate); "string" columns hold text or <NA
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from operator import itemgetter
 
 import pandas as pd
 import pyarrow as pa
+
+# The "string" columns live in Arrow buffers.  pyarrow's default allocator (mimalloc) keeps
+# freed pages for reuse, and a batch builds and drops its frames stage by stage: on the
+# 5,000-article bench the pipeline peaked ~35 MB higher with it (390 MB against 355 MB).  The
+# system allocator hands large buffers back.  A pool chosen in ARROW_DEFAULT_MEMORY_POOL wins.
+if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+    pa.set_memory_pool(pa.system_memory_pool())
 
 Schema = dict[str, str]
 
