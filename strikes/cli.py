@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--articles", type=int, default=5000)
     p.add_argument("--events", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--repeat", type=int, default=3, help="cold pipeline runs; the fastest is reported"
+    )
     p.add_argument("--profile", action="store_true")
     p.add_argument("--scaling", action="store_true", help="also run 10x the articles; print ratios")
     p.add_argument("--no-store", action="store_true", help="skip the DuckDB ingest measurement")
