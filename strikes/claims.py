@@ -934,8 +934,11 @@ def extract_article_claims(
             geo=geo,
             settings=settings,
         )
-    for c in ctx.claims:  # again: a follow-up sentence may have added figures since
-        _check_plausible(c, settings)
+    for c in ctx.claims:
+        # Again where a follow-up sentence added figures; _build_claims checked the others
+        # (checking a claim twice changes nothing: tests/test_article_claims_fastpaths.py).
+        if "followup" in c.rules:
+            _check_plausible(c, settings)
     kept = [c for c in ctx.claims if _keep(c)]
     if text is not source:
         _quote_source(kept, source)
@@ -1194,7 +1197,7 @@ def _sentence_claims(
     new_claims: list[Claim] = []
     for cf in facts.clauses:
         c_start, c_end, clause = cf.start, cf.end, cf.text
-        weapons = list(cf.weapons)
+        weapons = cf.weapons
         casualty_words = cf.casualty_words
         attacker, a_rule = cf.attacker, cf.attacker_rule
         binding = cf.binding
@@ -1206,14 +1209,15 @@ def _sentence_claims(
                 binding = cf.speaker_binding
         if binding.non_event:
             continue
-        target_places = list(binding.target_places)
-        counts = list(binding.counts)
-        casualties = list(binding.casualties)
-        vague_counts = set(binding.vague_counts)
+        # The cached binding's tuples as they are: nothing below changes them.
+        target_places = binding.target_places
+        counts = binding.counts
+        casualties = binding.casualties
+        vague_counts = binding.vague_counts
         attack_evidence = binding.attack_evidence
         is_followup_shape = cf.anaphoric or c_start > 0
         prev = ctx.claims[-1] if ctx.claims and sent_idx - ctx.last_claim_sent <= 2 else None
-        if prev is not None:
+        if prev is not None and facts.masked:  # no speaker span, no place a speaker names
             # "Bryansk Region Governor ... said there were no casualties": of the recent claims,
             # the one whose place the speaker speaks for.
             prev = (
@@ -1595,11 +1599,11 @@ def _build_claims(
     c_start: int,
     attacker: str,
     a_rule: str,
-    places: list[ClausePlace],
-    counts: list[Count],
-    casualties: list[Casualty],
-    weapons: list[WeaponMention],
-    vague_counts: set[tuple[str, int]],
+    places: Sequence[ClausePlace],
+    counts: Sequence[Count],
+    casualties: Sequence[Casualty],
+    weapons: Sequence[WeaponMention],
+    vague_counts: frozenset[tuple[str, int]],
     date: tuple[str | None, str | None, str],
     claimant: str | None,
     geo: Geo,
@@ -1622,9 +1626,19 @@ def _build_claims(
     # What every claim of the clause shares, worked out once.
     sent_end = offset + len(sent)
     date_rule = f"date:{date_src}"
+    base = offset + c_start  # clause offsets -> article offsets
+    weapon_spans = [(w.start + offset, w.end + offset) for w in weapons]
 
     def new_claim(place_cp: ClausePlace | None, place_obj: object | None, rule: str) -> Claim:
-        c = Claim(
+        # The spans as _span makes them (a fresh dict each), weapons first.
+        spans = [{"start": s, "end": e, "label": "weapon"} for s, e in weapon_spans]
+        if place_cp is not None:
+            p_start, p_end = place_cp.start + base, place_cp.end + base
+            spans.append({"start": p_start, "end": p_end, "label": "place"})
+            p_text = place_cp.mention.text
+        else:
+            p_start = p_end = p_text = None
+        return Claim(
             article_id=article_id,
             sent_idx=sent_idx,
             sentence=sent,
@@ -1636,28 +1650,23 @@ def _build_claims(
             date_precision=date_prec,
             date_source=date_src,
             place=place_obj,
-            place_text=place_cp.mention.text if place_cp else None,
-            place_start=(place_cp.start + c_start + offset) if place_cp else None,
-            place_end=(place_cp.end + c_start + offset) if place_cp else None,
+            place_text=p_text,
+            place_start=p_start,
+            place_end=p_end,
             weapons=list(classes),
             weapon_models=list(models),
             claimed_by=claimant,
             target=target,
+            spans=spans,
         )
-        for w in weapons:
-            c.spans.append(_span("weapon", w.start, w.end, offset))
-        if place_cp:
-            c.spans.append(_span("place", place_cp.start + c_start, place_cp.end + c_start, offset))
-        return c
 
     def add_count(c: Claim, cnt: Count) -> None:
         cur = getattr(c, cnt.role)
-        setattr(c, cnt.role, (cur or 0) + cnt.amount.value)
-        c.spans.append(
-            _span("number", cnt.amount.start + c_start, cnt.amount.end + c_start, offset)
-        )
-        if cnt.amount.qualifier:
-            c.vague[cnt.role] = f"{cnt.amount.text}"
+        a = cnt.amount
+        setattr(c, cnt.role, (cur or 0) + a.value)
+        c.spans.append({"start": a.start + base, "end": a.end + base, "label": "number"})
+        if a.qualifier:
+            c.vague[cnt.role] = f"{a.text}"
 
     def add_casualty(c: Claim, cas: Casualty) -> None:
         if cas.value is not None:
@@ -1672,9 +1681,8 @@ def _build_claims(
             if cas.amount is not None:
                 c.vague[f"{cas.field}_min"] = cas.amount.low  # "dozens": at least 24, never 24
         if cas.amount is not None:
-            c.spans.append(
-                _span("casualty", cas.amount.start + c_start, cas.amount.end + c_start, offset)
-            )
+            a = cas.amount
+            c.spans.append({"start": a.start + base, "end": a.end + base, "label": "casualty"})
 
     out: list[Claim] = []
     per_place: dict[int, Claim] = {}
@@ -1774,13 +1782,23 @@ def _build_claims(
     return out
 
 
-def _common_country(places: list[ClausePlace], geo: Geo) -> object | None:
+def _common_country(places: Sequence[ClausePlace], geo: Geo) -> object | None:
     codes = {p.place.country_code for p in places}
     return geo.country(codes.pop()) if len(codes) == 1 else None
 
 
+# Where an implausible token (numbers.IMPLAUSIBLE_RE) may be: each holds a digit followed by
+# nine more digits, by ",ddd,ddd,", by an exponent or by "...illion".  Unlike IMPLAUSIBLE_RE
+# (its look-behind comes first) re skips to the digits in C, and most sentences hold none of it.
+_IMPLAUSIBLE_GATE_RE = re.compile(
+    r"\d(?:\d{9}|,\d{3},\d{3},|[eE][+-]?\d|\s+(?:b|tr|quadr)illion)", re.I
+)
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def _implausible_in(sentence: str) -> tuple[str, ...]:
+    if _IMPLAUSIBLE_GATE_RE.search(sentence) is None:
+        return ()
     return tuple(find_implausible(sentence))
 
 
@@ -1790,8 +1808,14 @@ def _check_plausible(c: Claim, settings: Settings) -> None:
     if huge and "implausible:number" not in c.rules:  # "999999999999 drones", "1e9": never
         c.vague.setdefault("implausible", "; ".join(huge)[:200])  # a count; flagged here
         c.rules.append("implausible:number")
-    _flag_over(c, ("launched", "intercepted", "hit"), settings.max_plausible_count)
-    _flag_over(c, ("killed", "injured"), settings.max_plausible_casualties)
+    # A figure over its limit is rare: one comparison each (a missing one as 0) decides whether
+    # _flag_over needs to look ((v or 0) > limit whenever v > limit).
+    limit = settings.max_plausible_count
+    if (c.launched or 0) > limit or (c.intercepted or 0) > limit or (c.hit or 0) > limit:
+        _flag_over(c, ("launched", "intercepted", "hit"), limit)
+    limit = settings.max_plausible_casualties
+    if (c.killed or 0) > limit or (c.injured or 0) > limit:
+        _flag_over(c, ("killed", "injured"), limit)
 
 
 def _flag_over(c: Claim, fields: tuple[str, ...], limit: int) -> None:
@@ -1806,8 +1830,8 @@ def _flag_over(c: Claim, fields: tuple[str, ...], limit: int) -> None:
 
 def _update(
     prev: Claim,
-    counts: list[Count],
-    casualties: list[Casualty],
+    counts: Sequence[Count],
+    casualties: Sequence[Casualty],
     clause: str,
     offset: int,
     sent: str,

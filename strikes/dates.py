@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from dateutil import parser as dateutil_parser
 
 from strikes.fastmatch import MultiGate, WordStartGate, ascii_lookalikes
+from strikes.frozen import fast_init
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
@@ -30,6 +31,7 @@ _MON = "|".join([*MONTHS, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept
                  "nov", "dec"])  # fmt: skip
 
 
+@fast_init  # one per date of every sentence that becomes a claim
 @dataclass(frozen=True, slots=True)
 class DateMention:
     start: int
@@ -345,6 +347,9 @@ def clear_caches() -> None:
     _resolved.cache_clear()
 
 
+_ANAPHORIC = frozenset({"anaphoric", "day-before"})
+
+
 def find_dates(text: str, *, published: date | None) -> list[DateMention]:
     """Every date expression in `text`, resolved against `published`, left to right.
 
@@ -362,16 +367,10 @@ def find_dates(text: str, *, published: date | None) -> list[DateMention]:
         if prec is None and kind != "anaphoric":
             continue  # impossible calendar date
         taken.append((s, e))
+        # Positional (start, end, text, kind, date, precision, statement, anaphoric).
         out.append(
             DateMention(
-                start=s,
-                end=e,
-                text=matched,
-                kind=kind,
-                date=d,
-                precision=prec,
-                statement=kind == "statement-weekday",
-                anaphoric=kind in {"anaphoric", "day-before"},
+                s, e, matched, kind, d, prec, kind == "statement-weekday", kind in _ANAPHORIC
             )
         )
     if len(out) > 1:

@@ -1,6 +1,7 @@
 """The per-article layer's shortcuts give what the plain code gives: the plausibility check's
-gate, dates read only for clauses that become claims, and the sentences grouped by article run
-rather than row by row."""
+gate (and its second pass only over claims a follow-up changed), the implausible-number gate,
+dates read only for clauses that become claims, the speaker lookup skipped without a speaker,
+and the sentences grouped by article run rather than row by row."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 
 from strikes import claims as C
-from strikes import pipeline
+from strikes import dates, numbers, pipeline
 from strikes.articles import load_documents
 from strikes.corpus import make_documents
 from strikes.settings import DEFAULT_SETTINGS
@@ -75,6 +76,50 @@ def test_check_plausible_gate_is_the_plain_check(count: int, casualties: int) ->
     assert flagged > 100
 
 
+# --- the implausible-number gate -----------------------------------------------------------
+
+_NUMBER_BITS = [
+    "1", "12", "123", "1234", "999999999", "9999999999", "12345678901", ",", ",000", ",999",
+    "1,000", ".", ".5", "e", "E", "e9", "E+3", "e-2", "+", "-", " ", "  ", "\t", "billion",
+    "Billion", "TRILLION", "quadrillion", "million", "illion", "drones", "Kyiv", "x", "_", "٣",
+    "３", "İ", "ı",
+]  # fmt: skip
+
+
+def _number_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(_NUMBER_BITS) for _ in range(rng.randrange(1, 14))) for _ in range(n)
+    ]
+
+
+def test_implausible_gate_passes_every_implausible_text() -> None:
+    texts = [
+        *_number_texts(20_000, 11),
+        "Russia launched 999999999999 drones.",
+        "1,000,000,000 drones",
+        "1e9 missiles",
+        "2.5 billion drones",
+        "3 TRILLION",
+    ]
+    found = 0
+    for t in texts:
+        plain = tuple(numbers.find_implausible(t))
+        C._implausible_in.cache_clear()
+        assert C._implausible_in(t) == plain, t
+        found += bool(plain)
+    assert found > 500  # the gate was asked about many implausible texts, not only plain ones
+
+
+# --- DateMention built by fast_init -------------------------------------------------------
+
+
+def test_date_mention_fast_init_builds_what_the_dataclass_builds() -> None:
+    from test_frozen import test_fast_init_builds_what_the_dataclass_builds as same_as_dataclass
+
+    same_as_dataclass(dates.DateMention)
+
+
 # --- the article loop -----------------------------------------------------------------------
 
 
@@ -127,3 +172,64 @@ def test_sentences_grouped_by_runs_in_any_row_order(batch) -> None:
     half = batch.sentences.groupby("article_id", sort=False).cumcount() % 2 == 0
     split = pd.concat([batch.sentences[half], batch.sentences[~half]], ignore_index=True)
     pd.testing.assert_frame_equal(_frame(batch, split), want)
+
+
+@pytest.mark.parametrize(("count", "casualties"), [(20_000, 10_000), (3, 1), (0, 0)])
+def test_second_plausibility_check_changes_only_followed_up_claims(count, casualties) -> None:
+    """The article loop checks again only the claims a follow-up sentence changed: checking
+    any other claim a second time (as the loop did) changes nothing."""
+    settings = replace(
+        DEFAULT_SETTINGS, max_plausible_count=count, max_plausible_casualties=casualties
+    )
+    batch = load_documents(make_documents(120, seed=9), settings=settings)
+    geo = pipeline.make_geo(settings=settings)
+    spans: dict[str, list] = {}
+    for aid, i, s, e in batch.sentences[["article_id", "sent_idx", "start", "end"]].itertuples(
+        index=False
+    ):
+        spans.setdefault(aid, []).append((i, s, e))
+    seen = flagged = followed = 0
+    for aid, text, published in batch.articles[["article_id", "text", "published"]].itertuples(
+        index=False
+    ):
+        for c in C.extract_article_claims(
+            article_id=aid,
+            text=text,
+            sentences=sorted(spans.get(aid, [])),
+            published=published,
+            geo=geo,
+            settings=settings,
+        ):
+            before = (list(c.rules), dict(c.vague), *(getattr(c, f) for f in FIGURES))
+            C._check_plausible(c, settings)
+            assert (list(c.rules), dict(c.vague), *(getattr(c, f) for f in FIGURES)) == before
+            seen += 1
+            flagged += any(r.startswith("implausible:") for r in c.rules)
+            followed += "followup" in c.rules
+    assert seen > 100 and followed > 5
+    assert flagged > 5 or count == 20_000
+
+
+def test_no_speaker_span_names_no_claim() -> None:
+    """_sentence_claims asks for the claim a speaker names only when the sentence has a
+    speaker span: without one there is none to find."""
+    geo = pipeline.make_geo(settings=DEFAULT_SETTINGS)
+    batch = load_documents(make_documents(60, seed=4), settings=DEFAULT_SETTINGS)
+    claims = pipeline.extract_claims(batch.articles, batch.sentences, settings=DEFAULT_SETTINGS)
+    made = [
+        C.Claim(
+            article_id="a", sent_idx=0, sentence="", start=0, end=0, rules=[], attacker=None,
+            date=None, date_precision=None, date_source="", place=SimpleNamespace(name=name),
+            place_text=None, place_start=None, place_end=None,
+        )
+        for name in claims["location"].dropna().unique()[:40]
+    ]  # fmt: skip
+    asked = named = 0
+    for text in batch.sentences["text"].tolist()[:400]:
+        mentions = geo.find(text)
+        if mentions:
+            asked += 1
+            assert C._claim_named_by_speaker(made, made[0], mentions, (), geo) is None
+            whole = ((0, len(text)),)  # the same mentions inside a speaker span name some
+            named += C._claim_named_by_speaker(made, made[0], mentions, whole, geo) is not None
+    assert asked > 50 and named > 5
