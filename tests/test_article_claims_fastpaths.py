@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from strikes import claims as C
-from strikes import dates, numbers, pipeline
+from strikes import numbers, pipeline
 from strikes.articles import load_documents
 from strikes.corpus import make_documents
 from strikes.settings import DEFAULT_SETTINGS
@@ -109,15 +109,6 @@ def test_implausible_gate_passes_every_implausible_text() -> None:
         assert C._implausible_in(t) == plain, t
         found += bool(plain)
     assert found > 500  # the gate was asked about many implausible texts, not only plain ones
-
-
-# --- DateMention built by fast_init -------------------------------------------------------
-
-
-def test_date_mention_fast_init_builds_what_the_dataclass_builds() -> None:
-    from test_frozen import test_fast_init_builds_what_the_dataclass_builds as same_as_dataclass
-
-    same_as_dataclass(dates.DateMention)
 
 
 # --- the article loop -----------------------------------------------------------------------

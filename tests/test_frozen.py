@@ -9,7 +9,7 @@ import pickle
 
 import pytest
 
-from strikes import claims, geocode, numbers
+from strikes import claims, dates, geocode, numbers
 from strikes.frozen import fast_init
 
 FAST = [
@@ -25,6 +25,7 @@ FAST = [
     claims._SentenceFacts,
     geocode.PlaceMention,
     geocode.GeoContext,
+    dates.DateMention,
 ]
 
 
