@@ -1,9 +1,14 @@
 """The place finder's fast paths give what the plain expressions give: ASCII folding through a
-bytes table, ..."""
+bytes table, the fuzzy top five scored over the choices of a length that can reach the
+threshold, ..."""
 
 from __future__ import annotations
 
+import functools
 import random
+
+import pytest
+from rapidfuzz import fuzz, process
 
 from strikes import gazetteer as Z
 
@@ -40,3 +45,42 @@ def test_fold_is_the_plain_fold() -> None:
     texts += ["", "Kyiv", "KYIV-Oblast's", "Ust’-Luga", "Łódź, İstanbul", "St.\tPetersburg\n"]
     for t in texts:
         assert Z.fold(t) == _fold_plain(t), t
+
+
+@functools.cache
+def _gaz() -> Z.Gazetteer:
+    return Z.Gazetteer.load()
+
+
+def _misspellings(choices: list[str], n: int, seed: int) -> list[str]:
+    """Known names with up to three letters replaced, dropped or added (equal scores among
+    near names are common: they test the tie order), and a few words of the corpus."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz "
+    out = ["tomas", "novak", "sydorenko", "volkov", "zaporizhzia", "kharkov", "khersonn"]
+    for _ in range(n):
+        word = list(rng.choice(choices))
+        for _ in range(rng.randrange(0, 4)):
+            i = rng.randrange(len(word))
+            op = rng.random()
+            if op < 0.33:
+                word[i] = rng.choice(letters)
+            elif op < 0.66 and len(word) > 1:
+                del word[i]
+            else:
+                word.insert(i, rng.choice(letters))
+        out.append("".join(word))
+    return out
+
+
+@pytest.mark.parametrize("threshold", [90.0, 95.0, 85.0, 75.0, 40.0, 100.0])
+def test_fuzzy_top5_is_the_extract_over_every_choice(threshold) -> None:
+    gaz = _gaz()
+    choices = gaz._fuzzy_choices()
+    keys = _misspellings(choices, 150, int(threshold))
+    found = 0
+    for key in keys:
+        plain = process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=threshold, limit=5)
+        assert gaz._fuzzy_top5(key, threshold) == plain, key
+        found += bool(plain)
+    assert found > 20  # the keys do have hits
