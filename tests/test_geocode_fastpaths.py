@@ -1,6 +1,7 @@
 """The place finder's fast paths give what the plain expressions give: ASCII folding through a
 bytes table, the fuzzy top five scored over the choices of a length that can reach the
-threshold, ..."""
+threshold, the word before a name, capitalised words of ASCII text, region words found from
+the folded text."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from strikes import gazetteer as Z
+from strikes import geocode as G
 
 # Characters of every kind (ASCII controls and punctuation, letters with diacritics, the
 # special letters, apostrophes, dashes, non-Latin scripts, fullwidth forms).
@@ -84,3 +86,82 @@ def test_fuzzy_top5_is_the_extract_over_every_choice(threshold) -> None:
         assert gaz._fuzzy_top5(key, threshold) == plain, key
         found += bool(plain)
     assert found > 20  # the keys do have hits
+
+
+# Words and blanks of place phrases, mixed at random (every kind of neighbour for a match).
+_PLACE_WORDS = [
+    "Kyiv", "the", "Rostov", "region", "Region", "REGION", "regions", "oblast", "Oblast",
+    "oblasts", "krai", "Krai", "KRAI", "province", "Provinces", "in", "Gov.", "Mr", "Sumy",
+    "Zaporizhzhia", "Kharkiv-based", "Łódź", "İstanbul", "Ağrı", "shelled", "Vitaliy", "Kim",
+    "x", "3", "Ukraine's", "Ust’-Luga", "regionally", "oblast-level", "Krasnodar", "_Odesa",
+]  # fmt: skip
+_PLACE_SEPS = [
+    " ",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "",
+    "-",
+    ",",
+    ", ",
+    ".",
+    "'",
+    "’",
+    "\u00a0",
+    "_",
+    "(",
+    " \t ",
+]
+
+
+def _place_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        "".join(
+            rng.choice(_PLACE_WORDS) + rng.choice(_PLACE_SEPS) for _ in range(rng.randrange(1, 16))
+        )
+        for _ in range(n)
+    ]
+
+
+def _prev_token_plain(text: str, start: int) -> str | None:
+    """_prev_token as it was (the last space, newline or tab anywhere before the word)."""
+    j = start
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    if j == start or j == 0 or text[j - 1].isspace():
+        return None
+    i = max(text.rfind(" ", 0, j), text.rfind("\n", 0, j), text.rfind("\t", 0, j)) + 1
+    return text[i:j]
+
+
+def test_prev_token_is_the_plain_reading() -> None:
+    words = 0
+    for t in _place_texts(800, 3) + _random_texts(300, 4):
+        for start in range(len(t) + 1):
+            got = G._prev_token(t, start)
+            assert got == _prev_token_plain(t, start), (t, start)
+            words += got is not None
+    assert words > 2000
+
+
+def test_capitalised_words_of_ascii_text_are_the_unicode_pattern_matches() -> None:
+    texts = _place_texts(1500, 5) + _random_texts(1500, 6, ascii_only=True)
+    texts = [t for t in texts if t.isascii()]
+    found = 0
+    for t in texts:
+        plain = [m.span() for m in G._CAP_TOKEN_RE.finditer(t)]
+        assert [m.span() for m in G._CAP_TOKEN_ASCII_RE.finditer(t)] == plain, t
+        assert G._CAP_TOKEN_ASCII_RE.findall(t) == G._CAP_TOKEN_RE.findall(t), t
+        found += len(plain)
+    assert found > 400
+
+
+def test_region_words_are_the_plain_matches() -> None:
+    found = 0
+    for t in _place_texts(3000, 7) + _random_texts(300, 8):
+        plain = [m.span() for m in G._REGION_WORD_RE.finditer(t)]
+        assert [m.span() for m in G._region_words(t, Z.fold(t))] == plain, t
+        found += len(plain)
+    assert found > 1000
