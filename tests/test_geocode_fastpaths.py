@@ -165,3 +165,29 @@ def test_region_words_are_the_plain_matches() -> None:
         assert [m.span() for m in G._region_words(t, Z.fold(t))] == plain, t
         found += len(plain)
     assert found > 1000
+
+
+def test_pipeline_resolve_is_resolve_in_its_context() -> None:
+    """make_geo's resolve builds no GeoContext for a mention of one candidate (nothing to
+    rank): it still answers what resolve answers in the context of the call."""
+    from strikes.pipeline import make_geo
+
+    gaz = _gaz()
+    geo = make_geo()
+    texts = [
+        *_place_texts(600, 9),
+        "Drones hit Odessa, Kyiv and Kharkiv.",
+        "Shelling in the Rostov region and near Lyman, Donetsk.",
+        "Strikes on Ukraine, the U.S. said; Kim Jong Un visited Russia.",
+    ]
+    mentions = [m for t in texts for m in G.find_places(t, gazetteer=gaz)]
+    mentions.append(G.PlaceMention(0, 3, "Foo", "unknown", ()))
+    assert sum(len(m.candidates) > 1 for m in mentions) > 20
+    assert sum(len(m.candidates) == 1 for m in mentions) > 20
+    kyiv = gaz.lookup("Kyiv")[0]
+    region = gaz.region("Kharkiv region")
+    for prefer, near in [((), []), (("UA",), [kyiv]), (("RU",), [region, kyiv]), (("US",), [])]:
+        for m in mentions:
+            ctx = G.GeoContext(country_codes=tuple(prefer), near=tuple(near))
+            expected = G.resolve(m, context=ctx, gazetteer=gaz)
+            assert geo.resolve(m, prefer, near) == expected, m
