@@ -153,6 +153,20 @@ def _ascii_table() -> dict[int, str]:
     return {cp: t.get(cp, chr(cp)) for cp in range(128)}
 
 
+@functools.cache
+def _ascii_bytes_table() -> bytes:
+    """`_ascii_table` for bytes.translate (every ASCII character folds to one ASCII
+    character); the upper half is never looked up."""
+    t = _ascii_table()
+    return "".join(t[cp] for cp in range(128)).encode("ascii") + bytes(range(128, 256))
+
+
+def _fold_ascii(text: str) -> str:
+    # bytes.translate is a plain table lookup per byte; str.translate with a dict looks up
+    # every distinct character again on each call (about 4x slower on a sentence).
+    return text.encode("ascii").translate(_ascii_bytes_table()).decode("ascii")
+
+
 def fold(text: str) -> str:
     """Fold `text` character by character (same length as `text`)."""
     if not text.isascii():
@@ -163,7 +177,7 @@ def fold(text: str) -> str:
             if len(low) == len(text):
                 text = low
             return text.translate(_ascii_table())
-    return text.translate(_ascii_table())
+    return _fold_ascii(text)
 
 
 def normalize(name: str) -> str:
@@ -362,10 +376,7 @@ class Gazetteer:
         return self.candidates(best) if best is not None else []
 
     def _fuzzy_match(self, key: str, threshold: float) -> int | None:
-        from rapidfuzz import fuzz, process
-
-        choices = self._fuzzy_choices()
-        hits = process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=threshold, limit=5)
+        hits = self._fuzzy_top5(key, threshold)
         # same first letter; and no mere extension ("Cambodian", "Ukraines") of a known name
         hits = [
             h
@@ -387,6 +398,54 @@ class Gazetteer:
             ch = [self.keys[k] for k in self._fuzzy_keys]
             self.__dict__["_fuzzy_choice_list"] = ch
         return ch
+
+    def _fuzzy_by_length(self) -> tuple[list[str], array, list[int], list[int]]:
+        """The fuzzy choices by length (index order within a length), their index in
+        `_fuzzy_choices`, the distinct lengths, and where each length's run starts (and the
+        end)."""
+        got = self.__dict__.get("_fuzzy_by_len")
+        if got is None:
+            ch = self._fuzzy_choices()
+            order = array("i", sorted(range(len(ch)), key=lambda i: len(ch[i])))
+            by_len = [ch[i] for i in order]
+            lens: list[int] = []
+            bounds: list[int] = []
+            for j, c in enumerate(by_len):
+                if not lens or len(c) != lens[-1]:
+                    lens.append(len(c))
+                    bounds.append(j)
+            bounds.append(len(by_len))
+            got = self.__dict__["_fuzzy_by_len"] = (by_len, order, lens, bounds)
+        return got
+
+    def _fuzzy_top5(self, key: str, threshold: float) -> list[tuple[str, float, int]]:
+        """`process.extract(key, self._fuzzy_choices(), scorer=fuzz.ratio,
+        score_cutoff=threshold, limit=5)`, scoring only the choices of a length that can
+        reach the threshold (about a third of them at 90).
+
+        fuzz.ratio is 200 * LCS / (len(a) + len(b)) <= 200 * min(len) / (len(a) + len(b)),
+        so no other length can score; a point of slack keeps float rounding out of it.
+        extract ranks equal scores by index: the hits of the lengths kept are ranked again
+        by (score, index in the whole list).
+        """
+        from rapidfuzz import fuzz, process
+
+        by_len, order, lens, bounds = self._fuzzy_by_length()
+        n = len(key)
+        # the lengths that can reach the threshold form one run (min(n, m) / (n + m) rises
+        # up to m = n, then falls)
+        fit = [k for k, m in enumerate(lens) if 200.0 * min(n, m) / (n + m) >= threshold - 1.0]
+        if not fit:
+            return []
+        lo, hi = bounds[fit[0]], bounds[fit[-1] + 1]
+        if 2 * (hi - lo) > len(by_len):  # a low threshold: every hit would be ranked again
+            choices = self._fuzzy_choices()
+            return process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=threshold, limit=5)
+        hits = process.extract(
+            key, by_len[lo:hi], scorer=fuzz.ratio, score_cutoff=threshold, limit=None
+        )
+        ranked = sorted(((c, s, order[lo + j]) for c, s, j in hits), key=lambda h: (-h[1], h[2]))
+        return ranked[:5]
 
     @staticmethod
     def distance_km(a: Place | tuple[float, float], b: Place | tuple[float, float]) -> float:

@@ -59,6 +59,9 @@ def _geo_for(data_dir: str, fuzzy_threshold: float) -> Geo:
         return find_places(text, gazetteer=gz)
 
     def _resolve(mention: object, prefer: Sequence[str], near: Sequence[object]) -> object | None:
+        cands = mention.candidates  # type: ignore[attr-defined]
+        if len(cands) < 2:
+            return cands[0] if cands else None  # what resolve answers: no context needed
         ctx = GeoContext(country_codes=tuple(prefer), near=tuple(near))
         return resolve(mention, context=ctx, gazetteer=gz)
 
