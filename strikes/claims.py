@@ -458,7 +458,8 @@ class Claimant:
 def _clean_claimant(raw: str) -> str | None:
     name = raw.replace("’", "'").strip(" ,'\"‘“”")
     name = _CLAIMANT_LEAD_RE.sub("", name)
-    name = _CLAIMANT_WEEKDAY_RE.sub("", name)
+    if "day" in name:  # every weekday name holds it; most names none
+        name = _CLAIMANT_WEEKDAY_RE.sub("", name)
     if not name or len(name.split()) > 9 or not _LETTER_RE.search(name):
         return None
     if name.lower() in {"he", "she", "it", "they", "we", "i", "you"}:
@@ -1020,14 +1021,14 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
             or scan.test(INJURE_RE, clause, c_start)
             or scan.test(NO_CASUALTIES_RE, clause, c_start)
         )
-        counted_verb = scan.test(ANY_ATTACK_VERB_RE, clause, c_start) and any(
-            c_start <= a.start < c_end for a in amounts_all
-        )
         if (
             found
             or has_attack_noun
             or casualty_words
-            or counted_verb
+            or (  # a counted verb; asked only now, amounts first (most clauses stop above)
+                any(c_start <= a.start < c_end for a in amounts_all)
+                and scan.test(ANY_ATTACK_VERB_RE, clause, c_start)
+            )
             or scan.test(STRIKE_VERB_RE, clause, c_start)
         ):
             candidates.append((c_start, c_end, clause, found, has_attack_noun, casualty_words))
