@@ -282,12 +282,11 @@ _LETTER_RE = re.compile(r"[A-Za-z]")
 # Every pattern the clause rules search for in a sentence, in its clauses or in the few words
 # before a number or a place (strikes.fastmatch.GateSet: the answers of pattern.search and
 # finditer on the piece, at a fraction of the cost).  One Aho-Corasick scan of the sentence
-# gates the `scanned` ones, which then run anchored only where one of their words occurs.
-# `alone`: TARGET_CUE_BEFORE_RE's short words ("in", "on", "at") occur all over a sentence and
-# are cheaper to find in the few words before each place; the case-sensitive patterns with
-# capitalised names get a gate of their own, on the text as it is (re tries every branch at
-# every position of a pattern that opens with \b).  _INVERTED_SAID_RE opens with a comma,
-# which re finds faster than a gate.
+# gates the `scanned` ones, which then run anchored only where one of their words occurs
+# (the case-sensitive ones with capitalised names too: re tries every branch at every position
+# of a pattern that opens with \b).  `alone`: TARGET_CUE_BEFORE_RE's short words ("in", "on",
+# "at") occur all over a sentence and are cheaper to find in the few words before each place.
+# _INVERTED_SAID_RE opens with a comma, which re finds faster than a gate.
 _SENTENCE_GATES = GateSet(
     scanned=[
         WEAPON_RE, ACCORDING_RE, ATTACK_NOUN_RE, KILL_RE, INJURE_RE, NO_CASUALTIES_RE,
@@ -295,12 +294,10 @@ _SENTENCE_GATES = GateSet(
         CUMULATIVE_RE, MODAL_RE, NON_EVENT_RE, GENERIC_RE,
         DEFENSIVE_RE, WEAPON_PREFIX_WORDS_RE, CASUALTY_VERB_BEFORE_RE, TOLL_VERB_RE,
         INTERCEPT_VERB_RE, LAUNCH_VERB_RE, HIT_VERB_RE, SUBSET_RE, DISTANCE_BEFORE_RE,
-        SAID_RE,
-    ],
-    alone=[
-        TARGET_CUE_BEFORE_RE, COUNTRY_WORD_RE, BOTH_SIDES_RE,
+        SAID_RE, COUNTRY_WORD_RE, BOTH_SIDES_RE,
         SAID_IT_RE, ACTOR_ADJ_ATTACK_RE, SUBJECT_VERB_RE, BY_ACTOR_RE, DEFENDER_RE,
     ],
+    alone=[TARGET_CUE_BEFORE_RE],
 )  # fmt: skip
 
 
@@ -461,7 +458,8 @@ class Claimant:
 def _clean_claimant(raw: str) -> str | None:
     name = raw.replace("’", "'").strip(" ,'\"‘“”")
     name = _CLAIMANT_LEAD_RE.sub("", name)
-    name = _CLAIMANT_WEEKDAY_RE.sub("", name)
+    if "day" in name:  # every weekday name holds it; most names none
+        name = _CLAIMANT_WEEKDAY_RE.sub("", name)
     if not name or len(name.split()) > 9 or not _LETTER_RE.search(name):
         return None
     if name.lower() in {"he", "she", "it", "they", "we", "i", "you"}:
@@ -1026,14 +1024,14 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
             or scan.test(INJURE_RE, clause, c_start)
             or scan.test(NO_CASUALTIES_RE, clause, c_start)
         )
-        counted_verb = scan.test(ANY_ATTACK_VERB_RE, clause, c_start) and any(
-            c_start <= a.start < c_end for a in amounts_all
-        )
         if (
             found
             or has_attack_noun
             or casualty_words
-            or counted_verb
+            or (  # a counted verb; asked only now, amounts first (most clauses stop above)
+                any(c_start <= a.start < c_end for a in amounts_all)
+                and scan.test(ANY_ATTACK_VERB_RE, clause, c_start)
+            )
             or scan.test(STRIKE_VERB_RE, clause, c_start)
         ):
             candidates.append((c_start, c_end, clause, found, has_attack_noun, casualty_words))

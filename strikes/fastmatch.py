@@ -111,16 +111,21 @@ _INLINE_CASE_RE = re.compile(r"\(\?[aiLmsux-]*i")
 
 
 def literal_prefixes(
-    pattern: re.Pattern[str], *, ascii_text: bool = False, exact: bool = False
+    pattern: re.Pattern[str], *, ascii_text: bool = False, exact: bool = False, fold: bool = False
 ) -> frozenset[str] | None:
     """Lower-case literals every match of `pattern` starts with, or None if there are none.
 
     With `ascii_text`, the literals may rely on the text being ASCII (`\\d` read as [0-9]).
     With `exact`, a case-sensitive pattern's literals keep their case (for a scan of the text
-    as it is, not lower-cased).
+    as it is, not lower-cased).  With `fold`, a case-sensitive pattern's literals are
+    lower-cased too, each cut before its first non-ASCII character: in the lower-cased text
+    they occur wherever a match may start, and at a few places more ("RUSSIA" for "Russia"),
+    where the anchored match fails.
     """
     if pattern.flags & re.VERBOSE:
         return None
+    if fold and not pattern.flags & re.IGNORECASE:
+        return _folded_prefixes(pattern, ascii_text)
     exact = exact and not pattern.flags & re.IGNORECASE
     if exact and _INLINE_CASE_RE.search(pattern.pattern):
         return None
@@ -135,9 +140,35 @@ def literal_prefixes(
         found = {p.lower() for p in found}
     elif not exact and any(p != p.lower() for p in found):
         return None  # upper-case literals: the gate works on lower-cased text only
-    # A literal that contains a shorter one adds nothing.
-    kept = {p for p in found if not any(q != p and p.startswith(q) for q in found)}
-    return frozenset(kept)
+    return _shortest(found)
+
+
+def _shortest(found: set[str]) -> frozenset[str]:
+    """`found` less every literal that starts with a shorter one (it adds nothing)."""
+    return frozenset(p for p in found if not any(q != p and p.startswith(q) for q in found))
+
+
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
+def _folded_prefixes(pattern: re.Pattern[str], ascii_text: bool) -> frozenset[str] | None:
+    """literal_prefixes(..., fold=True) of a case-sensitive pattern.
+
+    A match starts with one of its literals as written; lower-casing the text keeps every
+    offset and makes an ASCII letter of no other character (text with one of the exotic
+    characters is not scanned), so the literal's ASCII head, lower-cased, occurs in the
+    lower-cased text at the match's start.  (The head only: lower-casing a non-ASCII letter
+    may depend on its neighbours, the final sigma.)
+    """
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except (re.error, TypeError, ValueError):  # pragma: no cover - compiled already
+        return None
+    found = _prefixes(list(parsed), {"ascii_text": ascii_text})
+    heads = {_NON_ASCII_RE.split(p, 1)[0].lower() for p in found}
+    if not heads or "" in heads:
+        return None
+    return _shortest(heads)
 
 
 class LiteralGate:
@@ -239,11 +270,13 @@ class MultiGate:
     scan it in full), or None for the whole text when it holds one of the exotic characters
     (see the module doc).
     `finditer(i, text, starts)` then yields exactly what `patterns[i].finditer(text)` yields.
+    With `fold`, case-sensitive patterns are gated by their literals lower-cased (see
+    `literal_prefixes`); without it they are scanned in full.
     """
 
     __slots__ = ("_ascii_only", "_auto", "_blank", "_gated", "patterns")
 
-    def __init__(self, patterns: list[re.Pattern[str]]) -> None:
+    def __init__(self, patterns: list[re.Pattern[str]], *, fold: bool = False) -> None:
         import ahocorasick
 
         self.patterns = list(patterns)
@@ -251,10 +284,10 @@ class MultiGate:
         self._gated = []
         self._ascii_only = []
         for i, p in enumerate(self.patterns):
-            lits = literal_prefixes(p) if not _may_match_empty(p) else None
+            lits = literal_prefixes(p, fold=fold) if not _may_match_empty(p) else None
             self._ascii_only.append(False)
             if lits is None and not _may_match_empty(p):
-                lits = literal_prefixes(p, ascii_text=True)
+                lits = literal_prefixes(p, ascii_text=True, fold=fold)
                 self._ascii_only[i] = lits is not None
             self._gated.append(lits is not None)
             for lit in lits or ():
@@ -311,9 +344,10 @@ class GateSet:
     then `pattern.search(piece) is not None` for the piece `sentence[base : base + len(piece)]`
     (a literal inside the piece is found there whether the piece is scanned alone or as part
     of the sentence; a candidate that runs past the piece only costs a failed match).
-    `alone` patterns are asked about a few words at a time (the words before a number), or
-    are case-sensitive (the shared scan is of lower-cased text): each has its own
-    `LiteralGate` (which is the plain pattern when it has no literal start).
+    A case-sensitive pattern is scanned with its literals lower-cased ("russia" for "Russia":
+    a few more candidates, the same answers).
+    `alone` patterns are asked about a few words at a time (the words before a number): each
+    has its own `LiteralGate` (which is the plain pattern when it has no literal start).
     """
 
     __slots__ = ("_alone", "_gate", "_index")
@@ -321,7 +355,7 @@ class GateSet:
     def __init__(
         self, *, scanned: Sequence[re.Pattern[str]], alone: Sequence[re.Pattern[str]] = ()
     ) -> None:
-        self._gate = MultiGate(list(scanned))
+        self._gate = MultiGate(list(scanned), fold=True)
         # Keyed by identity: hashing a compiled pattern hashes all its code, on every lookup.
         self._index = {id(p): i for i, p in enumerate(self._gate.patterns)}
         self._alone = {id(p): LiteralGate(p) for p in alone}
@@ -370,17 +404,31 @@ class TextScan:
         return found[bisect.bisect_left(found, base) : bisect.bisect_left(found, base + len(piece))]
 
     def test(self, pattern: re.Pattern[str], piece: str, base: int = 0) -> bool:
-        """`search(...) is not None`, without the call (the rules ask this most)."""
+        """`search(...) is not None`, without the call (the rules ask this most).
+
+        `_candidates` written out, walking the starts in place: no slice and no generator
+        for the most frequent question (most answers come from an empty list)."""
         i = self._index.get(id(pattern))
         if i is None:
             return self._alone[id(pattern)].test(piece)
-        found = self._candidates(i, piece, base)
+        starts = self._starts
+        found = None if starts is None else starts[i]
         if found is None:
+            return pattern.search(piece) is not None
+        if not self.text.startswith(piece, base):
+            TextScan.misplaced += 1
             return pattern.search(piece) is not None
         if not found:
             return False
+        end = base + len(piece)
         match = pattern.match
-        return any(match(piece, s - base) is not None for s in found)
+        for k in range(bisect.bisect_left(found, base), len(found)):
+            s = found[k]
+            if s >= end:
+                return False
+            if match(piece, s - base) is not None:
+                return True
+        return False
 
     def search(self, pattern: re.Pattern[str], piece: str, base: int = 0) -> re.Match[str] | None:
         i = self._index.get(id(pattern))

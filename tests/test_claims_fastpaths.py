@@ -11,7 +11,7 @@ import pytest
 
 from strikes import claims, dates, numbers
 from strikes.corpus import make_documents
-from strikes.fastmatch import LiteralGate, MultiGate, literal_prefixes
+from strikes.fastmatch import LiteralGate, MultiGate, TextScan, literal_prefixes
 
 # Words and separators of strike reports, mixed at random (with the non-ASCII characters that
 # case-insensitive matching equates with ASCII letters, dashes and clause words).
@@ -54,9 +54,10 @@ def _naive_starts(gate: MultiGate, text: str) -> list[list[int] | None] | None:
     if not text.isascii() and re.search("[\u0130\u0131\u017f\u212a]", text):
         return None
     low = text.lower()
+    fold = gate is claims._SENTENCE_GATES._gate  # its case-sensitive patterns are gated too
     out: list[list[int] | None] = []
     for p in gate.patterns:
-        lits = _literals(p, text.isascii())
+        lits = _literals(p, text.isascii(), fold)
         if lits is None:
             out.append(None)
             continue
@@ -65,12 +66,14 @@ def _naive_starts(gate: MultiGate, text: str) -> list[list[int] | None] | None:
 
 
 @functools.cache
-def _literals(p: re.Pattern[str], ascii_text: bool) -> frozenset[str] | None:
+def _literals(p: re.Pattern[str], ascii_text: bool, fold: bool) -> frozenset[str] | None:
     """What a match of `p` starts with (`\\d` read as [0-9] on ASCII text only); None for a
     pattern with no literal start or one that matches the empty string."""
     if p.search(""):
         return None
-    return literal_prefixes(p) or (literal_prefixes(p, ascii_text=True) if ascii_text else None)
+    return literal_prefixes(p, fold=fold) or (
+        literal_prefixes(p, ascii_text=True, fold=fold) if ascii_text else None
+    )
 
 
 def _occurrences(text: str, lit: str) -> list[int]:
@@ -115,20 +118,35 @@ def _key(m: re.Match[str] | None) -> object:
     return m and (m.span(), m.groupdict())
 
 
-def test_case_sensitive_gates_give_the_pattern_answers() -> None:
-    gates = [g for g in claims._SENTENCE_GATES._alone.values() if g.gated and g._exact]
-    assert {g.pattern for g in gates} >= {claims.SUBJECT_VERB_RE, claims.DEFENDER_RE}
-    base = [*_texts()[:1500], "Russia’s air defences downed 12 drones", "by the Russians"]
+def test_case_sensitive_patterns_in_the_lower_cased_scan_give_the_pattern_answers() -> None:
+    gates = claims._SENTENCE_GATES
+    cased = [p for p in gates._gate.patterns if not p.flags & re.IGNORECASE]
+    assert set(cased) >= {claims.SUBJECT_VERB_RE, claims.DEFENDER_RE, claims.COUNTRY_WORD_RE}
+    assert all(gates.gated(p) for p in cased)
+    base = [
+        *_texts()[:1500],
+        "Russia’s air defences downed 12 drones",
+        "by the Russians",
+        "Kyiv and Moscow traded blame; RUSSIA and UKRAINE each other",
+        "Russian territory was hit, the country said; Ukraine's military intercepted 40",
+    ]
     # Other cases of the capitalised names (and the characters İ ı ſ K) must not fool them.
     texts = [v for t in base for v in (t, t.upper(), t.lower(), t.swapcase())]
     matched = 0
-    for g in gates:
-        for t in texts:
-            want = g.pattern.search(t)
-            matched += want is not None
-            assert _key(g.search(t)) == _key(want), (g.pattern.pattern, t)
-            assert g.test(t) == (want is not None)
-            assert [_key(m) for m in g.finditer(t)] == [_key(m) for m in g.pattern.finditer(t)]
+    before = TextScan.misplaced
+    for t in texts:
+        scan = gates.scan(t)
+        pieces = [(0, t), (len(t) // 3, t[len(t) // 3 :]), (0, t[: len(t) // 2])]
+        for p in cased:
+            for base_at, piece in pieces:
+                want = p.search(piece)
+                matched += want is not None
+                assert _key(scan.search(p, piece, base_at)) == _key(want), (p.pattern, piece)
+                assert scan.test(p, piece, base_at) == (want is not None)
+                assert [_key(m) for m in scan.finditer(p, piece, base_at)] == [
+                    _key(m) for m in p.finditer(piece)
+                ]
+    assert TextScan.misplaced == before
     assert matched > 300
 
 
@@ -140,6 +158,11 @@ def test_exact_literals_keep_their_case() -> None:
     assert literal_prefixes(re.compile(r"Moscow|(?i:kyiv)"), exact=True) is None
     # A case-insensitive pattern is scanned lower-cased, whatever is asked.
     assert literal_prefixes(re.compile(r"Kyiv", re.I), exact=True) == {"kyiv"}
+    # Folded for the lower-cased scan: lower-cased, cut before a non-ASCII character.
+    assert literal_prefixes(re.compile(r"\bKyiv|\bKiev"), fold=True) == {"kyiv", "kiev"}
+    assert literal_prefixes(re.compile(r"Russia’s|Russian"), fold=True) == {"russia"}
+    assert literal_prefixes(re.compile(r"’s|Kyiv"), fold=True) is None  # "’s": no ASCII head
+    assert literal_prefixes(re.compile(r"Kyiv", re.I), fold=True) == {"kyiv"}
     gate = LiteralGate(re.compile(r"\b(?:Kyiv|Odesa)\b"))
     assert gate.gated
     assert gate.starts("KYIV, Kyiv and odesa; Odesa") == [6, 22]
@@ -213,3 +236,35 @@ def test_sentence_facts_keep_sentence_and_clause_offsets() -> None:
                         assert cf.text[cas.amount.start : cas.amount.end] == cas.amount.text
     claims.clear_caches()
     assert clauses > 200 and later > 20
+
+
+# --- claimant names -------------------------------------------------------------------------
+
+
+def _clean_claimant_plain(raw: str) -> str | None:
+    """claims._clean_claimant without its "day" precheck before the weekday cut."""
+    name = raw.replace("’", "'").strip(" ,'\"‘“”")
+    name = claims._CLAIMANT_LEAD_RE.sub("", name)
+    name = claims._CLAIMANT_WEEKDAY_RE.sub("", name)
+    if not name or len(name.split()) > 9 or not claims._LETTER_RE.search(name):
+        return None
+    if name.lower() in {"he", "she", "it", "they", "we", "i", "you"}:
+        return None
+    return name
+
+
+def test_clean_claimant_is_the_plain_reading() -> None:
+    days = ["Monday", "Tuesday", "Sunday", "sunday", "MONDAY", "Sun day", "today", "Friday's"]
+    rng = random.Random(4)
+    names = [
+        " ".join(
+            rng.choice([*_WORDS, *days, "on", "late", "early", "its", "the"]) for _ in range(k)
+        )
+        for k in [rng.randrange(1, 8) for _ in range(4000)]
+    ]
+    cut = 0
+    for raw in [*names, *_corpus_sentences()[:500], "the governor on Monday", "Kyiv said Sunday"]:
+        want = _clean_claimant_plain(raw)
+        assert claims._clean_claimant(raw) == want, raw
+        cut += want is not None and want != raw and "day" in raw
+    assert cut > 100

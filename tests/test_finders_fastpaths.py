@@ -329,6 +329,39 @@ def test_amounts_start_only_after_a_blank_or_punctuation() -> None:
     assert seen > 1000
 
 
+def _implausible_texts(n: int, seed: int) -> list[str]:
+    """Digit runs, comma groups, exponents and scale words (some spelt with the characters
+    re.IGNORECASE equates with ASCII letters), mixed at random with corpus words."""
+    pieces = [
+        "1", "12", "123", "1234567", "12345678901", "999999999999", ",000", ",", ".", "5.2",
+        "e", "E", "e9", "E+10", "e-3", "+", "-", " ", "  ", "\u00a0", "\t", "billion",
+        "BILLION", "trillion", "Trillion", "quadrillion", "bıllıon", "TRİLLİON", "million",
+        "illion", "٣", "١٢٣٤٥٦٧٨٩٠١", "drones", "x", "(", "Kh-101", "1,000,000,000",
+        "1,000,000", "2024", "3 billion", "1.5e9", "4E5",
+    ]  # fmt: skip
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12))) for _ in range(n)]
+
+
+def test_find_implausible_is_the_plain_regex_reading() -> None:
+    # The gate (_IMPLAUSIBLE_GATE_RE) answers alone for most sentences: it must never miss.
+    texts = [*_texts(), *_implausible_texts(20000, 3)]
+    flagged = 0
+    for t in texts:
+        plain = [m.group(0) for m in numbers.IMPLAUSIBLE_RE.finditer(t)]
+        assert numbers.find_implausible(t) == plain, t
+        flagged += bool(plain)
+    assert flagged > 3000
+    # Each shape once, and the gate's own shapes without a token around them.
+    assert numbers.find_implausible("1e9 and 2 BİLLİON, 12345678901; 1,000,000,000") == [
+        "1e9",
+        "2 BİLLİON",
+        "12345678901",
+        "1,000,000,000",
+    ]
+    assert numbers.find_implausible("x1e9, 1,000,000 and 1234567890x") == []
+
+
 # --- places ---------------------------------------------------------------------------------
 
 
