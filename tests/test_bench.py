@@ -178,7 +178,7 @@ def test_the_hot_patterns_are_gated() -> None:
     gates = claims._SENTENCE_GATES
     for p in (claims.WEAPON_RE, claims.KILL_RE, claims.TARGET_CUE_BEFORE_RE, claims.SAID_RE):
         assert gates.gated(p), p.pattern
-    assert gates.gated(claims.SUBJECT_VERB_RE)  # upper-case literals: scanned as written
+    assert gates.gated(claims.SUBJECT_VERB_RE)  # upper-case literals: scanned lower-cased
     assert literal_prefixes(re.compile(r"\d+ drones")) is None  # no literal start: no gate
     assert literal_prefixes(re.compile(r"\d+ drones"), ascii_text=True) is not None
 
