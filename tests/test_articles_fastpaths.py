@@ -468,3 +468,22 @@ def test_sentence_merge_prechecks_are_exact() -> None:
             if a < b:
                 pieces.append((a, b))
         assert sentences._merge(text, pieces) == _merge_reference(text, pieces), (text, pieces)
+
+
+def test_blingfire_spans_equal_blingfires_own_wrapper() -> None:
+    # _blingfire_spans calls the C function itself (newlines counted in its buffer, ends made
+    # exclusive lazily): the spans are the ones blingfire's Python wrapper gives.
+    import blingfire
+
+    from strikes.corpus import make_documents
+
+    rng = random.Random(RNG_SEED)
+    texts = [d.data.decode("utf-8") for d in make_documents(20, seed=6)]
+    texts += [_random_text(rng, ALPHABET + " . . ! ? \n\n Mr. ", 300) for _ in range(300)]
+    texts += ["Hello there. Київ is «big». Mr. X left.\n\nNext one!", "x", "a.b.c. d", "😀. é!"]
+    texts += ["Word. " * 5000]  # longer than the first buffer: it grows
+    for text in texts:
+        if not text.strip():
+            continue
+        want = blingfire.text_to_sentences_and_offsets(text)[1]
+        assert list(sentences._blingfire_spans(text)) == want, repr(text[:60])
