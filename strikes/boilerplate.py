@@ -269,16 +269,23 @@ def strip_social_runs(segs: list[Seg], removed: list[dict]) -> None:
 # Classifying lines.
 
 
-_NORM_LEAD = re.compile(r"^[\s\-–—•·*>#|]+")
-_NORM_TRAIL = re.compile(r"[\s:.…|>»›]+$")
 _SPACES = re.compile(r"\s+")
+# What the regex `\s` matches (tests/test_articles_fastpaths.py checks it over all of Unicode):
+# strip() with these characters does what re.sub of r"^[\s\-–—•·*>#|]+" and r"[\s:.…|>»›]+$"
+# did, but looks at the ends of the line only (the failing search tried every position).
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_NORM_LEAD_CHARS = _WHITESPACE + "-–—•·*>#|"
+_NORM_TRAIL_CHARS = _WHITESPACE + ":.…|>»›"
 
 
 def _norm(text: str) -> str:
     t = text.strip().lower()
     if not t.isascii():
         t = t.replace("’", "'").replace("‘", "'")
-    t = _NORM_TRAIL.sub("", _NORM_LEAD.sub("", t))
+    t = t.lstrip(_NORM_LEAD_CHARS).rstrip(_NORM_TRAIL_CHARS)
     return _SPACES.sub(" ", t) if "  " in t or "\t" in t else t
 
 

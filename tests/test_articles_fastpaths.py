@@ -490,3 +490,35 @@ def test_blingfire_spans_equal_blingfires_own_wrapper() -> None:
             continue
         want = blingfire.text_to_sentences_and_offsets(text)[1]
         assert list(sentences._blingfire_spans(text)) == want, repr(text[:60])
+
+
+def test_whitespace_is_what_the_regex_calls_whitespace() -> None:
+    import sys
+
+    from strikes import boilerplate as bp
+
+    space = re.compile(r"\s")
+    regex = {c for c in map(chr, range(sys.maxunicode + 1)) if space.match(c)}
+    assert regex == set(bp._WHITESPACE)
+
+
+def _norm_reference(text: str) -> str:
+    """boilerplate._norm with the two regex substitutions it had."""
+    t = text.strip().lower()
+    if not t.isascii():
+        t = t.replace("’", "'").replace("‘", "'")
+    t = re.sub(r"[\s:.…|>»›]+$", "", re.sub(r"^[\s\-–—•·*>#|]+", "", t))
+    return re.sub(r"\s+", " ", t) if "  " in t or "\t" in t else t
+
+
+def test_norm_strips_what_the_regexes_removed() -> None:
+    from strikes import boilerplate as bp
+
+    rng = random.Random(RNG_SEED)
+    edge = " \t\n\x1c\x85\xa0\u2003\u3000-–—•·*>#|:.…»›x'’‘A\u00e9"
+    for _ in range(4000):
+        text = _random_text(rng, edge, 12) + _random_text(rng, ALPHABET, 12)
+        text += _random_text(rng, edge, 12)
+        assert bp._norm(text) == _norm_reference(text), repr(text)
+    for text in ["", "   ", "->|", "Related Articles:", "  — Most read …", "x\n", "a >> b »"]:
+        assert bp._norm(text) == _norm_reference(text), repr(text)
