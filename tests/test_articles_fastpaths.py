@@ -522,3 +522,32 @@ def test_norm_strips_what_the_regexes_removed() -> None:
         assert bp._norm(text) == _norm_reference(text), repr(text)
     for text in ["", "   ", "->|", "Related Articles:", "  — Most read …", "x\n", "a >> b »"]:
         assert bp._norm(text) == _norm_reference(text), repr(text)
+
+
+def _social_lines(rng: random.Random) -> list[str]:
+    from strikes import boilerplate as bp
+
+    words = [*sorted(bp._SOCIAL_WORDS), "the", "Kyiv", "|", "·", "...", "X.", "Facebook:"]
+    words += ["FACEBOOK", "Share,", "•Email", "\u212aiev", "said.", "\u00a0", "\t", "(AP)"]
+    lines = ["Facebook Twitter Email", "  Share: Facebook, X  ", "x", "", "   ", "© 2024 Wire"]
+    lines += [" ".join(rng.choice(words) for _ in range(rng.randrange(9))) for _ in range(3000)]
+    lines += ["Facebook " + "word " * n + "Twitter" for n in (1, 3, 80, 100)]  # around 400
+    return lines
+
+
+def test_classify_social_flags_are_strip_social_runs_own_tests() -> None:
+    # strip_social_runs reads the first/last-word tests from the cached _classify, and
+    # _classify hands the first to _line_reason in place of _starts_social: the same answers.
+    from strikes import boilerplate as bp
+
+    for line in _social_lines(random.Random(RNG_SEED)):
+        head = line[:16].split(maxsplit=1)
+        tail = line[-16:].rsplit(maxsplit=1)
+        at_start = bool(head) and bp._social_word(head[0])
+        at_end = bool(tail) and bp._social_word(tail[-1])
+        _, reason, _, start, end = bp._classify.__wrapped__(line)
+        assert (start, end) == (at_start, at_end) == (bp._starts_social(line), at_end), line
+        if len(line) <= bp.MAX_JUNK_LINE:
+            s = line.strip()
+            t = bp._norm(s) if len(s) <= 100 else s.lower().replace("’", "'")
+            assert reason == bp._line_reason(s, t), repr(line)
