@@ -59,6 +59,24 @@ class Seg:
     exact: bool = True  # text == source[start:end] (offsets of partial cuts are exact)
 
 
+class _BlankSeg(Seg):
+    """The one Seg of every blank line (a paragraph break: no text, so nothing is ever cut
+    from it or reported at its offsets).  Building a Seg costs more than splitting and
+    stripping its line, and half the lines of a page are blank; shared, it must never
+    change, so setting an attribute raises."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"the shared blank-line Seg is never changed ({name})")
+
+
+BLANK = _BlankSeg.__new__(_BlankSeg)
+for _field, _value in zip(Seg.__slots__, (0, 0, "", True, False, True), strict=True):
+    object.__setattr__(BLANK, _field, _value)
+del _field, _value
+
+
 # Furniture lines ("Advertisement", share rows, copyright) and syndicated paragraphs recur across
 # a corpus; a line's class depends on its text alone, so each distinct line is classified once.
 LINE_CACHE_SIZE = 1 << 14
@@ -81,7 +99,7 @@ def split_lines(text: str) -> list[Seg]:
             a = pos if stripped[0] == line[0] else pos + len(line) - len(line.lstrip())
             append(Seg(a, a + len(stripped), stripped))
         else:
-            append(Seg(pos, pos, "", True, False))  # blank: a paragraph break, not text
+            append(BLANK)  # a paragraph break, not text
         pos += len(line) + 1
     return segs
 

@@ -551,3 +551,47 @@ def test_classify_social_flags_are_strip_social_runs_own_tests() -> None:
             s = line.strip()
             t = bp._norm(s) if len(s) <= 100 else s.lower().replace("’", "'")
             assert reason == bp._line_reason(s, t), repr(line)
+
+
+def _split_lines_reference(text: str) -> list:
+    """boilerplate.split_lines with a Seg of its own for every blank line (at its offset)."""
+    from strikes import boilerplate as bp
+
+    segs, pos = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            a = pos + len(line) - len(line.lstrip())
+            segs.append(bp.Seg(a, a + len(stripped), stripped))
+        else:
+            segs.append(bp.Seg(pos, pos, "", True, False))
+        pos += len(line) + 1
+    return segs
+
+
+def test_shared_blank_seg_changes_no_article(monkeypatch) -> None:
+    from strikes import articles
+    from strikes import boilerplate as bp
+    from strikes.articles import RawDocument, process_documents
+    from strikes.corpus import make_documents
+
+    docs = make_documents(80, seed=11)
+    story = "Drones struck a depot overnight, the governor said on Saturday, officials added."
+    for gap in (0, 1, 50, 390, 500):  # the dateline window ends after or inside the blanks
+        text = "Headline\n" + "\n" * gap + "Published: 3 March 2024\n" + story + "\n\n\n"
+        docs.append(RawDocument(f"gap{gap}.txt", text.encode()))
+    docs.append(RawDocument("md.md", b"# Title\n\n\n**Bold** text here, said.\n\n---\n\n"))
+    got = process_documents(docs)
+    monkeypatch.setattr(articles.bp, "split_lines", _split_lines_reference)
+    want = process_documents(docs)
+    for (_, a, na), (_, b, nb) in zip(got, want, strict=True):
+        assert (a and (a.record, a.spans)) == (b and (b.record, b.spans))
+        assert [str(n) for n in na] == [str(n) for n in nb]
+    sources = {a.record["file"]: a.record["published_source"] for _, a, _ in got if a}
+    assert sources["gap0.txt"] == "document" and sources["gap500.txt"] == "unknown"
+    for text in ["", "\n", "a\n\n  b \n", " \t\n\nx"]:
+        for s, r in zip(bp.split_lines(text), _split_lines_reference(text), strict=True):
+            assert (s.blank, s.alive, s.text) == (r.blank, r.alive, r.text)
+            assert s.blank or (s.start, s.end) == (r.start, r.end)
+    with pytest.raises(AttributeError):
+        bp.BLANK.alive = True
