@@ -59,6 +59,24 @@ class Seg:
     exact: bool = True  # text == source[start:end] (offsets of partial cuts are exact)
 
 
+class _BlankSeg(Seg):
+    """The one Seg of every blank line (a paragraph break: no text, so nothing is ever cut
+    from it or reported at its offsets).  Building a Seg costs more than splitting and
+    stripping its line, and half the lines of a page are blank; shared, it must never
+    change, so setting an attribute raises."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"the shared blank-line Seg is never changed ({name})")
+
+
+BLANK = _BlankSeg.__new__(_BlankSeg)
+for _field, _value in zip(Seg.__slots__, (0, 0, "", True, False, True), strict=True):
+    object.__setattr__(BLANK, _field, _value)
+del _field, _value
+
+
 # Furniture lines ("Advertisement", share rows, copyright) and syndicated paragraphs recur across
 # a corpus; a line's class depends on its text alone, so each distinct line is classified once.
 LINE_CACHE_SIZE = 1 << 14
@@ -81,7 +99,7 @@ def split_lines(text: str) -> list[Seg]:
             a = pos if stripped[0] == line[0] else pos + len(line) - len(line.lstrip())
             append(Seg(a, a + len(stripped), stripped))
         else:
-            append(Seg(pos, pos, "", True, False))  # blank: a paragraph break, not text
+            append(BLANK)  # a paragraph break, not text
         pos += len(line) + 1
     return segs
 
@@ -238,19 +256,25 @@ def _social_word(word: str) -> bool:
     return word.lower().strip(_SOCIAL_STRIP) in _SOCIAL_WORDS
 
 
+def _social_ends(t: str) -> tuple[bool, bool]:
+    """Are the first and the last word of `t` social-network or sharing words?"""
+    head = t[:16].split(maxsplit=1)
+    tail = t[-16:].rsplit(maxsplit=1)
+    return (
+        bool(head) and head[0].lower().strip(_SOCIAL_STRIP) in _SOCIAL_WORDS,
+        bool(tail) and tail[-1].lower().strip(_SOCIAL_STRIP) in _SOCIAL_WORDS,
+    )
+
+
 def strip_social_runs(segs: list[Seg], removed: list[dict]) -> None:
     """Cut social-link rows, whole or at the start/end of a line with body text."""
-    words = _SOCIAL_WORDS
     for seg in segs:
         if not seg.alive or len(seg.text) > 2000:
             continue
         t = seg.text
-        # Cheap look at the first and last words before tokenising the line (_social_word,
-        # inlined: this runs on every line).
-        head = t[:16].split(maxsplit=1)
-        tail = t[-16:].rsplit(maxsplit=1)
-        at_start = bool(head) and head[0].lower().strip(_SOCIAL_STRIP) in words
-        at_end = bool(tail) and tail[-1].lower().strip(_SOCIAL_STRIP) in words
+        # A cheap look at the first and last words before tokenising the line, cached with
+        # the line's class (remove_junk then finds the class of the same line in the cache).
+        _, _, _, at_start, at_end = _classify(t)
         if not (at_start or at_end):
             continue
         if is_social_row(t):
@@ -269,16 +293,23 @@ def strip_social_runs(segs: list[Seg], removed: list[dict]) -> None:
 # Classifying lines.
 
 
-_NORM_LEAD = re.compile(r"^[\s\-–—•·*>#|]+")
-_NORM_TRAIL = re.compile(r"[\s:.…|>»›]+$")
 _SPACES = re.compile(r"\s+")
+# What the regex `\s` matches (tests/test_articles_fastpaths.py checks it over all of Unicode):
+# strip() with these characters does what re.sub of r"^[\s\-–—•·*>#|]+" and r"[\s:.…|>»›]+$"
+# did, but looks at the ends of the line only (the failing search tried every position).
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_NORM_LEAD_CHARS = _WHITESPACE + "-–—•·*>#|"
+_NORM_TRAIL_CHARS = _WHITESPACE + ":.…|>»›"
 
 
 def _norm(text: str) -> str:
     t = text.strip().lower()
     if not t.isascii():
         t = t.replace("’", "'").replace("‘", "'")
-    t = _NORM_TRAIL.sub("", _NORM_LEAD.sub("", t))
+    t = t.lstrip(_NORM_LEAD_CHARS).rstrip(_NORM_TRAIL_CHARS)
     return _SPACES.sub(" ", t) if "  " in t or "\t" in t else t
 
 
@@ -509,7 +540,9 @@ def line_reason(text: str) -> str | None:
     return _line_reason(text.strip(), _norm(text))
 
 
-def _line_reason(s: str, t: str) -> str | None:
+def _line_reason(s: str, t: str, starts_social: bool | None = None) -> str | None:
+    """The reason of line_reason, from the stripped line `s` and its normalised form `t`
+    (`starts_social`: _starts_social(s), when the caller knows it)."""
     if not t:
         return "markup" if s else None
     if len(t) <= 80:
@@ -518,7 +551,9 @@ def _line_reason(s: str, t: str) -> str | None:
             return reason
     # is_social_row's own first test, made before the cached call: most lines fail it, and a
     # cache entry per body line would only push the furniture lines out.
-    if len(s) <= 200 and _starts_social(s) and is_social_row(s):
+    if starts_social is None:
+        starts_social = _starts_social(s)
+    if len(s) <= 200 and starts_social and is_social_row(s):
         return "social-links"
     if _READ_MORE_LINK.match(t):
         return "promo-link"
@@ -550,11 +585,17 @@ def _line_reason(s: str, t: str) -> str | None:
     return None
 
 
+# What _classify knows of a line: (section reason, line reason, whether it heads a link list,
+# whether its first word and whether its last word is a social-network or sharing word).
+LineClass = tuple[str | None, str | None, bool, bool, bool]
+
+
 @functools.lru_cache(maxsize=LINE_CACHE_SIZE)
-def _classify(text: str) -> tuple[str | None, str | None, bool]:
-    """(section reason, line reason, whether it heads a link list) of a line."""
+def _classify(text: str) -> LineClass:
+    """The LineClass of a line (strip_social_runs, then remove_junk, ask for every line)."""
+    at_start, at_end = _social_ends(text)
     if len(text) > MAX_JUNK_LINE:
-        return None, None, False
+        return None, None, False, at_start, at_end
     s = text.strip()
     # Only short lines can be furniture matched whole; long ones just need lower case.
     t = _norm(s) if len(s) <= 100 else s.lower().replace("’", "'")
@@ -564,7 +605,9 @@ def _classify(text: str) -> tuple[str | None, str | None, bool]:
     section = "copyright" if copyright_ else _section_reason(t)
     # For a line of 40 characters or fewer, `t` is _norm(text).
     header = len(text) <= 40 and bool(_LINK_LIST_HEADER.match(t))
-    return section, _line_reason(s, t), header
+    # _social_ends(text)[0] is _starts_social(text): the same test, when s is text.
+    reason = _line_reason(s, t, at_start if len(s) == len(text) else None)
+    return section, reason, header, at_start, at_end
 
 
 def _has_terminal(text: str) -> bool:
@@ -592,7 +635,7 @@ def remove_junk(segs: list[Seg], source: str, removed: list[dict]) -> None:
 
     # 2. Junk lines; 3. link lists.
     in_link_list = False
-    for seg, (section, reason, header) in zip(live, classes, strict=True):
+    for seg, (section, reason, header, _, _) in zip(live, classes, strict=True):
         t = seg.text
         if in_link_list:
             if len(t) <= 160 and not _has_terminal(t):
@@ -640,12 +683,12 @@ _BLOCK_STARTERS = frozenset({"app-promo", "newsletter-promo", "advertisement"})
 
 def _cut_sections(
     segs: list[Seg],
-    classes: list[tuple[str | None, str | None, bool]],
+    classes: list[LineClass],
     source: str,
     removed: list[dict],
 ) -> None:
     blocks: list[list] = []  # [reason, start, end]
-    for seg, (section, line, _) in zip(segs, classes, strict=True):
+    for seg, (section, line, *_) in zip(segs, classes, strict=True):
         reason = section or (line if line in _BLOCK_STARTERS else None)
         if reason and (not blocks or blocks[-1][0] != reason):
             blocks.append([reason, seg.start, seg.end])

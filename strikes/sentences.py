@@ -33,6 +33,7 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
+from collections.abc import Iterable
 
 import blingfire
 
@@ -102,22 +103,25 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 class _Buffers(threading.local):
     size = 0
+    raw: bytearray | None = None  # the memory of `out`: its newlines are counted in place
     out: ctypes.Array | None = None
     starts: ctypes.Array | None = None
     ends: ctypes.Array | None = None
 
 
 _BUFFERS = _Buffers()
+_NEXT = (1).__add__  # e -> e + 1
 
 
-def _blingfire_spans(text: str) -> list[tuple[int, int]]:
+def _blingfire_spans(text: str) -> Iterable[tuple[int, int]]:
     """Sentence (start, end) character offsets from blingfire's C function."""
     data = text.encode("utf-8")
     size = len(data) * 2 + 16
     buf = _BUFFERS  # per thread (Streamlit runs sessions in threads), grown on demand
     if buf.size < size:
         buf.size = max(size, 65536)
-        buf.out = ctypes.create_string_buffer(buf.size)
+        buf.raw = bytearray(buf.size)
+        buf.out = (ctypes.c_char * buf.size).from_buffer(buf.raw)
         buf.starts = (ctypes.c_int32 * buf.size)()
         buf.ends = (ctypes.c_int32 * buf.size)()
     # bytes and ints go to C as char* and int by ctypes' default conversions (no wrappers).
@@ -131,11 +135,13 @@ def _blingfire_spans(text: str) -> list[tuple[int, int]]:
     )
     if n <= 0 or n > size:
         return [(0, len(text))]
-    count = ctypes.string_at(buf.out, n).rstrip(b"\0").count(b"\n") + 1
+    # One line per sentence; counted in the buffer itself (no copy of it as bytes).
+    count = buf.raw.count(b"\n", 0, n) + 1
     starts = buf.starts[:count]
-    ends = [e + 1 for e in buf.ends[:count]]  # blingfire's end offsets are inclusive
     if len(data) == len(text):  # ASCII: byte offsets are character offsets
-        return list(zip(starts, ends, strict=True))
+        # blingfire's end offsets are inclusive.
+        return zip(starts, map(_NEXT, buf.ends[:count]), strict=True)
+    ends = [e + 1 for e in buf.ends[:count]]
     # Map byte offsets to character offsets incrementally (they are in increasing order).
     spans = []
     byte_pos = char_pos = 0

@@ -161,6 +161,9 @@ def test_language_fast_path_matches_the_reference() -> None:
         assert metadata.guess_language(text) == _language_reference(text), repr(text)
     samples = ["", "123", "the", "Le chat et la souris", "Der Hund und die Katze"]
     samples += ["the the the", "the,the.the", "of " * 3 + "x " * 40, "the " + "y " * 12]
+    # The early stop counts " the " ... without padding the text: a stopword at either end is
+    # not counted there (a lower bound), so these take the exact count.
+    samples += ["in a " * 3 + "x " * 40, "the" + " x" * 11 + " the", "a" + " b" * 11, "!!! ..."]
     for text in samples:
         assert metadata.guess_language(text) == _language_reference(text)
 
@@ -468,3 +471,127 @@ def test_sentence_merge_prechecks_are_exact() -> None:
             if a < b:
                 pieces.append((a, b))
         assert sentences._merge(text, pieces) == _merge_reference(text, pieces), (text, pieces)
+
+
+def test_blingfire_spans_equal_blingfires_own_wrapper() -> None:
+    # _blingfire_spans calls the C function itself (newlines counted in its buffer, ends made
+    # exclusive lazily): the spans are the ones blingfire's Python wrapper gives.
+    import blingfire
+
+    from strikes.corpus import make_documents
+
+    rng = random.Random(RNG_SEED)
+    texts = [d.data.decode("utf-8") for d in make_documents(20, seed=6)]
+    texts += [_random_text(rng, ALPHABET + " . . ! ? \n\n Mr. ", 300) for _ in range(300)]
+    texts += ["Hello there. Київ is «big». Mr. X left.\n\nNext one!", "x", "a.b.c. d", "😀. é!"]
+    texts += ["Word. " * 5000]  # longer than the first buffer: it grows
+    for text in texts:
+        if not text.strip():
+            continue
+        want = blingfire.text_to_sentences_and_offsets(text)[1]
+        assert list(sentences._blingfire_spans(text)) == want, repr(text[:60])
+
+
+def test_whitespace_is_what_the_regex_calls_whitespace() -> None:
+    import sys
+
+    from strikes import boilerplate as bp
+
+    space = re.compile(r"\s")
+    regex = {c for c in map(chr, range(sys.maxunicode + 1)) if space.match(c)}
+    assert regex == set(bp._WHITESPACE)
+
+
+def _norm_reference(text: str) -> str:
+    """boilerplate._norm with the two regex substitutions it had."""
+    t = text.strip().lower()
+    if not t.isascii():
+        t = t.replace("’", "'").replace("‘", "'")
+    t = re.sub(r"[\s:.…|>»›]+$", "", re.sub(r"^[\s\-–—•·*>#|]+", "", t))
+    return re.sub(r"\s+", " ", t) if "  " in t or "\t" in t else t
+
+
+def test_norm_strips_what_the_regexes_removed() -> None:
+    from strikes import boilerplate as bp
+
+    rng = random.Random(RNG_SEED)
+    edge = " \t\n\x1c\x85\xa0\u2003\u3000-–—•·*>#|:.…»›x'’‘A\u00e9"
+    for _ in range(4000):
+        text = _random_text(rng, edge, 12) + _random_text(rng, ALPHABET, 12)
+        text += _random_text(rng, edge, 12)
+        assert bp._norm(text) == _norm_reference(text), repr(text)
+    for text in ["", "   ", "->|", "Related Articles:", "  — Most read …", "x\n", "a >> b »"]:
+        assert bp._norm(text) == _norm_reference(text), repr(text)
+
+
+def _social_lines(rng: random.Random) -> list[str]:
+    from strikes import boilerplate as bp
+
+    words = [*sorted(bp._SOCIAL_WORDS), "the", "Kyiv", "|", "·", "...", "X.", "Facebook:"]
+    words += ["FACEBOOK", "Share,", "•Email", "\u212aiev", "said.", "\u00a0", "\t", "(AP)"]
+    lines = ["Facebook Twitter Email", "  Share: Facebook, X  ", "x", "", "   ", "© 2024 Wire"]
+    lines += [" ".join(rng.choice(words) for _ in range(rng.randrange(9))) for _ in range(3000)]
+    lines += ["Facebook " + "word " * n + "Twitter" for n in (1, 3, 80, 100)]  # around 400
+    return lines
+
+
+def test_classify_social_flags_are_strip_social_runs_own_tests() -> None:
+    # strip_social_runs reads the first/last-word tests from the cached _classify, and
+    # _classify hands the first to _line_reason in place of _starts_social: the same answers.
+    from strikes import boilerplate as bp
+
+    for line in _social_lines(random.Random(RNG_SEED)):
+        head = line[:16].split(maxsplit=1)
+        tail = line[-16:].rsplit(maxsplit=1)
+        at_start = bool(head) and bp._social_word(head[0])
+        at_end = bool(tail) and bp._social_word(tail[-1])
+        _, reason, _, start, end = bp._classify.__wrapped__(line)
+        assert (start, end) == (at_start, at_end) == (bp._starts_social(line), at_end), line
+        if len(line) <= bp.MAX_JUNK_LINE:
+            s = line.strip()
+            t = bp._norm(s) if len(s) <= 100 else s.lower().replace("’", "'")
+            assert reason == bp._line_reason(s, t), repr(line)
+
+
+def _split_lines_reference(text: str) -> list:
+    """boilerplate.split_lines with a Seg of its own for every blank line (at its offset)."""
+    from strikes import boilerplate as bp
+
+    segs, pos = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            a = pos + len(line) - len(line.lstrip())
+            segs.append(bp.Seg(a, a + len(stripped), stripped))
+        else:
+            segs.append(bp.Seg(pos, pos, "", True, False))
+        pos += len(line) + 1
+    return segs
+
+
+def test_shared_blank_seg_changes_no_article(monkeypatch) -> None:
+    from strikes import articles
+    from strikes import boilerplate as bp
+    from strikes.articles import RawDocument, process_documents
+    from strikes.corpus import make_documents
+
+    docs = make_documents(80, seed=11)
+    story = "Drones struck a depot overnight, the governor said on Saturday, officials added."
+    for gap in (0, 1, 50, 390, 500):  # the dateline window ends after or inside the blanks
+        text = "Headline\n" + "\n" * gap + "Published: 3 March 2024\n" + story + "\n\n\n"
+        docs.append(RawDocument(f"gap{gap}.txt", text.encode()))
+    docs.append(RawDocument("md.md", b"# Title\n\n\n**Bold** text here, said.\n\n---\n\n"))
+    got = process_documents(docs)
+    monkeypatch.setattr(articles.bp, "split_lines", _split_lines_reference)
+    want = process_documents(docs)
+    for (_, a, na), (_, b, nb) in zip(got, want, strict=True):
+        assert (a and (a.record, a.spans)) == (b and (b.record, b.spans))
+        assert [str(n) for n in na] == [str(n) for n in nb]
+    sources = {a.record["file"]: a.record["published_source"] for _, a, _ in got if a}
+    assert sources["gap0.txt"] == "document" and sources["gap500.txt"] == "unknown"
+    for text in ["", "\n", "a\n\n  b \n", " \t\n\nx"]:
+        for s, r in zip(bp.split_lines(text), _split_lines_reference(text), strict=True):
+            assert (s.blank, s.alive, s.text) == (r.blank, r.alive, r.text)
+            assert s.blank or (s.start, s.end) == (r.start, r.end)
+    with pytest.raises(AttributeError):
+        bp.BLANK.alive = True
