@@ -38,6 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from strikes.arrays import unique_ints
+
 WEAPON_CLASSES: tuple[str, ...] = (
     "drone",
     "missile",
@@ -484,7 +486,7 @@ def barrages_per_night(events: pd.DataFrame) -> pd.DataFrame:
     only_intercepts = ~np.isnan(v["intercepted"]) & ~reported
     sel = local & ~only_intercepts & (nt.place >= 0)
     n_places = max(int(nt.place.max()) + 1, 1)
-    pairs = np.unique(nt.nid[sel] * n_places + nt.place[sel])
+    pairs = unique_ints(nt.nid[sel] * n_places + nt.place[sel])
     out["places_hit"] = pd.array(np.bincount(pairs // n_places, minlength=g), dtype="Int64")
 
     out["national"] = pd.array(np.bincount(nt.nid[nt.national], minlength=g) > 0, dtype="boolean")

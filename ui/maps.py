@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pydeck as pdk
 
+from strikes.arrays import unique_ints
 from strikes.settings import Settings
 from ui.theme import (
     PRECISION_LABELS,
@@ -667,9 +668,9 @@ def point_groups(frame: pd.DataFrame) -> pd.DataFrame:
         sums[f] = np.where(count > 0, total, np.nan)
     wmask = frame["wmask"].to_numpy(dtype=np.int64)
     union = np.zeros(k, dtype=np.int64)
-    for mask in np.unique(wmask):
+    for mask in unique_ints(wmask):
         if mask:
-            union[np.unique(codes[wmask == mask])] |= int(mask)
+            union[unique_ints(codes[wmask == mask])] |= int(mask)
 
     base = frame.iloc[first]
     tooltip = base["tooltip"].to_numpy(dtype=object).copy()
