@@ -15,9 +15,10 @@ def unique_ints(values: np.ndarray) -> np.ndarray:
     `np.unique` itself works when asked for indices).  The dashboard does this on every filter
     change.
     """
-    arr = np.sort(np.asarray(values).ravel())
+    arr = np.asarray(values)
     if not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"unique_ints wants integers, got {arr.dtype}")
+    arr = np.sort(arr.ravel())
     if len(arr) < 2:
         return arr
     keep = np.empty(len(arr), dtype=bool)

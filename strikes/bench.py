@@ -271,16 +271,16 @@ def run_bench(
     cpus: list[float] = []
     result = None
     for run in range(repeat):
-        del result  # the previous run's frames: every run starts with the same memory
+        result = None  # the previous run's frames: every run starts with the same memory
         gc.collect()
         clear_caches()  # every timed run starts cold: no sentence seen before
-        if profile and run == 0:
+        if profile and run == 0:  # the first run only
             import cProfile
 
             prof = cProfile.Profile()
             prof.enable()
         result, wall, cpu = _timed(run_documents, docs, settings=settings)
-        if prof is not None:
+        if profile and run == 0:
             prof.disable()
         walls.append(wall)
         cpus.append(cpu)

@@ -71,10 +71,15 @@ class _BlankSeg(Seg):
         raise AttributeError(f"the shared blank-line Seg is never changed ({name})")
 
 
-BLANK = _BlankSeg.__new__(_BlankSeg)
-for _field, _value in zip(Seg.__slots__, (0, 0, "", True, False, True), strict=True):
-    object.__setattr__(BLANK, _field, _value)
-del _field, _value
+def _blank_seg() -> _BlankSeg:
+    template = Seg(0, 0, "", True, False)  # what every blank line used to get (offsets aside)
+    blank = _BlankSeg.__new__(_BlankSeg)
+    for name in Seg.__slots__:
+        object.__setattr__(blank, name, getattr(template, name))
+    return blank
+
+
+BLANK = _blank_seg()
 
 
 # Furniture lines ("Advertisement", share rows, copyright) and syndicated paragraphs recur across
