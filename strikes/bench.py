@@ -8,7 +8,9 @@ Prints one JSON line (stdout):
                         convention: slower runs measure the machine's other load, not the
                         code), each run's figure in articles_per_s_runs and their median in
                         articles_per_s_median (articles_per_cpu_s: the fastest run on CPU
-                        time, steadier on a busy box);
+                        time, steadier on a busy box; a note goes to stderr when other
+                        processes left the run no idle core, and machine.load_avg_1m_at_start
+                        records their load);
                         the per-sentence caches live for one batch, so only repeats inside the
                         corpus hit them (sentence_cache_hit_rate: the share of candidate
                         sentences that did)
@@ -54,7 +56,7 @@ from typing import Any, TextIO
 
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["cli_bench", "machine_note", "run_bench", "scaling"]
+__all__ = ["busy_warning", "cli_bench", "machine_note", "run_bench", "scaling"]
 
 
 def _peak_rss_mb() -> float:
@@ -70,6 +72,21 @@ def machine_note() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
+
+
+def busy_warning(load_1m: float | None, cpus: int | None) -> str | None:
+    """A note for stderr when other processes left the run no idle core of its own.
+
+    The wall-clock figures then measure the machine's other load as well as the code:
+    `articles_per_cpu_s` is the steadier figure, or run the bench again when the box is idle.
+    """
+    if load_1m is None or not cpus or load_1m <= cpus - 1:
+        return None
+    return (
+        f"strikes: bench: the machine was busy when the bench started (1-minute load "
+        f"{load_1m:.2f} on {cpus} CPUs): wall-clock figures understate the code's speed; "
+        "articles_per_cpu_s is steadier"
+    )
 
 
 def _timed(fn, *args, **kwargs) -> tuple[Any, float, float]:
@@ -254,6 +271,11 @@ def run_bench(
 
     err = err or sys.stderr
     res: dict[str, Any] = {"articles": articles, "events_requested": events, "seed": seed}
+    # Before any work of ours, so the load is the other processes'.
+    start = machine_note()
+    warning = busy_warning(start["load_avg_1m"], start["cpus"])
+    if warning:
+        print(warning, file=err)
 
     _load_cached.cache_clear()
     gaz, t_gaz, _ = _timed(Gazetteer.load, settings=settings)
@@ -309,7 +331,7 @@ def run_bench(
         res.update(_dashboard(events, seed=seed, settings=settings, err=err))
     if scale:
         res["scaling"] = scaling(articles, seed=seed, settings=settings)
-    res["machine"] = machine_note()
+    res["machine"] = {**machine_note(), "load_avg_1m_at_start": start["load_avg_1m"]}
     if prof is not None:
         _print_profile(prof, err)
     return res

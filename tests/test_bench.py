@@ -69,6 +69,49 @@ def test_bench_cli_prints_one_json_line_without_streamlit() -> None:
     assert 0 < res["sentence_cache_hit_rate"] < 1
 
 
+@pytest.mark.parametrize(
+    ("load", "cpus", "busy"),
+    [
+        (0.2, 2, False),
+        (1.0, 2, False),
+        (1.3, 2, True),
+        (3.9, 4, True),
+        (2.9, 4, False),
+        (0.9, 1, True),
+        (None, 2, False),
+        (5.0, None, False),
+    ],
+)
+def test_busy_warning_when_no_core_is_left_idle(load, cpus, busy) -> None:
+    from strikes.bench import busy_warning
+
+    note = busy_warning(load, cpus)
+    assert (note is not None) == busy
+    if busy:
+        assert f"{load:.2f} on {cpus} CPUs" in note and "articles_per_cpu_s" in note
+
+
+def test_bench_records_the_load_it_started_under(monkeypatch) -> None:
+    import io
+
+    from strikes import bench
+    from strikes.cli import main
+
+    monkeypatch.setattr(bench.os, "getloadavg", lambda: (7.5, 7.0, 6.0))
+    out, err = io.StringIO(), io.StringIO()
+    assert (
+        main(
+            ["bench", "--articles", "20", "--events", "0", "--no-store", "--repeat", "1"],
+            out=out,
+            err=err,
+        )
+        == 0
+    )
+    res = json.loads(out.getvalue())
+    assert res["machine"]["load_avg_1m_at_start"] == 7.5
+    assert "the machine was busy" in err.getvalue()
+
+
 def test_bench_profile_goes_to_stderr() -> None:
     import io
 
