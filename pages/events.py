@@ -13,7 +13,7 @@ from ui.components import (
     md_escape,
 )
 from ui.page import filtered_page
-from ui.tables import events_table
+from ui.tables import EVENT_SORTS, event_order, events_table, table_order
 
 PAGE_SIZE = 25
 
@@ -44,7 +44,9 @@ if pages > 1:
     page = st.number_input(
         f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="events_page"
     )
-chunk = events.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+# In the table's order, so that the list and the table agree.
+order = event_order(events, table_order("events_table", EVENT_SORTS))
+chunk = events.iloc[order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
 for ev in events_by_id(chunk, chunk["event_id"].tolist()):
     flag = " ⚠" if isinstance(ev.get("conflicts"), dict) and ev["conflicts"] else ""
     n = ev.get("n_sources")

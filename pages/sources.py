@@ -9,7 +9,7 @@ import streamlit as st
 from ui.components import md_escape, short_file
 from ui.highlight import esc, highlight, legend_html, text_block
 from ui.page import page_context
-from ui.tables import events_table, page_of
+from ui.tables import ARTICLE_SORTS, article_order, events_table, page_of, table_order
 from ui.theme import fmt_date, fmt_int
 
 DATE_SOURCES = {
@@ -88,14 +88,16 @@ if table.empty:
         icon=":material/info:",
     )
     st.stop()
-start, stop = page_of(len(table), key="sources_table")
+start, stop = page_of(len(table), key="sources_table", sorts=ARTICLE_SORTS)
+by = table_order("sources_table", ARTICLE_SORTS)
+table = table.iloc[article_order(table, by)]
 sel = st.dataframe(
     table.iloc[start:stop],
     hide_index=True,
     placeholder="—",
     width="stretch",
-    # One key per page: a selection made on one page must not select a row of another.
-    key="sources_table" if start == 0 else f"sources_table_from{start}",
+    # One key per page and order: a selection made on one must not select a row of another.
+    key="sources_table" if start == 0 and by == "newest" else f"sources_table_{by}_from{start}",
     on_select="rerun",
     selection_mode="single-row",
     column_config={

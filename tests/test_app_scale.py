@@ -155,12 +155,26 @@ def test_every_page_at_100k_events(big_env) -> None:
     timed(at, times, "events", at.switch_page("pages/events.py"))
     assert len(at.dataframe[0].value) == PAGE_ROWS
     assert len(at.expander) == 25  # the list below the table is paged too
+    # Paged tables are ordered as a whole (newest first), not page by page.
+    newest = events.sort_values("date", ascending=False, kind="mergesort")["event_id"]
+    assert at.dataframe[0].value["event_id"].iloc[0] == newest.iloc[0]
     at.number_input(key="events_table_page").set_value(3)
     timed(at, times, "events, table page 3", at)
-    assert at.dataframe[0].value["event_id"].iloc[0] == events["event_id"].iloc[2 * PAGE_ROWS]
+    assert at.dataframe[0].value["event_id"].iloc[0] == newest.iloc[2 * PAGE_ROWS]
+    # Another order starts again at page 1, and applies to every page.
+    timed(at, times, "events, order", at.selectbox(key="events_table_sort").set_value("launched"))
+    assert at.number_input(key="events_table_page").value == 1
+    assert at.dataframe[0].value["launched"].iloc[0] == events["launched"].max()
+    heads = [e.label for e in at.expander[:3]]
+    top3 = events.sort_values("launched", ascending=False, kind="mergesort").head(3)
+    assert all(f"launched {int(n):,}" in h for n, h in zip(top3["launched"], heads, strict=True))
 
     timed(at, times, "sources", at.switch_page("pages/sources.py"))
     assert len(at.dataframe[0].value) == PAGE_ROWS  # of 20,000 articles
+    published = at.dataframe[0].value["published"]
+    assert published.is_monotonic_decreasing  # newest first
+    timed(at, times, "sources, order", at.selectbox(key="sources_table_sort").set_value("events"))
+    assert at.dataframe[0].value["events"].is_monotonic_decreasing
     timed(at, times, "data", at.switch_page("pages/data.py"))
     assert len(at.get("download_button")) == 4
     timed(at, times, "add articles", at.switch_page("pages/add_articles.py"))

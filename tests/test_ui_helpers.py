@@ -249,3 +249,62 @@ def test_vague_figures_show_their_lower_bound_not_the_bound_key():
         _counts_text({"killed": 2, "vague": vague}) == "killed 2, injured: “dozens” (at least 24)"
     )
     assert vague_items(None) == []
+
+
+# ------------------------------------------------------------------ table order
+
+
+def _with_gaps(events: pd.DataFrame) -> pd.DataFrame:
+    """Generated events with some dates and figures missing and some disagreements."""
+    out = events.copy()
+    out.loc[out.index[::7], "date"] = None
+    out.loc[out.index[::5], "launched"] = pd.NA
+    out.loc[out.index[::3], "killed"] = pd.NA
+    out["conflicts"] = [{"launched": [1, 2]} if i % 11 == 0 else {} for i in range(len(out))]
+    return out
+
+
+def test_event_order_matches_a_stable_pandas_sort() -> None:
+    from strikes.corpus import make_events
+    from ui.tables import EVENT_SORTS, event_order
+
+    events = _with_gaps(make_events(3_000, seed=5)).reset_index(drop=True)
+    ref = events.assign(
+        _date=events["date"].astype("string").str.slice(0, 10),
+        _agree=[not (isinstance(c, dict) and c) for c in events["conflicts"]],
+    )
+    # (columns, descending?) the way a user would say them; ties newest first, then stored.
+    spec = {
+        "newest": (["_date"], [False]),
+        "oldest": (["_date"], [True]),
+        "launched": (["launched", "_date"], [False, False]),
+        "killed": (["killed", "injured", "_date"], [False, False, False]),
+        "sources": (["n_sources", "_date"], [False, False]),
+        "disagreements": (["_agree", "_date"], [True, False]),
+    }
+    assert set(spec) == set(EVENT_SORTS)
+    for by, (cols, asc) in spec.items():
+        want = ref.sort_values(cols, ascending=asc, na_position="last", kind="mergesort").index
+        assert event_order(events, by).tolist() == want.tolist(), by
+    top = events.iloc[event_order(events, "launched")[0]]
+    assert top["launched"] == events["launched"].max()
+    assert event_order(events.iloc[:0], "newest").tolist() == []
+
+
+def test_article_order_matches_a_stable_pandas_sort() -> None:
+    from ui.tables import ARTICLE_SORTS, article_order
+
+    table = pd.DataFrame(
+        {
+            "title": ["b story", "A story", "c story", None, "a story"],
+            "published": pd.to_datetime(
+                ["2025-07-05", None, "2025-07-06", "2025-07-05", "2025-07-01"]
+            ),
+            "events": [2, 5, 0, 2, 5],
+        }
+    )
+    assert article_order(table, "newest").tolist() == [2, 0, 3, 4, 1]
+    assert article_order(table, "oldest").tolist() == [4, 0, 3, 2, 1]
+    assert article_order(table, "events").tolist() == [4, 1, 0, 3, 2]
+    assert article_order(table, "title").tolist() == [4, 1, 0, 2, 3]  # case-blind, untitled last
+    assert set(ARTICLE_SORTS) == {"newest", "oldest", "events", "title"}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -116,14 +118,113 @@ EVENT_COLUMNS = {
 
 PAGE_ROWS = 200  # rows per table page: a table never sends the whole store to the browser
 
+# A paged table is ordered as a whole before it is cut into pages: a click on a column header
+# sorts only the page in the browser.  The first entry is the default.
+EVENT_SORTS: dict[str, str] = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "launched": "Most weapons launched",
+    "killed": "Most killed",
+    "sources": "Most sources",
+    "disagreements": "Disagreements first",
+}
+ARTICLE_SORTS: dict[str, str] = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "events": "Most events",
+    "title": "Title A–Z",
+}
 
-def page_of(n: int, *, key: str, page_rows: int = PAGE_ROWS) -> tuple[int, int]:
+
+def _rank(values: pd.Series, *, descending: bool) -> np.ndarray:
+    """Sort key of ``values`` for np.lexsort: ascending or descending, missing values last."""
+    codes, _ = pd.factorize(values, sort=True)  # missing -> -1
+    key = -codes.astype(float) if descending else codes.astype(float)
+    key[codes < 0] = np.inf
+    return key
+
+
+def _figure(values: pd.Series) -> np.ndarray:
+    """Descending sort key of a numeric column, missing last."""
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(v), np.inf, -v)
+
+
+def event_order(events: pd.DataFrame, by: str = "newest") -> np.ndarray:
+    """Positions of ``events`` in the order ``by`` (a key of EVENT_SORTS).  Ties go newest
+    first, then in stored order; undated events and missing figures come last."""
+    if by not in EVENT_SORTS:
+        raise ValueError(f"unknown event order {by!r}")
+    dates = events["date"].astype("string").str.slice(0, 10)
+    newest = _rank(dates, descending=True)
+    if by == "oldest":
+        keys: tuple[np.ndarray, ...] = (_rank(dates, descending=False),)
+    elif by == "launched":
+        keys = (newest, _figure(events["launched"]))
+    elif by == "killed":
+        keys = (newest, _figure(events["injured"]), _figure(events["killed"]))
+    elif by == "sources":
+        keys = (newest, _figure(events["n_sources"]))
+    elif by == "disagreements":
+        agree = [0.0 if isinstance(c, dict) and c else 1.0 for c in events["conflicts"]]
+        keys = (newest, np.asarray(agree, dtype=float))
+    else:
+        keys = (newest,)
+    return np.lexsort(keys) if len(events) else np.zeros(0, dtype=np.intp)  # stable
+
+
+def article_order(table: pd.DataFrame, by: str = "newest") -> np.ndarray:
+    """Positions of the Sources page's article rows in the order ``by`` (a key of
+    ARTICLE_SORTS); ties newest first, then in stored order; undated articles last."""
+    if by not in ARTICLE_SORTS:
+        raise ValueError(f"unknown article order {by!r}")
+    published = pd.to_datetime(table["published"], errors="coerce")
+    newest = _rank(published, descending=True)
+    if by == "oldest":
+        keys: tuple[np.ndarray, ...] = (_rank(published, descending=False),)
+    elif by == "events":
+        keys = (newest, _figure(table["events"]))
+    elif by == "title":
+        keys = (newest, _rank(table["title"].astype("string").str.casefold(), descending=False))
+    else:
+        keys = (newest,)
+    return np.lexsort(keys) if len(table) else np.zeros(0, dtype=np.intp)
+
+
+def table_order(key: str, sorts: Mapping[str, str]) -> str:
+    """The order chosen for the table ``key`` (its picker's state), else the default."""
+    by = st.session_state.get(f"{key}_sort")
+    return by if by in sorts else next(iter(sorts))
+
+
+def _first_page(key: str) -> None:
+    st.session_state[f"{key}_page"] = 1
+
+
+def page_of(
+    n: int, *, key: str, page_rows: int = PAGE_ROWS, sorts: Mapping[str, str] | None = None
+) -> tuple[int, int]:
     """(start, stop) of the rows to show of ``n``, with a page picker when there is more than
-    one page (drawn where this is called; the picker's state is ``<key>_page``)."""
+    one page (drawn where this is called; the picker's state is ``<key>_page``) and, with
+    ``sorts``, an order picker before it (state ``<key>_sort``, read by `table_order`; a new
+    order goes back to page 1).  One page needs no picker: its headers sort it."""
     pages = max(1, math.ceil(n / page_rows))
     if pages == 1:
         return 0, n
-    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    if sorts:
+        order, left, right = st.columns([1, 1, 2], vertical_alignment="bottom")
+        with order:
+            st.selectbox(
+                "Order",
+                options=list(sorts),
+                format_func=sorts.__getitem__,
+                key=f"{key}_sort",
+                on_change=_first_page,
+                args=(key,),
+                help="Orders every page; a click on a column header sorts only the page shown.",
+            )
+    else:
+        left, right = st.columns([1, 3], vertical_alignment="bottom")
     with left:
         page = st.number_input(
             f"Table page (of {pages:,})",
@@ -149,13 +250,16 @@ def events_table(
     selectable: bool = False,
     page_rows: int = PAGE_ROWS,
 ) -> list[int]:
-    """st.dataframe of the events, one page at a time (`page_of`; the picker sits above the
-    table).  Returns the positions in ``events`` of the selected rows (when ``selectable``).
+    """st.dataframe of the events in `table_order`, newest first unless the order picker says
+    otherwise, one page at a time (`page_of`; the pickers sit above the table).  Returns the
+    positions in ``events`` of the selected rows (when ``selectable``).
 
     Only the page's rows are formatted and sent: 100,000 events would be tens of megabytes.
     """
-    start, stop = page_of(len(events), key=key, page_rows=page_rows)
-    chunk = events.iloc[start:stop]
+    start, stop = page_of(len(events), key=key, page_rows=page_rows, sorts=EVENT_SORTS)
+    by = table_order(key, EVENT_SORTS)
+    order = event_order(events, by)
+    chunk = events.iloc[order[start:stop]]
     df = display_events(chunk)
     if max_height is not None:
         height = min(38 + 35 * len(chunk), max_height)
@@ -164,8 +268,8 @@ def events_table(
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
     state = st.dataframe(
         df,
-        # One key per page: a selection made on one page must not select a row of another.
-        key=key if start == 0 else f"{key}_from{start}",
+        # One key per page and order: a selection made on one must not select a row of another.
+        key=key if start == 0 and by == "newest" else f"{key}_{by}_from{start}",
         column_order=EVENT_ORDER,
         placeholder="—",
         hide_index=True,
@@ -176,7 +280,7 @@ def events_table(
     )
     if not selectable or state is None or not hasattr(state, "selection"):
         return []
-    return [start + int(r) for r in state.selection.rows if 0 <= int(r) < len(chunk)]
+    return [int(order[start + int(r)]) for r in state.selection.rows if 0 <= int(r) < len(chunk)]
 
 
 def month_table(months: pd.DataFrame) -> None:
