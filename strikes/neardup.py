@@ -22,7 +22,7 @@ import functools
 import itertools
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -276,53 +276,102 @@ def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return params
 
 
+# Candidate pairs verified per numpy call: bounds the two (pairs x num_perm) gathers.
+_PAIR_CHUNK = 1 << 15
+
+
 def find_groups(texts: Sequence[str], *, settings: Settings = DEFAULT_SETTINGS) -> list[list[int]]:
-    """Indices of near-duplicate texts, as groups of 2+ members (sorted, in input order)."""
+    """Indices of near-duplicate texts, as groups of 2+ members (sorted, in input order).
+
+    Two texts are linked when they share the values of one LSH band (MinHashLSH's candidates)
+    and their estimated Jaccard similarity reaches the threshold; groups are the connected
+    components.  The candidates of each band come from one sort of the band's values, and are
+    verified in numpy chunks: per-text dictionary lookups grew faster than the corpus, since
+    chance band collisions grow with the square of its size.
+    """
     num_perm = settings.minhash_perm
     threshold = settings.near_dup_threshold
     bands, rows = _lsh_params(threshold, num_perm)
-    # One hash table per band, as MinHashLSH keeps them: band bytes -> texts inserted so far.
-    tables: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
     sketches, present = _sketch_all(texts, settings.shingle_words, num_perm)
-    width = rows * sketches.itemsize  # bytes of one band key: `rows` uint32 values
-    parent = list(range(len(texts)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    raw = sketches.tobytes()  # the band keys are slices of it
-    row_bytes = num_perm * sketches.itemsize
-    for i in range(len(texts)):
-        if not present[i]:
-            continue
-        row = i * row_bytes
-        candidates: set[int] = set()
-        for k, table in enumerate(tables):
-            # Look the band up, then insert this text (after reading `hit`: not its own
-            # candidate).
-            key = raw[row + k * width : row + (k + 1) * width]
-            hit = table.get(key)
-            if hit:
-                candidates.update(hit)
-                hit.append(i)
-            else:
-                table[key] = [i]
-        if candidates:
-            # Estimated Jaccard similarity with every candidate at once (agreeing slots / n).
-            cand = np.fromiter(candidates, dtype=np.intp, count=len(candidates))
-            sim = np.count_nonzero(sketches[cand] == sketches[i], axis=1) / float(num_perm)
-            for j in cand[sim >= threshold].tolist():
-                ri, rj = find(i), find(j)
-                if ri != rj:
-                    parent[max(ri, rj)] = min(ri, rj)
-
+    if threshold > 1.0:  # no similarity reaches it
+        return []
+    parent = np.arange(len(texts))
+    # Texts with the same sketch are linked (similarity 1) and have the same candidates, so
+    # only the first of each is banded; the others join it.
+    idx = np.flatnonzero(np.asarray(present, dtype=bool))
+    if len(idx):
+        _, first, inverse = np.unique(sketches[idx], axis=0, return_index=True, return_inverse=True)
+        same = idx[first[inverse.reshape(-1)]]
+        _link(parent, same, idx)
+        idx = idx[np.sort(first)]
+    for lo, hi in _band_pairs(sketches[idx], bands, rows):
+        a, b = sketches[idx[lo]], sketches[idx[hi]]
+        ok = np.count_nonzero(a == b, axis=1) / float(num_perm) >= threshold
+        _link(parent, idx[lo[ok]], idx[hi[ok]])
+    _flatten(parent)
     groups: dict[int, list[int]] = {}
-    for i in range(len(texts)):
-        groups.setdefault(find(i), []).append(i)
+    for i, root in enumerate(parent.tolist()):
+        groups.setdefault(root, []).append(i)
     return [g for g in groups.values() if len(g) > 1]
+
+
+def _flatten(parent: np.ndarray) -> None:
+    """Point every entry of a union-find forest at its root (pointer jumping)."""
+    while True:
+        grand = parent[parent]
+        if np.array_equal(grand, parent):
+            return
+        parent[:] = grand
+
+
+def _link(parent: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """Join the components of each pair (a[k], b[k]).  A component's root is its smallest
+    member (so groups come out in the order of their first member)."""
+    while len(a):
+        _flatten(parent)
+        ra, rb = parent[a], parent[b]
+        apart = ra != rb
+        if not apart.any():
+            return
+        ra, rb = ra[apart], rb[apart]
+        np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
+        a, b = a[apart], b[apart]
+
+
+def _band_pairs(
+    sketches: np.ndarray, bands: int, rows: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Row pairs (lo < hi) of ``sketches`` that agree on all ``rows`` values of a band, in
+    chunks of at most about _PAIR_CHUNK pairs.  A pair sharing several bands comes once per
+    band (verifying it again is cheaper than removing repeats)."""
+    m = len(sketches)
+    if m < 2:
+        return
+    positions = np.arange(m)
+    for k in range(bands):
+        cols = sketches[:, k * rows : (k + 1) * rows]
+        order = np.lexsort(cols.T[::-1])  # stable: rows of a bucket in ascending order
+        ordered = cols[order]
+        new = np.ones(m, dtype=bool)
+        np.any(ordered[1:] != ordered[:-1], axis=1, out=new[1:])
+        starts = np.flatnonzero(new)
+        sizes = np.diff(np.append(starts, m))
+        bucket_start = np.repeat(starts, sizes)
+        rank = positions - bucket_start  # members before this one in its bucket
+        # Pairs (member, every earlier member of its bucket), cut into chunks at members.
+        cum = np.cumsum(rank)
+        done = 0
+        while done < m:
+            stop = int(np.searchsorted(cum, (cum[done - 1] if done else 0) + _PAIR_CHUNK, "right"))
+            stop = max(stop, done + 1)
+            r = rank[done:stop]
+            total = int(r.sum())
+            if total:
+                later = np.repeat(positions[done:stop], r)
+                offset = np.repeat(np.cumsum(r) - r, r)
+                earlier = np.arange(total) - offset + np.repeat(bucket_start[done:stop], r)
+                yield order[earlier], order[later]
+            done = stop
 
 
 @dataclass

@@ -107,6 +107,89 @@ def test_scales_without_pairwise_comparison():
     assert elapsed < 15  # ~1.5 s here; the bound only catches a quadratic regression
 
 
+def _groups_by_definition(texts: list[str], settings: Settings) -> list[list[int]]:
+    """The groups as defined, pair by pair: two texts are linked when their sketches agree on
+    every value of one LSH band and on at least `threshold` of all values; groups are the
+    connected components of 2+ texts, each sorted, in the order of their first member."""
+    from strikes import neardup
+
+    num_perm = settings.minhash_perm
+    bands, rows = neardup._lsh_params(settings.near_dup_threshold, num_perm)
+    sk, present = neardup._sketch_all(texts, settings.shingle_words, num_perm)
+    label = list(range(len(texts)))
+    for j in range(len(texts)):
+        for i in range(j):
+            if not (present[i] and present[j]):
+                continue
+            banded = any(
+                (sk[i, b * rows : (b + 1) * rows] == sk[j, b * rows : (b + 1) * rows]).all()
+                for b in range(bands)
+            )
+            if banded and (sk[i] == sk[j]).sum() / num_perm >= settings.near_dup_threshold:
+                old, new = max(label[i], label[j]), min(label[i], label[j])
+                label = [new if x == old else x for x in label]
+    groups: dict[int, list[int]] = {}
+    for i, x in enumerate(label):
+        groups.setdefault(x, []).append(i)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.9, 1.0])
+def test_groups_follow_the_definition_on_hostile_batches(threshold: float) -> None:
+    """Many exact copies, near-identical variants, empty and tiny texts, and texts over a
+    ten-word vocabulary (big LSH buckets of chance collisions)."""
+    rng = random.Random(int(threshold * 10))
+    other = _edit(STORY, rng, 0.5)
+    vocab = [f"w{i}" for i in range(10)]
+    texts = []
+    for _ in range(220):
+        r = rng.random()
+        if r < 0.25:
+            texts.append(STORY)
+        elif r < 0.5:
+            texts.append(_edit(STORY, rng, 0.04))
+        elif r < 0.6:
+            texts.append(rng.choice(["", "  ", "—"]))
+        elif r < 0.7:
+            texts.append(other)
+        else:
+            texts.append(" ".join(rng.choice(vocab) for _ in range(rng.randrange(1, 9))))
+    settings = Settings(near_dup_threshold=threshold)
+    want = _groups_by_definition(texts, settings)
+    assert find_groups(texts, settings=settings) == want
+    assert len(want) >= 2
+
+
+def test_a_similarity_equal_to_the_threshold_links() -> None:
+    from strikes import neardup
+
+    copy = _edit(STORY, random.Random(2), 0.05)
+    sk, _ = neardup._sketch_all([STORY, copy], 5, 64)
+    sim = float((sk[0] == sk[1]).sum()) / 64
+    assert 0.5 <= sim < 1  # a near copy: it shares a band with the story
+    assert find_groups([STORY, copy], settings=Settings(near_dup_threshold=sim)) == [[0, 1]]
+    assert find_groups([STORY, copy], settings=Settings(near_dup_threshold=sim + 1 / 64)) == []
+
+
+def test_union_find_joins_exactly_the_linked_components() -> None:
+    import numpy as np
+
+    from strikes.neardup import _flatten, _link
+
+    rng = np.random.default_rng(3)
+    for n, m in ((1, 0), (10, 30), (400, 300), (400, 2000)):
+        a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+        parent = np.arange(n)
+        for lo in range(0, m, 37):  # in chunks, as find_groups links them
+            _link(parent, a[lo : lo + 37], b[lo : lo + 37])
+        _flatten(parent)
+        label = list(range(n))  # the same by relabelling, one pair at a time
+        for x, y in zip(a.tolist(), b.tolist(), strict=True):
+            old, new = max(label[x], label[y]), min(label[x], label[y])
+            label = [new if v == old else v for v in label]
+        assert parent.tolist() == label  # every root is its component's smallest member
+
+
 def _m(aid, n, published=None, source="unknown"):
     return Member(article_id=aid, text_len=n, published=published, published_source=source)
 
