@@ -234,11 +234,12 @@ def test_line_reasons_unchanged_on_known_junk() -> None:
         assert bp.line_reason(line) == reason, line
 
 
-@pytest.mark.parametrize("block", [1, 7, 1 << 14])
-def test_batched_sketches_equal_one_text_at_a_time(monkeypatch, block: int) -> None:
+@pytest.mark.parametrize(("block", "texts_per_block"), [(1, 256), (7, 5), (1 << 14, 1), (8, 1000)])
+def test_batched_sketches_equal_one_text_at_a_time(monkeypatch, block, texts_per_block) -> None:
     from strikes.corpus import make_documents
 
     monkeypatch.setattr(neardup, "_BLOCK_SHINGLES", block)
+    monkeypatch.setattr(neardup, "_SKETCH_TEXTS", texts_per_block)
     texts = [d.data.decode("utf-8") for d in make_documents(40, seed=3)]
     texts[3:3] = ["", "one", "two words", "!!!", "a b c d", "a b c d e"]
     for k in (1, 2, 5):
