@@ -1314,17 +1314,23 @@ def _regroup(
             None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v)
         )
 
+    # Column lists, not to_dict("records"): a dict of every column per stored article cost
+    # more than the grouping itself.
+    cols = ("article_id", "published", "published_source", "published_ref")
+    cols += ("duplicate_of", "dup_group")
     members = [
         Member(
-            article_id=str(r["article_id"]),
-            text_len=len(texts[i]),
-            published=val(r["published"]),
-            published_source=val(r["published_source"]) or "unknown",
-            published_ref=val(r["published_ref"]),
-            duplicate_of=val(r["duplicate_of"]),
-            dup_group=val(r["dup_group"]),
+            article_id=str(aid),
+            text_len=len(text),
+            published=val(pub),
+            published_source=val(src) or "unknown",
+            published_ref=val(ref),
+            duplicate_of=val(dup),
+            dup_group=val(group),
         )
-        for i, r in enumerate(allart.to_dict("records"))
+        for text, aid, pub, src, ref, dup, group in zip(
+            texts, *(allart[c].tolist() for c in cols), strict=True
+        )
     ]
     resolve_groups(members, groups)
     fields = {c: [getattr(m, c) for m in members] for c in _GROUP_COLS}
