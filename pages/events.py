@@ -45,7 +45,7 @@ if pages > 1:
         f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="events_page"
     )
 # In the table's order, so that the list and the table agree.
-order = event_order(events, table_order("events_table", EVENT_SORTS))
+order = event_order(events, table_order("events_table", EVENT_SORTS, n=len(events)))
 chunk = events.iloc[order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
 for ev in events_by_id(chunk, chunk["event_id"].tolist()):
     flag = " ⚠" if isinstance(ev.get("conflicts"), dict) and ev["conflicts"] else ""

@@ -89,7 +89,7 @@ if table.empty:
     )
     st.stop()
 start, stop = page_of(len(table), key="sources_table", sorts=ARTICLE_SORTS)
-by = table_order("sources_table", ARTICLE_SORTS)
+by = table_order("sources_table", ARTICLE_SORTS, n=len(table))
 table = table.iloc[article_order(table, by)]
 sel = st.dataframe(
     table.iloc[start:stop],

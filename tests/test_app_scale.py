@@ -10,6 +10,7 @@ paged and cached.  The bound below is generous for a busy CI box.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from strikes.corpus import make_events
 from strikes.schema import ARTICLES, conform
 from strikes.settings import Settings
 from strikes.store import Store, event_sources_frame
+from strikes.timeline import filter_events
 from ui.tables import PAGE_ROWS
 
 pytestmark = pytest.mark.slow
@@ -168,6 +170,20 @@ def test_every_page_at_100k_events(big_env) -> None:
     heads = [e.label for e in at.expander[:3]]
     top3 = events.sort_values("launched", ascending=False, kind="mergesort").head(3)
     assert all(f"launched {int(n):,}" in h for n, h in zip(top3["launched"], heads, strict=True))
+    # One page has no order picker, and is shown newest first (then as stored), whatever the
+    # picker said before.
+    day = str(events["date"].max())[:10]
+    (dates,) = at.get("date_input")
+    d = dt.date.fromisoformat(day)
+    timed(at, times, "events, one day", dates.set_value((d, d)))
+    same_day = filter_events(events, date_from=day, date_to=day)  # and month-level reports
+    same_day = same_day.sort_values("date", ascending=False, kind="mergesort")
+    assert 0 < len(same_day) <= PAGE_ROWS
+    assert not [s for s in at.selectbox if s.key == "events_table_sort"]
+    assert at.dataframe[0].value["event_id"].tolist() == same_day["event_id"].tolist()
+    (dates,) = at.get("date_input")
+    lo, hi = dt.date.fromisoformat(str(events["date"].min())[:10]), d
+    timed(at, times, "events, all days", dates.set_value((lo, hi)))
 
     timed(at, times, "sources", at.switch_page("pages/sources.py"))
     assert len(at.dataframe[0].value) == PAGE_ROWS  # of 20,000 articles

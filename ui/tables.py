@@ -191,14 +191,18 @@ def article_order(table: pd.DataFrame, by: str = "newest") -> np.ndarray:
     return np.lexsort(keys) if len(table) else np.zeros(0, dtype=np.intp)
 
 
-def table_order(key: str, sorts: Mapping[str, str]) -> str:
-    """The order chosen for the table ``key`` (its picker's state), else the default."""
+def table_order(key: str, sorts: Mapping[str, str], *, n: int, page_rows: int = PAGE_ROWS) -> str:
+    """The order chosen for the table ``key`` of ``n`` rows: its picker's state, else (and
+    always for one page, which has no picker) the default."""
     by = st.session_state.get(f"{key}_sort")
-    return by if by in sorts else next(iter(sorts))
+    # A picker not drawn this run keeps its old state until the run ends.
+    return by if by in sorts and n > page_rows else next(iter(sorts))
 
 
 def _first_page(key: str) -> None:
-    st.session_state[f"{key}_page"] = 1
+    # Dropped, not set to 1: the picker then starts again at its default, page 1 (setting the
+    # state of a widget that has a default makes Streamlit warn).
+    st.session_state.pop(f"{key}_page", None)
 
 
 def page_of(
@@ -257,7 +261,7 @@ def events_table(
     Only the page's rows are formatted and sent: 100,000 events would be tens of megabytes.
     """
     start, stop = page_of(len(events), key=key, page_rows=page_rows, sorts=EVENT_SORTS)
-    by = table_order(key, EVENT_SORTS)
+    by = table_order(key, EVENT_SORTS, n=len(events), page_rows=page_rows)
     order = event_order(events, by)
     chunk = events.iloc[order[start:stop]]
     df = display_events(chunk)
