@@ -25,7 +25,9 @@ st.markdown(
     f"**{len(events):,} events** · {n_conf:,} with disagreeing sources (⚠). "
     "Select a row to see its sources, or open an event below."
 )
-rows = events_table(events, key="events_table", max_height=460, selectable=True)
+rows = events_table(
+    events, key="events_table", max_height=460, selectable=True, linked_pages=("events_page",)
+)
 if rows:
     ev = events.iloc[rows[0]].to_dict()
     with st.container(border=True):

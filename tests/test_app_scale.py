@@ -163,9 +163,12 @@ def test_every_page_at_100k_events(big_env) -> None:
     at.number_input(key="events_table_page").set_value(3)
     timed(at, times, "events, table page 3", at)
     assert at.dataframe[0].value["event_id"].iloc[0] == newest.iloc[2 * PAGE_ROWS]
-    # Another order starts again at page 1, and applies to every page.
+    # Another order starts again at page 1, and applies to every page (and to the list below).
+    at.number_input(key="events_page").set_value(4)
+    timed(at, times, "events, list page 4", at)
     timed(at, times, "events, order", at.selectbox(key="events_table_sort").set_value("launched"))
     assert at.number_input(key="events_table_page").value == 1
+    assert at.number_input(key="events_page").value == 1
     assert at.dataframe[0].value["launched"].iloc[0] == events["launched"].max()
     heads = [e.label for e in at.expander[:3]]
     top3 = events.sort_values("launched", ascending=False, kind="mergesort").head(3)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -199,19 +199,26 @@ def table_order(key: str, sorts: Mapping[str, str], *, n: int, page_rows: int = 
     return by if by in sorts and n > page_rows else next(iter(sorts))
 
 
-def _first_page(key: str) -> None:
-    # Dropped, not set to 1: the picker then starts again at its default, page 1 (setting the
+def _first_page(*page_keys: str) -> None:
+    # Dropped, not set to 1: a picker then starts again at its default, page 1 (setting the
     # state of a widget that has a default makes Streamlit warn).
-    st.session_state.pop(f"{key}_page", None)
+    for k in page_keys:
+        st.session_state.pop(k, None)
 
 
 def page_of(
-    n: int, *, key: str, page_rows: int = PAGE_ROWS, sorts: Mapping[str, str] | None = None
+    n: int,
+    *,
+    key: str,
+    page_rows: int = PAGE_ROWS,
+    sorts: Mapping[str, str] | None = None,
+    linked_pages: Sequence[str] = (),
 ) -> tuple[int, int]:
     """(start, stop) of the rows to show of ``n``, with a page picker when there is more than
     one page (drawn where this is called; the picker's state is ``<key>_page``) and, with
     ``sorts``, an order picker before it (state ``<key>_sort``, read by `table_order`; a new
-    order goes back to page 1).  One page needs no picker: its headers sort it."""
+    order goes back to page 1, and so do the pickers keyed ``linked_pages``, of lists shown in
+    the same order).  One page needs no picker: its headers sort it."""
     pages = max(1, math.ceil(n / page_rows))
     if pages == 1:
         return 0, n
@@ -224,7 +231,7 @@ def page_of(
                 format_func=sorts.__getitem__,
                 key=f"{key}_sort",
                 on_change=_first_page,
-                args=(key,),
+                args=(f"{key}_page", *linked_pages),
                 help="Orders every page; a click on a column header sorts only the page shown.",
             )
     else:
@@ -253,6 +260,7 @@ def events_table(
     max_height: int | None = None,
     selectable: bool = False,
     page_rows: int = PAGE_ROWS,
+    linked_pages: Sequence[str] = (),
 ) -> list[int]:
     """st.dataframe of the events in `table_order`, newest first unless the order picker says
     otherwise, one page at a time (`page_of`; the pickers sit above the table).  Returns the
@@ -260,7 +268,9 @@ def events_table(
 
     Only the page's rows are formatted and sent: 100,000 events would be tens of megabytes.
     """
-    start, stop = page_of(len(events), key=key, page_rows=page_rows, sorts=EVENT_SORTS)
+    start, stop = page_of(
+        len(events), key=key, page_rows=page_rows, sorts=EVENT_SORTS, linked_pages=linked_pages
+    )
     by = table_order(key, EVENT_SORTS, n=len(events), page_rows=page_rows)
     order = event_order(events, by)
     chunk = events.iloc[order[start:stop]]
