@@ -25,8 +25,16 @@ st.markdown(
     f"**{len(events):,} events** · {n_conf:,} with disagreeing sources (⚠). "
     "Select a row to see its sources, or open an event below."
 )
+# One order for the table and the list below it (an order picked reaches session state
+# before this run starts).
+order = event_order(events, table_order("events_table", EVENT_SORTS, n=len(events)))
 rows = events_table(
-    events, key="events_table", max_height=460, selectable=True, linked_pages=("events_page",)
+    events,
+    key="events_table",
+    max_height=460,
+    selectable=True,
+    linked_pages=("events_page",),
+    order=order,
 )
 if rows:
     ev = events.iloc[rows[0]].to_dict()
@@ -46,8 +54,6 @@ if pages > 1:
     page = st.number_input(
         f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="events_page"
     )
-# In the table's order, so that the list and the table agree.
-order = event_order(events, table_order("events_table", EVENT_SORTS, n=len(events)))
 chunk = events.iloc[order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
 for ev in events_by_id(chunk, chunk["event_id"].tolist()):
     flag = " ⚠" if isinstance(ev.get("conflicts"), dict) and ev["conflicts"] else ""

@@ -156,11 +156,11 @@ def event_order(events: pd.DataFrame, by: str = "newest") -> np.ndarray:
     if by not in EVENT_SORTS:
         raise ValueError(f"unknown event order {by!r}")
     dates = events["date"].astype("string").str.slice(0, 10)
-    newest = _rank(dates, descending=True)
     if by == "oldest":
-        keys: tuple[np.ndarray, ...] = (_rank(dates, descending=False),)
-    elif by == "launched":
-        keys = (newest, _figure(events["launched"]))
+        return np.lexsort((_rank(dates, descending=False),))
+    newest = _rank(dates, descending=True)  # np.lexsort: last key first; stable
+    if by == "launched":
+        keys: tuple[np.ndarray, ...] = (newest, _figure(events["launched"]))
     elif by == "killed":
         keys = (newest, _figure(events["injured"]), _figure(events["killed"]))
     elif by == "sources":
@@ -170,7 +170,7 @@ def event_order(events: pd.DataFrame, by: str = "newest") -> np.ndarray:
         keys = (newest, np.asarray(agree, dtype=float))
     else:
         keys = (newest,)
-    return np.lexsort(keys) if len(events) else np.zeros(0, dtype=np.intp)  # stable
+    return np.lexsort(keys)
 
 
 def article_order(table: pd.DataFrame, by: str = "newest") -> np.ndarray:
@@ -179,16 +179,16 @@ def article_order(table: pd.DataFrame, by: str = "newest") -> np.ndarray:
     if by not in ARTICLE_SORTS:
         raise ValueError(f"unknown article order {by!r}")
     published = pd.to_datetime(table["published"], errors="coerce")
-    newest = _rank(published, descending=True)
     if by == "oldest":
-        keys: tuple[np.ndarray, ...] = (_rank(published, descending=False),)
-    elif by == "events":
-        keys = (newest, _figure(table["events"]))
+        return np.lexsort((_rank(published, descending=False),))
+    newest = _rank(published, descending=True)
+    if by == "events":
+        keys: tuple[np.ndarray, ...] = (newest, _figure(table["events"]))
     elif by == "title":
         keys = (newest, _rank(table["title"].astype("string").str.casefold(), descending=False))
     else:
         keys = (newest,)
-    return np.lexsort(keys) if len(table) else np.zeros(0, dtype=np.intp)
+    return np.lexsort(keys)
 
 
 def table_order(key: str, sorts: Mapping[str, str], *, n: int, page_rows: int = PAGE_ROWS) -> str:
@@ -261,10 +261,12 @@ def events_table(
     selectable: bool = False,
     page_rows: int = PAGE_ROWS,
     linked_pages: Sequence[str] = (),
+    order: np.ndarray | None = None,
 ) -> list[int]:
     """st.dataframe of the events in `table_order`, newest first unless the order picker says
     otherwise, one page at a time (`page_of`; the pickers sit above the table).  Returns the
-    positions in ``events`` of the selected rows (when ``selectable``).
+    positions in ``events`` of the selected rows (when ``selectable``).  A page that shows the
+    events elsewhere in the same order passes that order (`event_order` of `table_order`) in.
 
     Only the page's rows are formatted and sent: 100,000 events would be tens of megabytes.
     """
@@ -272,7 +274,8 @@ def events_table(
         len(events), key=key, page_rows=page_rows, sorts=EVENT_SORTS, linked_pages=linked_pages
     )
     by = table_order(key, EVENT_SORTS, n=len(events), page_rows=page_rows)
-    order = event_order(events, by)
+    if order is None:
+        order = event_order(events, by)
     chunk = events.iloc[order[start:stop]]
     df = display_events(chunk)
     if max_height is not None:
