@@ -438,3 +438,25 @@ def test_duplicate_copy_contributes_better_metadata():
     assert r["file"] == "first.txt"
     assert (r["published"], r["published_source"], r["outlet"]) == ("2025-07-04", "manifest", "X")
     assert "same text as first.txt" in b.rejections[0].reason
+
+
+def test_manifest_bad_url_costs_that_field_only(tmp_path):
+    """A manifest row whose url is not http(s) is reported for the url alone: the article
+    keeps the row's date, outlet and title (a whole batch must not become undated)."""
+    (tmp_path / "a.txt").write_text(STORY)
+    (tmp_path / "manifest.csv").write_text(
+        "file,published,outlet,url,title\n"
+        "a.txt,2025-07-06,Rail Weekly,ftp://rail.example.org/a,Depot hit\n"
+    )
+    b = load_articles([tmp_path])
+    r = _one(b)
+    assert (r["published"], r["published_source"], r["outlet"], r["title"]) == (
+        "2025-07-06",
+        "manifest",
+        "Rail Weekly",
+        "Depot hit",
+    )
+    assert r["url"] is None or pd.isna(r["url"])
+    assert [(e.source.rsplit(":", 1)[1], e.reason.split(" (")[0]) for e in b.rejections] == [
+        ("2", "invalid url 'ftp://rail.example.org/a'")
+    ]

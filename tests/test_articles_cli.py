@@ -90,7 +90,8 @@ def test_bad_inputs_exit_1_and_name_each_file():
         "Rail Weekly",
     )
     dated = next(r for r in rows if r["file"].endswith("dated_story.txt"))
-    assert dated["published_source"] == "unknown"  # its manifest row was rejected
+    # Its manifest date is invalid (reported, left out); the row's outlet still applies.
+    assert (dated["published_source"], dated["outlet"]) == ("unknown", "River Herald")
     for fragment in (
         "binary_nul.txt: binary file (contains NUL bytes)",
         "image_as_text.txt: binary file (PNG image)",

@@ -170,7 +170,7 @@ def test_read_manifest_rows(tmp_path):
         "file,published,outlet,url,title,note\n"
         "a.txt,2025-07-06,Outlet A,https://a.example/1,Title A,ok\n"
         "sub/c.txt,,,,,no date is fine\n"
-        "b.txt,2099-13-45,Outlet B,,,bad date\n"
+        "b.txt,2099-13-45,Outlet B,javascript:alert(1),Title B,bad date and url\n"
         "/etc/passwd,2025-01-01,,,,absolute\n"
         "../outside.txt,2025-01-01,,,,traversal\n"
         "nope.txt,2025-01-01,,,,missing\n"
@@ -179,7 +179,14 @@ def test_read_manifest_rows(tmp_path):
         "\n"
     )
     entries, errors = read_manifest(m, max_bytes=10_000, today=TODAY)
-    assert set(entries) == {(tmp_path / "a.txt").resolve(), (tmp_path / "sub/c.txt").resolve()}
+    assert set(entries) == {
+        (tmp_path / "a.txt").resolve(),
+        (tmp_path / "b.txt").resolve(),
+        (tmp_path / "sub/c.txt").resolve(),
+    }
+    # A bad date and a bad url cost those two fields only: outlet and title still load.
+    b = entries[(tmp_path / "b.txt").resolve()]
+    assert (b.published, b.outlet, b.url, b.title) == (None, "Outlet B", None, "Title B")
     a = entries[(tmp_path / "a.txt").resolve()]
     assert (a.published, a.outlet, a.url, a.title) == (
         "2025-07-06",
@@ -189,8 +196,13 @@ def test_read_manifest_rows(tmp_path):
     )
     assert entries[(tmp_path / "sub/c.txt").resolve()].published is None
     assert all(isinstance(e, ManifestError) for e in errors)
-    by_line = {e.source.rsplit(":", 1)[1]: e.reason for e in errors}
+    by_line: dict[str, list[str]] = {}
+    for e in errors:
+        by_line.setdefault(e.source.rsplit(":", 1)[1], []).append(e.reason)
+    by_line = {k: " | ".join(v) for k, v in by_line.items()}
     assert "invalid published date '2099-13-45'" in by_line["4"]
+    assert "invalid url 'javascript:alert(1)'" in by_line["4"]
+    assert by_line["4"].count("other fields load") == 2
     assert "outside the manifest's folder" in by_line["5"]
     assert "outside the manifest's folder" in by_line["6"]
     assert "does not exist" in by_line["7"]
