@@ -382,6 +382,7 @@ class Claim:
     killed: int | None = None
     injured: int | None = None
     vague: dict[str, str] = field(default_factory=dict)
+    bounds: list[str] = field(default_factory=list)  # figures given as "at least"/"more than"
     spans: list[dict] = field(default_factory=list)
     claimed_by: str | None = None
     target: str | None = None
@@ -1665,6 +1666,7 @@ def _build_claims(
         c.spans.append({"start": a.start + base, "end": a.end + base, "label": "number"})
         if a.qualifier:
             c.vague[cnt.role] = f"{a.text}"
+        _mark_bound(c, cnt.role, a)
 
     def add_casualty(c: Claim, cas: Casualty) -> None:
         if cas.value is not None:
@@ -1674,6 +1676,7 @@ def _build_claims(
                     setattr(c, cas.field, 0)
             else:
                 setattr(c, cas.field, (cur or 0) + cas.value)
+            _mark_bound(c, cas.field, cas.amount)
         elif cas.vague:
             c.vague[cas.field] = cas.vague
             if cas.amount is not None:
@@ -1806,6 +1809,12 @@ def _check_plausible(c: Claim, settings: Settings) -> None:
         _flag_over(c, ("killed", "injured"), limit)
 
 
+def _mark_bound(c: Claim, fld: str, amount: Amount | None) -> None:
+    """A sum with one lower bound in it ("more than 500 drones and 20 missiles") is one too."""
+    if amount is not None and amount.lower_bound and fld not in c.bounds:
+        c.bounds.append(fld)
+
+
 def _flag_over(c: Claim, fields: tuple[str, ...], limit: int) -> None:
     """A figure over `limit` is dropped and flagged in `vague`."""
     for f in fields:
@@ -1813,6 +1822,8 @@ def _flag_over(c: Claim, fields: tuple[str, ...], limit: int) -> None:
         if v is not None and v > limit:
             c.vague[f] = f"implausible: {v}"
             setattr(c, f, None)
+            if f in c.bounds:
+                c.bounds.remove(f)
             c.rules.append(f"implausible:{f}")
 
 
@@ -1829,13 +1840,18 @@ def _update(
     """A follow-up sentence fills what the previous claim left unreported; it never overwrites."""
     changed = False
     by_role: dict[str, int] = {}
+    bound: set[str] = set()  # figures of this sentence with a lower bound in their sum
     for cnt in counts:
         if cnt.subset or cnt.amount.value is None or cnt.place_idx is not None:
             continue
         by_role[cnt.role] = by_role.get(cnt.role, 0) + cnt.amount.value
+        if cnt.amount.lower_bound:
+            bound.add(cnt.role)
     for role, total in by_role.items():  # "288 drones and three missiles": 291 together
         if getattr(prev, role) is None:
             setattr(prev, role, total)
+            if role in bound:
+                prev.bounds.append(role)
             changed = True
     by_field: dict[str, int] = {}
     for cas in casualties:
@@ -1845,6 +1861,8 @@ def _update(
             by_field[cas.field] = (
                 by_field.get(cas.field, 0) + cas.value if cas.value else by_field.get(cas.field, 0)
             )
+            if cas.amount is not None and cas.amount.lower_bound:
+                bound.add(cas.field)
         elif cas.vague and getattr(prev, cas.field) is None:
             prev.vague.setdefault(cas.field, cas.vague)
             if cas.amount is not None:
@@ -1853,6 +1871,8 @@ def _update(
     for fld, v in by_field.items():
         if getattr(prev, fld) is None:
             setattr(prev, fld, v)
+            if fld in bound:
+                prev.bounds.append(fld)
             changed = True
     if prev.target is None:
         t = _target_facility(clause)

@@ -30,7 +30,9 @@ CONTRACT_FIELDS = (
     "lat", "lon", "geo_precision", "weapons", "weapon_models", "launched", "intercepted",
     "killed", "injured", "kind", "claimed_by", "sources", "conflicts",
 )  # fmt: skip
-EXTRA_FIELDS = ("hit", "target", "vague", "geo_radius_km", "geonameid", "n_sources", "n_articles")
+EXTRA_FIELDS = (
+    "hit", "target", "vague", "bounds", "geo_radius_km", "geonameid", "n_sources", "n_articles",
+)  # fmt: skip
 
 
 def event_id_for(key: tuple[str, ...]) -> str:
@@ -113,6 +115,12 @@ class _Claims:
         # Per figure, the rows that give it.
         self.with_figure = [
             set(compress(range(n), map(is_not, f, repeat(None)))) for f in self.figures
+        ]
+        # Per figure, the rows that give it as a lower bound ("at least 18").
+        bounds = col("bounds")
+        self.bound = [
+            {i for i, b in enumerate(bounds) if b is not None and len(b) and f in b}
+            for f in FIGURES
         ]
         # The order of an event's sources; a missing sent_idx fails like int(None) would, but
         # only when its row is merged.
@@ -308,19 +316,29 @@ def _merge_group(
                 sources.append({**f, "claim_id": cid})
     out.update(weapons=weapons, weapon_models=models, claimed_by=claimed, target=target)
     conflicts: dict[str, list] = {}
-    for fld, values, given in zip(FIGURES, c.figures, c.with_figure, strict=True):
+    bounds: list[str] = []
+    for fld, values, given, bound in zip(FIGURES, c.figures, c.with_figure, c.bound, strict=True):
         if fld not in vague and given.isdisjoint(members):
             out[fld] = None  # the common case: no report gives this figure, not even vaguely
             continue
-        value, differing = _pick_figure(
-            fld, values, members, aid, c_vague if fld in vague else None, published
+        value, differing, is_bound = _pick_figure(
+            fld,
+            values,
+            members,
+            aid,
+            c_vague if fld in vague else None,
+            published,
+            bound if not bound.isdisjoint(members) else None,
         )
         out[fld] = value
+        if is_bound:
+            bounds.append(fld)
         if differing:
             conflicts[fld] = differing
     # A vague note for a field that has a firm number is itself a disagreement worth showing.
     out["vague"] = {k: v for k, v in vague.items() if out.get(k) is None or k in conflicts}
     out["conflicts"] = conflicts
+    out["bounds"] = bounds
     out["sources"] = sources
     out["n_sources"] = len(sources)
     out["n_articles"] = len({s["article"] for s in sources})
@@ -334,36 +352,54 @@ def _pick_figure(
     article_id: list,
     vague_of: list | None,
     published: dict[str, str],
-) -> tuple[int | None, list]:
-    """(chosen value, [{value, article}] when reports differ); `vague_of` None when no member
-    has a vague note on `fld`."""
+    bound_rows: set[int] | None = None,
+) -> tuple[int | None, list, bool]:
+    """(chosen value, [{value, article[, lower_bound]}] when reports differ, whether the chosen
+    value is a lower bound); `vague_of` None when no member has a vague note on `fld`,
+    `bound_rows` None when no member gives it as a lower bound."""
     per_article: dict[str, object] = {}
+    bound_of: set[str] = set()  # articles whose figure is a lower bound
     if vague_of is None:  # the usual case: numbers only
         for i in members:
-            if values[i] is not None:
-                per_article.setdefault(article_id[i], values[i])
+            if values[i] is not None and article_id[i] not in per_article:
+                per_article[article_id[i]] = values[i]
+                if bound_rows is not None and i in bound_rows:
+                    bound_of.add(article_id[i])
     else:
         for i in members:
             v = values[i]
             aid = article_id[i]
             if v is not None:
-                per_article.setdefault(aid, v)
+                if aid not in per_article:
+                    per_article[aid] = v
+                    if bound_rows is not None and i in bound_rows:
+                        bound_of.add(aid)
             else:
                 vague = (vague_of[i] or {}).get(fld)
                 if vague and aid not in per_article:
                     per_article[aid] = str(vague)
     if not per_article:
-        return None, []
+        return None, [], False
     if len(per_article) == 1:
-        v = next(iter(per_article.values()))
-        return (v if isinstance(v, int) else None), []
+        a, v = next(iter(per_article.items()))
+        return (v, [], a in bound_of) if isinstance(v, int) else (None, [], False)
     # The latest report wins; same day: the larger figure (tallies are revised upward).
     dated = [(published.get(a, ""), v) for a, v in per_article.items() if isinstance(v, int)]
     chosen = max(dated)[1] if dated else None
+    # A floor only when no report gives the chosen figure as exact ("at least 18" and "18": 18).
+    is_bound = chosen is not None and all(
+        a in bound_of for a, v in per_article.items() if v == chosen
+    )
     distinct = set(per_article.values())
     if len(distinct) <= 1:
-        return chosen, []
-    return chosen, [{"value": v, "article": a} for a, v in sorted(per_article.items())]
+        return chosen, [], is_bound
+    differing = [
+        {"value": v, "article": a, "lower_bound": True}
+        if a in bound_of
+        else {"value": v, "article": a}
+        for a, v in sorted(per_article.items())
+    ]
+    return chosen, differing, is_bound
 
 
 def event_records(events: pd.DataFrame) -> list[dict]:

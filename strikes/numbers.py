@@ -70,6 +70,11 @@ class Amount:
     qualifier: str | None  # "at least", "more than", ...
     vague: bool
 
+    @property
+    def lower_bound(self) -> bool:
+        """ "more than 500", "at least 18": the value is a floor, not the count."""
+        return self.qualifier in LOWER_BOUND_QUALIFIERS
+
 
 _WORD_SPLIT_RE = re.compile(r"[\s-]+")
 

@@ -194,6 +194,7 @@ def _claim_values(c: Claim, k: int) -> tuple:
         c.killed,
         c.injured,
         c.vague,
+        c.bounds,
         c.spans,
         _claimant_display(c.claimed_by, p),
         c.extra_sources,

@@ -75,6 +75,7 @@ CLAIMS: Schema = {
     "killed": "Int64",
     "injured": "Int64",
     "vague": "object",  # dict field -> text kept for vague amounts ("dozens", "several")
+    "bounds": "object",  # list[str] figures given as a lower bound ("more than 500": 500+)
     "spans": "object",  # list[{"start","end","label"}] highlighted spans in the cleaned text
     "claimed_by": "string",
     "followups": "object",  # list[{"article","sentence","start","end","rule"}] sentences that added detail
@@ -115,6 +116,7 @@ EVENTS: Schema = {
     "sources": "object",  # list[{"article","sentence","start","end","claim_id","rule"}]
     "conflicts": "object",  # dict field -> list of differing values
     "vague": "object",
+    "bounds": "object",  # list[str] figures whose value is a lower bound ("at least 18": 18+)
     "n_sources": "Int64",
     "n_articles": "Int64",
 }

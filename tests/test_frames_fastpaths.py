@@ -433,21 +433,33 @@ def _fold(groups: dict) -> dict:
 
 def _pick_figure(fld: str, members: list[dict], published: dict) -> tuple:
     per_article: dict = {}
+    floors: set = set()  # articles whose figure is a lower bound
     for r in members:
         v = _val(r.get(fld))
         if v is not None:
-            per_article.setdefault(r["article_id"], int(v))
+            if r["article_id"] not in per_article:
+                per_article[r["article_id"]] = int(v)
+                if fld in (r.get("bounds") or []):
+                    floors.add(r["article_id"])
         else:
             vague = (r.get("vague") or {}).get(fld)
             if vague and r["article_id"] not in per_article:
                 per_article[r["article_id"]] = str(vague)
     if not per_article:
-        return None, []
+        return None, [], False
     numbers = [(a, v) for a, v in per_article.items() if isinstance(v, int)]
     chosen = max(numbers, key=lambda av: (published.get(av[0], ""), av[1]))[1] if numbers else None
+    floor = chosen is not None and all(a in floors for a, v in numbers if v == chosen)
     if len(set(per_article.values())) <= 1:
-        return chosen, []
-    return chosen, [{"value": v, "article": a} for a, v in sorted(per_article.items())]
+        return chosen, [], floor
+    return (
+        chosen,
+        [
+            {"value": v, "article": a, **({"lower_bound": True} if a in floors else {})}
+            for a, v in sorted(per_article.items())
+        ],
+        floor,
+    )
 
 
 def _merge_group(key: tuple, members: list[dict], published: dict) -> dict:
@@ -496,9 +508,12 @@ def _merge_group(key: tuple, members: list[dict], published: dict) -> dict:
             sources.append({**f, "claim_id": r["claim_id"]})
     out.update(weapons=weapons, weapon_models=models, claimed_by=claimed, target=target)
     conflicts: dict = {}
+    out["bounds"] = []
     for fld in FIGURES:
-        value, differing = _pick_figure(fld, members, published)
+        value, differing, floor = _pick_figure(fld, members, published)
         out[fld] = value
+        if floor:
+            out["bounds"].append(fld)
         if differing:
             conflicts[fld] = differing
     out["vague"] = {k: v for k, v in vague.items() if out.get(k) is None or k in conflicts}
@@ -583,6 +598,7 @@ def _random_claims(rng: random.Random, n: int) -> tuple[pd.DataFrame, pd.DataFra
                 "weapon_models": rng.sample(["Shahed", "Kh-101"], rng.randrange(2)),
                 **figures,
                 "vague": vague,
+                "bounds": [f for f in FIGURES if figures[f] is not None and rng.random() < 0.3],
                 "spans": [],
                 "claimed_by": rng.choice([None, "", "the air force", "the governor"]),
                 "followups": rng.choice(
@@ -627,6 +643,10 @@ def test_random_claims_reach_every_merge_rule() -> None:
     folded = events[events["sources"].map(lambda s: len({x["claim_id"] for x in s}) > 1)]
     assert len(folded) and events["conflicts"].map(bool).any()
     assert events["vague"].map(bool).any() and (events["location"] == "Kherson region").any()
+    # Lower bounds: kept on some events, lost to an exact report of the same figure on others.
+    assert events["bounds"].map(bool).any()
+    floors = [c for v in events["conflicts"] for c in v.values()]
+    assert any(d.get("lower_bound") for c in floors for d in c)
     kherson = claims[claims["location"].str.lower() == "kherson region"].fillna(
         {"date": "", "date_precision": "", "kind": "strike"}
     )

@@ -13,6 +13,7 @@ import pytest
 from strikes import export as ex
 from strikes import store as st
 from strikes import timeline as tl
+from strikes.articles import RawDocument
 from strikes.cli import main
 from strikes.events import event_records
 from strikes.pipeline import run_pipeline
@@ -177,3 +178,33 @@ def test_seed_exports_are_valid(built, events):
     assert list(acled.columns) == list(ex.ACLED_COLUMNS)
     assert len(acled) == len(events) - 1  # all but June's monthly total
     assert "The Associated Press" in set(acled["source"].str.split("; ").explode())
+
+
+def test_lower_bounds_round_trip_and_an_exact_report_wins(tmp_path):
+    """ "at least 18 killed" is stored as killed 18 with `bounds` ["killed"]; a later, exact
+    report of the same figure makes it exact; both survive the store."""
+    (tmp_path / "seeds").mkdir()
+    settings = Settings(db_path=tmp_path / "db" / "strikes.duckdb", seeds_dir=tmp_path / "seeds")
+    store = st.open_store(settings=settings)
+    floor = RawDocument(
+        name="floor.txt",
+        data=b"A Russian missile strike on Dnipro killed at least 18 people on Friday, officials "
+        b"said. Russia launched more than 500 drones at Ukraine overnight, the air force said.",
+        published="2025-09-12",
+    )
+    store.ingest_documents([floor])
+    ev = store.events().set_index("location")
+    assert (ev.loc["Dnipro", "killed"], list(ev.loc["Dnipro", "bounds"])) == (18, ["killed"])
+    assert (ev.loc["Ukraine", "launched"], list(ev.loc["Ukraine", "bounds"])) == (500, ["launched"])
+    assert store.claims()["bounds"].map(list).map(sorted).tolist().count(["killed"]) == 1
+    exact = RawDocument(
+        name="exact.txt",
+        data=b"Officials in Dnipro said the Russian missile strike on Friday killed 18 people, "
+        b"including two children.",
+        published="2025-09-12",
+    )
+    store.ingest_documents([exact])
+    ev = store.events().set_index("location")
+    assert (ev.loc["Dnipro", "killed"], list(ev.loc["Dnipro", "bounds"])) == (18, [])
+    assert ev.loc["Dnipro", "n_articles"] == 2
+    assert list(ev.loc["Ukraine", "bounds"]) == ["launched"]
