@@ -17,7 +17,7 @@ events = ctx.events
 
 # Aggregates and figures of this view, cached per store version and filters.
 view = overview(ctx.data, ctx.filters, events)
-headline_metrics(view.headline)
+headline_metrics(view.headlines, events=len(events))
 
 st.subheader("Barrages per night")
 st.caption(

@@ -428,3 +428,48 @@ def _json_value(v: object) -> object:
 
 def to_jsonl(records: Iterable[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+# The article fields a source carries into exports and the dashboard (joined from ARTICLES).
+SOURCE_ARTICLE_FIELDS = ("title", "outlet", "url", "published")
+
+
+def article_meta(articles: pd.DataFrame) -> dict[str, dict]:
+    """article_id -> {title, outlet, url, published} (missing values as None)."""
+    if articles is None or articles.empty:
+        return {}
+    cols = [c for c in SOURCE_ARTICLE_FIELDS if c in articles.columns]
+    ids = articles["article_id"].astype("string").tolist()
+    values = [articles[c].astype("string").to_numpy(dtype=object, na_value=None) for c in cols]
+    return {
+        str(a): dict(zip(cols, row, strict=True))
+        for a, *row in zip(ids, *values, strict=True)
+        if a is not None and a is not pd.NA
+    }
+
+
+def source_articles(sources: object, meta: dict[str, dict]) -> list[dict]:
+    """The distinct articles of an event's sources, in source order, each with its title,
+    outlet, url and publication date (None where the article does not say)."""
+    out: list[dict] = []
+    seen: set[str] = set()
+    for s in sources if isinstance(sources, list | tuple | np.ndarray) else ():
+        if not isinstance(s, dict) or _missing(s.get("article")):
+            continue
+        a = str(s["article"])
+        if a in seen:
+            continue
+        seen.add(a)
+        m = meta.get(a, {})
+        out.append({"article": a, **{f: m.get(f) for f in SOURCE_ARTICLE_FIELDS}})
+    return out
+
+
+def outlet_count(sources: object, meta: dict[str, dict]) -> int:
+    """Distinct known outlets among an event's source articles (case-insensitive)."""
+    outlets = {
+        str(a["outlet"]).strip().casefold()
+        for a in source_articles(sources, meta)
+        if a["outlet"] and str(a["outlet"]).strip()
+    }
+    return len(outlets)

@@ -215,8 +215,10 @@ def _reference_row(rec: dict, styles: dict[str, str]) -> dict:
     sentence = maps._first_sentence(rec.get("sources"))
     if sentence:
         lines.append(f"“{sentence}”")
-    if not is_missing(rec.get("n_sources")) and int(rec["n_sources"]) > 1:
-        lines.append(f"{int(rec['n_sources'])} sources")
+    if not is_missing(rec.get("sources_label")) and rec["sources_label"]:
+        lines.append(f"Sources: {rec['sources_label']}")
+    if not is_missing(rec.get("source_line")) and rec["source_line"]:
+        lines.append(rec["source_line"])
     mag = maps.magnitude(rec)
     color = attacker_color(attacker)
     return {
@@ -237,6 +239,23 @@ def test_map_frame_matches_the_one_event_at_a_time_reference() -> None:
     ev.at[30, "sources"] = [{"sentence": "  Drones\n\thit\u00a0Kharkiv  overnight "}]
     ev.at[31, "sources"] = [{"sentence": "word " * 80}]
     ev.at[32, "sources"] = [{"sentence": ""}, {"sentence": "The second source says it."}]
+    # Lower bounds ("more than 500": 500+) and the source columns ui.data adds.
+    ev["bounds"] = [[] for _ in range(len(ev))]
+    ev.at[4, "bounds"] = ["launched", "killed"]
+    ev.at[5, "bounds"] = ["injured"]
+    from ui.data import _with_source_columns
+
+    arts = pd.DataFrame(
+        {
+            "article_id": [s["article"] for s in ev.at[6, "sources"]][:1],
+            "title": ["Night of drones"],
+            "outlet": ["Rail Weekly"],
+            "url": ["https://rail.example.org/a"],
+            "published": ["2025-07-01"],
+        }
+    )
+    ev = _with_source_columns(ev, arts)
+    assert ev.at[6, "source_line"] == "Rail Weekly — https://rail.example.org/a"
     frame = maps.map_frame(ev)
     located = ev[ev["lat"].notna() & ev["lon"].notna()]
     assert frame["event_id"].tolist() == located["event_id"].tolist()
@@ -251,6 +270,14 @@ def test_map_frame_matches_the_one_event_at_a_time_reference() -> None:
     assert "“Drones hit Kharkiv overnight”" in by_id[ev.at[30, "event_id"]]
     assert "…”" in by_id[ev.at[31, "event_id"]]
     assert "“The second source says it.”" in by_id[ev.at[32, "event_id"]]
+    floors = [i for i in (4, 5) if ev.at[i, "event_id"] in by_id.index]
+    assert floors, "a lower-bound event is on the map"
+    for i in floors:
+        tip = by_id[ev.at[i, "event_id"]]
+        for f in ev.at[i, "bounds"]:
+            if not pd.isna(ev.at[i, f]):
+                assert f"{f} {int(ev.at[i, f]):,}+" in tip, tip
+    assert "Sources: " in by_id[ev.at[6, "event_id"]]
 
 
 def test_events_at_one_place_are_one_object_and_a_click_lists_them() -> None:

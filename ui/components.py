@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import PurePath
 
 import pandas as pd
@@ -17,6 +17,7 @@ from ui.metrics import Headline
 from ui.theme import (
     PRECISION_LABELS,
     fmt_date,
+    fmt_figure,
     fmt_int,
     fmt_list,
     fmt_pct,
@@ -81,42 +82,54 @@ def filter_caption(filters: Filters, shown: int, total: int) -> None:
     st.caption(f"Showing **{shown:,}** of {total:,} events · {md_escape(what)}")
 
 
-def headline_metrics(h: Headline) -> None:
+def _rate_label(h: Headline) -> str:
+    if not h.rate_nights:
+        return "Intercept rate"
+    return f"Intercept rate · {h.rate_nights:,} night{'s' if h.rate_nights != 1 else ''}"
+
+
+def _headline_block(h: Headline) -> None:
+    """One attacker's cards (figures ending in "+" are lower bounds: "more than 500")."""
+    floor = (
+        "A figure ending in + is a lower bound: a report behind it said “at least” or “more than”."
+    )
     cols = st.columns(4)
     cols[0].metric(
         "Barrages (nights)",
         f"{h.barrages:,}",
-        help="Distinct (night, attacker) pairs with a "
-        "day-dated report, national tallies and local strikes together.",
+        help=f"Nights with a day-dated report of attacks by {h.attacker}, national tallies and "
+        "local strikes together.",
         border=True,
     )
     cols[1].metric(
-        "Drones and missiles launched",
-        fmt_int(h.launched),
+        "Launched",
+        fmt_figure(h.launched, "launched" in h.floors),
         border=True,
-        help="Sum over nights: the national tally where one was reported, else the sum of the "
-        "local reports. — means no report gives the figure.",
+        help=f"Drones and missiles launched by {h.attacker}, summed over nights: the national "
+        "tally where one was reported, else the sum of the local reports. — means no report "
+        "gives the figure. " + floor,
     )
     cols[2].metric(
         "Intercepted",
-        fmt_int(h.intercepted),
+        fmt_figure(h.intercepted, "intercepted" in h.floors),
         border=True,
-        help="Shot down or jammed, as reported, summed over nights.",
+        help="Shot down or jammed, as reported, summed over nights. " + floor,
     )
     rate_help = (
-        f"Intercepted ÷ launched over the {h.rate_nights:,} night(s) reporting both."
+        f"Intercepted ÷ launched over the {h.rate_nights:,} night(s) that report both figures "
+        f"(of {h.barrages:,} night(s) in the selection)."
         if h.rate_nights
         else "No night in this selection reports both launched and intercepted."
     )
-    cols[3].metric("Intercept rate", fmt_pct(h.intercept_rate), help=rate_help, border=True)
+    cols[3].metric(_rate_label(h), fmt_pct(h.intercept_rate), help=rate_help, border=True)
     cols = st.columns(4)
     cols[0].metric(
         "Killed",
-        fmt_int(h.killed),
+        fmt_figure(h.killed, "killed" in h.floors),
         border=True,
-        help="Per night the larger of the national and the summed local figures.",
+        help="Per night the larger of the national and the summed local figures. " + floor,
     )
-    cols[1].metric("Injured", fmt_int(h.injured), border=True)
+    cols[1].metric("Injured", fmt_figure(h.injured, "injured" in h.floors), border=True)
     cols[2].metric(
         "Places hit",
         f"{h.places_hit:,}",
@@ -128,8 +141,26 @@ def headline_metrics(h: Headline) -> None:
         "Events",
         f"{h.events:,}",
         border=True,
-        help="Rows of the event table in this selection (incl. monthly totals).",
+        help="Rows of the event table for this attacker (incl. monthly totals).",
     )
+
+
+def headline_metrics(heads: Sequence[Headline], *, events: int) -> None:
+    """Headline cards per attacker, side by side (stacked on a phone): the two sides' attacks
+    are never added together."""
+    if not heads:
+        st.caption(f"{events:,} event(s) in this selection, none with a known attacker.")
+        return
+    blocks = (
+        st.columns(len(heads), gap="large") if len(heads) <= 2 else [st.container()] * len(heads)
+    )
+    for block, h in zip(blocks, heads, strict=True):
+        with block:
+            st.markdown(f"**Attacks by {md_escape(h.attacker)}**")
+            _headline_block(h)
+    unattributed = events - sum(h.events for h in heads)
+    if unattributed > 0:
+        st.caption(f"{unattributed:,} event(s) without a known attacker are in no card.")
 
 
 # --------------------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def _date_bounds(events: pd.DataFrame) -> tuple[str | None, str | None]:
 @st.cache_resource(show_spinner="Loading events…", max_entries=2)
 def _load(db_path: str, version: str, _store: Store) -> Data:
     snap = _store.snapshot()
-    events = prepare_events(snap.events)
+    events = _with_source_columns(prepare_events(snap.events), snap.articles)
     return Data(
         version=snap.version,
         events=events,
@@ -97,6 +97,32 @@ def _load(db_path: str, version: str, _store: Store) -> Data:
         event_sources=snap.event_sources,
         options=filter_options(events),
         date_bounds=_date_bounds(events),
+    )
+
+
+def _with_source_columns(events: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """Display columns of the events' sources: ``n_outlets`` (distinct outlets of the source
+    articles), ``sources_label`` ("3 articles, 2 outlets") and ``source_line`` (the first
+    article's outlet and URL, for the map's plain-text tooltip)."""
+    from strikes.events import article_meta, outlet_count, source_articles
+    from ui.theme import sources_text
+
+    meta = article_meta(articles)
+    n_outlets, labels, lines = [], [], []
+    for srcs, n_art in zip(events["sources"], events["n_articles"], strict=True):
+        arts = source_articles(srcs, meta)
+        n_out = outlet_count(srcs, meta)
+        n_outlets.append(n_out)
+        labels.append(sources_text(len(arts) if arts else n_art, n_out))
+        first = next((a for a in arts if a["url"] or a["outlet"]), None)
+        line = ""
+        if first is not None:
+            line = " — ".join(str(first[k]) for k in ("outlet", "url") if first[k])
+        lines.append(line)
+    return events.assign(
+        n_outlets=pd.array(n_outlets, dtype="Int64"),
+        sources_label=pd.array(labels, dtype="string"),
+        source_line=pd.array(lines, dtype="string"),
     )
 
 
@@ -187,7 +213,7 @@ def map_rows(data: Data, events: pd.DataFrame) -> pd.DataFrame:
 class Overview:
     """The Overview page's figures for one filtered view (pre-aggregated, cached)."""
 
-    headline: Headline
+    headlines: tuple[Headline, ...]  # one per attacker
     timeline: go.Figure
     months: pd.DataFrame
     monthly: go.Figure
@@ -201,11 +227,11 @@ def _overview(
 ) -> Overview:
     from strikes.timeline import barrages_by_weapon, monthly_totals, region_counts, weapon_counts
     from ui.charts import barrage_timeline, monthly_chart, region_chart, weapon_chart
-    from ui.metrics import headline
+    from ui.metrics import headlines
 
     months = monthly_totals(_events)
     return Overview(
-        headline=headline(_events),
+        headlines=headlines(_events),
         timeline=barrage_timeline(barrages_by_weapon(_events), attackers=list(attackers)),
         months=months,
         monthly=monthly_chart(months),

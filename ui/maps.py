@@ -36,9 +36,11 @@ from ui.theme import (
     PRECISION_LABELS,
     attacker_color,
     fmt_date,
+    fmt_figure,
     fmt_int,
     fmt_list,
     hex_to_rgb,
+    is_floor,
     is_missing,
     vague_items,
     vague_text,
@@ -265,7 +267,7 @@ def _counts_text(row: dict) -> str:
     for f in FIGURES:
         v = row.get(f)
         if not is_missing(v):
-            parts.append(f"{f} {fmt_int(v)}")
+            parts.append(f"{f} {fmt_figure(v, is_floor(row.get('bounds'), f))}")
     vague = row.get("vague")
     if isinstance(vague, dict):
         given = {p.split()[0] for p in parts}
@@ -322,7 +324,7 @@ MAP_COLUMNS = (
 MAP_INPUT_COLUMNS = (
     "event_id", "lat", "lon", "attacker", "geo_precision", "date", "date_precision", "location",
     "country_code", "kind", "weapons", "launched", "intercepted", "hit", "killed", "injured",
-    "vague", "sources", "n_sources", "geo_radius_km",
+    "vague", "bounds", "sources", "n_sources", "geo_radius_km", "sources_label", "source_line",
 )  # fmt: skip
 
 
@@ -419,15 +421,23 @@ def _figures_text(ev: pd.DataFrame, figures: dict[str, np.ndarray]) -> pa.Array:
         # Both present: "a, b"; else whichever is (a join with a missing side is missing).
         acc = pc.coalesce(_join(acc, ", ", part), acc, part)
     acc = pc.fill_null(acc, "")
-    if "vague" in ev.columns:
-        # Vague wording ("dozens") is rare: those few events take the one-by-one path.
-        vague = ev["vague"].to_numpy(dtype=object)
-        rows = [i for i, v in enumerate(vague) if isinstance(v, dict) and v]
+    if "vague" in ev.columns or "bounds" in ev.columns:
+        # Vague wording ("dozens") and lower bounds ("500+") are rare: those few events take
+        # the one-by-one path.
+        none = np.full(n, None, dtype=object)
+        vague = ev["vague"].to_numpy(dtype=object) if "vague" in ev.columns else none
+        bounds = ev["bounds"].to_numpy(dtype=object) if "bounds" in ev.columns else none
+        rows = [
+            i
+            for i in range(n)
+            if (isinstance(vague[i], dict) and vague[i])
+            or (isinstance(bounds[i], list | tuple | np.ndarray) and len(bounds[i]))
+        ]
         if rows:
             fixed: list[str | None] = [None] * n
             for i in rows:
                 row = {f: figures[f][i] for f in FIGURES}
-                fixed[i] = _counts_text({**row, "vague": vague[i]})
+                fixed[i] = _counts_text({**row, "vague": vague[i], "bounds": bounds[i]})
             acc = pc.coalesce(pa.array(fixed, pa.string()), acc)
     return pc.if_else(pc.equal(acc, ""), "no figures reported", acc)
 
@@ -529,9 +539,12 @@ def map_frame(events: pd.DataFrame) -> pd.DataFrame:
     weapons, wmask = _weapons(ev)
     counts = _figures_text(ev, figures)
     quote = _quotes(ev)
-    n_src = _floats(ev, "n_sources")
-    sources_line = _per_unique(
-        np.where(n_src > 1, n_src, np.nan), lambda v: "" if v is None else f"\n{int(v)} sources"
+    # "3 articles, 2 outlets" and the first article's outlet and URL (ui.data adds them;
+    # plain text here: the click panel links to the articles).
+    label, first = _text(ev, "sources_label"), _text(ev, "source_line")
+    sources_line = _join(
+        pc.if_else(pc.equal(label, ""), "", _join("\nSources: ", label)),
+        pc.if_else(pc.equal(first, ""), "", _join("\n", first)),
     )
     tooltip = _join(
         head,
