@@ -46,13 +46,6 @@ def shown(at: AppTest) -> tuple[int, int]:
     raise AssertionError("no 'Showing N of M events' caption")
 
 
-def metric(at: AppTest, label: str) -> str:
-    for m in at.metric:
-        if m.label == label:
-            return m.value
-    raise AssertionError(f"no metric {label!r}")
-
-
 def store_events(db: Path):
     return open_store(settings=Settings.from_env(env={}, db_path=db), read_only=True).events()
 
@@ -69,15 +62,43 @@ def test_every_page_renders_on_the_seeds(app_env: Path) -> None:
         assert title in [t.value for t in at.title], path
 
 
-def test_overview_metrics_match_the_store(app_env: Path) -> None:
-    from ui.metrics import headline
+CARD_HEADING = re.compile(r"^\*\*Attacks by (.+)\*\*$")
+
+
+def cards(at: AppTest) -> dict[str, dict[str, str]]:
+    """The Overview's headline cards: attacker -> {label: value} (8 cards per attacker, in
+    the order of the "Attacks by ..." headings)."""
+    heads = [m.group(1) for m in (CARD_HEADING.match(x.value) for x in at.markdown) if m]
+    values = [(m.label, m.value) for m in at.metric]
+    assert len(values) == 8 * len(heads), (heads, values)
+    return {h: dict(values[8 * i : 8 * i + 8]) for i, h in enumerate(heads)}
+
+
+def test_overview_cards_are_per_attacker(app_env: Path) -> None:
+    from ui.metrics import headlines
+    from ui.theme import fmt_figure
 
     at = run_app()
-    h = headline(store_events(app_env))
-    assert metric(at, "Barrages (nights)") == f"{h.barrages:,}"
-    assert metric(at, "Drones and missiles launched") == f"{h.launched:,}"
-    assert metric(at, "Events") == f"{h.events:,}"
+    want = {h.attacker: h for h in headlines(store_events(app_env))}
+    got = cards(at)
+    assert set(got) == set(want) == {"Russia", "Ukraine"}  # side by side, never added up
+    for attacker, h in want.items():
+        c = got[attacker]
+        assert c["Barrages (nights)"] == f"{h.barrages:,}"
+        assert c["Launched"] == fmt_figure(h.launched, "launched" in h.floors)
+        assert c["Events"] == f"{h.events:,}"
+        rate = [k for k in c if k.startswith("Intercept rate")]
+        assert rate == [
+            f"Intercept rate · {h.rate_nights} night{'s' if h.rate_nights != 1 else ''}"
+            if h.rate_nights
+            else "Intercept rate"
+        ]
+    # A seed says "more than ..." launched: a lower bound, shown with "+".
+    assert "launched" in want["Russia"].floors and got["Russia"]["Launched"].endswith("+")
     assert len(at.get("plotly_chart")) >= 2  # timeline, monthly totals, ...
+    # The attacker chosen in the sidebar: its cards alone.
+    at.multiselect(key="flt_attackers").set_value(["Ukraine"]).run()
+    assert list(cards(at)) == ["Ukraine"]
 
 
 def test_attacker_filter_changes_every_page(app_env: Path) -> None:
@@ -85,10 +106,10 @@ def test_attacker_filter_changes_every_page(app_env: Path) -> None:
     want = len(filter_events(events, attackers=["Ukraine"]))
     assert 0 < want < len(events)
     at = run_app()
-    before = metric(at, "Drones and missiles launched")
+    assert set(cards(at)) == {"Russia", "Ukraine"}
     at.multiselect(key="flt_attackers").set_value(["Ukraine"]).run()
     assert shown(at) == (want, len(events))
-    assert metric(at, "Drones and missiles launched") != before
+    assert set(cards(at)) == {"Ukraine"}
     assert at.query_params.get("attacker") in ("Ukraine", ["Ukraine"])
     for path in ("pages/events.py", "pages/map.py", "pages/data.py"):
         at.switch_page(path).run()

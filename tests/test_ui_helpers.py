@@ -16,7 +16,7 @@ from strikes.timeline import barrages_by_weapon, filter_events, monthly_totals
 from ui import charts, ingest
 from ui.filters import Filters, query_differs
 from ui.highlight import esc, highlight
-from ui.metrics import headline
+from ui.metrics import headlines
 from ui.theme import attacker_color, fmt_date, fmt_int, fmt_pct, weapon_color
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -170,13 +170,47 @@ def test_chart_selection_maps_to_nights() -> None:
     assert charts.selected_nights(None) == (set(), None)
 
 
-def test_headline_figures() -> None:
-    h = headline(seed_events())
-    assert h.barrages == 7 and h.launched == 1126 and h.intercepted == 219
-    assert h.killed == 9 and h.injured == 48 and h.events == 20
-    assert h.intercept_rate is None  # no night reports both
-    assert h.places_hit >= 5
-    assert headline(seed_events().iloc[0:0]).barrages == 0
+def test_headline_figures_are_per_attacker() -> None:
+    ru, ua = headlines(seed_events())
+    # The seeds: Russia's barrages report launched, Ukraine's only intercepted; the old single
+    # card added them up (1,126 launched "and" 219 intercepted of different sides' attacks).
+    assert (ru.attacker, ru.barrages, ru.launched, ru.intercepted) == ("Russia", 4, 1126, None)
+    assert (ua.attacker, ua.barrages, ua.launched, ua.intercepted) == ("Ukraine", 3, None, 219)
+    assert (ru.killed, ru.injured, ua.killed, ua.injured) == (6, 11, 3, 37)
+    assert ru.events + ua.events == 20 and ru.intercept_rate is None is ua.intercept_rate
+    assert headlines(seed_events().iloc[0:0]) == ()
+
+
+def _night(attacker: str, date: str, launched: int, intercepted: int, **kw) -> dict:
+    return {
+        "event_id": f"{attacker}-{date}",
+        "date": date,
+        "date_precision": "day",
+        "attacker": attacker,
+        "location": "Ukraine" if attacker == "Russia" else "Russia",
+        "country_code": "UA" if attacker == "Russia" else "RU",
+        "geo_precision": "country",
+        "kind": "total",
+        "launched": launched,
+        "intercepted": intercepted,
+        "weapons": ["drone"],
+        **kw,
+    }
+
+
+def test_intercept_rate_is_per_attacker_and_says_its_nights() -> None:
+    events = conform(
+        [
+            _night("Russia", "2025-07-01", 100, 90, bounds=["launched"]),
+            _night("Russia", "2025-07-02", 200, None),
+            _night("Ukraine", "2025-07-01", 50, 10),
+        ],
+        EVENTS,
+    )
+    ru, ua = headlines(events)
+    assert (ru.intercept_rate, ru.rate_nights, ru.barrages) == (0.9, 1, 2)
+    assert (ua.intercept_rate, ua.rate_nights) == (0.2, 1)  # mixed, it would be 100 / 150
+    assert ru.launched == 300 and ru.floors == {"launched"} and ua.floors == frozenset()
 
 
 # ------------------------------------------------------------------ uploads
@@ -279,7 +313,7 @@ def test_event_order_matches_a_stable_pandas_sort() -> None:
         "oldest": (["_date"], [True]),
         "launched": (["launched", "_date"], [False, False]),
         "killed": (["killed", "injured", "_date"], [False, False, False]),
-        "sources": (["n_sources", "_date"], [False, False]),
+        "sources": (["n_articles", "_date"], [False, False]),
         "disagreements": (["_agree", "_date"], [True, False]),
     }
     assert set(spec) == set(EVENT_SORTS)

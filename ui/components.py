@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.filters import Filters
-from ui.highlight import esc, highlight, legend_html, text_block
+from ui.highlight import esc, highlight, legend_html, link, text_block
 from ui.metrics import Headline
 from ui.theme import (
     PRECISION_LABELS,
@@ -21,7 +21,10 @@ from ui.theme import (
     fmt_int,
     fmt_list,
     fmt_pct,
+    is_floor,
     is_missing,
+    kind_label,
+    sources_text,
     total_label,
     vague_items,
     weapon_label,
@@ -179,7 +182,7 @@ def event_title(ev: Mapping) -> str:
     kind = f" · {kind}" if kind else ""
     attacker = "unknown attacker" if is_missing(ev.get("attacker")) else str(ev["attacker"])
     figures = [
-        f"{f} {fmt_int(ev.get(f))}"
+        f"{f} {fmt_figure(ev.get(f), is_floor(ev.get('bounds'), f))}"
         for f in ("launched", "intercepted", "hit", "killed", "injured")
         if not is_missing(ev.get(f))
     ]
@@ -263,6 +266,13 @@ def _article_titles(articles: pd.DataFrame) -> dict[str, str]:
     return {str(r["article_id"]): _article_label(r) for r in articles[cols].to_dict("records")}
 
 
+def _article_urls(articles: pd.DataFrame) -> dict[str, str]:
+    if "url" not in articles:
+        return {}
+    sub = articles[articles["url"].notna()]
+    return dict(zip(sub["article_id"].astype(str), sub["url"].astype(str), strict=True))
+
+
 def _claim_spans(claims: pd.DataFrame, claim_id: object) -> list[dict]:
     if is_missing(claim_id) or claims.empty:
         return []
@@ -301,12 +311,17 @@ def _conflict_lines(ev: Mapping, titles: Mapping[str, str]) -> list[str]:
                 if not isinstance(r, dict):
                     continue
                 v = r.get("value")
-                v_txt = fmt_int(v) if isinstance(v, int | float) else str(v)
+                v_txt = (
+                    fmt_figure(v, r.get("lower_bound") is True)
+                    if isinstance(v, int | float)
+                    else str(v)
+                )
                 art = titles.get(str(r.get("article")), short_file(r.get("article")))
                 vals.append(f"<b>{esc(v_txt)}</b> ({esc(art)})")
             kept = ev.get(field)
             kept_txt = (
-                f"; the table keeps <b>{esc(fmt_int(kept))}</b> (the most specific figure)"
+                f"; the table keeps <b>{esc(fmt_figure(kept, is_floor(ev.get('bounds'), field)))}"
+                "</b> (the most specific figure)"
                 if not is_missing(kept) and not isinstance(kept, list | dict)
                 else ""
             )
@@ -320,6 +335,14 @@ def _conflict_lines(ev: Mapping, titles: Mapping[str, str]) -> list[str]:
                 "(no number is counted for it)."
             )
     return lines
+
+
+def event_sources_text(ev: Mapping) -> str:
+    """ "3 articles, 2 outlets" of an event (ui.data adds the label; counted here otherwise)."""
+    label = ev.get("sources_label")
+    if isinstance(label, str) and label:
+        return label
+    return sources_text(ev.get("n_articles"), ev.get("n_outlets"))
 
 
 def event_facts(ev: Mapping) -> None:
@@ -340,13 +363,13 @@ def event_facts(ev: Mapping) -> None:
         "Weapons": fmt_list(ev.get("weapons"), label=weapon_label),
         "Models named": fmt_list(ev.get("weapon_models")),
         "Target": "—" if is_missing(ev.get("target")) else str(ev["target"]),
-        "Launched": fmt_int(ev.get("launched")),
-        "Intercepted": fmt_int(ev.get("intercepted")),
-        "Hit": fmt_int(ev.get("hit")),
-        "Killed": fmt_int(ev.get("killed")),
-        "Injured": fmt_int(ev.get("injured")),
+        **{
+            f.capitalize(): fmt_figure(ev.get(f), is_floor(ev.get("bounds"), f))
+            for f in ("launched", "intercepted", "hit", "killed", "injured")
+        },
         "Claimed by": fmt_list(ev.get("claimed_by")),
-        "Kind": total_label(ev) or "strike",
+        "Kind": kind_label(ev),
+        "Sources": event_sources_text(ev),
     }
     body = "".join(
         f"<tr><th style='text-align:left;padding:2px 12px 2px 0;font-weight:600'>{esc(k)}</th>"
@@ -371,6 +394,7 @@ def event_sources_panel(
         rows = _frame_index(event_sources, "event_id", _positions("event_id")).get(eid)
         srcs = event_sources.iloc[rows if rows is not None else []]
     titles = _frame_index(articles, "titles", _article_titles) if not articles.empty else {}
+    urls = _frame_index(articles, "urls", _article_urls) if not articles.empty else {}
     if show_facts:
         left, right = st.columns([2, 3])
         with left:
@@ -401,6 +425,7 @@ def event_sources_panel(
         for i, s in enumerate(rows, start=1):
             art_id = s.get("article_id") or s.get("article")
             label = titles.get(str(art_id), short_file(art_id))
+            url = s.get("url") if not is_missing(s.get("url")) else urls.get(str(art_id))
             sentence = s.get("sentence")
             start = s.get("start")
             if is_missing(sentence) or not isinstance(sentence, str):
@@ -419,7 +444,7 @@ def event_sources_panel(
             )
             st.html(
                 f"<div style='font-size:0.8rem;opacity:0.8;margin:0.4rem 0 0.15rem 0'>Source {i}: "
-                f"{esc(label)}</div>" + text_block(body) + rule_txt
+                f"{link(label, url)}</div>" + text_block(body) + rule_txt
             )
 
 

@@ -196,6 +196,25 @@ def total_label(ev) -> str:
     return "national tally"
 
 
+def kind_label(ev) -> str:
+    """What an event row is: "strike", "national tally" or "monthly total" (a country-level
+    report is a tally, never a strike on a place called "Ukraine")."""
+    label = total_label(ev)
+    if label:
+        return label
+    return "national tally" if ev.get("geo_precision") == "country" else "strike"
+
+
+def place_label(ev) -> str:
+    """The place column of a row: a tally reads "Ukraine (national tally)"."""
+    loc = ev.get("location")
+    loc = "" if is_missing(loc) else str(loc)
+    kind = kind_label(ev)
+    if kind == "strike":
+        return loc
+    return f"{loc} ({kind})" if loc else kind
+
+
 def vague_items(vague: object) -> list[tuple[str, str, int | None]]:
     """(field, wording, lower bound) of an event's vague figures ("injured", "dozens", 24).
 
