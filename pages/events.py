@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui.components import (
     event_sources_panel,
+    event_sources_text,
     event_title,
     events_by_id,
     md_escape,
@@ -57,9 +58,8 @@ if pages > 1:
 chunk = events.iloc[order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
 for ev in events_by_id(chunk, chunk["event_id"].tolist()):
     flag = " ⚠" if isinstance(ev.get("conflicts"), dict) and ev["conflicts"] else ""
-    n = ev.get("n_sources")
-    n_txt = f" · {int(n)} source{'s' if int(n) != 1 else ''}" if n == n and n is not None else ""
-    with st.expander(md_escape(event_title(ev)) + n_txt + flag):
+    n_txt = " · " + event_sources_text(ev)
+    with st.expander(md_escape(event_title(ev) + n_txt) + flag):
         event_sources_panel(
             ev,
             event_sources=ctx.data.event_sources,

@@ -96,7 +96,7 @@ def _headline_block(h: Headline) -> None:
     floor = (
         "A figure ending in + is a lower bound: a report behind it said “at least” or “more than”."
     )
-    cols = st.columns(4)
+    cols = [c for _ in range(2) for c in st.columns(2)]
     cols[0].metric(
         "Barrages (nights)",
         f"{h.barrages:,}",
@@ -125,7 +125,7 @@ def _headline_block(h: Headline) -> None:
         else "No night in this selection reports both launched and intercepted."
     )
     cols[3].metric(_rate_label(h), fmt_pct(h.intercept_rate), help=rate_help, border=True)
-    cols = st.columns(4)
+    cols = [c for _ in range(2) for c in st.columns(2)]
     cols[0].metric(
         "Killed",
         fmt_figure(h.killed, "killed" in h.floors),
@@ -154,13 +154,27 @@ def headline_metrics(heads: Sequence[Headline], *, events: int) -> None:
     if not heads:
         st.caption(f"{events:,} event(s) in this selection, none with a known attacker.")
         return
-    blocks = (
-        st.columns(len(heads), gap="large") if len(heads) <= 2 else [st.container()] * len(heads)
+    # Eight cards per attacker in half the width: smaller figures, labels that wrap, so that
+    # "1,126+" and "Intercept rate · 12 nights" are never cut.
+    # Two cards a row in each attacker's half; on a phone the halves stack but the pairs stay
+    # side by side (Streamlit would stack every card: sixteen screens of cards).
+    st.html(
+        "<style>.st-key-headline_cards [data-testid='stMetricValue']{font-size:1.8rem}"
+        "@media (max-width:640px){.st-key-headline_cards [data-testid='stColumn'] "
+        "[data-testid='stHorizontalBlock']{flex-wrap:nowrap!important}"
+        ".st-key-headline_cards [data-testid='stColumn'] [data-testid='stColumn']"
+        "{min-width:0!important;flex:1 1 0!important}}</style>"
     )
-    for block, h in zip(blocks, heads, strict=True):
-        with block:
-            st.markdown(f"**Attacks by {md_escape(h.attacker)}**")
-            _headline_block(h)
+    with st.container(key="headline_cards"):
+        blocks = (
+            st.columns(len(heads), gap="large")
+            if len(heads) <= 2
+            else [st.container() for _ in heads]
+        )
+        for block, h in zip(blocks, heads, strict=True):
+            with block:
+                st.markdown(f"**Attacks by {md_escape(h.attacker)}**")
+                _headline_block(h)
     unattributed = events - sum(h.events for h in heads)
     if unattributed > 0:
         st.caption(f"{unattributed:,} event(s) without a known attacker are in no card.")

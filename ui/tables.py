@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui.cards import event_cards_html, responsive_css
 from ui.theme import (
     PRECISION_LABELS,
     fmt_date,
@@ -127,7 +128,7 @@ EVENT_COLUMNS = {
     "attacker": st.column_config.TextColumn("Attacker", width="small"),
     "kind": st.column_config.TextColumn(
         "Kind",
-        width="small",
+        width=112,  # "national tally" whole
         help="strike (a place hit), national tally (a country's nightly total) or monthly total",
     ),
     "location": st.column_config.TextColumn(
@@ -235,7 +236,7 @@ def table_order(key: str, sorts: Mapping[str, str], *, n: int, page_rows: int = 
     always for one page, which has no picker) the default."""
     by = st.session_state.get(f"{key}_sort")
     # A picker not drawn this run keeps its old state until the run ends.
-    return by if by in sorts and n > page_rows else next(iter(sorts))
+    return by if by in sorts and n > 1 else next(iter(sorts))
 
 
 def _first_page(*page_keys: str) -> None:
@@ -259,7 +260,19 @@ def page_of(
     order goes back to page 1, and so do the pickers keyed ``linked_pages``, of lists shown in
     the same order).  One page needs no picker: its headers sort it."""
     pages = max(1, math.ceil(n / page_rows))
+    if pages == 1 and (not sorts or n < 2):
+        return 0, n
     if pages == 1:
+        # One page still gets the order picker: figures shown as text ("500+") sort as text
+        # on a click of their header.
+        st.columns([1, 3])[0].selectbox(
+            "Order",
+            options=list(sorts),
+            format_func=sorts.__getitem__,
+            key=f"{key}_sort",
+            on_change=_first_page,
+            args=linked_pages,
+        )
         return 0, n
     if sorts:
         order, left, right = st.columns([1, 1, 2], vertical_alignment="bottom")
@@ -322,18 +335,24 @@ def events_table(
     kwargs = {}
     if selectable:
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
-    state = st.dataframe(
-        df,
-        # One key per page and order: a selection made on one must not select a row of another.
-        key=key if start == 0 and by == "newest" else f"{key}_{by}_from{start}",
-        column_order=EVENT_ORDER,
-        placeholder="—",
-        hide_index=True,
-        column_config=EVENT_COLUMNS,
-        height=height,
-        width="stretch",
-        **kwargs,
-    )
+    # Both are sent; CSS shows the table on a wide screen and the card list on a phone.
+    st.html(responsive_css(f"st-key-{key}_wide", f"st-key-{key}_cards"))
+    with st.container(key=f"{key}_cards"):
+        st.html(event_cards_html(chunk))
+    with st.container(key=f"{key}_wide"):
+        state = st.dataframe(
+            df,
+            # One key per page and order: a selection made on one must not select a row of
+            # another.
+            key=key if start == 0 and by == "newest" else f"{key}_{by}_from{start}",
+            column_order=EVENT_ORDER,
+            placeholder="—",
+            hide_index=True,
+            column_config=EVENT_COLUMNS,
+            height=height,
+            width="stretch",
+            **kwargs,
+        )
     if not selectable or state is None or not hasattr(state, "selection"):
         return []
     return [int(order[start + int(r)]) for r in state.selection.rows if 0 <= int(r) < len(chunk)]
