@@ -6,9 +6,13 @@ applies the dashboard's filters (`strikes.timeline.filter_events`) and writes on
 
 CSV (``to_csv``)
     UTF-8 without BOM, RFC 4180 quoting, CRLF line ends, one row per event, the columns of
-    `strikes.schema.EVENTS` in order.  Lists (weapons, weapon_models, claimed_by) are joined with
-    "; "; ``sources`` is "article:start-end" per source joined with "; "; ``conflicts`` and
-    ``vague`` are compact JSON.  `read_csv` reads such a file back into an events frame.
+    `strikes.schema.EVENTS` in order.  Lists (weapons, weapon_models, claimed_by, bounds) are
+    joined with "; "; ``sources`` is "article:start-end" per source joined with "; ";
+    ``conflicts`` and ``vague`` are compact JSON.  Then the derived columns: per figure
+    ``<figure>_lower_bound`` (true when the figure is a floor, "more than 500"; empty when the
+    figure is not reported), ``n_outlets`` (distinct outlets of the source articles) and
+    ``source_articles`` (JSON: article, title, outlet, url, published per source article; from
+    the ``articles`` frame).  `read_csv` reads such a file back into an events frame.
 
 Spreadsheet formula injection
     A text cell that a spreadsheet would evaluate (first character ``= + - @``, tab or CR) is
@@ -22,11 +26,13 @@ GeoJSON (``to_geojson``)
     events without coordinates, or with coordinates outside [-180, 180] x [-90, 90], keep
     ``"geometry": null``.  ``properties`` holds every contract field (lat/lon and
     geo_precision/geo_radius_km included, so a consumer can tell a region centroid from a
-    point).  No "crs" member (removed by RFC 7946); UTF-8; no NaN.
+    point).  Each source carries its article's title, outlet, url and published date; the
+    derived ``<figure>_lower_bound`` and ``n_outlets`` are properties too.  No "crs" member
+    (removed by RFC 7946); UTF-8; no NaN.
 
 Parquet (``to_parquet``)
     Typed columns: strings, float64 coordinates, nullable int64 figures, list<string> for
-    weapons/weapon_models/claimed_by, ``sources`` as list<struct<article, sentence, start, end,
+    weapons/weapon_models/claimed_by/bounds, ``sources`` as list<struct<article, sentence, start, end,
     claim_id, rule>> (other keys of a source dict are not kept), ``conflicts`` and ``vague`` as
     JSON text (their values mix numbers and words).  `read_parquet` reads it back.
 
@@ -52,14 +58,19 @@ ACLED-style CSV (``to_acled``), following the ACLED codebook's conventions
                             province is known"; we have no "near a town" level 2)
     source                  the outlets of the event's articles ("; "-joined), from the
                             optional ``articles`` frame; article ids when no outlet is known
-    notes                   a one-line summary: weapons, place, figures, target, who claimed it
-    fatalities              killed; 0 when not reported (ACLED records unknown as 0)
+    notes                   a one-line summary: weapons, place, figures ("killed 18+" for a lower
+                            bound), target, who claimed it; "fatalities not reported" when no
+                            report gives a death toll
+    fatalities              killed.  ACLED's convention: fatalities that are not reported (or
+                            unknown) are coded 0, so 0 means "none reported", not "nobody
+                            died" (notes tell the two apart); a lower bound ("at least 18") is
+                            coded as the bound (18), ACLED's most conservative estimate
     ======================  ======================================================================
 
-    Monthly and yearly totals (kind "total" at month/year precision) are not events in ACLED's
-    sense and are left out, as are undated events (ACLED needs a date).  A night's national
-    tally (country level, whatever its kind) stays in, geo_precision 3, flagged "national
-    tally" in notes, so a user who counts events can drop it.
+    Tallies are left out: a night's national tally (country level) and monthly or yearly totals
+    (kind "total") count strikes that are rows of their own, so summing ``fatalities`` the
+    ACLED way would count those deaths twice.  The tallies are in the CSV/GeoJSON/Parquet
+    exports (kind "total").  Undated events are left out too (ACLED needs a date).
 """
 
 from __future__ import annotations
@@ -78,6 +89,7 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
+from strikes.events import SOURCE_ARTICLE_FIELDS, article_meta, outlet_count, source_articles
 from strikes.schema import EVENTS, conform
 
 FORMATS = ("csv", "geojson", "parquet", "acled")
@@ -89,7 +101,13 @@ MEDIA_TYPES = {
 }
 SUFFIXES = {"csv": ".csv", "geojson": ".geojson", "parquet": ".parquet", "acled": ".acled.csv"}
 
-LIST_COLUMNS = ("weapons", "weapon_models", "claimed_by")
+LIST_COLUMNS = ("weapons", "weapon_models", "claimed_by", "bounds")
+FIGURES = ("launched", "intercepted", "hit", "killed", "injured")
+# Columns after the contract's in CSV (and properties in GeoJSON), derived for readers who do
+# not parse lists: per figure whether it is a lower bound, the distinct outlets, and the
+# source articles with title, outlet, URL and publication date.
+BOUND_COLUMNS = tuple(f"{f}_lower_bound" for f in FIGURES)
+DERIVED_COLUMNS = (*BOUND_COLUMNS, "n_outlets", "source_articles")
 JSON_COLUMNS = ("conflicts", "vague")
 INT_COLUMNS = tuple(c for c, t in EVENTS.items() if t == "Int64")
 FLOAT_COLUMNS = tuple(c for c, t in EVENTS.items() if t == "Float64")
@@ -218,9 +236,22 @@ def format_source(src: dict) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def to_csv(events: pd.DataFrame) -> bytes:
-    """One row per event, contract columns, formula cells neutralised (see the module doc)."""
+def _derived(rec: dict, meta: dict[str, dict]) -> dict:
+    """The DERIVED_COLUMNS of one event record (`meta`: `strikes.events.article_meta`)."""
+    bounds = {str(b) for b in _as_list(rec.get("bounds"))}
+    out: dict = {
+        f"{f}_lower_bound": (f in bounds) if not _missing(rec.get(f)) else None for f in FIGURES
+    }
+    out["n_outlets"] = outlet_count(_as_list(rec.get("sources")), meta)
+    out["source_articles"] = source_articles(_as_list(rec.get("sources")), meta)
+    return out
+
+
+def to_csv(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> bytes:
+    """One row per event, contract columns then DERIVED_COLUMNS (``articles`` gives the
+    sources' titles, outlets and URLs), formula cells neutralised (see the module doc)."""
     ev = _events(events)
+    meta = article_meta(articles) if articles is not None else {}
     cols = list(EVENTS)
     rows = []
     for rec in ev.to_dict("records"):
@@ -241,8 +272,14 @@ def to_csv(events: pd.DataFrame) -> bytes:
                 row.append(json.dumps(d, ensure_ascii=False, separators=(",", ":")) if d else "")
             else:
                 row.append(neutralize(_text(v)))
+        extra = _derived(rec, meta)
+        for c in BOUND_COLUMNS:
+            row.append("" if extra[c] is None else str(extra[c]).lower())
+        row.append(str(extra["n_outlets"]))
+        arts = _json_ready(extra["source_articles"])
+        row.append(neutralize(json.dumps(arts, ensure_ascii=False, separators=(",", ":"))))
         rows.append(row)
-    return _write_csv(cols, rows)
+    return _write_csv([*cols, *DERIVED_COLUMNS], rows)
 
 
 def read_csv(data: bytes) -> pd.DataFrame:
@@ -296,9 +333,10 @@ def _point(lat: object, lon: object) -> dict | None:
     return {"type": "Point", "coordinates": [round(lo, 6), round(la, 6)]}
 
 
-def geojson_dict(events: pd.DataFrame) -> dict:
+def geojson_dict(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> dict:
     """The FeatureCollection as a dict (see `to_geojson`)."""
     ev = _events(events)
+    meta = article_meta(articles) if articles is not None else {}
     features = []
     for rec in ev.to_dict("records"):
         props = {c: _json_ready(rec[c]) for c in EVENTS}
@@ -306,6 +344,15 @@ def geojson_dict(events: pd.DataFrame) -> dict:
             props[c] = _json_ready(_as_list(rec[c]))
         for c in JSON_COLUMNS:
             props[c] = _json_ready(_as_dict(rec[c]))
+        # Each source with its article's title, outlet, URL and date; the derived columns.
+        props["sources"] = [
+            {**s, **{k: meta.get(str(s.get("article")), {}).get(k) for k in SOURCE_ARTICLE_FIELDS}}
+            if isinstance(s, dict)
+            else s
+            for s in props["sources"]
+        ]
+        extra = _derived(rec, meta)
+        props.update({c: _json_ready(extra[c]) for c in (*BOUND_COLUMNS, "n_outlets")})
         features.append(
             {
                 "type": "Feature",
@@ -317,9 +364,10 @@ def geojson_dict(events: pd.DataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def to_geojson(events: pd.DataFrame) -> bytes:
+def to_geojson(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> bytes:
     """RFC 7946 FeatureCollection (UTF-8 JSON): Point [lon, lat] or null geometry per event."""
-    return json.dumps(geojson_dict(events), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    data = geojson_dict(events, articles=articles)
+    return json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------
@@ -467,13 +515,14 @@ def _acled_notes(rec: dict) -> str:
     place = _text(rec.get("location")) or "an unresolved place"
     what = " and ".join(ws) if ws else "weapons unspecified"
     parts = [f"{_text(rec.get('attacker'))} attack ({what}) on {place}"]
-    if rec.get("geo_precision") == "country":
-        parts[0] += " (national tally)"
+    bounds = {str(b) for b in _as_list(rec.get("bounds"))}
     figures = [
-        f"{f} {_fmt_int(rec.get(f))}"
-        for f in ("launched", "intercepted", "hit", "killed", "injured")
+        f"{f} {_fmt_int(rec.get(f))}{'+' if f in bounds else ''}"
+        for f in FIGURES
         if not _missing(rec.get(f))
     ]
+    if _missing(rec.get("killed")):
+        figures.append("fatalities not reported")
     if figures:
         parts.append(", ".join(figures))
     models = _as_list(rec.get("weapon_models"))
@@ -498,8 +547,12 @@ def to_acled(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> b
             for key in ("article_id", "file"):
                 if not _missing(rec.get(key)):
                     outlets[str(rec[key])] = label
-    period_total = (ev["kind"].astype("string") == "total") & (ev["date_precision"] != "day")
-    keep = ~period_total.fillna(False) & ev["date"].notna()
+    # Tallies (a night's national figure, a month's total) are left out: ACLED sums events, and
+    # a tally beside the strikes it counts would count them twice.
+    tally = (ev["kind"].astype("string") == "total") | (
+        ev["geo_precision"].astype("string") == "country"
+    )
+    keep = ~tally.fillna(False) & ev["date"].notna()
     rows = []
     for rec in ev.loc[keep.to_numpy(dtype=bool)].to_dict("records"):
         date = str(rec["date"])
@@ -544,9 +597,9 @@ def to_acled(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> b
 
 def export_bytes(events: pd.DataFrame, fmt: str, *, articles: pd.DataFrame | None = None) -> bytes:
     if fmt == "csv":
-        return to_csv(events)
+        return to_csv(events, articles=articles)
     if fmt == "geojson":
-        return to_geojson(events)
+        return to_geojson(events, articles=articles)
     if fmt == "parquet":
         return to_parquet(events)
     if fmt == "acled":
@@ -619,7 +672,7 @@ def cli_export(args, *, settings, out: TextIO, err: TextIO) -> int:
         weapons=weapons,
         countries=args.country or (),
     )
-    articles = store.articles() if fmt == "acled" else None
+    articles = store.articles(with_text=False) if fmt != "parquet" else None
     data = export_bytes(events, fmt, articles=articles)
     if args.out is not None:
         write_atomic(Path(args.out), data)

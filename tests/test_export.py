@@ -61,7 +61,7 @@ def test_csv_header_and_rows(events):
     data.decode("utf-8")  # valid UTF-8
     assert not data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
-    assert rows[0] == list(EVENTS)
+    assert rows[0] == [*EVENTS, *ex.DERIVED_COLUMNS]
     assert len(rows) == len(events) + 1
 
 
@@ -164,7 +164,8 @@ def test_geojson_is_rfc7946(events):
         assert isinstance(feat["id"], str) and feat["id"] not in ids
         ids.add(feat["id"])
         props = feat["properties"]
-        assert list(props) == list(EVENTS)  # every contract field, precision included
+        # Every contract field, precision included, then the derived ones.
+        assert list(props) == [*EVENTS, *ex.BOUND_COLUMNS, "n_outlets"]
         geom = feat["geometry"]
         if pd.isna(rec["lat"]) or pd.isna(rec["lon"]):
             assert geom is None
@@ -252,7 +253,10 @@ def test_acled_columns_and_mapping(seeds):
     assert list(rows[0]) == list(ex.ACLED_COLUMNS)
     by_id = {r["event_id_cnty"]: r for r in rows}
     assert "ev-001a" not in by_id  # the monthly total is not an ACLED event
-    assert len(rows) == len(seeds) - 1
+    # Nor a night's national tally: summed with the strikes it counts, deaths count twice.
+    tallies = seeds[(seeds["kind"] == "total") | (seeds["geo_precision"] == "country")]
+    assert len(tallies) >= 2 and not set(tallies["event_id"]) & set(by_id)
+    assert len(rows) == len(seeds) - len(tallies)
     kyiv = by_id["ev-000c1"]
     assert kyiv["event_date"] == "2025-07-04" and kyiv["year"] == "2025"
     assert kyiv["time_precision"] == "1"
@@ -270,10 +274,9 @@ def test_acled_columns_and_mapping(seeds):
     assert "Kupol Electromechanical Plant" in izhevsk["notes"] and "killed 3" in izhevsk["notes"]
     assert by_id["ev-001c"]["time_precision"] == "3"  # "in May last year"
     assert by_id["ev-001d2"]["geo_precision"] == "3"  # Rostov region
-    assert by_id["ev-000c2"]["geo_precision"] == "3"
-    assert "national tally" in by_id["ev-000c2"]["notes"]
-    assert by_id["ev-000a"]["fatalities"] == "0"  # not reported -> 0, ACLED's convention
-    assert by_id["ev-000a"]["source"] == "The Associated Press (via Daily8)"
+    unreported = [r for r in rows if "fatalities not reported" in r["notes"]]
+    assert unreported and all(r["fatalities"] == "0" for r in unreported)  # ACLED's convention
+    assert all("killed" not in r["notes"] for r in unreported)
 
 
 def test_acled_sub_event_types():
@@ -295,7 +298,7 @@ def test_acled_readable_and_safe(edge):
     assert df["latitude"].dtype.kind == "f"
     assert "H1" not in set(df["event_id_cnty"])  # undated
     assert not set(df["event_id_cnty"]) & {"T1", "T2"}  # monthly totals
-    assert {"E1", "F1"} <= set(df["event_id_cnty"])  # a night's national tally, kind "total"
+    assert not set(df["event_id_cnty"]) & {"E1", "F1"}  # a night's national tally
     w1 = df[df["event_id_cnty"] == "W1"].iloc[0]
     assert w1["longitude"] == pytest.approx(-70.6) and w1["admin1"] == "'-Region"
     assert w1["actor1"] == "Military Forces of Other"
@@ -374,3 +377,56 @@ def test_claims_csv_numbers_are_not_prefixed():
     assert (row["sentence"], row["claimed_by"], row["target"]) == ("'=1+1", "'@official", "'\tTab")
     assert (row["lat"], row["lon"], row["killed"]) == ("-33.9", "-70.6", "0")
     assert row["weapons"] == '["=cmd"]' and json.loads(row["vague"]) == {"killed": "-dozens"}
+
+
+# ------------------------------------------------------------------------------ sources, bounds
+
+SOURCE_ARTICLES = pd.DataFrame(
+    {
+        "article_id": ["a002x", "a000f84e9bf7f010", "a004e2fdbd50f6a7"],
+        "title": ["Russia fires 500+ drones", "Night of drones", "Ukraine strikes Izhevsk"],
+        "outlet": ["AP", "The Associated Press (via Daily8)", "ap"],
+        "url": ["https://apnews.com/a", None, "https://apnews.com/b"],
+        "published": ["2025-09-03", "2025-07-06", "2025-07-02"],
+    }
+)
+
+
+def test_csv_carries_bounds_outlets_and_source_articles(seeds):
+    arts = SOURCE_ARTICLES.copy()
+    arts.loc[0, "article_id"] = seeds.set_index("event_id").loc["ev-002a", "sources"][0]["article"]
+    rows = list(csv.DictReader(io.StringIO(ex.to_csv(seeds, articles=arts).decode(), newline="")))
+    by_id = {r["event_id"]: r for r in rows}
+    floor = by_id["ev-002a"]  # "more than 500 drones ... injured at least five"
+    assert (floor["launched_lower_bound"], floor["injured_lower_bound"]) == ("true", "true")
+    assert floor["killed_lower_bound"] == ""  # not reported: neither exact nor a bound
+    assert floor["bounds"] == "launched; injured"
+    assert by_id["ev-000c2"]["launched_lower_bound"] == "false"  # "550 drones": exact
+    src = json.loads(floor["source_articles"])
+    assert src[0] == {
+        "article": arts.loc[0, "article_id"],
+        "title": "Russia fires 500+ drones",
+        "outlet": "AP",
+        "url": "https://apnews.com/a",
+        "published": "2025-09-03",
+    }
+    assert floor["n_outlets"] == "1"
+    # Read back: the bounds survive, the derived columns are not contract columns.
+    back = ex.read_csv(ex.to_csv(seeds, articles=arts)).set_index("event_id")
+    assert list(back.loc["ev-002a", "bounds"]) == ["launched", "injured"]
+
+
+def test_geojson_sources_carry_outlet_title_url(seeds):
+    arts = SOURCE_ARTICLES.copy()
+    arts.loc[0, "article_id"] = seeds.set_index("event_id").loc["ev-002a", "sources"][0]["article"]
+    fc = json.loads(ex.to_geojson(seeds, articles=arts))
+    props = {f["id"]: f["properties"] for f in fc["features"]}
+    src = props["ev-002a"]["sources"][0]
+    assert (src["outlet"], src["title"], src["url"]) == (
+        "AP",
+        "Russia fires 500+ drones",
+        "https://apnews.com/a",
+    )
+    assert src["start"] is not None and src["sentence"]  # the offsets stay
+    assert props["ev-002a"]["launched_lower_bound"] is True
+    assert props["ev-002a"]["n_outlets"] == 1
