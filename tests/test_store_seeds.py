@@ -176,7 +176,10 @@ def test_seed_exports_are_valid(built, events):
     assert back["launched"].equals(events["launched"])
     acled = pd.read_csv(io.BytesIO(ex.to_acled(events, articles=built.articles(with_text=False))))
     assert list(acled.columns) == list(ex.ACLED_COLUMNS)
-    assert len(acled) == len(events) - 1  # all but June's monthly total
+    # All but the tallies (June's monthly total and the nights' national figures).
+    tally = (events["kind"] == "total") | (events["geo_precision"] == "country")
+    assert 2 <= tally.sum() < len(events) and len(acled) == len(events) - tally.sum()
+    assert not set(acled["event_id_cnty"]) & set(events.loc[tally, "event_id"])
     assert "The Associated Press" in set(acled["source"].str.split("; ").explode())
 
 
