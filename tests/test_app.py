@@ -269,3 +269,65 @@ def test_map_views_and_event_sources(app_env: Path) -> None:
     assert "Source 1" in html and "<mark" in html
     assert "Sources disagree on" in html  # e.g. the Izhevsk casualty figures
     assert len(at.expander) == shown(at)[0]
+
+
+def test_sources_page_follows_the_sidebar_filters(app_env: Path) -> None:
+    """One rule for every page: the Sources page lists the articles behind the filtered
+    events (no toggle outside the URL); with no filter, every article."""
+    store = open_store(settings=Settings.from_env(env={}, db_path=app_env), read_only=True)
+    events, src = store.events(), store.event_sources()
+    n_articles = len(store.articles(with_text=False))
+    at = run_app(page="pages/sources.py")
+    assert not at.toggle  # nothing but the sidebar (and so the URL) decides
+    assert len(at.dataframe[0].value) == n_articles
+    at.multiselect(key="flt_attackers").set_value(["Ukraine"]).run()
+    ukr = filter_events(events, attackers=["Ukraine"])
+    want = set(src.loc[src["event_id"].isin(ukr["event_id"]), "article_id"])
+    assert 0 < len(want) < n_articles
+    assert set(at.dataframe[0].value["article_id"]) == want
+    # The same view from a shared link.
+    at2 = run_app(query={"attacker": "Ukraine"}, page="pages/sources.py")
+    assert set(at2.dataframe[0].value["article_id"]) == want
+
+
+def test_event_panel_links_sources_to_their_articles(app_env: Path) -> None:
+    """Each source in the event panel links to its article (http/https only, opened with
+    rel="noopener noreferrer"); "N articles, M outlets", not sentences."""
+    from strikes.articles import RawDocument
+
+    store = open_store(settings=Settings.from_env(env={}, db_path=app_env))
+    text = (
+        b"A Russian drone hit a depot in Poltava overnight, injuring at least 4 people, the "
+        b"governor said on Sunday."
+    )
+    store.ingest_documents(
+        [
+            RawDocument(
+                name="linked.txt",
+                data=text,
+                published="2025-08-10",
+                outlet="Rail Weekly",
+                url="https://rail.example.org/poltava?a=1&b=2",
+                title="Depot hit",
+            ),
+            RawDocument(
+                name="hostile.txt",
+                data=text.replace(b"the governor said", b"officials said"),
+                published="2025-08-10",
+                outlet="Other Outlet",
+                url="javascript:alert(1)",
+                title="Same night",
+            ),
+        ]
+    )
+    at = run_app(query={"q": "poltava"}, page="pages/events.py")
+    html = "\n".join(h.proto.body for h in at.get("html"))
+    assert (
+        '<a href="https://rail.example.org/poltava?a=1&amp;b=2" target="_blank" '
+        'rel="noopener noreferrer">Depot hit' in html
+    )
+    assert "javascript:" not in html  # never a link, never text in an href
+    assert "Same night" in html  # the title is still shown, unlinked
+    labels = [e.label for e in at.expander]
+    assert any("2 articles, 2 outlets" in x for x in labels), labels
+    assert any(r"injured 4\+" in x for x in labels), labels  # markdown-escaped "4+"
