@@ -119,10 +119,21 @@ sel = st.dataframe(
 )
 rows = sel.selection.rows if sel is not None and hasattr(sel, "selection") else []
 ids = table["article_id"].iloc[start:stop].tolist()
-chosen = ids[rows[0]] if rows and 0 <= rows[0] < len(ids) else ids[0]
-if not rows:
+# ?article=<id> (the Add articles page links a new article so): that article until a row is
+# selected, even when its events are outside the filters.
+linked = st.query_params.get("article")
+if rows and 0 <= rows[0] < len(ids):
+    chosen = ids[rows[0]]
+elif linked is not None and (arts["article_id"] == linked).any():
+    chosen = linked
+    st.caption("Showing the linked article; select a row above to read another.")
+else:
+    chosen = ids[0]
     st.caption("Showing the first article of the page; select a row above to read another.")
 labels = dict(zip(table["article_id"], table["title"].astype(str), strict=True))
+if chosen not in labels:  # a linked article outside the filtered list
+    row = arts[arts["article_id"] == chosen].iloc[0]
+    labels[chosen] = row["title"] if isinstance(row["title"], str) else short_file(row["file"])
 
 art = arts[arts["article_id"] == chosen].iloc[0].to_dict()
 st.subheader(md_escape(labels.get(chosen, chosen)))

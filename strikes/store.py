@@ -254,18 +254,25 @@ class IngestReport:
     notes: tuple[str, ...] = ()  # added but not read for events (not English), flagged figures
 
     def summary(self) -> str:
-        parts = [f"added {len(self.added_articles)} article(s)"]
+        parts = [f"added {_count(len(self.added_articles), 'article')}"]
         if self.duplicate_articles:
             parts.append(f"{len(self.duplicate_articles)} already stored")
         if self.near_duplicates:
-            parts.append(f"{len(self.near_duplicates)} near-duplicate(s) of stored articles")
+            n = len(self.near_duplicates)
+            parts.append(f"{_count(n, 'near-duplicate')} of stored articles")
         if self.rejections:
             parts.append(f"{len(self.rejections)} rejected")
         parts.append(
-            f"{self.new_events} new event(s), {self.updated_events} updated; "
-            f"{self.n_events} events from {self.n_articles} articles in the store"
+            f"{_count(self.new_events, 'new event')}, {self.updated_events} updated; "
+            f"{_count(self.n_events, 'event')} from {_count(self.n_articles, 'article')} in the "
+            "store"
         )
         return ", ".join(parts)
+
+
+def _count(n: int, word: str) -> str:
+    """ "1 event", "2 events"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -744,6 +751,26 @@ class Store:
         report = box.get("report") or IngestReport()
         return dataclasses.replace(report, version=self.version())
 
+    def set_published(self, article_id: str, published: str) -> IngestReport:
+        """Set a stored article's publication date as a curator would (date source
+        "manifest") and re-extract its claims, so that its relative dates ("on Sunday", "last
+        night") resolve and its undated events get a date."""
+        from strikes.metadata import parse_date
+
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.path}: opened read-only")
+        iso = parse_date(str(published))
+        if iso is None:
+            raise InputRejected(str(published), "not a real, past YYYY-MM-DD date")
+        box: dict[str, IngestReport] = {}
+
+        def work(w: _Writer) -> None:
+            box["report"] = _redate_into(w, article_id, iso, settings=self.settings)
+
+        self._write(work)
+        report = box.get("report") or IngestReport()
+        return dataclasses.replace(report, version=self.version())
+
     def rebuild(self, *, progress: TextIO | None = None) -> IngestReport:
         """Re-extract every stored article's claims and re-merge the events.
 
@@ -1179,6 +1206,34 @@ def _ingest_into(
         notes=notes,
         **report_events,
     )
+
+
+def _redate_into(
+    w: _Writer, article_id: str, published: str, *, settings: Settings
+) -> IngestReport:
+    art = w.read("articles", article_ids=[article_id])
+    if art.empty:
+        raise InputRejected(article_id, "no such article in the store")
+    art = art.assign(
+        published=pd.array([published], dtype="string"),
+        published_source=pd.array(["manifest"], dtype="string"),
+        published_ref=pd.array([None], dtype="string"),
+    )
+    w.update_articles(art, ["published", "published_source", "published_ref"])
+    claims = _extract(
+        art, w.read("sentences", article_ids=[article_id]), settings=settings, progress=None
+    )
+    # Its old claims leave their events: those blocks change too.
+    old_blocks = w.read_matching("claims", "article_id", [article_id], columns=["attacker", "date"])
+    w.delete("claims", "article_id", [article_id])
+    if INCREMENTAL_MERGE:
+        report_events = _merge_blocks(w, claims, old_blocks)
+    else:
+        w.append("claims", claims)
+        report_events = _remerge(w)
+    w.changed = True
+    n_articles = int(w.con.execute("SELECT count(*) FROM articles").fetchall()[0][0])
+    return IngestReport(added_claims=len(claims), n_articles=n_articles, **report_events)
 
 
 def _rebuild_into(w: _Writer, *, settings: Settings, progress: TextIO | None) -> IngestReport:

@@ -228,6 +228,8 @@ def test_upload_rejects_wrong_types_and_fetch_reports_offline(app_env: Path) -> 
     next(b for b in at.button if b.label == "Fetch and add").click().run()
     assert not at.exception
     assert any("could not reach" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    # The URL as typed, in a code span (markdown escapes would show as backslashes there).
+    assert any(m.value.startswith("- `http://127.0.0.1:9/article` — ") for m in at.markdown)
     at.text_input(key="fetch_url").input("file:///etc/passwd")
     next(b for b in at.button if b.label == "Fetch and add").click().run()
     assert any("only http" in m.value for m in at.markdown)
@@ -331,3 +333,39 @@ def test_event_panel_links_sources_to_their_articles(app_env: Path) -> None:
     labels = [e.label for e in at.expander]
     assert any("2 articles, 2 outlets" in x for x in labels), labels
     assert any(r"injured 4\+" in x for x in labels), labels  # markdown-escaped "4+"
+
+
+def test_added_article_with_undated_events_can_be_dated(app_env: Path) -> None:
+    """An article without a publication date: its events are undated; the page says so, links
+    to the events it added ("1 event", not "1 events") and sets the date on request."""
+    text = (
+        "Russian drone hits Poltava depot\n\n"
+        "A Russian drone hit a fuel depot in Poltava on Sunday, injuring 4 people, the "
+        "regional governor said.\n"
+    )
+    at = run_app(page="pages/add_articles.py")
+    at.text_area(key="paste_text").input(text)
+    next(b for b in at.button if b.label == "Add text").click().run()
+    assert not at.exception
+    assert any("added 1 article, 1 new event" in s.value for s in at.success)
+    body = [m.value for m in at.markdown]
+    assert any(": 1 event" in m and "1 events" not in m for m in body), body
+    (warning,) = [w.value for w in at.warning if "no date" in w.value]
+    assert warning.startswith("1 event of this article has no date")
+    links = list(at.get("page_link"))
+    assert links and links[0].proto.query_string.startswith("article=")
+    poltava = store_events(app_env).query("location == 'Poltava'")
+    assert poltava["date"].isna().all()
+    (day,) = [d for d in at.date_input if d.label == "Publication date"]
+    day.set_value(dt.date(2025, 8, 11))  # in a form: sent with the submit below
+    next(b for b in at.button if b.label == "Set the date and re-read the article").click().run()
+    assert not at.exception
+    poltava = store_events(app_env).query("location == 'Poltava'")
+    assert poltava["date"].tolist() == ["2025-08-10"]  # "on Sunday", before Monday 11 August
+    assert not [w for w in at.warning if "no date" in w.value]
+    assert any(i.value.startswith("Dated 2025") for i in at.info), [i.value for i in at.info]
+    # The link opens the article (and the events it added) on the Sources page.
+    aid = links[0].proto.query_string.split("=", 1)[1]
+    src = run_app(query={"article": aid}, page="pages/sources.py")
+    assert src.subheader[0].value == "Russian drone hits Poltava depot"
+    assert "Poltava" in set(src.dataframe[-1].value["location"])

@@ -252,7 +252,7 @@ def test_not_english_article_is_reported_not_misread(tmp_path):
     # The ingest reports it as well (stored, no events).
     db = tmp_path / "s.duckdb"
     code, out, err = _cli("ingest", "--db", str(db), str(BAD / "cyrillic_ru.txt"))
-    assert code == 0 and "added 1 article(s), 0 new event(s)" in out
+    assert code == 0 and "added 1 article, 0 new events" in out
     assert "cyrillic_ru.txt: language looks like 'ru', not English" in err
 
 
@@ -308,7 +308,7 @@ def test_rejected_inputs_leave_the_store_unchanged(tmp_path):
     # Six files, and the manifest row of empty.txt (its javascript: URL) beside it.
     assert err.count("strikes: rejected ") == 7, err
     assert "manifest.csv:7: invalid url 'javascript:alert(1)'" in err
-    assert "added 0 article(s)" in out
+    assert "added 0 articles" in out
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
     assert store.version() == version
     assert sorted(p.name for p in db.parent.iterdir()) == ["strikes.duckdb", "strikes.duckdb.lock"]

@@ -646,10 +646,10 @@ def test_cli_ingest_exit_codes(settings, tmp_path, monkeypatch):
     docs = many_docs(tmp_path / "docs", 2)
     out, err = io.StringIO(), io.StringIO()
     assert main(["ingest", "--db", db, str(docs)], out=out, err=err) == 0
-    assert "added 2 article(s)" in out.getvalue()
+    assert "added 2 articles" in out.getvalue()
     out, err = io.StringIO(), io.StringIO()
     assert main(["ingest", "--db", db, str(docs)], out=out, err=err) == 0  # idempotent
-    assert "already stored" in err.getvalue() and "added 0 article(s)" in out.getvalue()
+    assert "already stored" in err.getvalue() and "added 0 articles" in out.getvalue()
     bad = write_doc(tmp_path / "bad", "x.pdf", "nope")
     out, err = io.StringIO(), io.StringIO()
     assert main(["ingest", "--db", db, str(bad), str(docs)], out=out, err=err) == 1

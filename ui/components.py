@@ -41,6 +41,16 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
+def md_code(text: object) -> str:
+    """`text` as a markdown code span, shown exactly as written (no backslashes: markdown
+    escapes are not undone inside code); the fence is longer than any backtick run in it."""
+    s = " ".join(str(text).split()) if not is_missing(text) else ""
+    longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or not s else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
 def short_file(name: object) -> str:
     if is_missing(name):
         return ""
