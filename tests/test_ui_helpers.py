@@ -342,3 +342,34 @@ def test_article_order_matches_a_stable_pandas_sort() -> None:
     assert article_order(table, "events").tolist() == [4, 1, 0, 3, 2]
     assert article_order(table, "title").tolist() == [4, 1, 0, 2, 3]  # case-blind, untitled last
     assert set(ARTICLE_SORTS) == {"newest", "oldest", "events", "title"}
+
+
+def test_sources_are_counted_by_article_and_outlet() -> None:
+    """Four source sentences from three articles, two of them syndicated copies by one outlet
+    (spelt two ways), one without an outlet: "3 articles, 1 outlet", not "4 sources"."""
+    from strikes.events import article_meta, outlet_count, source_articles
+    from ui.theme import sources_text
+
+    arts = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2", "a3"],
+            "title": ["One", "Two", None],
+            "outlet": ["Reuters", " reuters", None],
+            "url": ["https://r.example/1", None, None],
+            "published": ["2025-07-01", "2025-07-01", None],
+        }
+    )
+    sources = [{"article": a, "start": i} for i, a in enumerate(["a1", "a1", "a2", "a3"])]
+    meta = article_meta(arts)
+    arts_of = source_articles(sources, meta)
+    assert [a["article"] for a in arts_of] == ["a1", "a2", "a3"]
+    assert arts_of[0] == {
+        "article": "a1",
+        "title": "One",
+        "outlet": "Reuters",
+        "url": "https://r.example/1",
+        "published": "2025-07-01",
+    }
+    assert outlet_count(sources, meta) == 1
+    assert sources_text(len(arts_of), 1) == "3 articles, 1 outlet"
+    assert sources_text(1, 0) == "1 article, outlet unknown"
