@@ -254,7 +254,12 @@ def test_map_frame_matches_the_one_event_at_a_time_reference() -> None:
             "published": ["2025-07-01"],
         }
     )
-    ev = _with_source_columns(ev, arts)
+    from strikes.store import event_sources_frame
+
+    es = event_sources_frame(ev).merge(
+        arts[["article_id", "outlet", "url"]], on="article_id", how="left"
+    )
+    ev = _with_source_columns(ev, es)
     assert ev.at[6, "source_line"] == "Rail Weekly — https://rail.example.org/a"
     frame = maps.map_frame(ev)
     located = ev[ev["lat"].notna() & ev["lon"].notna()]
