@@ -973,7 +973,7 @@ def bin_nights(by_weapon: pd.DataFrame, code: str) -> pd.DataFrame:
     if code == "D":
         start, end = day, day
     elif code == "W":
-        start = day - pd.to_timedelta(day.dt.weekday, unit="D")
+        start = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
         end = start + pd.Timedelta(days=6)
     else:
         start = day.dt.to_period("M").dt.start_time
