@@ -49,7 +49,7 @@ def viewport_width() -> int:
     """The width to fit the strikes into: a phone's (from the browser's user agent) or a
     desktop map's.  The server has no other clue about the screen when the map opens."""
     agent = str(st.context.headers.get("User-Agent") or "")
-    return 340 if ("Mobi" in agent or "Android" in agent) else 900
+    return 320 if ("Mobi" in agent or "Android" in agent) else 640
 
 
 def _ramp(colors) -> str:
