@@ -226,10 +226,9 @@ def test_hostile_article_renders_as_text(browser, streamlit_server, artifacts) -
     try:
         assert "added 1 article" in page.locator('[data-testid="stMain"]').inner_text()
         assert page.evaluate(HANDLERS_WITH_ALERT) == 0
-        # The article on the Sources page: title, cleaned text with highlighted spans.
+        # The article on the Sources page (the search filter applies there too): title,
+        # cleaned text with highlighted spans.
         page.goto(streamlit_server + "/sources?q=sumy")
-        wait_idle(page)
-        page.get_by_text("Only articles behind the filtered events").click()
         wait_idle(page)
         main = page.locator('[data-testid="stMain"]').inner_text()
         assert "<script>alert(3)</script>" in main  # the title, shown as text
@@ -313,6 +312,7 @@ def test_clicking_a_bar_lists_that_nights_events(browser, streamlit_server) -> N
         time.sleep(1.5)  # plotly binds its handlers after the first draw
         m = None
         for _attempt in range(3):
+            bars.first.scroll_into_view_if_needed()
             bb = bars.first.bounding_box()
             x, y = bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2
             page.mouse.move(x, y)

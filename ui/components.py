@@ -169,7 +169,8 @@ def headline_metrics(heads: Sequence[Headline], *, events: int) -> None:
     # Two cards a row in each attacker's half; on a phone the halves stack but the pairs stay
     # side by side (Streamlit would stack every card: sixteen screens of cards).
     st.html(
-        "<style>.st-key-headline_cards [data-testid='stMetricValue']{font-size:1.8rem}"
+        "<style>.st-key-headline_cards [data-testid='stMetricValue']{font-size:1.6rem}"
+        ".st-key-headline_cards [data-testid='stMetric']{padding:0.45rem 0.8rem}"
         "@media (max-width:640px){.st-key-headline_cards [data-testid='stColumn'] "
         "[data-testid='stHorizontalBlock']{flex-wrap:nowrap!important}"
         ".st-key-headline_cards [data-testid='stColumn'] [data-testid='stColumn']"
