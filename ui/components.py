@@ -170,7 +170,6 @@ def headline_metrics(heads: Sequence[Headline], *, events: int) -> None:
     # side by side (Streamlit would stack every card: sixteen screens of cards).
     st.html(
         "<style>.st-key-headline_cards [data-testid='stMetricValue']{font-size:1.6rem}"
-        ".st-key-headline_cards [data-testid='stMetric']{padding:0.45rem 0.8rem}"
         "@media (max-width:640px){.st-key-headline_cards [data-testid='stColumn'] "
         "[data-testid='stHorizontalBlock']{flex-wrap:nowrap!important}"
         ".st-key-headline_cards [data-testid='stColumn'] [data-testid='stColumn']"
