@@ -34,12 +34,16 @@ def _check_plausible_plain(c, settings) -> None:
         if v is not None and v > settings.max_plausible_count:
             c.vague[f] = f"implausible: {v}"
             setattr(c, f, None)
+            if f in c.bounds:
+                c.bounds.remove(f)  # a dropped figure is no lower bound either
             c.rules.append(f"implausible:{f}")
     for f in ("killed", "injured"):
         v = getattr(c, f)
         if v is not None and v > settings.max_plausible_casualties:
             c.vague[f] = f"implausible: {v}"
             setattr(c, f, None)
+            if f in c.bounds:
+                c.bounds.remove(f)
             c.rules.append(f"implausible:{f}")
 
 
@@ -49,6 +53,7 @@ def _random_claim(rng: random.Random) -> SimpleNamespace:
         sentence=rng.choice(["", "Drones hit Kyiv.", "999999999999 drones were launched."]),
         rules=rng.choice([["a"], ["a", "implausible:number"]]),
         vague=rng.choice([{}, {"launched": "dozens"}]),
+        bounds=rng.choice([[], ["launched"], ["killed", "launched"]]),
         **{f: rng.choice(values) for f in FIGURES},
     )
 
