@@ -63,6 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gazetteer", help="build the offline gazetteer index into data/")
     p.add_argument("action", choices=["build", "check"])
 
+    p = sub.add_parser("official", help="official nightly tallies: import a file, compare")
+    acts = p.add_subparsers(dest="action", required=True)
+    a = acts.add_parser("import", help="load a file in the shape of missile_attacks_daily.csv")
+    a.add_argument("file", type=Path, metavar="FILE.csv")
+    a.add_argument("--db", type=Path, help="DuckDB file (default data/strikes.duckdb)")
+    a = acts.add_parser("compare", help="official vs news figures per night, class and model")
+    a.add_argument("--db", type=Path)
+    a.add_argument("--from", dest="date_from", help="first night (YYYY-MM-DD)")
+    a.add_argument("--to", dest="date_to", help="last night (YYYY-MM-DD)")
+    a.add_argument("--format", choices=["table", "csv"], default="table")
+
     p = sub.add_parser("bench", help="benchmark the pipeline, store, filters and map payload")
     p.add_argument("--articles", type=int, default=5000)
     p.add_argument("--events", type=int, default=100_000)
@@ -124,6 +135,10 @@ def _handler(command: str):
         from strikes.gazetteer import cli_gazetteer
 
         return cli_gazetteer
+    if command == "official":
+        from strikes.official import cli_official
+
+        return cli_official
     if command == "bench":
         from strikes.bench import cli_bench
 
