@@ -12,6 +12,7 @@ from ui.components import (
     events_by_id,
     md_escape,
 )
+from ui.official import official_beside_event
 from ui.page import filtered_page
 from ui.tables import EVENT_SORTS, event_order, events_table, table_order
 
@@ -46,6 +47,7 @@ if rows:
             claims=ctx.data.claims,
             articles=ctx.data.articles,
         )
+        official_beside_event(ev)
 
 st.subheader("Events and their sources")
 pages = max(1, math.ceil(len(events) / PAGE_SIZE))
