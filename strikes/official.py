@@ -755,7 +755,7 @@ def how_to_import() -> str:
 
 
 def cli_official(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from strikes.cli import EXIT_OK, EXIT_REJECTED, report_rejections
+    from strikes.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, report_rejections
     from strikes.store import ensure_store, store_for_reading
 
     if args.action == "import":
@@ -767,6 +767,13 @@ def cli_official(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
         print(report.summary(), file=out)
         return EXIT_REJECTED if report.rejected else EXIT_OK
 
+    for flag, value in (("--from", args.date_from), ("--to", args.date_to)):
+        try:
+            if value is not None:
+                _dt.date.fromisoformat(value)
+        except ValueError:
+            print(f"strikes: {flag} {value!r} is not a date (YYYY-MM-DD)", file=err)
+            return EXIT_USAGE
     store = store_for_reading(settings=settings, must_exist=bool(args.db))
     tallies = store.read_table(TABLE)
     if tallies.empty:
