@@ -246,7 +246,7 @@ def provenance(o: Official) -> None:
     names = ", ".join(sorted(set(unmapped.astype(str))))
     st.caption(
         f"Official figures: `{info.get('file', '').replace('`', '')}` (sha256 "
-        f"`{info.get('sha256', '')[:12]}…`), imported {md_escape(info.get('imported_at', ''))}; "
+        f"`{info.get('sha256', '')[:12]}…`), imported {md_escape(info.get('imported_at', '')[:16].replace('T', ' '))} UTC; "
         f"{int(info.get('rows', 0)):,} rows, nights {info.get('first_night')} to "
         f"{info.get('last_night')}. Source: Ukrainian Air Force via {md_escape(off.DATASET_NAME)} "
         f"({off.DATASET_URL}), licence [{off.LICENCE}]({off.LICENCE_URL})."
