@@ -10,6 +10,7 @@ from strikes import official as off
 from ui.components import event_sources_panel, event_title, md_escape
 from ui.data import get_settings
 from ui.official import (
+    about,
     comparison_table,
     get_official,
     how_to_import,
@@ -26,6 +27,7 @@ st.title("Official tallies")
 o = get_official()
 if o.empty:
     how_to_import(read_only=get_settings().read_only)
+    about()
     st.stop()
 
 provenance(o)
@@ -123,7 +125,7 @@ if nights:
         format_func=lambda n: fmt_date(n) + ("  · news" if n in with_news else ""),
         key="official_night",
     )
-    left, right = st.columns([2, 3])
+    left, right = st.columns(2)
     with left:
         rows = off.night_rows(o.tallies, night)
         st.markdown(
@@ -134,11 +136,10 @@ if nights:
         st.dataframe(night_table(rows), hide_index=True, width="stretch")
         mine = cmp[cmp["night"] == night]
         if not mine.empty:
-            st.dataframe(
-                comparison_table(mine).drop(columns=["Night", "Articles"]),
-                hide_index=True,
-                width="stretch",
-            )
+            brief = comparison_table(mine)[
+                ["What", "Official launched", "News launched", "Δ launched", "Status"]
+            ]
+            st.dataframe(brief, hide_index=True, width="stretch")
     with right:
         ev = ctx.data.events
         day = ev[
@@ -150,11 +151,8 @@ if nights:
         if day.empty:
             st.caption("No news event of a Russian attack on this night in the store.")
         for e in day.to_dict("records"):
-            figures = ", ".join(
-                f"{fmt_int(e[k])} {k}" for k in ("launched", "intercepted") if not pd.isna(e[k])
-            )
-            label = md_escape(event_title(e)) + (f" · {figures}" if figures else "")
-            with st.expander(label, expanded=bool(figures)):
+            has_figure = any(not pd.isna(e[k]) for k in ("launched", "intercepted"))
+            with st.expander(md_escape(event_title(e)), expanded=has_figure):
                 event_sources_panel(
                     e,
                     event_sources=ctx.data.event_sources,
@@ -162,3 +160,5 @@ if nights:
                     articles=ctx.data.articles,
                     show_facts=False,
                 )
+
+about()

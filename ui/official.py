@@ -99,7 +99,7 @@ def clear_caches() -> None:
 def comparison_chart(nights: pd.DataFrame, comparison: pd.DataFrame) -> go.Figure:
     """Official launched (light) and destroyed (dark, over it) bars per night, the news figures as
     markers over them; a marker's shape and colour say whether the news matches."""
-    title = "Official nightly tallies (bars) and the news figures (markers)"
+    title = "Official tallies (bars) and the news (markers) per night"
     if nights.empty:
         return empty_figure("No official night in this date range.", title=title)
     fig = go.Figure()
@@ -168,7 +168,9 @@ def comparison_chart(nights: pd.DataFrame, comparison: pd.DataFrame) -> go.Figur
             yshift=14,
             font=dict(color="#CC0000", size=12),
         )
-    fig.update_xaxes(title_text="Night (the morning's date)", type="date")
+    first = pd.Timestamp(min(x)) - pd.Timedelta(days=1)  # room for the first and last bars
+    last = pd.Timestamp(max(x)) + pd.Timedelta(days=1)
+    fig.update_xaxes(title_text="Night (the morning's date)", type="date", range=[first, last])
     fig.update_yaxes(title_text="Weapons", tickformat=",", rangemode="tozero")
     fig.update_layout(barmode="overlay")
     return _small_legend(_base_layout(fig, title=title, height=440))
@@ -324,3 +326,48 @@ def official_beside_event(ev: Mapping) -> None:
         "tallies** page)."
     )
     st.dataframe(night_table(rows), hide_index=True, width="stretch")
+
+
+DICTIONARY: list[tuple[str, str, str]] = [
+    ("night", "date", "The night a reporting window belongs to: the date of the morning it ends on"),
+    ("time_start, time_end", "text", "The reporting window as published (local time)"),
+    ("window_hours", "number", "Length of the window; empty when a time is a bare date"),
+    ("model", "text", "Weapon model as published, e.g. Shahed-136/131, Iskander-M/KN-23"),
+    ("weapon_class", "text", "drone, missile, glide_bomb … from data/official_models.csv; "
+     "mixed for a combination of classes; empty when the model is not in the table"),
+    ("extractor_models", "list", "The model names the news extractor uses for it (Shahed, Kh-101 …)"),
+    ("launched", "integer", "Launched, per the Air Force; empty when not given"),
+    ("destroyed", "integer", "Shot down or suppressed (electronic warfare), per the Air Force"),
+    ("not_reach_goal, still_attacking", "integer", "Lost on the way / still in the air at the time of the report"),
+    ("launch_place, target, source", "text", "As published; source is the Air Force post"),
+    ("source_file, source_sha256, imported_at", "text", "Provenance: the imported file's name, the sha256 of its bytes, when (UTC)"),
+    ("line", "integer", "The row's line in the imported file"),
+    ("news_launched, news_intercepted", "integer", "The news figure of the night (or class/model): "
+     "the national tally where one was reported, else the sum of local reports; Russian attacks only"),
+    ("diff_launched, diff_destroyed", "integer", "News minus official (destroyed: news intercepted minus official destroyed)"),
+    ("status", "text", "match, news lower, news higher, differs (one lower, one higher), "
+     "no news figure, no official row"),
+    ("articles", "list", "The articles behind the news figure (outlet: title (published))"),
+]  # fmt: skip
+
+
+def about() -> None:
+    """What the figures are, their licence, how nights are aligned, what a difference means,
+    and the data dictionary (docs/official.md says the same at more length)."""
+    with st.expander("About these figures and the data dictionary"):
+        st.markdown(
+            "**What they are.** Every morning the Ukrainian Air Force reports how many drones "
+            "and missiles of each model were launched at Ukraine overnight and how many were "
+            "destroyed (shot down or suppressed by electronic warfare). "
+            f"{md_escape(off.DATASET_NAME)} collects these reports ({off.DATASET_URL}), "
+            f"licence [{off.LICENCE}]({off.LICENCE_URL}): credit the author, no commercial use, "
+            "share derived data alike. The file is not bundled with Strike Tracker.\n\n"
+            "**Nights.** A reporting window belongs to the morning it ends on (18:00 on 1 July "
+            "to 09:00 on 2 July is the night of 2 July), as news dates overnight attacks; a "
+            "window with no end that starts in the evening runs into the next morning.\n\n"
+            "**Differences.** News often reports before the final count (an early morning "
+            'report of "over 50 drones" before the Air Force\'s 52 + 2 missiles), rounds, '
+            "counts only one weapon class, or quotes another source; a difference is a reason "
+            "to read the articles behind it, not an error in either."
+        )
+        st.table(pd.DataFrame(DICTIONARY, columns=["Field", "Type", "Meaning"]).set_index("Field"))
