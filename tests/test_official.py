@@ -305,3 +305,18 @@ def test_compare_date_range_and_news_only_nights(seed_frames) -> None:
     assert pd.isna(row["official_launched"]) and len(row["event_ids"]) == 1
     # Nothing to compare without official rows.
     assert off.compare(tallies.iloc[0:0], events, articles).empty
+
+
+def test_the_docs_describe_every_column() -> None:
+    from strikes.schema import OFFICIAL_TALLIES
+    from ui.official import DICTIONARY
+
+    doc = (ROOT / "docs" / "official.md").read_text()
+    on_page = " ".join(field for field, _, _ in DICTIONARY)
+    for col in [*OFFICIAL_TALLIES, *off.COMPARE_COLUMNS]:
+        assert f"`{col}`" in doc, col
+    for col in OFFICIAL_TALLIES:
+        assert col in on_page, col
+    assert off.DATASET_URL in doc and off.LICENCE in doc
+    readme = (ROOT / "README.md").read_text()
+    assert off.DATASET_URL in readme and "docs/official.md" in readme
