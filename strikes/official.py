@@ -86,8 +86,6 @@ TEXT_COLUMNS: tuple[str, ...] = ("launch_place", "target", "source")
 
 EVENING_HOUR = 18  # a window with no end that starts this late runs into the next morning
 MAX_WINDOW_HOURS = 24 * 31  # longer is not a reporting window but a typo
-MAX_COUNT = 20_000  # as Settings.max_plausible_count: more in one row is not a tally
-MAX_FILE_BYTES = 200 * 1024 * 1024  # the published file is ~1 MB
 _TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _PART_SPLIT = re.compile(r"\s+and\s+|\s*,\s*|\s*\+\s*", re.IGNORECASE)
 
@@ -217,7 +215,7 @@ def _time(value: str, column: str) -> tuple[_dt.datetime, bool] | None:
         raise ValueError(f"{column} {exc}") from None
 
 
-def _count(value: str, column: str) -> int | None:
+def _count(value: str, column: str, *, limit: int) -> int | None:
     s = value.strip()
     if not s:
         return None
@@ -229,8 +227,8 @@ def _count(value: str, column: str) -> int | None:
         raise ValueError(f"{column} {s!r} is not a whole number")
     if x < 0:
         raise ValueError(f"{column} {s!r} is negative")
-    if x > MAX_COUNT:
-        raise ValueError(f"{column} {s!r} is implausibly large (over {MAX_COUNT:,})")
+    if x > limit:  # Settings.max_plausible_count: more in one row is not a tally
+        raise ValueError(f"{column} {s!r} is implausibly large (over {limit:,})")
     return int(x)
 
 
@@ -255,11 +253,9 @@ def parse_file(path: str | Path, *, settings: Settings = DEFAULT_SETTINGS) -> Pa
     raises `InputRejected`; a bad row is named in ``rejected`` (file, line, reason) and left out."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputRejected(
-                str(path), f"too large ({size:,} bytes; at most {MAX_FILE_BYTES:,})"
-            )
+        size, most = path.stat().st_size, settings.max_official_file_bytes
+        if size > most:
+            raise InputRejected(str(path), f"too large ({size:,} bytes; at most {most:,})")
         data = path.read_bytes()
     except OSError as exc:
         raise InputRejected(str(path), f"cannot read: {exc.strerror or exc}") from exc
@@ -299,6 +295,7 @@ def parse_bytes(
         )
     index = {c: header.index(c) for c in COLUMNS if c in header}
     models = models or model_table(settings=settings)
+    limit = settings.max_plausible_count
     cols: dict[str, list] = {c: [] for c in OFFICIAL_TALLIES}
     rejected: list[InputRejected] = []
     unmapped: Counter[str] = Counter()
@@ -347,7 +344,7 @@ def parse_bytes(
             model = " ".join(cell("model").split())
             if not model:
                 raise ValueError("model is empty")
-            counts = {c: _count(cell(c), c) for c in COUNT_COLUMNS}
+            counts = {c: _count(cell(c), c, limit=limit) for c in COUNT_COLUMNS}
             if counts["launched"] is None and counts["destroyed"] is None:
                 raise ValueError("both launched and destroyed are empty")
             if (
@@ -427,10 +424,10 @@ class ImportReport:
 def current_import(store: Store) -> dict[str, str] | None:
     """File name, sha256, import time, rows and nights of the stored import (None if none)."""
     t = store.read_table(TABLE)
-    return _import_info(t)
+    return import_info(t)
 
 
-def _import_info(t: pd.DataFrame) -> dict[str, str] | None:
+def import_info(t: pd.DataFrame) -> dict[str, str] | None:
     if t.empty:
         return None
     first = t.iloc[0]

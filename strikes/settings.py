@@ -42,6 +42,10 @@ class Settings:
     max_lines: int = 100_000
     max_html_elements: int = 50_000
 
+    # Official nightly tallies (strikes.official): the largest file an import reads (the
+    # published missile_attacks_daily.csv is a few MB).
+    max_official_file_bytes: int = 50 * 1024 * 1024
+
     # Near-duplicate detection (MinHash over word shingles, LSH banding).
     shingle_words: int = 5
     minhash_perm: int = 64

@@ -320,3 +320,17 @@ def test_the_docs_describe_every_column() -> None:
     assert off.DATASET_URL in doc and off.LICENCE in doc
     readme = (ROOT / "README.md").read_text()
     assert off.DATASET_URL in readme and "docs/official.md" in readme
+
+
+def test_limits_come_from_the_settings(tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    big.write_bytes(FIXTURE.read_bytes())
+    small = Settings.from_env(env={}, max_official_file_bytes=100)
+    with pytest.raises(InputRejected, match=r"too large \(\d[\d,]* bytes; at most 100\)"):
+        off.parse_file(big, settings=small)
+    strict = Settings.from_env(env={}, max_plausible_count=500)
+    parsed = off.parse_file(FIXTURE, settings=strict)
+    large = sorted(r.reason for r in parsed.rejected if "implausibly large" in r.reason)
+    assert large == [
+        f"launched '{n}' is implausibly large (over 500)" for n in (502, 539, 597, 598, 810)
+    ]

@@ -55,7 +55,7 @@ class OfficialView:
 @st.cache_resource(show_spinner="Loading the official tallies…", max_entries=2)
 def _load(db_path: str, version: str, _store) -> Official:
     tallies = _store.read_table(off.TABLE)
-    return Official(tallies=tallies, info=off._import_info(tallies))
+    return Official(tallies=tallies, info=off.import_info(tallies))
 
 
 def get_official() -> Official:
