@@ -62,7 +62,8 @@ st.caption(
     "Markers: what the news in the store reported for the same night (filled: launched; open: "
     "intercepted); green circles match, red triangles are below (▼) or above (▲) the official "
     "figure, with the difference in launched written above the bars. News often reports "
-    "before the final count, so a lower news figure is common."
+    "before the final count, so a lower news figure is common. Over a long series the chart "
+    "opens on the nights the news covers: drag the slider below it to see the others."
 )
 st.plotly_chart(view.chart, key="official_chart", config={"displaylogo": False})
 

@@ -22,6 +22,7 @@ from ui.theme import fmt_date, fmt_int
 
 # The official series in greys (destroyed dark, launched light); the news as coloured markers.
 OFFICIAL_COLOR, LAUNCHED_COLOR = "#4D4D4D", "#BDBDBD"
+LONG_SERIES = 120  # nights; a longer series opens zoomed in, with a range slider
 DAY_MS = 86_400_000  # a bar's width on the date axis is given in milliseconds
 STATUS_STYLE: dict[str, tuple[str, str]] = {  # status -> (marker symbol, colour)
     off.MATCH: ("circle", "#009E73"),
@@ -157,12 +158,15 @@ def comparison_chart(nights: pd.DataFrame, comparison: pd.DataFrame) -> go.Figur
                 ),
             )
     differing = rows[rows["status"].isin([off.NEWS_LOWER, off.NEWS_HIGHER, off.MIXED_DIFF])]
-    for night, d in zip(differing["night"], differing["diff_launched"], strict=True):
+    for night, d, news in zip(
+        differing["night"], differing["diff_launched"], differing["news_launched"], strict=True
+    ):
         if pd.isna(d):
             continue
+        bar = float(nights.loc[nights["night"] == night, "launched"].fillna(0).max())
         fig.add_annotation(
             x=night,
-            y=float(nights.loc[nights["night"] == night, "launched"].fillna(0).max()),
+            y=max(bar, float(news)),  # above both the bar and the marker
             text=f"{int(d):+,}",
             showarrow=False,
             yshift=14,
@@ -171,9 +175,21 @@ def comparison_chart(nights: pd.DataFrame, comparison: pd.DataFrame) -> go.Figur
     first = pd.Timestamp(min(x)) - pd.Timedelta(days=1)  # room for the first and last bars
     last = pd.Timestamp(max(x)) + pd.Timedelta(days=1)
     fig.update_xaxes(title_text="Night (the morning's date)", type="date", range=[first, last])
+    if len(x) > LONG_SERIES:
+        # Hundreds of nights: open on the nights the news covers (or the last ones) and give
+        # a range slider over the whole series.
+        marked = sorted(rows["night"]) or x[-LONG_SERIES:]
+        lo = max(pd.Timestamp(marked[0]) - pd.Timedelta(days=10), first)
+        hi = min(pd.Timestamp(marked[-1]) + pd.Timedelta(days=10), last)
+        fig.update_xaxes(
+            range=[lo, hi], rangeslider=dict(visible=True, thickness=0.08, range=[first, last])
+        )
     fig.update_yaxes(title_text="Weapons", tickformat=",", rangemode="tozero")
     fig.update_layout(barmode="overlay")
-    return _small_legend(_base_layout(fig, title=title, height=440))
+    _small_legend(_base_layout(fig, title=title, height=440))
+    if len(x) > LONG_SERIES:  # the slider sits where the legend would
+        fig.update_layout(height=520, legend=dict(y=-0.55), margin=dict(b=150))
+    return fig
 
 
 def model_month_chart(monthly: pd.DataFrame, model: str) -> go.Figure:
