@@ -394,7 +394,7 @@ class ImportReport:
     sha256: str
     rows_read: int
     rows_loaded: int
-    status: str  # imported | replaced | unchanged
+    status: str  # imported | replaced | remapped | unchanged
     replaced: tuple[str, str] | None  # (file, sha256) of the import this one replaced
     rejected: tuple[InputRejected, ...]
     unmapped: dict[str, int]
@@ -405,6 +405,7 @@ class ImportReport:
             "imported": "imported",
             "replaced": "imported (replacing {0} sha256 {1})",
             "unchanged": "already imported (unchanged)",
+            "remapped": "imported again (the model table changed)",
         }[self.status]
         if self.replaced:
             what = what.format(self.replaced[0], self.replaced[1][:12])
@@ -442,6 +443,17 @@ def import_info(t: pd.DataFrame) -> dict[str, str] | None:
     }
 
 
+MAPPED = ["weapon_class", "extractor_models"]  # what the model table decides
+
+
+def _same_mapping(stored: pd.DataFrame, rows: pd.DataFrame) -> bool:
+    if len(stored) != len(rows):
+        return False
+    a = stored[MAPPED].astype(object).where(stored[MAPPED].notna(), None)
+    b = rows[MAPPED].astype(object).where(rows[MAPPED].notna(), None)
+    return a.to_numpy().tolist() == b.to_numpy().tolist()
+
+
 def import_parsed(parsed: ParsedFile, *, store: Store) -> ImportReport:
     """Store the parsed rows in one atomic write, replacing any earlier import.  The same file
     (same sha256) again changes nothing; a file without a valid row is refused."""
@@ -452,23 +464,28 @@ def import_parsed(parsed: ParsedFile, *, store: Store) -> ImportReport:
             parsed.name, f"no valid row ({len(parsed.rejected):,} bad); the store is unchanged"
         )
     box: dict[str, object] = {}
+    same = [(parsed.name, parsed.sha256)]
 
     def work(w: _Writer) -> None:
         old = w.con.execute(f'SELECT DISTINCT source_file, source_sha256 FROM "{TABLE}"').fetchall()
-        box["old"] = old
-        if [tuple(r) for r in old] == [(parsed.name, parsed.sha256)]:
-            return  # the same file: nothing changes, the store file is left as it is
+        box["old"] = [tuple(r) for r in old]
+        if box["old"] == same and _same_mapping(w.read(TABLE, columns=MAPPED), parsed.rows):
+            return  # the same file, read the same way: the store file is left as it is
         w.replace(TABLE, parsed.rows)
         w.changed = True
+        box["changed"] = True
 
     store.write(work)
-    old = box.get("old") or []
-    if [tuple(r) for r in old] == [(parsed.name, parsed.sha256)]:  # type: ignore[union-attr]
-        status, replaced = "unchanged", None
+    old: list = box.get("old") or []  # type: ignore[assignment]
+    replaced = None
+    if not box.get("changed"):
+        status = "unchanged"
+    elif old == same:
+        status = "remapped"  # the same file again after data/official_models.csv changed
     elif old:
-        status, replaced = "replaced", (str(old[0][0]), str(old[0][1]))  # type: ignore[index]
+        status, replaced = "replaced", (str(old[0][0]), str(old[0][1]))
     else:
-        status, replaced = "imported", None
+        status = "imported"
     nights = parsed.rows["night"]
     return ImportReport(
         file=parsed.name,

@@ -164,3 +164,22 @@ def test_a_generated_file_of_thousands_of_rows(db: Path, tmp_path: Path) -> None
     assert len(nights) <= 1300
     cmp = off.compare(stored, store.events(), store.articles())
     assert (cmp["level"] == "night").sum() >= len(nights)
+
+
+def test_importing_again_after_the_model_table_changed(db: Path, tmp_path: Path) -> None:
+    """The docs' advice for an unmapped model: add it to the table and import again."""
+    off.import_file(FIXTURE, store=store_at(db))
+    data = tmp_path / "data"
+    data.mkdir()
+    table = (ROOT / "data" / off.MODELS_FILE).read_text()
+    (data / off.MODELS_FILE).write_text(table + "Shahed-238,drone,Shahed;Geran,jet Shahed\n")
+    store = open_store(settings=Settings.from_env(env={}, db_path=db, data_dir=data))
+    version = store.version()
+    report = off.import_file(FIXTURE, store=store)
+    assert report.status == "remapped" and not report.unmapped
+    assert "imported again (the model table changed)" in report.summary()
+    assert store.version() != version
+    stored = store.read_table(off.TABLE)
+    row = stored[stored["model"] == "Shahed-238"].iloc[0]
+    assert row["weapon_class"] == "drone" and row["extractor_models"] == ["Shahed", "Geran"]
+    assert off.import_file(FIXTURE, store=store).status == "unchanged"
