@@ -15,7 +15,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from strikes import official as off
-from ui.charts import _base_layout, _small_legend, empty_figure
+from ui.charts import FONT, empty_figure
 from ui.components import md_escape
 from ui.data import Data, get_store
 from ui.theme import fmt_date, fmt_int
@@ -97,6 +97,20 @@ def clear_caches() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def _layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
+    """The dashboard's chart style (ui.charts): title left, legend below."""
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
+        height=height,
+        margin=dict(l=60, r=20, t=60, b=80),
+        font=FONT,
+        legend=dict(orientation="h", yanchor="top", y=-0.28, x=0, title_text=""),
+        hoverlabel=dict(font_size=13),
+        separators=".,",
+    )
+    return fig
+
+
 def comparison_chart(nights: pd.DataFrame, comparison: pd.DataFrame) -> go.Figure:
     """Official launched (light) and destroyed (dark, over it) bars per night, the news figures as
     markers over them; a marker's shape and colour say whether the news matches."""
@@ -124,10 +138,7 @@ def comparison_chart(nights: pd.DataFrame, comparison: pd.DataFrame) -> go.Figur
         part = rows[rows["status"] == status]
         if part.empty:
             continue
-        for col, what, offset in (
-            ("news_launched", "launched", ""),
-            ("news_intercepted", "intercepted", " (intercepted)"),
-        ):
+        for col, what in (("news_launched", "launched"), ("news_intercepted", "intercepted")):
             sub = part[part[col].notna()]
             if sub.empty:
                 continue
@@ -136,24 +147,23 @@ def comparison_chart(nights: pd.DataFrame, comparison: pd.DataFrame) -> go.Figur
                 "no official figure" if pd.isna(d) else f"{int(d):+,} vs official"
                 for d in sub[diff_col]
             ]
+            # Intercepted: the open form of the status's marker.
+            hollow = col == "news_intercepted" or symbol.endswith("-open")
+            shape = f"{symbol}-open" if hollow and not symbol.endswith("-open") else symbol
             fig.add_scatter(
                 x=sub["night"].tolist(),
                 y=sub[col].astype("int64").tolist(),
                 mode="markers",
                 name=f"News {what}: {status}",
                 marker=dict(
-                    symbol=symbol
-                    if col == "news_launched"
-                    else f"{symbol}-open"
-                    if not symbol.endswith("-open")
-                    else symbol,
+                    symbol=shape,
                     size=13,
                     color=color,
-                    line=dict(width=2, color=color if symbol.endswith("open") else "#FFFFFF"),
+                    line=dict(width=2, color=color if hollow else "#FFFFFF"),
                 ),
                 customdata=list(zip(diffs, [len(a) for a in sub["articles"]], strict=True)),
                 hovertemplate=(
-                    f"<b>%{{x}}</b><br>News {what}{offset}: %{{y:,}}"
+                    f"<b>%{{x}}</b><br>News {what}: %{{y:,}}"
                     "<br>%{customdata[0]}<br>%{customdata[1]} article(s)<extra></extra>"
                 ),
             )
@@ -186,7 +196,7 @@ def comparison_chart(nights: pd.DataFrame, comparison: pd.DataFrame) -> go.Figur
         )
     fig.update_yaxes(title_text="Weapons", tickformat=",", rangemode="tozero")
     fig.update_layout(barmode="overlay")
-    _small_legend(_base_layout(fig, title=title, height=440))
+    _layout(fig, title=title, height=440)
     if len(x) > LONG_SERIES:  # the slider sits where the legend would
         fig.update_layout(height=520, legend=dict(y=-0.55), margin=dict(b=150))
     return fig
@@ -231,7 +241,7 @@ def model_month_chart(monthly: pd.DataFrame, model: str) -> go.Figure:
         title_text="Intercept rate", tickformat=".0%", range=[0, 1.05], secondary_y=True
     )
     fig.update_layout(barmode="group")
-    return _small_legend(_base_layout(fig, title=title, height=400))
+    return _layout(fig, title=title, height=400)
 
 
 # --------------------------------------------------------------------------------------------
