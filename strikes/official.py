@@ -40,7 +40,13 @@ import pandas as pd
 from strikes.errors import InputRejected, ReadOnlyStore, StrikesError
 from strikes.schema import OFFICIAL_TALLIES, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS, Settings
-from strikes.timeline import WEAPON_CLASSES, barrages_per_night
+from strikes.timeline import (
+    MASK_COL,
+    WEAPON_BITS,
+    WEAPON_CLASSES,
+    barrages_per_night,
+    weapon_mask,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from strikes.store import Store, _Writer
@@ -593,13 +599,15 @@ def _figure_events(ev: pd.DataFrame) -> dict[str, list[str]]:
     national tallies where there is one, else the local reports), with a launched or
     intercepted figure."""
     has = (ev["launched"].notna() | ev["intercepted"].notna()).to_numpy(dtype=bool)
-    ev = ev[has]
     national = ((ev["geo_precision"] == "country") | (ev["kind"] == "total")).fillna(False)
+    nat = national.to_numpy(dtype=bool)[has]
+    dates = ev["date"].astype(str).to_numpy()[has]
+    ids = ev["event_id"].astype(str).to_numpy()[has]
+    with_national = set(dates[nat].tolist())
     out: dict[str, list[str]] = {}
-    for night, part in ev.groupby("date", sort=False):
-        nat = national.loc[part.index]
-        use = part[nat.to_numpy(dtype=bool)] if bool(nat.any()) else part
-        out[str(night)] = [str(e) for e in use["event_id"]]
+    for d, e, n in zip(dates.tolist(), ids.tolist(), nat.tolist(), strict=True):
+        if n or d not in with_national:
+            out.setdefault(d, []).append(e)
     return out
 
 
@@ -619,17 +627,14 @@ def _news(ev: pd.DataFrame) -> pd.DataFrame:
 
 
 def _single_class(ev: pd.DataFrame, cls_: str) -> pd.DataFrame:
-    keep = [isinstance(w, list | tuple | np.ndarray) and list(w) == [cls_] for w in ev["weapons"]]
-    return ev[np.asarray(keep, dtype=bool)] if len(ev) else ev
+    """The events of weapon class ``cls_`` alone (``ev`` carries the weapon mask column)."""
+    return ev[(ev[MASK_COL] == WEAPON_BITS[cls_]).to_numpy(dtype=bool)]
 
 
-def _naming(ev: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
-    wanted = set(names)
-    keep = [
-        isinstance(m, list | tuple | np.ndarray) and bool(wanted & set(m))
-        for m in ev["weapon_models"]
-    ]
-    return ev[np.asarray(keep, dtype=bool)] if len(ev) else ev
+def _naming(ev: pd.DataFrame, models: list[frozenset], names: Sequence[str]) -> pd.DataFrame:
+    """The events naming one of ``names`` (``models``: each event's model names)."""
+    wanted = frozenset(names)
+    return ev[np.fromiter((not wanted.isdisjoint(m) for m in models), bool, len(models))]
 
 
 def _article_labels(articles: pd.DataFrame | None) -> dict[str, str]:
@@ -685,6 +690,8 @@ def compare(
     """
     t = _within(tallies, "night", date_from, date_to)
     ev = _within(_day_events(events, attacker), "date", date_from, date_to)
+    if MASK_COL not in ev.columns:  # prepared events (the dashboard's) have it already
+        ev = ev.assign(**{MASK_COL: weapon_mask(ev["weapons"]).to_numpy()})
     if tallies.empty:
         return empty_frame(COMPARE_COLUMNS)
     lo, hi = str(tallies["night"].min()), str(tallies["night"].max())
@@ -694,16 +701,15 @@ def compare(
     rows: list[dict] = []
 
     def add(level: str, key: str, off: pd.DataFrame, news: pd.DataFrame, *, every: bool):
-        o = off.groupby("night")[["launched", "destroyed"]].sum(min_count=1)
-        n = news.set_index("night")
+        o = off.groupby("night")[["launched", "destroyed"]].sum(min_count=1).to_dict("index")
+        n = news.set_index("night").to_dict("index")
         # Every night at the night level; per class or model only where the news gives one.
-        nights = sorted(set(o.index) | set(n.index) if every else set(n.index) & set(o.index))
+        nights = sorted(set(o) | set(n) if every else set(n) & set(o))
         for night in nights:
-            ol = _int(o.at[night, "launched"]) if night in o.index else None
-            od = _int(o.at[night, "destroyed"]) if night in o.index else None
-            nl = _int(n.at[night, "news_launched"]) if night in n.index else None
-            ni = _int(n.at[night, "news_intercepted"]) if night in n.index else None
-            ids = list(n.at[night, "event_ids"]) if night in n.index else []
+            on, nn = o.get(night, {}), n.get(night, {})
+            ol, od = _int(on.get("launched")), _int(on.get("destroyed"))
+            nl, ni = _int(nn.get("news_launched")), _int(nn.get("news_intercepted"))
+            ids = list(nn.get("event_ids") or [])
             arts: list[str] = []
             for eid in ids:
                 for s in sources.get(eid) or []:
@@ -731,13 +737,17 @@ def compare(
     for cls_ in [c for c in WEAPON_CLASSES if c in set(t["weapon_class"].dropna())]:
         news = _news(_single_class(ev, cls_))
         add("class", cls_, t[(t["weapon_class"] == cls_).fillna(False)], news, every=False)
+    models = [
+        frozenset(m) if isinstance(m, list | tuple | np.ndarray) else frozenset()
+        for m in ev["weapon_models"]
+    ]
     for model, part in t.groupby("model", sort=True):
         names = sorted({m for ms in part["extractor_models"] for m in (ms or [])})
         generic = {"ballistic", "cruise", "guided", "hypersonic", "decoy"}
         specific = [m for m in names if m not in generic]
         if not specific:
             continue  # "cruise" alone would match every cruise-missile report
-        news = _news(_naming(ev, specific))
+        news = _news(_naming(ev, models, specific))
         add("model", str(model), part, news, every=False)
     if not rows:
         return empty_frame(COMPARE_COLUMNS)
