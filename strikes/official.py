@@ -803,10 +803,8 @@ def cli_official(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
     if tallies.empty:
         print(f"strikes: no official tallies in {store.path}. {how_to_import()}", file=err)
         return EXIT_REJECTED
-    snap = store.snapshot()
-    table = compare(
-        tallies, snap.events, snap.articles, date_from=args.date_from, date_to=args.date_to
-    )
+    events, articles = store.events(), store.articles(with_text=False)
+    table = compare(tallies, events, articles, date_from=args.date_from, date_to=args.date_to)
     flat = table.drop(columns=["event_ids"]).assign(
         articles=[" | ".join(a) for a in table["articles"]]
     )

@@ -91,6 +91,11 @@ def test_the_sidebar_date_range_applies(app_env: Path) -> None:
     assert m["Official nights"] == "3"  # 2, 4 and 6 July
     assert m["Nights with a news figure"] == "1" and m["News differs"] == "0"
     assert any("Nights 2 Jul 2025 – 6 Jul 2025" in c.value for c in at.caption)
+    # A range without any official night: empty, but no error.
+    at = run_page({"from": "2024-05-01", "to": "2024-06-01"})
+    assert metrics(at)["Official nights"] == "0"
+    assert any("No row with these statuses" in i.value for i in at.info)
+    assert any("No official row in this date range" in i.value for i in at.info)
 
 
 def _event_panel_script() -> None:
