@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, TextIO
 import numpy as np
 import pandas as pd
 
-from strikes.errors import InputRejected, ReadOnlyStore, StrikesError
+from strikes.errors import InputRejected, ReadOnlyStore
 from strikes.schema import OFFICIAL_TALLIES, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS, Settings
 from strikes.timeline import (
@@ -136,14 +136,15 @@ class ModelTable:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise StrikesError(f"{path}: cannot read the model table: {exc}") from exc
+            raise InputRejected(str(path), f"cannot read the model table: {exc}") from exc
         entries: dict[str, ModelInfo] = {}
         for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
             name, cls_ = (row.get("model") or "").strip(), (row.get("weapon_class") or "").strip()
             if not name or cls_ not in WEAPON_CLASSES:
-                raise StrikesError(
-                    f"{path}, line {n}: a model name and a weapon class "
-                    f"({', '.join(WEAPON_CLASSES)}) are required, got {name!r}, {cls_!r}"
+                raise InputRejected(
+                    f"{path}, line {n}",
+                    f"a model name and a weapon class ({', '.join(WEAPON_CLASSES)}) are "
+                    f"required, got {name!r}, {cls_!r}",
                 )
             models = tuple(m.strip() for m in (row.get("extractor_models") or "").split(";"))
             entries[_key(name)] = ModelInfo(cls_, tuple(m for m in models if m))

@@ -180,7 +180,7 @@ def test_model_table_names_are_the_extractors() -> None:
 
 def test_bad_model_table(tmp_path: Path) -> None:
     (tmp_path / off.MODELS_FILE).write_text("model,weapon_class,extractor_models\nFoo,rocket,\n")
-    with pytest.raises(Exception, match=r"line 2: a model name and a weapon class"):
+    with pytest.raises(InputRejected, match=r"line 2: a model name and a weapon class"):
         off.model_table(settings=Settings.from_env(env={}, data_dir=tmp_path))
 
 
