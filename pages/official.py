@@ -84,7 +84,12 @@ st.caption(
 if shown.empty:
     st.info("No row with these statuses in the date range.", icon=":material/info:")
 else:
-    st.dataframe(comparison_table(shown), hide_index=True, width="stretch", height=320)
+    st.dataframe(
+        comparison_table(shown),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(shown), 320),
+    )
 
 st.subheader("Per model, by month")
 monthly = view.monthly

@@ -236,7 +236,10 @@ def model_month_chart(monthly: pd.DataFrame, model: str) -> go.Figure:
         title_text="Intercept rate", tickformat=".0%", range=[0, 1.05], secondary_y=True
     )
     fig.update_layout(barmode="group")
-    return _layout(fig, title=title, height=400)
+    _layout(fig, title=title, height=420)
+    # Slanted month labels on narrow screens: the legend goes below the axis title.
+    fig.update_layout(legend=dict(y=-0.38), margin=dict(b=110))
+    return fig
 
 
 # --------------------------------------------------------------------------------------------
