@@ -1149,9 +1149,14 @@ def _ingest_into(
     claims_new = (extract or _extract)(
         to_extract, sentences_for, settings=settings, progress=progress
     )
+    from strikes.guards import claim_notes
     from strikes.pipeline import figure_notes, language_notes
 
-    notes = tuple(language_notes(new) + figure_notes(claims_new, to_extract))
+    notes = tuple(
+        language_notes(new)
+        + figure_notes(claims_new, to_extract)
+        + claim_notes(claims_new, to_extract, cap=settings.max_claims_per_article)
+    )
 
     w.append("articles", new)
     w.append("sentences", new_sents)
