@@ -41,6 +41,12 @@ PAGES = [
         icon=":material/upload_file:",
         url_path="add_articles",
     ),
+    st.Page(
+        "pages/manage_articles.py",
+        title="Manage articles",
+        icon=":material/delete:",
+        url_path="manage_articles",
+    ),
 ]
 
 # Before sign-in (STRIKES_REQUIRE_LOGIN) the browser learns of no page but the sign-in screen,

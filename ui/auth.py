@@ -15,7 +15,14 @@ import streamlit as st
 from strikes.settings import Settings
 from ui.components import md_escape
 
-__all__ = ["cookie_secret_problem", "may_view", "require_login", "sign_in_page", "user_allowed"]
+__all__ = [
+    "cookie_secret_problem",
+    "may_delete",
+    "may_view",
+    "require_login",
+    "sign_in_page",
+    "user_allowed",
+]
 
 # Streamlit signs its identity cookie with [auth] cookie_secret: anyone who knows it can forge
 # a signed-in user.  The example file's value is public, and a short one can be guessed.
@@ -140,3 +147,26 @@ def require_login(settings: Settings | None = None) -> None:
 def sign_in_page() -> None:
     """The only page known before sign-in (app.py): the sign-in screen."""
     require_login()
+
+
+def may_delete(settings: Settings) -> tuple[bool, str]:
+    """Whether this visitor may delete articles on the dashboard, and why not.
+
+    Never in read-only mode.  Behind sign-in only the operators (STRIKES_OPERATORS: addresses
+    and "@domain" entries; none by default, then only the command line deletes); without
+    sign-in whoever may add articles (a local copy: its user is the operator)."""
+    if settings.read_only:
+        return False, "this deployment is read-only"
+    if not settings.require_login:
+        return True, ""
+    if not settings.operators:
+        return False, (
+            "no operators are named (STRIKES_OPERATORS); use "
+            "`python -m strikes delete-article` on the server"
+        )
+    if not may_view(settings):
+        return False, "sign in first"
+    user = st.user
+    if user_allowed(user.get("email"), user.get("email_verified"), settings.operators):
+        return True, ""
+    return False, "only the operators named in STRIKES_OPERATORS may delete articles"
