@@ -9,6 +9,8 @@ import hashlib
 import io
 import os
 import re
+import shutil
+import subprocess
 import time
 import tomllib
 from pathlib import Path
@@ -367,7 +369,9 @@ def test_error_messages_show_no_server_paths(app_env):
 def test_example_proxy_config_blocks_the_endpoints_the_app_cannot():
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     public = conf.split("# --- team deployment")[0]
-    assert re.search(r"location = /_stcore/upload_file[^{]*\{[^}]*return 403", public)
+    assert re.search(r"location \^~ /_stcore/upload_file \{\s*return 403;", public)
+    team = conf.split("# --- team deployment")[1]
+    assert re.search(r"location \^~ /_stcore/upload_file \{\s*if \(\$cookie__streamlit_user", team)
     assert re.search(r"location [=^~ ]*/_stcore/metrics[^{]*\{[^}]*return 403", conf)
     assert re.search(r"client_max_body_size\s+\d+[mM]", conf)
     assert "/_stcore/stream" in conf and "proxy_set_header Upgrade" in conf
@@ -375,6 +379,24 @@ def test_example_proxy_config_blocks_the_endpoints_the_app_cannot():
     doc = (ROOT / "docs" / "security.md").read_text()
     for needle in ("upload_file", "/_stcore/metrics", "/media/", "STRIKES_URL_FETCH", "visitor"):
         assert needle in doc, needle
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+def test_example_proxy_config_is_valid_nginx(tmp_path):
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = re.sub(r"\s*ssl_certificate\S*\s+[^;]+;", "", site).replace(
+        "listen 443 ssl;", "listen 127.0.0.1:18443;"
+    )
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
+        f"http {{ access_log off; include {tmp_path}/site.conf; }}\n"
+    )
+    done = subprocess.run(
+        ["nginx", "-t", "-q", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
 
 
 # ------------------------------------------------------------------ 6. search box
