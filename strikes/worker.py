@@ -14,6 +14,7 @@ import dataclasses
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Errors the worker reports by name, re-raised as the same class in the parent.
 _PASSED_ON = ("StoreBusy", "ReadOnlyStore", "StoreUnusable", "StoreError", "StrikesError")
+_ALLOCATION = re.compile(r"failed to allocate|bad allocation|out of memory", re.IGNORECASE)
 _THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
@@ -115,13 +117,15 @@ def main() -> int:
         _limit_memory(settings.ingest_memory_mb)
         from strikes.store import Store
 
-        store = Store(settings.db_path, settings=settings)
+        store = Store(settings.db_path, settings=settings, read_only=settings.read_only)
         report = store.ingest_documents(request["docs"])
     except MemoryError:
         print(json.dumps({"error": "memory"}), file=out)
         return 1
     except errors.StrikesError as exc:
-        print(json.dumps({"error": type(exc).__name__, "message": str(exc)}), file=out)
+        # DuckDB reports its own failed allocations as errors of the write.
+        kind = "memory" if _ALLOCATION.search(str(exc)) else type(exc).__name__
+        print(json.dumps({"error": kind, "message": str(exc)}), file=out)
         return 1
     d = dataclasses.asdict(report)
     d["rejections"] = [[r.source, r.reason] for r in report.rejections]

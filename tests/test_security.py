@@ -538,3 +538,15 @@ def test_folder_walk_skips_symlinks_out_of_the_folder(tmp_path):
     # ok.txt and inner.txt are one file (read once); the link out of the folder is not read.
     assert [Path(f).name for f in batch.articles["file"]] in (["inner.txt"], ["ok.txt"])
     assert not batch.rejections
+
+
+# ------------------------------------------------------------------ 1. the switch on the page
+
+
+def test_url_fetch_switched_off_on_the_page(app_env, monkeypatch):
+    monkeypatch.setenv("STRIKES_URL_FETCH", "off")
+    at = _app("pages/add_articles.py")
+    assert at.text_input(key="fetch_url").disabled
+    assert any("STRIKES\\_URL\\_FETCH=off" in i.value or "switched off" in i.value for i in at.info)
+    assert next(b for b in at.button if b.label == "Fetch and add").disabled
+    assert not any("web page" in m.value for m in at.markdown[:2])
