@@ -20,8 +20,12 @@ read_only = bool(settings.read_only)
 allowed = ", ".join(settings.allowed_suffixes)
 # One limit, as the browser counts it: Streamlit's upload widget takes whole MB of 10^6 bytes.
 limit_mb = max(1, settings.max_file_bytes // 1_000_000)
+# Streamlit gives a visitor on this machine's loopback address as None.
+_ip = st.context.ip_address
 fetch_on, fetch_off_reason = url_fetch_enabled(
-    settings, client_ip=st.context.ip_address or "127.0.0.1", headers=dict(st.context.headers)
+    settings,
+    client_ip=_ip if isinstance(_ip, str) else "127.0.0.1",
+    headers=dict(st.context.headers),
 )
 
 st.title("Add articles")
