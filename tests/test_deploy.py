@@ -277,7 +277,9 @@ def test_server_configuration():
     server, settings = config["server"], Settings.from_env(env={})
     assert server["maxUploadSize"] * 1_000_000 == settings.max_file_bytes  # the browser's MB
     assert server["enableXsrfProtection"] is True and server["enableCORS"] is True
-    assert server["enableStaticServing"] is False
+    # Static serving is on for the map's base layer only: ./static holds nothing else.
+    assert server["enableStaticServing"] is True
+    assert sorted(p.name for p in (ROOT / "static").iterdir()) == ["countries-50m.geojson"]
     assert server["fileWatcherType"] == "none" and server["runOnSave"] is False
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["showErrorDetails"] == "none"
