@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weapon", action="append")
     p.add_argument("--country", action="append")
 
+    p = sub.add_parser(
+        "delete-article",
+        help="remove articles and everything derived from them from the event store",
+    )
+    p.add_argument("refs", nargs="+", metavar="ARTICLE", help="article id, or file name as stored")
+    p.add_argument("--db", type=Path, help="DuckDB file (default data/strikes.duckdb)")
+    p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+
     p = sub.add_parser("gazetteer", help="build the offline gazetteer index into data/")
     p.add_argument("action", choices=["build", "check"])
 
@@ -131,6 +139,10 @@ def _handler(command: str):
         from strikes.export import cli_export
 
         return cli_export
+    if command == "delete-article":
+        from strikes.manage import cli_delete
+
+        return cli_delete
     if command == "gazetteer":
         from strikes.gazetteer import cli_gazetteer
 

@@ -264,6 +264,7 @@ class IngestReport:
     changed: bool = False  # whether the store was written
     version: str = ""  # Store.version() afterwards
     notes: tuple[str, ...] = ()  # added but not read for events (not English), flagged figures
+    deleted_articles: tuple[str, ...] = ()  # files of the articles Store.delete_articles removed
 
     def summary(self) -> str:
         parts = [f"added {len(self.added_articles)} article(s)"]
@@ -768,6 +769,23 @@ class Store:
         report = box.get("report") or IngestReport()
         return dataclasses.replace(report, version=self.version())
 
+    def delete_articles(self, article_ids: Sequence[str]) -> IngestReport:
+        """Remove articles and everything derived from them: their sentences and claims, the
+        events only they reported (the others lose them as a source and are re-merged), and
+        what other articles took from them (near-duplicate group, an inherited date: those
+        articles are regrouped and, when their date changes, re-extracted).  Unknown ids are
+        ignored; ``deleted_articles`` names what was removed."""
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.path}: opened read-only; cannot delete articles")
+        box: dict[str, IngestReport] = {}
+        ids = [str(a) for a in article_ids]
+
+        def work(w: _Writer) -> None:
+            box["report"] = _delete_into(w, ids, settings=self.settings)
+
+        self._write(work)
+        return dataclasses.replace(box.get("report") or IngestReport(), version=self.version())
+
     def rebuild(self, *, progress: TextIO | None = None) -> IngestReport:
         """Re-extract every stored article's claims and re-merge the events.
 
@@ -1173,9 +1191,14 @@ def _ingest_into(
     claims_new = (extract or _extract)(
         to_extract, sentences_for, settings=settings, progress=progress
     )
+    from strikes.guards import claim_notes
     from strikes.pipeline import figure_notes, language_notes
 
-    notes = tuple(language_notes(new) + figure_notes(claims_new, to_extract))
+    notes = tuple(
+        language_notes(new)
+        + figure_notes(claims_new, to_extract)
+        + claim_notes(claims_new, to_extract, cap=settings.max_claims_per_article)
+    )
 
     w.append("articles", new)
     w.append("sentences", new_sents)
@@ -1202,6 +1225,41 @@ def _ingest_into(
         n_articles=n_articles,
         notes=notes,
         **report_events,
+    )
+
+
+def _delete_into(w: _Writer, ids: Sequence[str], *, settings: Settings) -> IngestReport:
+    stored = w.read("articles", columns=[*ARTICLE_META_COLS, "text"])
+    doomed = stored["article_id"].isin(set(ids)).to_numpy(dtype=bool)
+    gone = stored.loc[doomed, "article_id"].astype(str).tolist()
+    if not gone:
+        n_events = int(w.con.execute("SELECT count(*) FROM events").fetchall()[0][0])
+        return IngestReport(n_events=n_events, n_articles=len(stored))
+    files = tuple(str(f) for f in stored.loc[doomed, "file"])
+    old_blocks = w.read_matching("claims", "article_id", gone, columns=["attacker", "date"])
+    for table in ("claims", "sentences", "articles"):
+        w.delete(table, "article_id", gone)
+    remaining = stored.loc[~doomed].reset_index(drop=True)
+    _, regrouped, redated, _ = _regroup(remaining, remaining.iloc[0:0], settings=settings)
+    if not regrouped.empty:
+        w.update_articles(regrouped, _GROUP_COLS)
+    claims_new = empty_frame(CLAIMS)
+    if not redated.empty:
+        redo = redated["article_id"].astype(str).tolist()
+        old_blocks = pd.concat(
+            [
+                old_blocks,
+                w.read_matching("claims", "article_id", redo, columns=["attacker", "date"]),
+            ],
+            ignore_index=True,
+        )
+        sentences = w.read("sentences", article_ids=redo)
+        claims_new = _extract(redated, sentences, settings=settings, progress=None)
+        w.delete("claims", "article_id", redo)
+    report_events = _merge_blocks(w, claims_new, old_blocks)
+    w.changed = True
+    return IngestReport(
+        deleted_articles=files, n_articles=len(remaining), added_claims=0, **report_events
     )
 
 
