@@ -7,10 +7,11 @@ import math
 
 import streamlit as st
 
+from strikes.documents.uploads import Prepared, fetch_url, from_text, from_uploads
 from strikes.errors import ReadOnlyStore, StoreBusy, StoreError, StrikesError
+from strikes.ingest import ingest_documents
 from ui.components import md_escape
 from ui.data import get_settings, get_store, read_only_reason
-from ui.ingest import Prepared, fetch_url, from_text, from_uploads
 from ui.page import ensure_navigation
 
 ensure_navigation()
@@ -81,7 +82,7 @@ def _ingest(prep: Prepared) -> None:
         with st.status("Adding articles…", expanded=True) as status:
             st.write(f"Cleaning and dating {len(prep.docs):,} document(s)…")
             progress.progress(0.3, text="Extracting strike reports and merging events…")
-            report = get_store().ingest_documents(prep.docs)
+            report = ingest_documents(get_store(), prep.docs)
             progress.progress(1.0, text="Done.")
             status.update(label="Articles processed", state="complete", expanded=False)
     except ReadOnlyStore:

@@ -12,10 +12,10 @@ from ui.components import (
     md_escape,
 )
 from ui.data import get_settings, map_rows
-from ui.maps import attacker_styles, build_deck, countries_geojson, selected_event_ids
 from ui.page import filtered_page
+from ui.render.maps import attacker_styles, build_deck, countries_geojson, selected_event_ids
+from ui.render.theme import attacker_color
 from ui.tables import events_table
-from ui.theme import attacker_color
 
 VIEW_LABELS = {"strikes": "Strikes", "heat": "Heat map", "hexagons": "Hexagons"}
 MAX_PANELS = 5  # events of a selected place shown with their sources (the rest: a table)

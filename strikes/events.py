@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from strikes.schema import EVENTS, conform, empty_frame
+from strikes.vocab import FIGURES
 
-FIGURES = ("launched", "intercepted", "hit", "killed", "injured")
 CONTRACT_FIELDS = (
     "event_id", "date", "date_precision", "attacker", "location", "admin1", "country_code",
     "lat", "lon", "geo_precision", "weapons", "weapon_models", "launched", "intercepted",

@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from strikes.settings import Settings
-from strikes.store import open_store
-from strikes.timeline import filter_events
+from strikes.store.database import open_store
+from strikes.views import filter_events
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -70,7 +70,7 @@ def test_every_page_renders_on_the_seeds(app_env: Path) -> None:
 
 
 def test_overview_metrics_match_the_store(app_env: Path) -> None:
-    from ui.metrics import headline
+    from ui.render.metrics import headline
 
     at = run_app()
     h = headline(store_events(app_env))

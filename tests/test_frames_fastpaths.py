@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bench.corpus import make_documents
 from strikes import pipeline
-from strikes.corpus import make_documents
 from strikes.events import FIGURES, merge_claims
 from strikes.schema import ARTICLES, CLAIMS, EVENTS, _column, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS
@@ -230,7 +230,7 @@ def _claim_row_reference(c, k: int) -> dict:
 
 def _pipeline_claims(monkeypatch, n: int, seed: int) -> tuple[list[list], pd.DataFrame, object]:
     """The Claim lists of each article of a synthetic corpus, the claims frame and the batch."""
-    from strikes.articles import load_documents
+    from strikes.documents.articles import load_documents
 
     batch = load_documents(make_documents(n, seed=seed), settings=DEFAULT_SETTINGS)
     seen: list[list] = []

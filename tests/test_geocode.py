@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-import strikes.geocode as geocode_mod
+import strikes.geo.geocode as geocode_mod
 from strikes.errors import GeocodeError
-from strikes.gazetteer import Gazetteer
-from strikes.geocode import (
+from strikes.geo.gazetteer import Gazetteer
+from strikes.geo.geocode import (
     FallbackGeocoder,
     GeoContext,
     OfflineGeocoder,

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from strikes import timeline as tl
+from strikes import views as tl
 from strikes.schema import EVENTS, conform
 
 CASES = Path(__file__).parent / "cases"

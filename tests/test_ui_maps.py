@@ -11,7 +11,7 @@ import pytest
 
 from strikes.schema import EVENTS, conform
 from strikes.settings import Settings
-from ui import maps
+from ui.render import maps
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -186,7 +186,7 @@ def test_simplify_keeps_end_points() -> None:
 
 def _reference_row(rec: dict, styles: dict[str, str]) -> dict:
     """One event's map row the slow, obvious way (the helpers one event at a time)."""
-    from ui.theme import (
+    from ui.render.theme import (
         PRECISION_LABELS,
         attacker_color,
         fmt_date,
@@ -229,7 +229,7 @@ def _reference_row(rec: dict, styles: dict[str, str]) -> dict:
 
 
 def test_map_frame_matches_the_one_event_at_a_time_reference() -> None:
-    from strikes.corpus import make_events
+    from bench.corpus import make_events
 
     ev = pd.concat([seed_events(), make_events(400, seed=5)], ignore_index=True)
     # Odd cases: vague wording, whitespace to fold, a long sentence, an empty first source.
@@ -275,8 +275,8 @@ def test_events_at_one_place_are_one_object_and_a_click_lists_them() -> None:
 
 
 def test_the_deck_stays_small_with_many_events() -> None:
-    from strikes.corpus import make_events
-    from strikes.timeline import prepare_events
+    from bench.corpus import make_events
+    from strikes.views import prepare_events
 
     ev = prepare_events(make_events(20_000, seed=9))
     frame = maps.map_frame(ev)

@@ -18,15 +18,16 @@ import pandas as pd
 import streamlit as st
 
 from strikes.errors import StoreError, StoreUnusable, StrikesError
+from strikes.ingest import ensure_store, rebuild_from_seeds
 from strikes.settings import Settings
-from strikes.store import Store, ensure_store, rebuild_from_seeds, write_problem
-from strikes.timeline import filter_options, prepare_events
+from strikes.store.database import Store, write_problem
+from strikes.views import filter_options, prepare_events
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
-    from ui.filters import Filters
-    from ui.metrics import Headline
+    from ui.render.filters import Filters
+    from ui.render.metrics import Headline
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def _store_error_screen(exc: StrikesError) -> None:
 
 @st.cache_resource(show_spinner="Preparing the map…", max_entries=2)
 def _map_rows(version: str, _events: pd.DataFrame) -> pd.DataFrame:
-    from ui.maps import map_frame
+    from ui.render.maps import map_frame
 
     return map_frame(_events)
 
@@ -199,9 +200,9 @@ class Overview:
 def _overview(
     version: str, view: str, attackers: tuple[str, ...], _events: pd.DataFrame
 ) -> Overview:
-    from strikes.timeline import barrages_by_weapon, monthly_totals, region_counts, weapon_counts
-    from ui.charts import barrage_timeline, monthly_chart, region_chart, weapon_chart
-    from ui.metrics import headline
+    from strikes.views import barrages_by_weapon, monthly_totals, region_counts, weapon_counts
+    from ui.render.charts import barrage_timeline, monthly_chart, region_chart, weapon_chart
+    from ui.render.metrics import headline
 
     months = monthly_totals(_events)
     return Overview(

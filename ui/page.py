@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.data import Data, get_data
-from ui.filters import Filters
+from ui.render.filters import Filters
 from ui.sidebar import current_filters
 
 

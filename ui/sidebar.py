@@ -19,8 +19,8 @@ import streamlit as st
 
 from strikes.export import country_name
 from ui.data import Data
-from ui.filters import QUERY_KEYS, Filters, query_differs
-from ui.theme import weapon_label
+from ui.render.filters import QUERY_KEYS, Filters, query_differs
+from ui.render.theme import weapon_label
 
 K_DATES = "flt_dates"
 K_ATTACKERS = "flt_attackers"

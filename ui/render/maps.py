@@ -32,7 +32,8 @@ import pydeck as pdk
 
 from strikes.arrays import unique_ints
 from strikes.settings import Settings
-from ui.theme import (
+from strikes.vocab import FIGURES
+from ui.render.theme import (
     PRECISION_LABELS,
     attacker_color,
     fmt_date,
@@ -242,8 +243,6 @@ def countries_geojson(settings: Settings, *, cache_dir: Path | None = None) -> d
 # Events -> map rows
 # --------------------------------------------------------------------------------------------
 
-FIGURES = ("launched", "intercepted", "hit", "killed", "injured")
-
 
 def magnitude(row: dict) -> float:
     """What a pin's size shows: weapons launched, else casualties, else hits, else 1.
@@ -395,7 +394,7 @@ def _weapons(ev: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
 
 
 def _weapon_bits(weapons: tuple) -> int:
-    from strikes.timeline import WEAPON_BITS
+    from strikes.views import WEAPON_BITS
 
     m = 0
     for w in weapons:
@@ -404,7 +403,7 @@ def _weapon_bits(weapons: tuple) -> int:
 
 
 def _mask_label(mask: int) -> str:
-    from strikes.timeline import WEAPON_BITS
+    from strikes.views import WEAPON_BITS
 
     names = [w for w, b in WEAPON_BITS.items() if mask & b]
     return fmt_list(names, label=weapon_label)

@@ -13,8 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from strikes.timeline import MIXED, UNSPECIFIED, WEAPON_CLASSES
-from ui.theme import attacker_color, fmt_date, fmt_int, weapon_color, weapon_label
+from strikes.views import MIXED, UNSPECIFIED, WEAPON_CLASSES
+from ui.render.theme import attacker_color, fmt_date, fmt_int, weapon_color, weapon_label
 
 MEASURES: tuple[tuple[str, str, str], ...] = (
     ("launched", "Launched", ""),
@@ -58,7 +58,7 @@ def empty_figure(message: str, *, title: str) -> go.Figure:
 
 def barrage_timeline(by_weapon: pd.DataFrame, *, attackers: list[str] | None = None) -> go.Figure:
     """Per night: launched (solid) vs intercepted (hatched), stacked by weapon class, one row
-    per attacker.  ``by_weapon`` is `strikes.timeline.barrages_by_weapon` output."""
+    per attacker.  ``by_weapon`` is `strikes.views.barrages_by_weapon` output."""
     title = "Barrages per night: launched vs intercepted, by weapon class"
     df = by_weapon.copy()
     if df.empty or df[["launched", "intercepted"]].isna().all().all():

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
-from strikes.articles import RawDocument
+from strikes.documents.articles import RawDocument
 from strikes.errors import InputRejected
 from strikes.settings import Settings
 
