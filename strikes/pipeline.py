@@ -36,12 +36,23 @@ class PipelineResult:
 
 def make_geo(*, settings: Settings = DEFAULT_SETTINGS) -> Geo:
     """The gazetteer-backed functions the extractor calls (one `Geo` per gazetteer: the
-    extractor caches sentence analyses keyed on `Geo.find`)."""
-    return _geo_for(str(settings.data_dir), settings.fuzzy_threshold)
+    extractor caches sentence analyses keyed on `Geo.find`).  With `settings.online_geocoding`
+    the places the gazetteer lacks are asked of Nominatim (strikes.geo.online)."""
+    online = None
+    if settings.online_geocoding:
+        online = (
+            settings.nominatim_domain,
+            settings.nominatim_scheme,
+            settings.nominatim_user_agent,
+            settings.nominatim_min_delay_s,
+            str(settings.cache_dir),
+            settings.read_only,
+        )
+    return _geo_for(str(settings.data_dir), settings.fuzzy_threshold, online)
 
 
 @functools.lru_cache(maxsize=8)
-def _geo_for(data_dir: str, fuzzy_threshold: float) -> Geo:
+def _geo_for(data_dir: str, fuzzy_threshold: float, online: tuple | None = None) -> Geo:
     from strikes.geo.gazetteer import Gazetteer
     from strikes.geo.geocode import GeoContext, find_places, resolve
 
@@ -50,8 +61,30 @@ def _geo_for(data_dir: str, fuzzy_threshold: float) -> Geo:
     )
     gz = Gazetteer.load(settings=settings)
 
-    def _find(text: str) -> list:
-        return find_places(text, gazetteer=gz)
+    if online is None:
+
+        def _find(text: str) -> list:
+            return find_places(text, gazetteer=gz)
+
+    else:
+        # geopy is imported only when the fallback is on.
+        from strikes.geo.online import OnlinePlaces
+
+        domain, scheme, agent, delay, cache_dir, read_only = online
+        places = OnlinePlaces(
+            settings=dataclasses.replace(
+                settings,
+                nominatim_domain=domain,
+                nominatim_scheme=scheme,
+                nominatim_user_agent=agent,
+                nominatim_min_delay_s=delay,
+                cache_dir=Path(cache_dir),
+                read_only=read_only,
+            )
+        )
+
+        def _find(text: str) -> list:
+            return places.complete(text, find_places(text, gazetteer=gz), gazetteer=gz)
 
     def _resolve(mention: object, prefer: Sequence[str], near: Sequence[object]) -> object | None:
         cands = mention.candidates  # type: ignore[attr-defined]
@@ -200,6 +233,7 @@ def _claim_values(c: Claim, k: int) -> tuple:
 # The place attributes giving the geocoding columns (the last ones of CLAIMS, in its order).
 _PLACE_ATTRS = (
     "geonameid", "name", "admin1", "country_code", "lat", "lon", "geo_precision", "radius_km",
+    "source",
 )  # fmt: skip
 _PRECISION_AT = _PLACE_ATTRS.index("geo_precision")
 _NO_PLACE = (None,) * len(_PLACE_ATTRS)

@@ -225,6 +225,7 @@ def _claim_row_reference(c, k: int) -> dict:
         "lon": getattr(p, "lon", None),
         "geo_precision": precision,
         "geo_radius_km": getattr(p, "radius_km", None),
+        "geo_source": getattr(p, "source", None),
     }
 
 
@@ -388,6 +389,7 @@ def _event_key(row: dict) -> tuple[str, ...]:
 
 _PLACE_COLUMNS = (
     "location", "admin1", "country_code", "lat", "lon", "geo_precision", "geo_radius_km", "geonameid",
+    "geo_source",
 )  # fmt: skip
 
 

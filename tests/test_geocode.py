@@ -379,8 +379,17 @@ class FakeNominatim:
 
     instances: ClassVar[list[FakeNominatim]] = []
 
-    def __init__(self, *, user_agent: str, timeout: int = 10, fail: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        timeout: int = 10,
+        fail: bool = False,
+        domain: str = "nominatim.openstreetmap.org",
+        scheme: str = "https",
+    ) -> None:
         self.user_agent = user_agent
+        self.domain, self.scheme = domain, scheme
         self.calls: list[str] = []
         self.fail = fail
         FakeNominatim.instances.append(self)

@@ -63,6 +63,7 @@ class Place:
     geo_precision: str  # "city" | "region" | "country"
     population: int
     radius_km: float
+    source: str = "gazetteer"  # "nominatim" for a place found by the online fallback
 
     def as_dict(self) -> dict[str, Any]:
         return {

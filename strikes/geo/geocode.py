@@ -884,7 +884,12 @@ def make_geocoder(
         return offline
     if online is None:
         nominatim = globals().get("Nominatim", classes["Nominatim"])
-        online = nominatim(user_agent=settings.nominatim_user_agent, timeout=10)
+        online = nominatim(
+            user_agent=settings.nominatim_user_agent,
+            domain=settings.nominatim_domain,
+            scheme=settings.nominatim_scheme,
+            timeout=10,
+        )
     cached = CachedOnlineGeocoder(
         online,
         cache_dir=Path(settings.cache_dir) / "geocode",
