@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from strikes.ingest import ingest_documents
 from strikes.settings import Settings
-from strikes.store import open_store
-from strikes.timeline import filter_events
+from strikes.store.database import open_store
+from strikes.views import filter_events
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -75,8 +76,8 @@ def cards(at: AppTest) -> dict[str, dict[str, str]]:
 
 
 def test_overview_cards_are_per_attacker(app_env: Path) -> None:
-    from ui.metrics import headlines
-    from ui.theme import fmt_figure
+    from ui.render.metrics import headlines
+    from ui.render.theme import fmt_figure
 
     at = run_app()
     want = {h.attacker: h for h in headlines(store_events(app_env))}
@@ -227,7 +228,9 @@ def test_upload_rejects_wrong_types_and_fetch_reports_offline(app_env: Path) -> 
     at.text_input(key="fetch_url").input("http://127.0.0.1:9/article")
     next(b for b in at.button if b.label == "Fetch and add").click().run()
     assert not at.exception
-    assert any("could not reach" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    assert any("not on the public internet" in m.value for m in at.markdown), [
+        m.value for m in at.markdown
+    ]
     # The URL as typed, in a code span (markdown escapes would show as backslashes there).
     assert any(m.value.startswith("- `http://127.0.0.1:9/article` — ") for m in at.markdown)
     at.text_input(key="fetch_url").input("file:///etc/passwd")
@@ -268,6 +271,11 @@ def test_map_views_and_event_sources(app_env: Path) -> None:
     # The Events page spells out the sources, with highlighted spans and disagreements.
     at.switch_page("pages/events.py").run()
     html = " ".join(h.proto.body for h in at.get("html"))
+    assert "Source 1" not in html  # closed events build nothing (issue 20)
+    for eid in store_events(app_env)["event_id"]:
+        at.session_state[f"ev_open_{eid}"] = True  # open every event
+    at.run()
+    html = " ".join(h.proto.body for h in at.get("html"))
     assert "Source 1" in html and "<mark" in html
     assert "Sources disagree on" in html  # e.g. the Izhevsk casualty figures
     assert len(at.expander) == shown(at)[0]
@@ -295,14 +303,15 @@ def test_sources_page_follows_the_sidebar_filters(app_env: Path) -> None:
 def test_event_panel_links_sources_to_their_articles(app_env: Path) -> None:
     """Each source in the event panel links to its article (http/https only, opened with
     rel="noopener noreferrer"); "N articles, M outlets", not sentences."""
-    from strikes.articles import RawDocument
+    from strikes.documents.articles import RawDocument
 
     store = open_store(settings=Settings.from_env(env={}, db_path=app_env))
     text = (
         b"A Russian drone hit a depot in Poltava overnight, injuring at least 4 people, the "
         b"governor said on Sunday."
     )
-    store.ingest_documents(
+    ingest_documents(
+        store,
         [
             RawDocument(
                 name="linked.txt",
@@ -320,7 +329,7 @@ def test_event_panel_links_sources_to_their_articles(app_env: Path) -> None:
                 url="javascript:alert(1)",
                 title="Same night",
             ),
-        ]
+        ],
     )
     at = run_app(query={"q": "poltava"}, page="pages/events.py")
     html = "\n".join(h.proto.body for h in at.get("html"))
@@ -372,10 +381,10 @@ def test_added_article_with_undated_events_can_be_dated(app_env: Path) -> None:
 
 
 def _add(db: Path, name: str, text: str, published: str | None) -> None:
-    from strikes.articles import RawDocument
+    from strikes.documents.articles import RawDocument
 
     store = open_store(settings=Settings.from_env(env={}, db_path=db))
-    store.ingest_documents([RawDocument(name=name, data=text.encode(), published=published)])
+    ingest_documents(store, [RawDocument(name=name, data=text.encode(), published=published)])
 
 
 UNDATED = (

@@ -10,11 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import strikes.ingest as ig
+import strikes.store.database as st
 from strikes import export as ex
-from strikes import store as st
-from strikes import timeline as tl
-from strikes.articles import RawDocument
-from strikes.cli import main
+from strikes import views as tl
+from strikes.cli.main import main
+from strikes.documents.articles import RawDocument
 from strikes.events import event_records
 from strikes.pipeline import run_pipeline
 from strikes.settings import PROJECT_ROOT, Settings
@@ -27,7 +28,7 @@ SEED_FILES = sorted(SEEDS.glob("*.txt"))
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> st.Store:
     db = tmp_path_factory.mktemp("seeds") / "data" / "strikes.duckdb"
-    return st.ensure_store(settings=Settings(db_path=db))
+    return ig.ensure_store(settings=Settings(db_path=db))
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +196,7 @@ def test_lower_bounds_round_trip_and_an_exact_report_wins(tmp_path):
         b"said. Russia launched more than 500 drones at Ukraine overnight, the air force said.",
         published="2025-09-12",
     )
-    store.ingest_documents([floor])
+    ig.ingest_documents(store, [floor])
     ev = store.events().set_index("location")
     assert (ev.loc["Dnipro", "killed"], list(ev.loc["Dnipro", "bounds"])) == (18, ["killed"])
     assert (ev.loc["Ukraine", "launched"], list(ev.loc["Ukraine", "bounds"])) == (500, ["launched"])
@@ -206,7 +207,7 @@ def test_lower_bounds_round_trip_and_an_exact_report_wins(tmp_path):
         b"including two children.",
         published="2025-09-12",
     )
-    store.ingest_documents([exact])
+    ig.ingest_documents(store, [exact])
     ev = store.events().set_index("location")
     assert (ev.loc["Dnipro", "killed"], list(ev.loc["Dnipro", "bounds"])) == (18, [])
     assert ev.loc["Dnipro", "n_articles"] == 2

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.cards import event_cards_html, responsive_css
-from ui.theme import (
+from ui.render.cards import event_cards_html, responsive_css
+from ui.render.theme import (
     PRECISION_LABELS,
     fmt_date,
     fmt_figure,
