@@ -332,6 +332,9 @@ def test_event_panel_links_sources_to_their_articles(app_env: Path) -> None:
         ],
     )
     at = run_app(query={"q": "poltava"}, page="pages/events.py")
+    for eid in store_events(app_env)["event_id"]:
+        at.session_state[f"ev_open_{eid}"] = True  # open the events (closed ones build nothing)
+    at.run()
     html = "\n".join(h.proto.body for h in at.get("html"))
     assert (
         '<a href="https://rail.example.org/poltava?a=1&amp;b=2" target="_blank" '
