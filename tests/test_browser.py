@@ -420,7 +420,17 @@ def test_downloads_are_built_when_clicked(browser, streamlit_server) -> None:
         page.close()
 
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+# A phone as the app sees one: its size, touch, and a phone's user agent (Streamlit closes
+# the sidebar after a page link is tapped on a device whose user agent says "mobile").
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/124.0.0.0 Mobile Safari/537.36"
+    ),
+}
 
 
 def _sidebar_covers(page) -> float:
@@ -456,5 +466,35 @@ def test_phone_first_visit_shows_content(browser, streamlit_server, artifacts) -
         ).first.click()
         time.sleep(1.0)
         assert _sidebar_covers(page) > 0.5
+    finally:
+        context.close()
+
+
+def test_phone_page_switch_shows_content(browser, streamlit_server, artifacts) -> None:
+    """On a phone, picking another page in the open sidebar closes it: the new page's content
+    is in view, not the filters (each page switch, not only the first visit)."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        page.goto(streamlit_server + "/")
+        wait_idle(page)
+        page.get_by_role("heading", name="Overview").first.wait_for(timeout=30000)
+        for title in ("Map", "Events", "Overview"):
+            page.locator(
+                '[data-testid="stExpandSidebarButton"], '
+                '[data-testid="stSidebarCollapsedControl"] button'
+            ).first.click()
+            time.sleep(1.0)
+            assert _sidebar_covers(page) > 0.5, "the filters should open with one tap"
+            page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+            heading = page.get_by_role("heading", name=title).first
+            heading.wait_for(timeout=60000)
+            wait_idle(page)
+            time.sleep(1.0)
+            assert _sidebar_covers(page) < 0.2, title
+            box = heading.bounding_box()
+            assert box and 0 <= box["x"] < 390 and box["y"] < 844, title
+            if title == "Map":
+                page.screenshot(path=str(artifacts / "phone-after-switch.png"))
     finally:
         context.close()
