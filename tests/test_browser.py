@@ -498,3 +498,68 @@ def test_phone_page_switch_shows_content(browser, streamlit_server, artifacts) -
                 page.screenshot(path=str(artifacts / "phone-after-switch.png"))
     finally:
         context.close()
+
+
+def test_map_plays_night_by_night(browser, streamlit_server) -> None:
+    """ "Play by night" steps the Night slider on by itself (the fragment's clock), night
+    after night in order; turning it off stops there."""
+    import datetime as _dt
+
+    page = open_page(browser, streamlit_server + "/map")
+    try:
+        thumb = page.locator('[data-testid="stSliderThumbValue"]').first
+        thumb.wait_for(timeout=30000)
+        assert thumb.inner_text().strip() == "All nights"
+        page.get_by_text("Play by night", exact=True).click()
+        seen: list[str] = []
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline and len(seen) < 3:
+            text = thumb.inner_text().strip()
+            if text != "All nights" and (not seen or seen[-1] != text):
+                seen.append(text)
+            time.sleep(0.3)
+        assert len(seen) >= 3, seen
+        days = [_dt.datetime.strptime(s, "%d %b %Y").date() for s in seen]
+        assert days == sorted(days) and len(set(days)) == len(days), seen
+        page.get_by_text("Play by night", exact=True).click()
+        wait_idle(page)
+        paused = thumb.inner_text().strip()
+        time.sleep(5)
+        assert thumb.inner_text().strip() == paused
+        no_errors(page)
+    finally:
+        page.close()
+
+
+def test_static_serving_gives_the_base_layer_and_nothing_else(streamlit_server) -> None:
+    """enableStaticServing serves ./static (the built outlines) and nothing outside it: no
+    path out of the folder reaches the app's code, config or store."""
+    import urllib.error
+    import urllib.request
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+
+    def get(path: str) -> tuple[int, dict, bytes]:
+        try:
+            with urllib.request.urlopen(streamlit_server + path, timeout=30) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read()
+
+    status, headers, body = get("/app/static/countries-50m.geojson")
+    assert status == 200 and body == (root / "static" / "countries-50m.geojson").read_bytes()
+    assert headers.get("X-Content-Type-Options") == "nosniff"
+    secrets = [(root / name).read_bytes()[:200] for name in ("app.py", ".streamlit/config.toml")]
+    for path in (
+        "/app/static/../app.py",
+        "/app/static/%2e%2e/app.py",
+        "/app/static/..%2fapp.py",
+        "/app/static/%2e%2e%2f.streamlit%2fconfig.toml",
+        "/app/static//etc/passwd",
+        "/app/static/",
+        "/app/static/missing.geojson",
+    ):
+        status, _, body = get(path)
+        assert status in (400, 403, 404), (path, status)
+        assert not any(s in body for s in secrets) and b"root:" not in body, path
