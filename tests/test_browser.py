@@ -540,16 +540,17 @@ def test_static_serving_gives_the_base_layer_and_nothing_else(streamlit_server) 
 
     root = Path(__file__).resolve().parent.parent
 
-    def get(path: str) -> tuple[int, dict, bytes]:
+    def get(path: str) -> tuple[int, object, bytes]:
         try:
             with urllib.request.urlopen(streamlit_server + path, timeout=30) as r:
-                return r.status, dict(r.headers), r.read()
+                return r.status, r.headers, r.read()  # headers: case-insensitive
         except urllib.error.HTTPError as exc:
-            return exc.code, dict(exc.headers), exc.read()
+            return exc.code, exc.headers, exc.read()
 
     status, headers, body = get("/app/static/countries-50m.geojson")
     assert status == 200 and body == (root / "static" / "countries-50m.geojson").read_bytes()
     assert headers.get("X-Content-Type-Options") == "nosniff"
+    assert headers.get("Content-Type", "").startswith("application/geo+json")
     secrets = [(root / name).read_bytes()[:200] for name in ("app.py", ".streamlit/config.toml")]
     for path in (
         "/app/static/../app.py",
