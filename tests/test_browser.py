@@ -338,22 +338,25 @@ def test_clicking_a_bar_lists_that_nights_events(browser, streamlit_server) -> N
         page.close()
 
 
-def test_selecting_a_range_on_the_timeline_filters_the_list(browser, streamlit_server) -> None:
+def test_dragging_a_range_under_the_timeline_filters_the_list(browser, streamlit_server) -> None:
+    """A plain drag (no toolbar step) across the strip under the timeline selects a range of
+    nights: their events are listed; a click on a bar then selects that night instead."""
     page = open_page(browser, streamlit_server + "/")
-    pattern = SELECTED
+    pattern = re.compile(r"Selected range on the chart: (\S+) to (\S+) · ([\d,]+) event\(s\)")
     try:
-        drag = page.locator(".js-plotly-plot .nsewdrag").first
+        strip = page.locator(".js-plotly-plot", has_text="Drag across this strip").first
+        drag = strip.locator(".nsewdrag").first
         drag.wait_for(timeout=30000)
         time.sleep(1.5)  # plotly binds its drag handlers after the first draw
-        # A drag pans by default (so that a click selects a bar): box select is in the toolbar.
-        page.locator(".js-plotly-plot").first.hover()
-        page.locator('.js-plotly-plot [data-title="Box Select"]').first.click()
         m = None
         for _attempt in range(3):
+            strip.scroll_into_view_if_needed()  # the mouse works on what is on screen
+            time.sleep(0.5)
             bb = drag.bounding_box()
-            page.mouse.move(bb["x"] + 3, bb["y"] + bb["height"] / 2)
+            y = bb["y"] + bb["height"] / 2
+            page.mouse.move(bb["x"] + bb["width"] * 0.01, y)
             page.mouse.down()
-            page.mouse.move(bb["x"] + bb["width"] * 0.3, bb["y"] + bb["height"] / 2 + 10, steps=8)
+            page.mouse.move(bb["x"] + bb["width"] * 0.2, y + 5, steps=8)
             page.mouse.up()
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline and m is None:
@@ -363,7 +366,27 @@ def test_selecting_a_range_on_the_timeline_filters_the_list(browser, streamlit_s
                 break
         assert m, page.locator('[data-testid="stMain"]').inner_text()[:2000]
         wait_idle(page)
-        assert 0 < int(m.group(2)) < showing(page)[0]
+        assert m.group(1) <= m.group(2)
+        assert 0 < int(m.group(3).replace(",", "")) < showing(page)[0]
+        # The list's dates are inside the range.
+        table = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Selected range" in table
+        # A click on a bar now lists that night (the chart used last wins).
+        bars = page.locator(".js-plotly-plot").first.locator("g.point path")
+        bars.first.scroll_into_view_if_needed()
+        time.sleep(0.5)
+        bb = bars.first.bounding_box()
+        x, y = bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2
+        page.mouse.move(x, y)
+        time.sleep(0.3)
+        page.mouse.click(x, y)
+        deadline = time.monotonic() + 15
+        hit = None
+        while time.monotonic() < deadline and hit is None:
+            time.sleep(0.5)
+            hit = SELECTED.search(page.locator('[data-testid="stMain"]').inner_text())
+        assert hit, page.locator('[data-testid="stMain"]').inner_text()[:2000]
+        no_errors(page)
     finally:
         page.close()
 

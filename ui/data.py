@@ -192,6 +192,7 @@ class Overview:
 
     headline: Headline
     timeline: go.Figure
+    strip: go.Figure  # under the timeline: a drag on it selects a range of nights
     bin_label: str  # what a timeline bar sums: "night", "week" or "month"
     months: pd.DataFrame
     monthly: go.Figure
@@ -216,7 +217,15 @@ def _overview(
         rolling_launched,
         weapon_counts,
     )
-    from ui.charts import barrage_timeline, model_chart, monthly_chart, region_chart, weapon_chart
+    from ui.charts import (
+        barrage_timeline,
+        model_chart,
+        monthly_chart,
+        range_strip,
+        region_chart,
+        time_span,
+        weapon_chart,
+    )
     from ui.metrics import headline
 
     months = monthly_totals(_events)
@@ -235,10 +244,15 @@ def _overview(
         timeline = barrage_timeline(
             bin_nights(by_weapon, code), attackers=list(attackers), bin_label=label
         )
+    # The timeline and the strip under it (where a drag selects a range) show one span.
+    span = time_span(_bar_dates(timeline), label)
+    if span:
+        timeline.update_xaxes(range=list(span))
     models = model_counts(_events)
     return Overview(
         headline=headline(_events),
         timeline=timeline,
+        strip=range_strip(_events["date"], span=span),
         bin_label=label,
         months=months,
         monthly=monthly_chart(months),
@@ -247,6 +261,12 @@ def _overview(
         models=models,
         model_figure=model_chart(models),
     )
+
+
+def _bar_dates(fig: go.Figure) -> pd.Series:
+    """The x values (dates) of a figure's bars."""
+    xs = [x for t in fig.data if t.type == "bar" and t.x is not None for x in t.x]
+    return pd.Series(xs, dtype="object")
 
 
 def overview(data: Data, filters: Filters, events: pd.DataFrame) -> Overview:
