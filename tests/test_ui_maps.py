@@ -257,7 +257,7 @@ def test_map_key_per_view() -> None:
     assert "Russia (filled)" in strikes and "Ukraine (ring)" in strikes
     assert "Pin size" in strikes
     legend = maps.size_legend(weights)
-    assert [v for v, _ in legend] == [10.0, 100.0, 120.0]
+    assert [v for v, _ in legend] == [1.0, 10.0, 120.0]  # not 100 beside 120
     for v, r in legend:
         assert f"width:{2 * r:.0f}px" in strikes and f"</span> {v:,.0f}</span>" in strikes
     # No pin: no size legend (but the attackers and the area note remain).

@@ -704,7 +704,9 @@ def size_legend(weight: np.ndarray, *, steps: int = 3) -> list[tuple[float, floa
         return []
     top = float(w.max())
     k = min(2.4, 37.0 / math.sqrt(max(top, 1.0)))
-    values = sorted({float(v) for v in (1, 10, 100, 1000, 10000) if v <= top} | {top})
+    # Round magnitudes and the largest; a round one close to the largest (100 beside 114)
+    # would draw two circles of nearly one size.
+    values = sorted({float(v) for v in (1, 10, 100, 1000, 10000) if v <= top / 2} | {top})
     values = values[-steps:]
     return [(v, 5.0 + k * math.sqrt(v)) for v in values]
 
