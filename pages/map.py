@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from strikes.timeline import tallies
+from strikes.views import tallies
 from ui.components import (
     event_sources_panel,
     event_title,
@@ -18,16 +18,16 @@ from ui.components import (
     tally_panel,
 )
 from ui.data import map_rows
-from ui.maps import (
+from ui.page import filtered_page
+from ui.render.maps import (
     BASEMAP_FILE,
     build_deck,
     map_key_html,
     next_night,
     selected_event_ids,
 )
-from ui.page import filtered_page
+from ui.render.theme import fmt_date
 from ui.tables import events_table
-from ui.theme import fmt_date
 
 VIEW_LABELS = {"strikes": "Strikes", "heat": "Heat map", "hexagons": "Hexagons"}
 MAX_PANELS = 5  # events of a selected place shown with their sources (the rest: a table)
