@@ -264,10 +264,16 @@ def test_a_page_run_without_app_py_reruns_through_it(app_env_raw: Path) -> None:
 def test_map_views_and_event_sources(app_env: Path) -> None:
     at = run_app(page="pages/map.py")
     assert len(at.get("deck_gl_json_chart")) == 1
-    for view in ("heat", "hexagons", "strikes"):
+    for view, key in (("heat", "<b>Heat</b>"), ("hexagons", "<b>Hexagons</b>"), ("strikes", "")):
         at.segmented_control(key="map_view").set_value(view).run()
         assert not at.exception, view
         assert len(at.get("deck_gl_json_chart")) == 1
+        # The map's key (legend) is the one of the view shown.
+        html = " ".join(h.proto.body for h in at.get("html"))
+        if key:
+            assert key in html and "linear-gradient" in html and "Pin size" not in html, view
+        else:
+            assert "Pin size" in html and "(filled)" in html and "<b>Heat</b>" not in html
     # The Events page spells out the sources, with highlighted spans and disagreements.
     at.switch_page("pages/events.py").run()
     html = " ".join(h.proto.body for h in at.get("html"))
@@ -458,3 +464,48 @@ def test_an_outlier_does_not_set_the_default_date_range(app_env: Path) -> None:
         0
     ] <= dt.date(2019, 3, 5)
     assert shown(at) == (len(events), len(events))
+
+
+def _deck_dates(at: AppTest) -> set[str]:
+    """The dates named in the map's deck (each pin's tooltip carries its events' dates)."""
+    (deck,) = at.get("deck_gl_json_chart")
+    return set(re.findall(r"\d{1,2} [A-Z][a-z]{2} \d{4}", deck.proto.json))
+
+
+def test_map_night_slider_and_play_by_night(app_env: Path) -> None:
+    """The Night slider narrows the map to one night; "Play by night" steps through the
+    nights in order and stops after the last one."""
+    at = run_app(page="pages/map.py")
+    slider = at.select_slider(key="map_night")
+    labels = list(slider.options)
+    assert labels[0] == "All nights" and len(labels) > 3
+    every = _deck_dates(at)
+    assert len(every) > 1 and every <= set(labels)
+    # A night with a strike drawn (some nights have only a national tally, listed beside).
+    i = next(i for i, label in enumerate(labels) if label in every)
+    night = at.session_state["map_night"]
+    assert night == "All nights"
+    slider.set_value(slider.options[i]).run()
+    assert not at.exception
+    assert _deck_dates(at) == {labels[i]}
+    # Play from "All nights": the first night at once, then one night per tick.
+    at.select_slider(key="map_night").set_value("All nights").run()
+    at.toggle(key="map_play").set_value(True).run()
+    assert not at.exception
+    seen = [at.session_state["map_night"]]
+    assert at.select_slider(key="map_night").value == seen[0]
+    assert at.session_state["map_play"]
+    for _ in range(len(labels)):
+        if not at.session_state["map_play"]:
+            break
+        at.run()  # a rerun before the night's time is up keeps the night
+        assert at.session_state["map_night"] == seen[-1]
+        at.session_state["map_play_at"] = -1e9  # the night's time is up
+        at.run()
+        assert not at.exception
+        seen.append(at.session_state["map_night"])
+    assert seen == sorted(seen) and len(seen) == len(labels) - 1, seen
+    assert not at.session_state["map_play"], "play stops after the last night"
+    assert not at.toggle(key="map_play").value
+    assert at.select_slider(key="map_night").value == seen[-1]
+    assert _deck_dates(at) <= {labels[-1]}  # the last night's strikes, if any is drawn

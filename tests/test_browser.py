@@ -339,22 +339,25 @@ def test_clicking_a_bar_lists_that_nights_events(browser, streamlit_server) -> N
         page.close()
 
 
-def test_selecting_a_range_on_the_timeline_filters_the_list(browser, streamlit_server) -> None:
+def test_dragging_a_range_under_the_timeline_filters_the_list(browser, streamlit_server) -> None:
+    """A plain drag (no toolbar step) across the strip under the timeline selects a range of
+    nights: their events are listed; a click on a bar then selects that night instead."""
     page = open_page(browser, streamlit_server + "/")
-    pattern = SELECTED
+    pattern = re.compile(r"Selected range on the chart: (\S+) to (\S+) · ([\d,]+) event\(s\)")
     try:
-        drag = page.locator(".js-plotly-plot .nsewdrag").first
+        strip = page.locator(".js-plotly-plot", has_text="Drag across this strip").first
+        drag = strip.locator(".nsewdrag").first
         drag.wait_for(timeout=30000)
         time.sleep(1.5)  # plotly binds its drag handlers after the first draw
-        # A drag pans by default (so that a click selects a bar): box select is in the toolbar.
-        page.locator(".js-plotly-plot").first.hover()
-        page.locator('.js-plotly-plot [data-title="Box Select"]').first.click()
         m = None
         for _attempt in range(3):
+            strip.scroll_into_view_if_needed()  # the mouse works on what is on screen
+            time.sleep(0.5)
             bb = drag.bounding_box()
-            page.mouse.move(bb["x"] + 3, bb["y"] + bb["height"] / 2)
+            y = bb["y"] + bb["height"] / 2
+            page.mouse.move(bb["x"] + bb["width"] * 0.01, y)
             page.mouse.down()
-            page.mouse.move(bb["x"] + bb["width"] * 0.3, bb["y"] + bb["height"] / 2 + 10, steps=8)
+            page.mouse.move(bb["x"] + bb["width"] * 0.2, y + 5, steps=8)
             page.mouse.up()
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline and m is None:
@@ -364,7 +367,27 @@ def test_selecting_a_range_on_the_timeline_filters_the_list(browser, streamlit_s
                 break
         assert m, page.locator('[data-testid="stMain"]').inner_text()[:2000]
         wait_idle(page)
-        assert 0 < int(m.group(2)) < showing(page)[0]
+        assert m.group(1) <= m.group(2)
+        assert 0 < int(m.group(3).replace(",", "")) < showing(page)[0]
+        # The list's dates are inside the range.
+        table = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Selected range" in table
+        # A click on a bar now lists that night (the chart used last wins).
+        bars = page.locator(".js-plotly-plot").first.locator("g.point path")
+        bars.first.scroll_into_view_if_needed()
+        time.sleep(0.5)
+        bb = bars.first.bounding_box()
+        x, y = bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2
+        page.mouse.move(x, y)
+        time.sleep(0.3)
+        page.mouse.click(x, y)
+        deadline = time.monotonic() + 15
+        hit = None
+        while time.monotonic() < deadline and hit is None:
+            time.sleep(0.5)
+            hit = SELECTED.search(page.locator('[data-testid="stMain"]').inner_text())
+        assert hit, page.locator('[data-testid="stMain"]').inner_text()[:2000]
+        no_errors(page)
     finally:
         page.close()
 
@@ -421,7 +444,17 @@ def test_downloads_are_built_when_clicked(browser, streamlit_server) -> None:
         page.close()
 
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+# A phone as the app sees one: its size, touch, and a phone's user agent (Streamlit closes
+# the sidebar after a page link is tapped on a device whose user agent says "mobile").
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/124.0.0.0 Mobile Safari/537.36"
+    ),
+}
 
 
 def _sidebar_covers(page) -> float:
@@ -459,3 +492,99 @@ def test_phone_first_visit_shows_content(browser, streamlit_server, artifacts) -
         assert _sidebar_covers(page) > 0.5
     finally:
         context.close()
+
+
+def test_phone_page_switch_shows_content(browser, streamlit_server, artifacts) -> None:
+    """On a phone, picking another page in the open sidebar closes it: the new page's content
+    is in view, not the filters (each page switch, not only the first visit)."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        page.goto(streamlit_server + "/")
+        wait_idle(page)
+        page.get_by_role("heading", name="Overview").first.wait_for(timeout=30000)
+        for title in ("Map", "Events", "Overview"):
+            page.locator(
+                '[data-testid="stExpandSidebarButton"], '
+                '[data-testid="stSidebarCollapsedControl"] button'
+            ).first.click()
+            time.sleep(1.0)
+            assert _sidebar_covers(page) > 0.5, "the filters should open with one tap"
+            page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+            heading = page.get_by_role("heading", name=title).first
+            heading.wait_for(timeout=60000)
+            wait_idle(page)
+            time.sleep(1.0)
+            assert _sidebar_covers(page) < 0.2, title
+            box = heading.bounding_box()
+            assert box and 0 <= box["x"] < 390 and box["y"] < 844, title
+            if title == "Map":
+                page.screenshot(path=str(artifacts / "phone-after-switch.png"))
+    finally:
+        context.close()
+
+
+def test_map_plays_night_by_night(browser, streamlit_server) -> None:
+    """ "Play by night" steps the Night slider on by itself (the fragment's clock), night
+    after night in order; turning it off stops there."""
+    import datetime as _dt
+
+    page = open_page(browser, streamlit_server + "/map")
+    try:
+        thumb = page.locator('[data-testid="stSliderThumbValue"]').first
+        thumb.wait_for(timeout=30000)
+        assert thumb.inner_text().strip() == "All nights"
+        page.get_by_text("Play by night", exact=True).click()
+        seen: list[str] = []
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline and len(seen) < 3:
+            text = thumb.inner_text().strip()
+            if text != "All nights" and (not seen or seen[-1] != text):
+                seen.append(text)
+            time.sleep(0.3)
+        assert len(seen) >= 3, seen
+        days = [_dt.datetime.strptime(s, "%d %b %Y").date() for s in seen]
+        assert days == sorted(days) and len(set(days)) == len(days), seen
+        page.get_by_text("Play by night", exact=True).click()
+        wait_idle(page)
+        paused = thumb.inner_text().strip()
+        time.sleep(5)
+        assert thumb.inner_text().strip() == paused
+        no_errors(page)
+    finally:
+        page.close()
+
+
+def test_static_serving_gives_the_base_layer_and_nothing_else(streamlit_server) -> None:
+    """enableStaticServing serves ./static (the built outlines) and nothing outside it: no
+    path out of the folder reaches the app's code, config or store."""
+    import urllib.error
+    import urllib.request
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+
+    def get(path: str) -> tuple[int, object, bytes]:
+        try:
+            with urllib.request.urlopen(streamlit_server + path, timeout=30) as r:
+                return r.status, r.headers, r.read()  # headers: case-insensitive
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, exc.read()
+
+    status, headers, body = get("/app/static/countries-50m.geojson")
+    assert status == 200 and body == (root / "static" / "countries-50m.geojson").read_bytes()
+    assert headers.get("X-Content-Type-Options") == "nosniff"
+    assert headers.get("Content-Type", "").startswith("application/geo+json")
+    secrets = [(root / name).read_bytes()[:200] for name in ("app.py", ".streamlit/config.toml")]
+    for path in (
+        "/app/static/../app.py",
+        "/app/static/%2e%2e/app.py",
+        "/app/static/..%2fapp.py",
+        "/app/static/%2e%2e%2f.streamlit%2fconfig.toml",
+        "/app/static//etc/passwd",
+        "/app/static/",
+        "/app/static/missing.geojson",
+    ):
+        status, _, body = get(path)
+        assert status in (400, 403, 404), (path, status)
+        assert not any(s in body for s in secrets) and b"root:" not in body, path

@@ -784,3 +784,44 @@ def test_cli_export_parquet_to_binary_stdout(populated):
     from strikes.export import read_parquet
 
     assert len(read_parquet(data)) == 5
+
+
+def test_cli_export_leaves_undated_events_out_unless_asked(populated, tmp_path):
+    """As on the Data page: the CLI export says how many undated events it left out, and
+    --include-undated writes them (with an empty date) whatever the date bounds."""
+    write_doc(
+        tmp_path / "undated",
+        "u.txt",
+        doc_text("Russia launched 9 drones at Kharkiv", date=None, story=unique_story("u")),
+    )
+    ig.ingest_paths(st.open_store(settings=populated), [tmp_path / "undated"])
+    events = st.open_store(settings=populated).events()
+    n_undated = int(events["date"].isna().sum())
+    assert n_undated >= 1, "the article without a date should give an undated event"
+    n_dated = len(events) - n_undated
+    db = str(populated.db_path)
+    from strikes.export import read_csv
+
+    def export(*extra: str) -> tuple[pd.DataFrame, str]:
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["export", "--db", db, "--format", "csv", *extra], out=out, err=err) == 0
+        return read_csv(out.getvalue().encode()), err.getvalue()
+
+    df, note = export()
+    assert len(df) == n_dated and df["date"].notna().all()
+    assert f"{n_undated} undated event(s) left out" in note and "--include-undated" in note
+    df, note = export("--include-undated")
+    assert len(df) == len(events) and int(df["date"].isna().sum()) == n_undated
+    assert f"{n_undated} undated event(s) included" in note
+    # Date bounds select dated events; the undated ones come along only when asked for.
+    df, _ = export("--from", "2025-06-02", "--to", "2025-06-03", "--include-undated")
+    assert set(df["date"].dropna()) == {"2025-06-02", "2025-06-03"}
+    assert int(df["date"].isna().sum()) == n_undated
+    # ACLED rows need a date: the same file with or without the option, and the note says so.
+    acled = []
+    for extra in ([], ["--include-undated"]):
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["export", "--db", db, "--format", "acled", *extra], out=out, err=err) == 0
+        assert f"{n_undated} undated event(s) left out (ACLED needs a date)" in err.getvalue()
+        acled.append(out.getvalue())
+    assert acled[0] == acled[1] and len(acled[0].splitlines()) > 1

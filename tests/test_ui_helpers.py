@@ -156,6 +156,22 @@ def test_timeline_figure_is_labelled_and_selectable() -> None:
     assert ["2025-07-04", "Russia", "launched", "mixed", "2025-07-04"] in [list(c) for c in cds]
     # A click selects a bar: Streamlit keeps click selection only without a select dragmode.
     assert fig.layout.clickmode == "event+select" and fig.layout.dragmode is None
+    # ... and the strip under it takes the drag that selects a range (horizontal select).
+    strip = charts.range_strip(ev["date"])
+    assert strip.layout.dragmode == "select" and strip.layout.selectdirection == "h"
+    per_night = ev["date"].dropna().value_counts()
+    assert dict(zip(strip.data[0].x, strip.data[0].y, strict=True)) == per_night.to_dict()
+    lo, hi = strip.layout.xaxis.range
+    assert lo < min(per_night.index) and hi > max(per_night.index)
+    # One span for the timeline and the strip: the bars' dates padded by half a bin.
+    days = pd.Series(["2025-06-03", "2025-06-01", None])
+    assert charts.time_span(days) == ("2025-05-31T12:00:00", "2025-06-03T12:00:00")
+    assert charts.time_span(days, "week") == ("2025-05-28T12:00:00", "2025-06-06T12:00:00")
+    assert charts.time_span(pd.Series([], dtype=object)) is None
+    long = charts.time_span(pd.Series(["2025-01-01", "2025-02-20"]))  # 50 days: 2 days' pad
+    assert long == ("2024-12-30T00:00:00", "2025-02-22T00:00:00")
+    span = ("2025-06-30T12:00:00", "2025-07-06T12:00:00")
+    assert tuple(charts.range_strip(ev["date"], span=span).layout.xaxis.range) == span
     assert fig.layout.xaxis2.rangeslider.visible  # the last row's axis: a range slider
     month = charts.monthly_chart(monthly_totals(ev))
     # A real time axis: months are dates (a gap in the data is a gap on the axis).
@@ -174,6 +190,13 @@ def test_chart_selection_maps_to_nights() -> None:
     assert nights == {("2025-07-04", "Russia")}
     assert box == ("2025-07-01", "2025-07-06")
     assert charts.selected_nights(None) == (set(), None)
+    # The nights of a box are those whose bar (centred on midnight) it covers.
+    drag = {"box": [{"x": ["2025-05-31 18:00:00", "2025-06-03 02:00"]}]}
+    assert charts.selected_nights(drag) == (set(), ("2025-06-01", "2025-06-03"))
+    assert charts.selected_nights({"box": [{"x": ["2025-06-01 03:00", "2025-06-01 20:00"]}]}) == (
+        set(),
+        None,
+    )
     # A week's bar (binned timeline) selects its days.
     week = {"points": [{"customdata": ["2025-06-02", "Russia", "launched", "drone", "2025-06-08"]}]}
     assert charts.selected_nights(week) == (set(), ("2025-06-02", "2025-06-08"))

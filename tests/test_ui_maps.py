@@ -264,3 +264,66 @@ def test_the_outline_json_is_encoded_once_and_spliced_in() -> None:
     assert spec["layers"][0]["data"] == geo  # the outlines, as they are
     assert "@@spliced" not in first
     assert maps.build_deck(frame, geo).to_json() == first
+
+
+def test_size_legend_matches_the_pins() -> None:
+    """The pin-size legend's circles are the pins' own sizes: its largest is the largest pin,
+    and a magnitude shown has the radius a pin of that magnitude gets."""
+    weights = pd.Series([3.0, 40.0, 550.0, 0.0, float("nan")]).to_numpy()
+    legend = maps.size_legend(weights)
+    radii = maps.pin_radii(weights[weights > 0])
+    assert [v for v, _ in legend] == [10.0, 100.0, 550.0]
+    assert legend[-1][1] == pytest.approx(radii.max())
+    assert legend[0][1] < legend[1][1] < legend[2][1] <= 42.0
+    # The cap: thousands of weapons at one place give a 42 px pin, not a huge one.
+    big = maps.size_legend(pd.Series([1.0, 9000.0]).to_numpy())
+    assert big[-1] == (9000.0, pytest.approx(42.0))
+    assert maps.size_legend(pd.Series([0.0, float("nan")]).to_numpy()) == []
+
+
+def test_map_key_per_view() -> None:
+    """The key above the map: attackers (filled or ring) and pin sizes for strikes; a low-high
+    colour ramp in the map's own colours for heat and hexagons."""
+    weights = pd.Series([5.0, 120.0]).to_numpy()
+    strikes = maps.map_key_html("strikes", attackers=["Russia", "Ukraine"], weights=weights)
+    assert "Russia (filled)" in strikes and "Ukraine (ring)" in strikes
+    assert "Pin size" in strikes
+    legend = maps.size_legend(weights)
+    assert [v for v, _ in legend] == [1.0, 10.0, 120.0]  # not 100 beside 120
+    for v, r in legend:
+        assert f"width:{2 * r:.0f}px" in strikes and f"</span> {v:,.0f}</span>" in strikes
+    # No pin: no size legend (but the attackers and the area note remain).
+    none = maps.map_key_html("strikes", attackers=["Russia"], weights=weights[:0])
+    assert "Pin size" not in none and "region-level report" in none
+    # Attacker names are text, not markup.
+    assert "<script>" not in maps.map_key_html(
+        "strikes", attackers=["<script>x</script>"], weights=weights
+    )
+    for view, word in (("heat", "Heat"), ("hexagons", "Hexagons")):
+        key = maps.map_key_html(view, attackers=["Russia"], weights=weights)
+        assert f"<b>{word}</b>" in key and "low" in key and "high" in key
+        colors = maps.HEAT_COLORS if view == "heat" else maps.HEX_COLORS
+        assert all(f"rgb{tuple(c)}" in key for c in colors)
+        assert "Pin size" not in key
+    assert f"~{2 * maps.HEX_RADIUS_M // 1000} km" in maps.map_key_html(
+        "hexagons", attackers=[], weights=weights
+    )
+
+
+@pytest.mark.parametrize(
+    ("current", "expected"),
+    [
+        ("All nights", ("2025-06-01", False)),
+        ("2025-06-01", ("2025-06-02", False)),
+        ("2025-06-02", ("2025-06-05", True)),
+        ("2025-06-05", ("2025-06-01", False)),  # play again from the start
+        ("2024-01-01", ("2025-06-01", False)),  # a night the filters removed
+    ],
+)
+def test_next_night_of_play(current: str, expected: tuple[str, bool]) -> None:
+    nights = ["2025-06-01", "2025-06-02", "2025-06-05"]
+    assert maps.next_night(nights, current, all_label="All nights") == expected
+
+
+def test_next_night_without_nights() -> None:
+    assert maps.next_night([], "All nights", all_label="All nights") == ("All nights", True)

@@ -256,6 +256,7 @@ class Overview:
 
     headlines: tuple[Headline, ...]  # one per attacker
     timeline: go.Figure
+    strip: go.Figure  # under the timeline: a drag on it selects a range of nights
     bin_label: str  # what a timeline bar sums: "night", "week" or "month"
     months: pd.DataFrame
     monthly: go.Figure
@@ -284,7 +285,9 @@ def _overview(
         barrage_timeline,
         model_chart,
         monthly_chart,
+        range_strip,
         region_chart,
+        time_span,
         weapon_chart,
     )
     from ui.render.metrics import headlines
@@ -305,10 +308,15 @@ def _overview(
         timeline = barrage_timeline(
             bin_nights(by_weapon, code), attackers=list(attackers), bin_label=label
         )
+    # The timeline and the strip under it (where a drag selects a range) show one span.
+    span = time_span(_bar_dates(timeline), label)
+    if span:
+        timeline.update_xaxes(range=list(span))
     models = model_counts(_events)
     return Overview(
         headlines=headlines(_events),
         timeline=timeline,
+        strip=range_strip(_events["date"], span=span),
         bin_label=label,
         months=months,
         monthly=monthly_chart(months),
@@ -317,6 +325,12 @@ def _overview(
         models=models,
         model_figure=model_chart(models),
     )
+
+
+def _bar_dates(fig: go.Figure) -> pd.Series:
+    """The x values (dates) of a figure's bars."""
+    xs = [x for t in fig.data if t.type == "bar" and t.x is not None for x in t.x]
+    return pd.Series(xs, dtype="object")
 
 
 def overview(data: Data, filters: Filters, events: pd.DataFrame) -> Overview:

@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--attacker", action="append")
     p.add_argument("--weapon", action="append")
     p.add_argument("--country", action="append")
+    p.add_argument(
+        "--include-undated",
+        action="store_true",
+        help="also write the events without a date (left out by default, as on the Data page; "
+        "date bounds do not apply to them; never in the ACLED format)",
+    )
 
     p = sub.add_parser(
         "delete-article",

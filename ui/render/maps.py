@@ -17,6 +17,7 @@ machine is offline, the country outlines underneath still show.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import urllib.parse
@@ -715,9 +716,74 @@ def size_legend(weight: np.ndarray, *, steps: int = 3) -> list[tuple[float, floa
         return []
     top = float(w.max())
     k = min(2.4, 37.0 / math.sqrt(max(top, 1.0)))
-    values = sorted({float(v) for v in (1, 10, 100, 1000, 10000) if v <= top} | {top})
+    # Round magnitudes and the largest; a round one close to the largest (100 beside 114)
+    # would draw two circles of nearly one size.
+    values = sorted({float(v) for v in (1, 10, 100, 1000, 10000) if v <= top / 2} | {top})
     values = values[-steps:]
     return [(v, 5.0 + k * math.sqrt(v)) for v in values]
+
+
+def next_night(nights: list[str], current: str, *, all_label: str) -> tuple[str, bool]:
+    """The night "Play" shows after ``current`` and whether it is the last one.  From "all
+    nights" (or a night no longer listed, or the last one: a replay) it starts at the first."""
+    if not nights:
+        return all_label, True
+    try:
+        i = nights.index(current) + 1
+    except ValueError:
+        i = 0
+    if i >= len(nights):
+        i = 0
+    return nights[i], i == len(nights) - 1
+
+
+def _ramp(colors: tuple[tuple[int, int, int], ...]) -> str:
+    stops = ", ".join(f"rgb{tuple(c)}" for c in colors)
+    return (
+        "<span style='display:inline-block;width:120px;height:11px;vertical-align:middle;"
+        f"border:1px solid #999;background:linear-gradient(to right, {stops})'></span>"
+    )
+
+
+def map_key_html(view: str, *, attackers: list[str], weights: np.ndarray) -> str:
+    """The key above the map (HTML): attackers (filled or ring) and pin sizes for the strikes
+    view (``weights``: each pin's summed magnitude), the colour ramp for heat and hexagons."""
+    if view == "heat":
+        return (
+            "<b>Heat</b>: weapons launched (else casualties) near a place, summed: "
+            f"low {_ramp(HEAT_COLORS)} high"
+        )
+    if view == "hexagons":
+        return (
+            f"<b>Hexagons</b> ~{2 * HEX_RADIUS_M // 1000} km across, coloured by weapons "
+            f"launched (else casualties) summed inside: low {_ramp(HEX_COLORS)} high"
+        )
+    legend = " ".join(
+        f"<span style='white-space:nowrap;margin-right:1rem'>"
+        f"<span style='display:inline-block;width:13px;height:13px;border-radius:50%;"
+        f"vertical-align:middle;border:2.5px solid {attacker_color(a)};"
+        f"background:{attacker_color(a) if s == 'filled' else 'transparent'}'></span> "
+        f"{html.escape(a)} ({'filled' if s == 'filled' else 'ring'})</span>"
+        for a, s in attacker_styles(attackers).items()
+    )
+    sizes = " ".join(
+        f"<span style='white-space:nowrap;margin-right:0.8rem'>"
+        f"<span style='display:inline-block;width:{2 * r:.0f}px;height:{2 * r:.0f}px;"
+        "border-radius:50%;vertical-align:middle;border:1.5px solid #555'></span> "
+        f"{fmt_int(v)}</span>"
+        for v, r in size_legend(weights)
+    )
+    return (
+        f"<b>Attacker:</b> {legend}<br>"
+        + (
+            f"<b>Pin size</b> (weapons launched, else casualties; capped): {sizes}<br>"
+            if sizes
+            else ""
+        )
+        + "<span style='display:inline-block;width:13px;height:13px;border-radius:50%;"
+        "vertical-align:middle;border:1px solid #555;background:rgba(120,120,120,0.2)'>"
+        "</span> translucent circle: a region-level report (approximate area)"
+    )
 
 
 def build_deck(
