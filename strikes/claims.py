@@ -24,10 +24,10 @@ from itertools import compress
 
 from strikes import lexicon as lx
 from strikes.dates import DateMention, find_dates, parse_published, pick_event_date
-from strikes.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
-from strikes.frozen import fast_init
 from strikes.numbers import Amount, find_amounts, find_implausible
 from strikes.settings import DEFAULT_SETTINGS, Settings
+from strikes.speed.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
+from strikes.speed.frozen import fast_init
 
 # --------------------------------------------------------------------------------------------
 # Compiled vocabulary (once, at import).  Every pattern is a plain alternation or a bounded

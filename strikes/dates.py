@@ -18,8 +18,8 @@ from datetime import date, timedelta
 
 from dateutil import parser as dateutil_parser
 
-from strikes.fastmatch import MultiGate, WordStartGate, ascii_lookalikes
-from strikes.frozen import fast_init
+from strikes.speed.fastmatch import MultiGate, WordStartGate, ascii_lookalikes
+from strikes.speed.frozen import fast_init
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from strikes.fastmatch import MultiGate, WordStartGate
-from strikes.frozen import fast_init
+from strikes.speed.fastmatch import MultiGate, WordStartGate
+from strikes.speed.frozen import fast_init
 
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,

@@ -20,9 +20,9 @@ from strikes.claims import Claim, Geo, extract_article_claims
 from strikes.documents.articles import ArticleBatch, RawDocument, load_articles, load_documents
 from strikes.errors import InputRejected
 from strikes.events import merge_claims
-from strikes.gcpause import batch_gc
 from strikes.schema import CLAIMS, empty_frame, from_columns
 from strikes.settings import DEFAULT_SETTINGS, Settings
+from strikes.speed.gcpause import batch_gc
 
 
 @dataclass(frozen=True)

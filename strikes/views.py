@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from strikes.arrays import unique_ints
+from strikes.speed.arrays import unique_ints
 from strikes.vocab import CASUALTY_FIELDS, FIGURES, WEAPON_CLASSES, WEAPON_COUNT_FIELDS
 
 WEAPON_BITS: dict[str, int] = {w: 1 << i for i, w in enumerate(WEAPON_CLASSES)}

@@ -1,11 +1,11 @@
-"""`strikes.arrays.unique_ints` gives exactly `np.unique`'s answer."""
+"""`strikes.speed.arrays.unique_ints` gives exactly `np.unique`'s answer."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from strikes.arrays import unique_ints
+from strikes.speed.arrays import unique_ints
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.intp, np.uint32, np.uint64, np.int8])

@@ -192,7 +192,7 @@ def test_suffix_is_path_suffix() -> None:
 
 def test_promo_keyword_test_covers_every_literal_of_the_pattern() -> None:
     from strikes.documents import boilerplate as bp
-    from strikes.fastmatch import literal_prefixes
+    from strikes.speed.fastmatch import literal_prefixes
 
     literals = literal_prefixes(bp._PROMO_KEYWORDS)
     assert literals

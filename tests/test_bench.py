@@ -18,9 +18,9 @@ import pytest
 from bench.corpus import make_documents, make_events, write_corpus
 from strikes import claims, dates, numbers
 from strikes.documents import boilerplate, neardup
-from strikes.fastmatch import LiteralGate, MultiGate, TextScan, literal_prefixes
 from strikes.schema import EVENTS
 from strikes.settings import DEFAULT_SETTINGS
+from strikes.speed.fastmatch import LiteralGate, MultiGate, TextScan, literal_prefixes
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = (
@@ -499,8 +499,8 @@ def test_batch_gc_raises_the_threshold_and_restores_it() -> None:
     import gc
     import threading
 
-    from strikes.gcpause import batch_gc
     from strikes.settings import Settings
+    from strikes.speed.gcpause import batch_gc
 
     before = gc.get_threshold()
     settings = Settings(batch_gc_threshold=before[0] * 10)

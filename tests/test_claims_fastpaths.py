@@ -11,7 +11,7 @@ import pytest
 
 from bench.corpus import make_documents
 from strikes import claims, dates, numbers
-from strikes.fastmatch import LiteralGate, MultiGate, TextScan, literal_prefixes
+from strikes.speed.fastmatch import LiteralGate, MultiGate, TextScan, literal_prefixes
 
 # Words and separators of strike reports, mixed at random (with the non-ASCII characters that
 # case-insensitive matching equates with ASCII letters, dashes and clause words).

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import make_documents
-from strikes import dates, fastmatch, numbers
-from strikes.fastmatch import literal_prefixes
+from strikes import dates, numbers
 from strikes.geo import geocode as G
 from strikes.geo.gazetteer import Gazetteer
+from strikes.speed import fastmatch
+from strikes.speed.fastmatch import literal_prefixes
 
 CASES = Path(__file__).parent / "cases"
 

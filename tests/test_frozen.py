@@ -10,8 +10,8 @@ import pickle
 import pytest
 
 from strikes import claims, dates, numbers
-from strikes.frozen import fast_init
 from strikes.geo import geocode
+from strikes.speed.frozen import fast_init
 
 FAST = [
     numbers.Amount,

@@ -11,8 +11,8 @@ import pandas as pd
 
 from bench.corpus import make_documents
 from strikes.documents.articles import load_documents
-from strikes.fastmatch import ascii_lookalikes
 from strikes.pipeline import clear_caches, extract_claims
+from strikes.speed.fastmatch import ascii_lookalikes
 
 # Each look-alike and the ASCII letter it is spelt as (the case kept).
 LOOKALIKES = {"\u017f": "s", "\u212a": "K", "\u0131": "i", "\u0130": "I"}

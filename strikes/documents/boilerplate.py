@@ -27,7 +27,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from strikes.fastmatch import LiteralGate
+from strikes.speed.fastmatch import LiteralGate
 
 __all__ = [
     "Seg",
@@ -450,7 +450,7 @@ _PROMO_START = re.compile(
 _PROMO_KEYWORDS = re.compile(
     r"inbox|signing up|subscribing|privacy|terms of|cookie|\bapp\b|store|play"
 )
-# The same search, run anchored only where one of its words occurs (exact; strikes.fastmatch).
+# The same search, run anchored only where one of its words occurs (exact; strikes.speed.fastmatch).
 _PROMO_KEYWORDS_GATE = LiteralGate(_PROMO_KEYWORDS)
 _PROMO_ANYWHERE = re.compile(
     r"delivered (?:straight |directly |right )?to your inbox|by (?:signing up|subscribing)"

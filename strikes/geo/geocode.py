@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from strikes.errors import GeocodeError
-from strikes.frozen import fast_init
 from strikes.geo import aliases as A
 from strikes.geo.gazetteer import (
     F_BLOCKED,
@@ -42,6 +41,7 @@ from strikes.geo.gazetteer import (
     normalize,
 )
 from strikes.settings import DEFAULT_SETTINGS, Settings
+from strikes.speed.frozen import fast_init
 from strikes.vocab import PLACE_KINDS
 
 KINDS = PLACE_KINDS

@@ -30,8 +30,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pydeck as pdk
 
-from strikes.arrays import unique_ints
 from strikes.settings import Settings
+from strikes.speed.arrays import unique_ints
 from strikes.vocab import FIGURES
 from ui.render.theme import (
     PRECISION_LABELS,

@@ -29,8 +29,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
-from re import _constants as C  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
+
+from strikes.speed import re_parse as C
 
 __all__ = [
     "GateSet",
@@ -130,7 +130,7 @@ def literal_prefixes(
     if exact and _INLINE_CASE_RE.search(pattern.pattern):
         return None
     try:
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        parsed = C.parse(pattern)
     except (re.error, TypeError, ValueError):  # pragma: no cover - compiled already
         return None
     found = _prefixes(list(parsed), {"ascii_text": ascii_text})
@@ -161,7 +161,7 @@ def _folded_prefixes(pattern: re.Pattern[str], ascii_text: bool) -> frozenset[st
     may depend on its neighbours, the final sigma.)
     """
     try:
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        parsed = C.parse(pattern)
     except (re.error, TypeError, ValueError):  # pragma: no cover - compiled already
         return None
     found = _prefixes(list(parsed), {"ascii_text": ascii_text})
@@ -516,7 +516,7 @@ class WordStartGate:
         )
         owners: dict[str, set[int]] = {}
         for i, p in enumerate(patterns):
-            found = _openings(list(_parser.parse(p.pattern, p.flags)), self._table)
+            found = _openings(C.parse(p), self._table)
             if not found or any(not s for s, _open in found):
                 raise ValueError(f"pattern without a literal opening: {p.pattern}")
             keys = {" " + s for s, _open in found}
