@@ -85,15 +85,9 @@ def big_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFr
 
 def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     """As conftest.py's app_env: keep AppTest in st.navigation mode on every rerun."""
-    from streamlit.runtime.pages_manager import PagesManager
+    from ui.navigation import keep_navigation_mode
 
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    keep_navigation_mode(monkeypatch.setattr)
 
 
 @pytest.fixture

@@ -112,7 +112,7 @@ def _groups_by_definition(texts: list[str], settings: Settings) -> list[list[int
     from strikes.documents import neardup
 
     num_perm = settings.minhash_perm
-    bands, rows = neardup._lsh_params(settings.near_dup_threshold, num_perm)
+    bands, rows = neardup.lsh_params(settings.near_dup_threshold, num_perm)
     sk, present = neardup._sketch_all(texts, settings.shingle_words, num_perm)
     label = list(range(len(texts)))
     for j in range(len(texts)):
@@ -247,3 +247,14 @@ def test_resolution_is_idempotent_and_drops_stale_inherited_dates():
         None,
     )
     assert (ms[1].published, ms[1].published_source) == ("2025-07-01", "document")
+
+
+@pytest.mark.parametrize("num_perm", [32, 64, 128])
+@pytest.mark.parametrize("threshold", [0.1, 0.3, 0.5, 0.7, 0.85])
+def test_lsh_banding_is_datasketchs(threshold, num_perm):
+    from datasketch import MinHashLSH  # the oracle (a test-only dependency)
+
+    from strikes.documents.neardup import _optimal_banding
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    assert _optimal_banding(threshold, num_perm) == (lsh.b, lsh.r)

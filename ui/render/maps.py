@@ -869,8 +869,6 @@ class CompactDeck(pdk.Deck):
     """
 
     def to_json(self) -> str:
-        from pydeck.bindings.json_tools import default_serialize
-
         # Layers whose data is one big constant object (the country outlines) are encoded once
         # per object and spliced in: re-encoding them on every rerun cost more than the events.
         spliced: dict[str, tuple[pdk.Layer, dict]] = {}
@@ -880,7 +878,7 @@ class CompactDeck(pdk.Deck):
                 spliced[token] = (layer, layer.data)
                 layer.data = token
         try:
-            spec = json.loads(json.dumps(self, default=default_serialize))
+            spec = json.loads(super().to_json())  # pydeck's public serialiser
         finally:
             for layer, data in spliced.values():
                 layer.data = data
