@@ -9,7 +9,7 @@ The approach is clause-level pattern matching over mentions found by dedicated f
 A statistical parser would be the alternative, but no model can be downloaded at run time and
 the 1,000 articles/s budget rules out heavyweight NLP; the vocabulary of strike reports is
 narrow enough for rules that are fast, inspectable and tested case by case
-(tests/cases/claims_*.json).
+(tests/cases/extract_*.json).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Everything here takes a frame with the columns of `strikes.schema.EVENTS` (extra
 ignored and kept) and returns a new frame; nothing reads files or the store.  The pages call
 these on the filtered events, the exports call `filter_events` with the CLI's filters.
 
-Counting rules (see DESIGN.md "Counting rules"); the ones that need a decision are fixed here:
+Counting rules (the README's "Counting rules"); the ones that need a decision are fixed here:
 
 * A *night* is a (date, attacker) pair of day-precision events.  Month- and year-precision
   events are never nights: month-precision ``kind == "total"`` events are the *reported monthly

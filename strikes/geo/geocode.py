@@ -562,7 +562,7 @@ def resolve(
 
 
 # --- geopy interface ------------------------------------------------------------------------
-# geopy is imported on first use (about 150 ms): finding and resolving places do not need it.
+# geopy is imported on first use: finding and resolving places do not need it.
 # `OfflineGeocoder` and `FallbackGeocoder` subclass geopy's Geocoder and are created then;
 # `from strikes.geo.geocode import OfflineGeocoder` works as usual (module __getattr__).
 

@@ -2,7 +2,7 @@
 
 Python's `re` has no literal-prefix scan for a case-insensitive alternation: at every position
 of the text it tries every branch, so `PREFILTER_RE.search(sentence)` (90 weapon, attack and
-casualty words) costs ~60 µs per sentence.  `LiteralGate` derives, from the compiled pattern
+casualty words) is slow on every sentence.  `LiteralGate` derives, from the compiled pattern
 itself, the literal strings every match must start with, finds their occurrences with one
 Aho-Corasick pass over the lower-cased text (C, linear), and runs the real pattern only
 *anchored at those positions*, leftmost first.  The result is the very Match object

@@ -3,9 +3,9 @@
 A batch builds hundreds of thousands of small objects (mentions, claims, rows) that live until
 the batch ends, and almost none of them form reference cycles.  With CPython's default
 thresholds the collector keeps re-walking all of them (and the gazetteer, and the sentence
-caches): about a fifth of the pipeline's time on a 5,000-article batch.  A larger first-
-generation threshold for the duration of the batch removes most of those passes; reference
-counting still frees everything as usual, and the old thresholds come back afterwards.
+caches).  A larger first-generation threshold for the duration of the batch removes most of
+those passes; reference counting still frees everything as usual, and the old thresholds come
+back afterwards.
 """
 
 from __future__ import annotations
