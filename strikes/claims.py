@@ -934,7 +934,7 @@ def extract_article_claims(
         )
     for c in ctx.claims:
         # Again where a follow-up sentence added figures; _build_claims checked the others
-        # (checking a claim twice changes nothing: tests/test_article_claims_fastpaths.py).
+        # (checking a claim twice changes nothing: tests/unit/test_article_claims_fastpaths.py).
         if "followup" in c.rules:
             _check_plausible(c, settings)
     kept = [c for c in ctx.claims if _keep(c)]

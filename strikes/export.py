@@ -168,7 +168,11 @@ def _as_dict(v: object) -> dict:
 
 
 def neutralize(cell: str) -> str:
-    """Prefix a text cell a spreadsheet would execute (or one starting with ') with '."""
+    """Prefix a text cell a spreadsheet would execute (or one starting with ') with '.
+
+    >>> neutralize("=SUM(A1)"), neutralize("-70.6"), neutralize("Kyiv")
+    ("'=SUM(A1)", "'-70.6", 'Kyiv')
+    """
     if cell and cell.startswith(_DANGEROUS_FIRST):
         return "'" + cell
     return cell

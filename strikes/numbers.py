@@ -146,7 +146,13 @@ _IMPLAUSIBLE_GATE_RE = re.compile(
 
 
 def find_implausible(text: str) -> list[str]:
-    """Number-like tokens in `text` that no count can be ("999999999999", "1e9")."""
+    """Number-like tokens in `text` that no count can be ("999999999999", "1e9").
+
+    >>> find_implausible("They launched 999999999999 drones and 1e9 missiles, and 40 more.")
+    ['999999999999', '1e9']
+    >>> find_implausible("Russia launched 40 drones.")
+    []
+    """
     if _IMPLAUSIBLE_GATE_RE.search(text) is None:
         return []
     return [m.group(0) for m in IMPLAUSIBLE_RE.finditer(text)]

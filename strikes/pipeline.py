@@ -255,7 +255,7 @@ _COUNTRY_NAMES = {"UA": "Ukraine", "RU": "Russia"}
 def _claimant_display(name: str | None, place: object | None) -> str | None:
     """ "the country's air force" names the country the claim is about."""
     if not name or name[0] not in "cC":
-        return name  # only "c"/"C" lower-case to a "c" (tests/test_frames_fastpaths.py)
+        return name  # only "c"/"C" lower-case to a "c" (tests/unit/test_frames_fastpaths.py)
     low = name.lower()
     for prefix in ("country's ", "country’s "):
         if low.startswith(prefix):

@@ -192,6 +192,9 @@ def normalize_date(value: object, *, end: bool = False) -> str | None:
     """ISO day string of a date bound; "YYYY-MM" and "YYYY" stand for their first/last day.
 
     Raises ValueError on anything else (the CLI turns that into a usage error).
+
+    >>> normalize_date("2025-07"), normalize_date("2025-07", end=True), normalize_date("2025")
+    ('2025-07-01', '2025-07-31', '2025-01-01')
     """
     if value is None or value == "":
         return None

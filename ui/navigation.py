@@ -3,7 +3,7 @@
 Streamlit decides per process whether an app with a ``pages/`` folder is a legacy multipage
 app; until the first `st.navigation` call of the process (and in every AppTest run) a request
 for a page URL runs the page file alone, without app.py.  No public API switches that mode, so
-the switch lives here only, for the Streamlit versions we test on; `tests/test_navigation.py`
+the switch lives here only, for the Streamlit versions we test on; `tests/unit/test_navigation.py`
 fails loudly when the private attribute moves.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-# Tested on these Streamlit releases (major, minor); another must pass tests/test_navigation.py.
+# Tested on these Streamlit releases (major, minor); another must pass tests/unit/test_navigation.py.
 TESTED_VERSIONS = ((1, 67),)
 
 

@@ -299,7 +299,7 @@ def strip_social_runs(segs: list[Seg], removed: list[dict]) -> None:
 
 
 _SPACES = re.compile(r"\s+")
-# What the regex `\s` matches (tests/test_articles_fastpaths.py checks it over all of Unicode):
+# What the regex `\s` matches (tests/unit/test_articles_fastpaths.py checks it over all of Unicode):
 # strip() with these characters does what re.sub of r"^[\s\-–—•·*>#|]+" and r"[\s:.…|>»›]+$"
 # did, but looks at the ends of the line only (the failing search tried every position).
 _WHITESPACE = (

@@ -36,7 +36,7 @@ __all__ = ["Member", "find_groups", "resolve_groups", "shingle_hashes"]
 _WORD = re.compile(rb"(?:[0-9A-Za-z]|[\x80-\xff])+")
 # The same words, found faster: every other byte becomes a space (bytes.translate) and
 # bytes.split() cuts at the spaces.  Word bytes are never whitespace, so the runs are exactly
-# what _WORD finds (tests/test_neardup.py checks this on every byte value).
+# what _WORD finds (tests/unit/test_neardup.py checks this on every byte value).
 _WORD_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") | set(
     range(0x80, 0x100)
 )
@@ -184,7 +184,7 @@ def _shingles(text: str, k: int) -> np.ndarray:
 
 # datasketch's "affine32" MinHash (its default since 2.0), reproduced with numpy so that the
 # ~1 s import of datasketch (it pulls scipy for the LSH parameters) is not paid on every run;
-# tests/test_bench.py checks the sketches and the groups against datasketch itself.
+# tests/integration/test_bench.py checks the sketches and the groups against datasketch itself.
 _U32 = np.uint32
 _FMIX32 = (_U32(16), _U32(0x85EBCA6B), _U32(13), _U32(0xC2B2AE35), _U32(16))
 # (threshold, num_perm) -> (bands, rows), as `lsh_params` computes them.

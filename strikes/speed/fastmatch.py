@@ -15,7 +15,7 @@ When exactness cannot be guaranteed the gate steps aside and calls `pattern.sear
   with ASCII letters (İ ı ſ K, U+0130 U+0131 U+017F U+212A): that text takes the plain search.
   Lower-casing every other character keeps the text's length and never yields an ASCII
   letter, so positions in the lower-cased text are positions in the text
-  (tests/test_bench.py checks both facts over all of Unicode).
+  (tests/integration/test_bench.py checks both facts over all of Unicode).
 
 A case-sensitive pattern is gated too, on the text as it is: its literals keep their case
 ("Russia", "Kyiv"), and no character but the literal's own matches it, so the exotic

@@ -1,0 +1,324 @@
+"""The map helpers: TopoJSON decoding (with its cache), map rows, the deck's JSON."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from strikes.schema import EVENTS, conform
+from strikes.settings import Settings
+from ui.render import maps
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = ROOT / "tests" / "cases"
+
+
+def seed_events() -> pd.DataFrame:
+    return conform(json.loads((CASES / "events_seeds.json").read_text("utf-8")), EVENTS)
+
+
+def tiny_topology() -> dict:
+    # Two unit squares sharing the arc x=1; quantized (scale 1, translate 10/20) and
+    # delta-encoded as TopoJSON writes them.  Arc 0: shared edge (1,0)->(1,1); arc 1: the
+    # rest of the left square; arc 2: the rest of the right square.
+    return {
+        "type": "Topology",
+        "transform": {"scale": [1, 1], "translate": [10, 20]},
+        "arcs": [
+            [[1, 0], [0, 1]],
+            [[1, 1], [-1, 0], [0, -1], [1, 0]],
+            [[1, 0], [1, 0], [0, 1], [-1, 0]],
+        ],
+        "objects": {
+            "countries": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {
+                        "type": "Polygon",
+                        "id": "001",
+                        "properties": {"name": "Left"},
+                        "arcs": [[0, 1]],
+                    },
+                    {
+                        "type": "MultiPolygon",
+                        "id": "002",
+                        "properties": {"name": "Right"},
+                        "arcs": [[[2, -1]]],
+                    },
+                    {"type": None, "id": "003", "properties": {"name": "Nothing"}},
+                ],
+            }
+        },
+    }
+
+
+def test_decode_arcs_undoes_quantization_and_deltas() -> None:
+    arcs = maps.decode_arcs(tiny_topology())
+    assert arcs[0] == [[11, 20], [11, 21]]
+    assert arcs[1] == [[11, 21], [10, 21], [10, 20], [11, 20]]
+
+
+def test_topojson_to_geojson_rings_and_reversed_arcs() -> None:
+    geo = maps.topojson_to_geojson(tiny_topology())
+    assert geo["type"] == "FeatureCollection"
+    left, right = geo["features"]  # the null geometry is dropped
+    assert left["id"] == "001" and left["properties"]["name"] == "Left"
+    assert left["geometry"] == {
+        "type": "Polygon",
+        "coordinates": [[[11, 20], [11, 21], [10, 21], [10, 20], [11, 20]]],
+    }
+    # ~1 reverses the shared arc; the ring is closed; MultiPolygon nesting is kept.
+    assert right["geometry"]["type"] == "MultiPolygon"
+    ring = right["geometry"]["coordinates"][0][0]
+    assert ring[0] == ring[-1]
+    assert ring == [[11, 20], [12, 20], [12, 21], [11, 21], [11, 20]]
+
+
+def _inside(point: tuple[float, float], ring: list[list[float]]) -> bool:
+    x, y = point
+    inside = False
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def test_natural_earth_countries_decode_and_cache(tmp_path: Path) -> None:
+    settings = Settings.from_env(env={}, cache_dir=tmp_path / "cache")
+    geo = maps.countries_geojson(settings)
+    assert len(geo["features"]) > 200
+    by_name = {f["properties"]["name"]: f for f in geo["features"]}
+    ukraine = by_name["Ukraine"]
+    assert ukraine["id"] == "804"
+    polys = (
+        [ukraine["geometry"]["coordinates"]]
+        if ukraine["geometry"]["type"] == "Polygon"
+        else ukraine["geometry"]["coordinates"]
+    )
+    assert any(_inside((30.52, 50.45), p[0]) for p in polys)  # Kyiv is in Ukraine
+    assert not any(_inside((37.62, 55.75), p[0]) for p in polys)  # Moscow is not
+    cached = list((tmp_path / "cache").glob("countries-50m.*.geojson"))
+    assert len(cached) == 1
+    # The second call reads the cache (a doctored cache shows that it is used).
+    cached[0].write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    assert maps.countries_geojson(settings)["features"] == []
+
+
+def test_missing_natural_earth_gives_an_empty_base(tmp_path: Path) -> None:
+    settings = Settings.from_env(env={}, data_dir=tmp_path, cache_dir=tmp_path / "c")
+    assert maps.countries_geojson(settings) == {"type": "FeatureCollection", "features": []}
+
+
+def test_map_frame_keeps_areas_apart_from_pins() -> None:
+    ev = seed_events()
+    frame = maps.map_frame(ev)
+    assert len(frame) == ev["lat"].notna().sum()
+    kyiv = frame[frame["location"] == "Kyiv"].iloc[0]
+    assert kyiv["geo_precision"] == "city" and kyiv["radius_px"] >= 5
+    crimea = frame[frame["location"] == "Crimea"].iloc[0]
+    assert crimea["radius_m"] == pytest.approx(150_000)
+    assert "Crimea" in crimea["tooltip"] and "intercepted 17" in crimea["tooltip"]
+    deck = json.loads(maps.build_deck(frame, maps.topojson_to_geojson(tiny_topology())).to_json())
+    layers = {layer["id"]: layer for layer in deck["layers"]}
+    pins = {row["location"] for row in layers["strikes"]["data"]}
+    areas = {row["location"] for row in layers["areas"]["data"]}
+    assert "Kyiv" in pins and "Crimea" not in pins and "Crimea" in areas
+    assert "Ukraine" not in pins  # national tallies are never pins
+    # Unit props reach deck.gl as literal strings (pydeck would make them expressions).
+    assert layers["strikes"]["radiusUnits"] == "pixels"
+    assert layers["areas"]["radiusUnits"] == "meters"
+    # Offline by default: an inline map style, no tile server.
+    assert deck["mapStyle"].startswith("data:application/json")
+    assert deck["layers"][0]["id"] == "countries"
+
+
+def test_national_tallies_shade_their_country() -> None:
+    ev = seed_events()
+    frame = maps.map_frame(ev)
+    countries = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": "804",
+                "properties": {"name": "Ukraine"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[22, 45], [40, 45], [40, 52], [22, 45]]],
+                },
+            },
+        ],
+    }
+    rows, unmatched = maps.national_rows(frame, countries)
+    assert rows and all(r["polygon"] for r in rows)
+    ids = {i for r in rows for i in r["event_ids"]}
+    assert "ev-000c2" in ids  # Russia's tally over Ukraine
+    assert set(unmatched["country_code"]) == {"RU"}  # no outline given: drawn as a disc
+
+
+def test_selected_event_ids() -> None:
+    state = {
+        "selection": {
+            "indices": {},
+            "objects": {
+                "strikes": [{"event_id": "a"}],
+                "national": [{"event_ids": ["b", "a", "c"]}],
+            },
+        }
+    }
+    assert maps.selected_event_ids(state) == ["a", "b", "c"]
+    assert maps.selected_event_ids(None) == []
+    assert maps.selected_event_ids({"selection": {}}) == []
+
+
+def test_simplify_keeps_end_points() -> None:
+    line = [[0, 0], [1, 0.001], [2, 0], [3, 5], [4, 0]]
+    out = maps.simplify(line, 0.01)
+    assert out[0] == [0, 0] and out[-1] == [4, 0] and [3, 5] in out and [1, 0.001] not in out
+
+
+# ------------------------------------------------------------------ at scale
+
+
+def _reference_row(rec: dict, styles: dict[str, str]) -> dict:
+    """One event's map row the slow, obvious way (the helpers one event at a time)."""
+    from ui.render.theme import (
+        PRECISION_LABELS,
+        attacker_color,
+        fmt_date,
+        fmt_list,
+        hex_to_rgb,
+        is_missing,
+        total_label,
+        weapon_label,
+    )
+
+    attacker = "" if is_missing(rec.get("attacker")) else str(rec["attacker"])
+    precision = "" if is_missing(rec.get("geo_precision")) else str(rec["geo_precision"])
+    area = precision in maps.AREA_PRECISIONS
+    style = styles.get(attacker, "filled")
+    kind = total_label(rec)
+    where = str(rec.get("location") or "") + (
+        f" ({PRECISION_LABELS.get(precision, precision).lower()})" if precision else ""
+    )
+    lines = [
+        fmt_date(rec.get("date"), rec.get("date_precision")) + (f" — {kind}" if kind else ""),
+        where,
+        f"Attacker: {attacker or 'unknown'}",
+        f"Weapons: {fmt_list(rec.get('weapons'), label=weapon_label)}",
+        maps._counts_text(rec),
+    ]
+    sentence = maps._first_sentence(rec.get("sources"))
+    if sentence:
+        lines.append(f"“{sentence}”")
+    if not is_missing(rec.get("n_sources")) and int(rec["n_sources"]) > 1:
+        lines.append(f"{int(rec['n_sources'])} sources")
+    mag = maps.magnitude(rec)
+    color = attacker_color(attacker)
+    return {
+        "tooltip": "\n".join(lines),
+        "fill": hex_to_rgb(color, 40 if area else (215 if style == "filled" else 70)),
+        "line": hex_to_rgb(color, 170 if area else 255),
+        "radius_px": min(42.0, 5.0 + 2.4 * mag**0.5),
+        "weight": mag,
+    }
+
+
+def test_map_frame_matches_the_one_event_at_a_time_reference() -> None:
+    from bench.corpus import make_events
+
+    ev = pd.concat([seed_events(), make_events(400, seed=5)], ignore_index=True)
+    # Odd cases: vague wording, whitespace to fold, a long sentence, an empty first source.
+    ev.at[3, "vague"] = {"injured": "dozens", "injured_min": 24}
+    ev.at[30, "sources"] = [{"sentence": "  Drones\n\thit\u00a0Kharkiv  overnight "}]
+    ev.at[31, "sources"] = [{"sentence": "word " * 80}]
+    ev.at[32, "sources"] = [{"sentence": ""}, {"sentence": "The second source says it."}]
+    frame = maps.map_frame(ev)
+    located = ev[ev["lat"].notna() & ev["lon"].notna()]
+    assert frame["event_id"].tolist() == located["event_id"].tolist()
+    styles = maps.attacker_styles(sorted(ev["attacker"].dropna().unique()))
+    for rec, row in zip(located.to_dict("records"), frame.to_dict("records"), strict=True):
+        want = _reference_row(rec, styles)
+        assert row["tooltip"] == want["tooltip"]
+        assert row["fill"] == want["fill"] and row["line"] == want["line"]
+        assert row["radius_px"] == pytest.approx(want["radius_px"])
+        assert row["weight"] == pytest.approx(want["weight"])
+    by_id = frame.set_index("event_id")["tooltip"]
+    assert "“Drones hit Kharkiv overnight”" in by_id[ev.at[30, "event_id"]]
+    assert "…”" in by_id[ev.at[31, "event_id"]]
+    assert "“The second source says it.”" in by_id[ev.at[32, "event_id"]]
+
+
+def test_events_at_one_place_are_one_object_and_a_click_lists_them() -> None:
+    ev = seed_events()
+    frame = maps.map_frame(ev)
+    kyiv = frame[(frame["location"] == "Kyiv") & (frame["attacker"] == "Russia")]
+    assert len(kyiv) == 2 and kyiv["group"].nunique() == 1
+    places = maps.point_groups(frame)
+    assert len(places) == frame["group"].nunique()
+    assert places["n"].sum() == len(frame)
+    (row,) = places[places["group"] == kyiv["group"].iloc[0]].to_dict("records")
+    assert row["n"] == 2 and row["event_id"] == ""  # a group is selected by its key
+    assert row["tooltip"].startswith("2 events, 4 Jul 2025 – 6 Jul 2025\nKyiv (town or city)")
+    assert "Attacker: Russia" in row["tooltip"] and "Latest: 6 Jul 2025" in row["tooltip"]
+    single = places[places["n"] == 1].iloc[0]
+    assert single["tooltip"] == frame.loc[frame["group"] == single["group"], "tooltip"].iloc[0]
+    state = {"selection": {"objects": {"strikes": [{"group": row["group"], "event_id": ""}]}}}
+    ids = maps.selected_event_ids(state, frame)
+    latest_first = kyiv.sort_values("date", ascending=False)["event_id"].tolist()
+    assert ids == latest_first
+    assert maps.selected_event_ids(state) == []  # without the rows a group names no event
+
+
+def test_the_deck_stays_small_with_many_events() -> None:
+    from bench.corpus import make_events
+    from strikes.views import prepare_events
+
+    ev = prepare_events(make_events(20_000, seed=9))
+    frame = maps.map_frame(ev)
+    assert len(frame) == 20_000
+    deck = maps.build_deck(frame, maps.topojson_to_geojson(tiny_topology()))
+    text = deck.to_json()
+    layers = {layer["id"]: layer for layer in json.loads(text)["layers"]}
+    pins, areas = layers["strikes"]["data"], layers["areas"]["data"]
+    drawn = sum(r["n"] for r in pins) + sum(r["n"] for r in areas)
+    # No outline of Ukraine or Russia given: national tallies are areas too.  Every event is
+    # in exactly one object, and there is one object per place.
+    assert drawn == len(frame)
+    assert len(pins) + len(areas) == frame["group"].nunique()
+    assert len(text) < 200_000  # not 20,000 tooltips
+    assert set(pins[0]) == {*maps.DECK_COLUMNS, "radius_px"}
+    # Places summing thousands of weapons do not all hit the 42 px cap: the largest is 42 px,
+    # the rest keep their proportions (area ~ magnitude).
+    weight = maps.point_groups(frame).set_index("group")["weight"]
+    top = max(weight[r["group"]] for r in pins)
+    assert max(r["radius_px"] for r in pins) == pytest.approx(42.0)
+    for r in pins:
+        assert (r["radius_px"] - 5) / 37 == pytest.approx((weight[r["group"]] / top) ** 0.5)
+    assert len({round(r["radius_px"], 3) for r in pins}) > len(pins) // 2
+    for view in ("heat", "hexagons"):
+        layer = json.loads(maps.build_deck(frame, {"features": []}, view=view).to_json())
+        points = layer["layers"][1]["data"]
+        assert (
+            len(points)
+            == frame.loc[frame["geo_precision"] != "country", ["lat", "lon"]]
+            .drop_duplicates()
+            .shape[0]
+        )
+        assert sum(p["weight"] for p in points) == pytest.approx(
+            frame.loc[frame["geo_precision"] != "country", "weight"].sum()
+        )
+
+
+def test_the_outline_json_is_encoded_once_and_spliced_in() -> None:
+    geo = maps.topojson_to_geojson(tiny_topology())
+    frame = maps.map_frame(seed_events())
+    first = maps.build_deck(frame, geo).to_json()
+    spec = json.loads(first)
+    assert spec["layers"][0]["data"] == geo  # the outlines, as they are
+    assert "@@spliced" not in first
+    assert maps.build_deck(frame, geo).to_json() == first
