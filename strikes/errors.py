@@ -51,3 +51,8 @@ class ReadOnlyStore(StoreError):
 
 class GeocodeError(StrikesError):
     """A geocoder (offline index or online fallback) failed."""
+
+
+class IngestFailed(StrikesError):
+    """The dashboard's ingest worker could not finish (memory or time limit, or it crashed);
+    nothing was added."""

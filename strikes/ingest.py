@@ -34,6 +34,7 @@ from strikes.documents.articles import ArticleBatch, RawDocument, load_articles,
 from strikes.documents.neardup import Member, find_groups, resolve_groups
 from strikes.errors import InputRejected, ReadOnlyStore, StoreBusy, StoreError, StoreUnusable
 from strikes.events import merge_claims
+from strikes.guards import claim_notes
 from strikes.pipeline import extract_claims, figure_notes, language_notes, make_geo
 from strikes.schema import CLAIMS, EVENTS, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS, Settings
@@ -79,6 +80,7 @@ class IngestReport:
     changed: bool = False  # whether the store was written
     version: str = ""  # Store.version() afterwards
     notes: tuple[str, ...] = ()  # added but not read for events (not English), flagged figures
+    deleted_articles: tuple[str, ...] = ()  # files of the articles delete_articles removed
 
     def summary(self) -> str:
         parts = [f"added {len(self.added_articles)} article(s)"]
@@ -259,6 +261,59 @@ def rebuild(store: Store, *, progress: TextIO | None = None) -> IngestReport:
     return dataclasses.replace(box.get("report") or IngestReport(), version=store.version())
 
 
+def delete_articles(store: Store, article_ids: Sequence[str]) -> IngestReport:
+    """Remove articles and everything derived from them: their sentences and claims, the
+    events only they reported (the others lose them as a source and are re-merged), and
+    what other articles took from them (near-duplicate group, an inherited date: those
+    articles are regrouped and, when their date changes, re-extracted).  Unknown ids are
+    ignored; ``deleted_articles`` names what was removed."""
+    if store.read_only:
+        raise ReadOnlyStore(f"{store.path}: opened read-only; cannot delete articles")
+    box: dict[str, IngestReport] = {}
+    ids = [str(a) for a in article_ids]
+
+    def work(w: Writer) -> None:
+        box["report"] = _delete_into(w, ids, settings=store.settings)
+
+    store.write(work)
+    return dataclasses.replace(box.get("report") or IngestReport(), version=store.version())
+
+
+def _delete_into(w: Writer, ids: Sequence[str], *, settings: Settings) -> IngestReport:
+    stored = w.read("articles", columns=[*ARTICLE_META_COLS, "text"])
+    doomed = stored["article_id"].isin(set(ids)).to_numpy(dtype=bool)
+    gone = stored.loc[doomed, "article_id"].astype(str).tolist()
+    if not gone:
+        n_events = int(w.con.execute("SELECT count(*) FROM events").fetchall()[0][0])
+        return IngestReport(n_events=n_events, n_articles=len(stored))
+    files = tuple(str(f) for f in stored.loc[doomed, "file"])
+    old_blocks = w.read_matching("claims", "article_id", gone, columns=["attacker", "date"])
+    for table in ("claims", "sentences", "articles"):
+        w.delete(table, "article_id", gone)
+    remaining = stored.loc[~doomed].reset_index(drop=True)
+    _, regrouped, redated, _ = _regroup(remaining, remaining.iloc[0:0], settings=settings)
+    if not regrouped.empty:
+        w.update_articles(regrouped, _GROUP_COLS)
+    claims_new = empty_frame(CLAIMS)
+    if not redated.empty:
+        redo = redated["article_id"].astype(str).tolist()
+        old_blocks = pd.concat(
+            [
+                old_blocks,
+                w.read_matching("claims", "article_id", redo, columns=["attacker", "date"]),
+            ],
+            ignore_index=True,
+        )
+        sentences = w.read("sentences", article_ids=redo)
+        claims_new = _extract(redated, sentences, settings=settings, progress=None)
+        w.delete("claims", "article_id", redo)
+    report_events = _merge_blocks(w, claims_new, old_blocks)
+    w.changed = True
+    return IngestReport(
+        deleted_articles=files, n_articles=len(remaining), added_claims=0, **report_events
+    )
+
+
 def _ingest_into(
     w: Writer,
     batch: ArticleBatch,
@@ -301,7 +356,11 @@ def _ingest_into(
     claims_new = (extract or _extract)(
         to_extract, sentences_for, settings=settings, progress=progress
     )
-    notes = tuple(language_notes(new) + figure_notes(claims_new, to_extract))
+    notes = tuple(
+        language_notes(new)
+        + figure_notes(claims_new, to_extract)
+        + claim_notes(claims_new, to_extract, cap=settings.max_claims_per_article)
+    )
 
     w.append("articles", new)
     w.append("sentences", new_sents)

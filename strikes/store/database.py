@@ -7,7 +7,8 @@
 
 Layout.  Tables ``articles``, ``sentences``, ``claims`` (schema.ARTICLES, SENTENCES, CLAIMS),
 ``events`` (schema.EVENTS), ``event_sources`` (one row per source of an event, see
-`codecs.EVENT_SOURCES`) and ``meta`` (key/value: app, schema_version, content_version, timestamps).
+`codecs.EVENT_SOURCES`), ``official_tallies`` (schema.OFFICIAL_TALLIES, written by
+`strikes.official`) and ``meta`` (key/value: app, schema_version, content_version, timestamps).
 List and dict columns are stored as JSON text and decoded on read; every table has a hidden
 ``_row`` column that keeps insertion order.  Columns are created from the schema dicts, so a
 column added to a schema later appears in new stores and reads back as missing from old ones.
@@ -47,7 +48,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from strikes.errors import ReadOnlyStore, StoreBusy, StoreError, StoreUnusable
-from strikes.schema import ARTICLES, CLAIMS, EVENTS, SENTENCES, Schema, conform, empty_frame
+from strikes.schema import (
+    ARTICLES,
+    CLAIMS,
+    EVENTS,
+    OFFICIAL_TALLIES,
+    SENTENCES,
+    Schema,
+    conform,
+    empty_frame,
+)
 from strikes.settings import DEFAULT_SETTINGS, Settings
 from strikes.store.atomic import fsync_path
 from strikes.store.codecs import decode_frame, encode_frame
@@ -87,6 +97,7 @@ TABLES: dict[str, Schema] = {
     "claims": CLAIMS,
     "events": EVENTS,
     "event_sources": EVENT_SOURCES,
+    "official_tallies": OFFICIAL_TALLIES,  # strikes.official; replaced whole by each import
 }
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -95,6 +106,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "claims": ("claim_id",),
     "events": ("event_id",),
     "event_sources": ("event_id", "ord"),
+    "official_tallies": ("line",),
 }
 
 _SQL_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE", "object": "VARCHAR"}
@@ -434,12 +446,19 @@ class Store:
             )
 
     def counts(self) -> dict[str, int]:
-        """Rows per table (cheap)."""
+        """Rows per table (cheap); 0 for a table a store written before it existed lacks."""
         with self._read() as con:
             return {
                 t: int(con.execute(f"SELECT count(*) FROM {_q(t)}").fetchall()[0][0])
+                if _table_columns(con, t)
+                else 0
                 for t in TABLES
             }
+
+    def read_table(self, table: str) -> pd.DataFrame:
+        """One table of `TABLES` with its declared dtypes, in stored order (empty when an older
+        store lacks it): for tables other modules own, e.g. ``official_tallies``."""
+        return self._read_table(table)
 
     def meta(self) -> dict[str, str]:
         with self._read() as con:
