@@ -28,7 +28,7 @@ from strikes.errors import ReadOnlyStore, StoreError, StoreUnusable
 from strikes.settings import Settings
 
 TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
+ROOT = TESTS.parents[1]
 sys.path.insert(0, str(TESTS))
 from test_store import doc_text, fake_extract, unique_story, write_doc  # noqa: E402
 

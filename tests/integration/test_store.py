@@ -33,7 +33,7 @@ from strikes.settings import Settings
 
 TESTS = Path(__file__).resolve().parent
 REAL_EXTRACT = ig._extract
-ROOT = TESTS.parent
+ROOT = TESTS.parents[1]
 
 # ------------------------------------------------------------------------------ fake extractor
 
