@@ -9,7 +9,7 @@ The approach is clause-level pattern matching over mentions found by dedicated f
 A statistical parser would be the alternative, but no model can be downloaded at run time and
 the 1,000 articles/s budget rules out heavyweight NLP; the vocabulary of strike reports is
 narrow enough for rules that are fast, inspectable and tested case by case
-(tests/cases/claims_*.json).
+(tests/cases/extract_*.json).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from itertools import compress
 
 from strikes import lexicon as lx
 from strikes.dates import DateMention, find_dates, parse_published, pick_event_date
-from strikes.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
-from strikes.frozen import fast_init
 from strikes.numbers import Amount, find_amounts, find_implausible
 from strikes.settings import DEFAULT_SETTINGS, Settings
+from strikes.speed.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
+from strikes.speed.frozen import fast_init
 
 # --------------------------------------------------------------------------------------------
 # Compiled vocabulary (once, at import).  Every pattern is a plain alternation or a bounded
@@ -935,7 +935,7 @@ def extract_article_claims(
         )
     for c in ctx.claims:
         # Again where a follow-up sentence added figures; _build_claims checked the others
-        # (checking a claim twice changes nothing: tests/test_article_claims_fastpaths.py).
+        # (checking a claim twice changes nothing: tests/unit/test_article_claims_fastpaths.py).
         if "followup" in c.rules:
             _check_plausible(c, settings)
     kept = [c for c in ctx.claims if _keep(c)]

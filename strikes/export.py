@@ -192,7 +192,11 @@ def _as_dict(v: object) -> dict:
 def neutralize(cell: str) -> str:
     """Prefix with ' every part of a text cell a spreadsheet would execute (or that starts
     with '): the cell's start and the start of each part after a semicolon, since lists are
-    joined with "; " and spreadsheets can split cells on semicolons."""
+    joined with "; " and spreadsheets can split cells on semicolons.
+
+    >>> neutralize("=SUM(A1)"), neutralize("-70.6"), neutralize("Kyiv; =cmd")
+    ("'=SUM(A1)", "'-70.6", "Kyiv; '=cmd")
+    """
     if not cell:
         return cell
     if ";" not in cell:

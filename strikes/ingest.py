@@ -471,7 +471,7 @@ def _merge_blocks(w: Writer, claims_new: pd.DataFrame, old_blocks: pd.DataFrame)
     order as a full re-merge would read them, gives exactly the full re-merge's events for
     those blocks; every other event stays as stored.  The events table keeps the full merge's
     order (by attacker, date, then the merge's order within a block), so the store reads back
-    the same table either way (tests/test_store_incremental.py).
+    the same table either way (tests/integration/test_store_incremental.py).
     """
     blocks = pd.concat([_blocks_of(claims_new), _blocks_of(old_blocks)]).drop_duplicates(
         ignore_index=True

@@ -4,7 +4,7 @@ Everything here takes a frame with the columns of `strikes.schema.EVENTS` (extra
 ignored and kept) and returns a new frame; nothing reads files or the store.  The pages call
 these on the filtered events, the exports call `filter_events` with the CLI's filters.
 
-Counting rules (see DESIGN.md "Counting rules"); the ones that need a decision are fixed here:
+Counting rules (the README's "Counting rules"); the ones that need a decision are fixed here:
 
 * A *night* is a (date, attacker) pair of day-precision events.  Month- and year-precision
   events are never nights: month-precision ``kind == "total"`` events are the *reported monthly
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from strikes.arrays import unique_ints
+from strikes.speed.arrays import unique_ints
 from strikes.vocab import CASUALTY_FIELDS, FIGURES, WEAPON_CLASSES, WEAPON_COUNT_FIELDS
 
 WEAPON_BITS: dict[str, int] = {w: 1 << i for i, w in enumerate(WEAPON_CLASSES)}
@@ -194,6 +194,9 @@ def normalize_date(value: object, *, end: bool = False) -> str | None:
     """ISO day string of a date bound; "YYYY-MM" and "YYYY" stand for their first/last day.
 
     Raises ValueError on anything else (the CLI turns that into a usage error).
+
+    >>> normalize_date("2025-07"), normalize_date("2025-07", end=True), normalize_date("2025")
+    ('2025-07-01', '2025-07-31', '2025-01-01')
     """
     if value is None or value == "":
         return None

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pydeck as pdk
 
-from strikes.arrays import unique_ints
+from strikes.speed.arrays import unique_ints
 from strikes.vocab import FIGURES
 from ui.render.theme import (
     PRECISION_LABELS,
@@ -640,8 +640,6 @@ class CompactDeck(pdk.Deck):
     """
 
     def to_json(self) -> str:
-        from pydeck.bindings.json_tools import default_serialize
-
         # Layers whose data is one big constant object (the country outlines) are encoded once
         # per object and spliced in: re-encoding them on every rerun cost more than the events.
         spliced: dict[str, tuple[pdk.Layer, dict]] = {}
@@ -651,7 +649,7 @@ class CompactDeck(pdk.Deck):
                 spliced[token] = (layer, layer.data)
                 layer.data = token
         try:
-            spec = json.loads(json.dumps(self, default=default_serialize))
+            spec = json.loads(super().to_json())  # pydeck's public serialiser
         finally:
             for layer, data in spliced.values():
                 layer.data = data
