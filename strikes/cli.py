@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weapon", action="append")
     p.add_argument("--country", action="append")
 
+    from strikes.review import add_review_parser
+
+    add_review_parser(sub)
+
     p = sub.add_parser("gazetteer", help="build the offline gazetteer index into data/")
     p.add_argument("action", choices=["build", "check"])
 
@@ -120,6 +124,10 @@ def _handler(command: str):
         from strikes.export import cli_export
 
         return cli_export
+    if command == "review":
+        from strikes.review import cli_review
+
+        return cli_review
     if command == "gazetteer":
         from strikes.gazetteer import cli_gazetteer
 

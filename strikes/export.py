@@ -218,30 +218,55 @@ def format_source(src: dict) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _review_columns(events: pd.DataFrame) -> list[str]:
+    """The review columns a frame with corrections applied carries (strikes.review): the status
+    and, per correctable field, the machine's value where an analyst corrected it."""
+    from strikes.review import MACHINE_COLUMNS
+
+    return [c for c in ("reviewed", *MACHINE_COLUMNS) if c in events.columns]
+
+
+def _csv_cell(c: str, v: object) -> str:
+    if c in INT_COLUMNS:
+        return _fmt_int(v)
+    if c in FLOAT_COLUMNS:
+        return _fmt_float(v)
+    if c in LIST_COLUMNS:
+        return neutralize(LIST_SEP.join(str(x) for x in _as_list(v)))
+    if c == "sources":
+        srcs = [s for s in _as_list(v) if isinstance(s, dict)]
+        return neutralize(LIST_SEP.join(format_source(s) for s in srcs))
+    if c in JSON_COLUMNS:
+        d = _json_ready(_as_dict(v))
+        return json.dumps(d, ensure_ascii=False, separators=(",", ":")) if d else ""
+    return neutralize(_text(v))
+
+
 def to_csv(events: pd.DataFrame) -> bytes:
-    """One row per event, contract columns, formula cells neutralised (see the module doc)."""
+    """One row per event, contract columns, formula cells neutralised (see the module doc).
+
+    A frame with corrections applied (strikes.review) also gets ``<field>_machine`` right after
+    each correctable field (the machine's value where it was corrected, else empty) and a
+    ``reviewed`` column (unreviewed, confirmed, corrected or dismissed) at the end."""
     ev = _events(events)
-    cols = list(EVENTS)
+    extra = _review_columns(events)
+    cols: list[str] = []
+    source: list[tuple[str, str]] = []  # (header, the events column whose format it takes)
+    for c in EVENTS:
+        cols.append(c)
+        source.append((c, c))
+        if f"{c}_machine" in extra:
+            cols.append(f"{c}_machine")
+            source.append((f"{c}_machine", c))
+    if "reviewed" in extra:
+        cols.append("reviewed")
+        source.append(("reviewed", "reviewed"))
+    frames = {c: events[c].to_numpy(dtype=object) for c in extra}
     rows = []
-    for rec in ev.to_dict("records"):
-        row = []
-        for c in cols:
-            v = rec[c]
-            if c in INT_COLUMNS:
-                row.append(_fmt_int(v))
-            elif c in FLOAT_COLUMNS:
-                row.append(_fmt_float(v))
-            elif c in LIST_COLUMNS:
-                row.append(neutralize(LIST_SEP.join(str(x) for x in _as_list(v))))
-            elif c == "sources":
-                srcs = [s for s in _as_list(v) if isinstance(s, dict)]
-                row.append(neutralize(LIST_SEP.join(format_source(s) for s in srcs)))
-            elif c in JSON_COLUMNS:
-                d = _json_ready(_as_dict(v))
-                row.append(json.dumps(d, ensure_ascii=False, separators=(",", ":")) if d else "")
-            else:
-                row.append(neutralize(_text(v)))
-        rows.append(row)
+    for i, rec in enumerate(ev.to_dict("records")):
+        rows.append(
+            [_csv_cell(fmt, rec[name] if name in rec else frames[name][i]) for name, fmt in source]
+        )
     return _write_csv(cols, rows)
 
 
@@ -299,9 +324,12 @@ def _point(lat: object, lon: object) -> dict | None:
 def geojson_dict(events: pd.DataFrame) -> dict:
     """The FeatureCollection as a dict (see `to_geojson`)."""
     ev = _events(events)
+    extra = {c: events[c].to_numpy(dtype=object) for c in _review_columns(events)}
     features = []
-    for rec in ev.to_dict("records"):
+    for i, rec in enumerate(ev.to_dict("records")):
         props = {c: _json_ready(rec[c]) for c in EVENTS}
+        # Review status and the machine's values of corrected fields (strikes.review).
+        props.update({c: _json_ready(vals[i]) for c, vals in extra.items()})
         for c in (*LIST_COLUMNS, "sources"):
             props[c] = _json_ready(_as_list(rec[c]))
         for c in JSON_COLUMNS:
@@ -606,11 +634,13 @@ def cli_export(args, *, settings, out: TextIO, err: TextIO) -> int:
         print(f"strikes export: no such directory: {Path(args.out).parent}", file=err)
         return EXIT_REJECTED
 
+    # An explicit --db must exist; the default store is built from the seeds on first use.
+    from strikes.review import filter_review, reviewed_events
     from strikes.store import store_for_reading
 
-    # An explicit --db must exist; the default store is built from the seeds on first use.
     store = store_for_reading(settings=settings, must_exist=getattr(args, "db", None) is not None)
-    events = store.events()
+    # Analysts' corrections applied; dismissed events left out.
+    events = filter_review(reviewed_events(store).events)
     events = filter_events(
         events,
         date_from=date_from,

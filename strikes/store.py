@@ -59,7 +59,16 @@ import numpy as np
 import pandas as pd
 
 from strikes.errors import InputRejected, ReadOnlyStore, StoreBusy, StoreError, StoreUnusable
-from strikes.schema import ARTICLES, CLAIMS, EVENTS, SENTENCES, Schema, conform, empty_frame
+from strikes.schema import (
+    ARTICLES,
+    CLAIMS,
+    CORRECTIONS,
+    EVENTS,
+    SENTENCES,
+    Schema,
+    conform,
+    empty_frame,
+)
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,7 +77,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from strikes.articles import ArticleBatch, RawDocument
 
 APP_ID = "strike-tracker"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PROGRESS_MIN_DOCS = 200  # show a progress bar for more new documents than this (or on a tty)
 EXTRACT_CHUNK = 20  # articles per extraction call (progress granularity)
 # Ingest re-merges only the (attacker, date) blocks the new claims touch (`_merge_blocks`);
@@ -101,6 +110,7 @@ TABLES: dict[str, Schema] = {
     "claims": CLAIMS,
     "events": EVENTS,
     "event_sources": EVENT_SOURCES,
+    "corrections": CORRECTIONS,  # analysts' decisions (strikes.review); never re-derived
 }
 KEYS: dict[str, tuple[str, ...]] = {
     "articles": ("article_id",),
@@ -108,6 +118,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "claims": ("claim_id",),
     "events": ("event_id",),
     "event_sources": ("event_id", "ord"),
+    "corrections": ("correction_id",),
 }
 _SQL_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE", "object": "VARCHAR"}
 ARTICLE_META_COLS = tuple(c for c in ARTICLES if c not in ("text", "removed"))
@@ -117,7 +128,11 @@ _GROUP_COLS = ("published", "published_source", "published_ref", "duplicate_of",
 # writer's transaction on the *new* database, after the tables of the current schema were
 # created and the old tables attached as ``old``; it must copy what `_copy_table` cannot
 # (renamed or re-encoded columns).  Columns merely added to a schema need no migration.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    # 2 adds the corrections table (created empty).  The version goes up so that an older
+    # Strike Tracker refuses to write the store instead of dropping its decisions.
+    1: lambda con: None,
+}
 
 # (articles, sentences, *, settings, progress) -> claims (schema.CLAIMS): see Store.ingest_batch.
 Extractor = Callable[..., pd.DataFrame]
