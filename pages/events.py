@@ -13,12 +13,14 @@ from ui.components import (
     md_escape,
 )
 from ui.page import filtered_page
+from ui.review import review_details, review_panel, show_done
 from ui.tables import EVENT_SORTS, event_order, events_table, table_order
 
 PAGE_SIZE = 25
 
 ctx = filtered_page("Events")
 events = ctx.events
+show_done()
 
 n_conf = sum(1 for c in events["conflicts"].to_numpy(dtype=object) if isinstance(c, dict) and c)
 st.markdown(
@@ -46,6 +48,7 @@ if rows:
             claims=ctx.data.claims,
             articles=ctx.data.articles,
         )
+        review_panel(ev, data=ctx.data, key="events_selected")
 
 st.subheader("Events and their sources")
 pages = max(1, math.ceil(len(events) / PAGE_SIZE))
@@ -66,3 +69,4 @@ for ev in events_by_id(chunk, chunk["event_id"].tolist()):
             claims=ctx.data.claims,
             articles=ctx.data.articles,
         )
+        review_details(ev)

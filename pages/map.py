@@ -14,6 +14,7 @@ from ui.components import (
 from ui.data import get_settings, map_rows
 from ui.maps import attacker_styles, build_deck, countries_geojson, selected_event_ids
 from ui.page import filtered_page
+from ui.review import review_panel, show_done
 from ui.tables import events_table
 from ui.theme import attacker_color
 
@@ -28,6 +29,7 @@ def _countries(data_dir: str, cache_dir: str) -> dict:
 
 
 ctx = filtered_page("Strike map")
+show_done()
 
 frame = map_rows(ctx.data, ctx.events)
 unlocated = len(ctx.events) - len(frame)
@@ -116,6 +118,7 @@ if ids:
             claims=ctx.data.claims,
             articles=ctx.data.articles,
         )
+        review_panel(ev, data=ctx.data, key=f"map_{ev['event_id']}")
 elif view == "strikes":
     st.info(
         "Click a strike or an area on the map to see the reports behind it.",

@@ -38,6 +38,8 @@ class Data:
     event_sources: pd.DataFrame
     options: dict[str, list[str]]
     date_bounds: tuple[str | None, str | None]
+    # Analysts' decisions that no longer find their event (strikes.review), for the Review page.
+    orphans: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def empty(self) -> bool:
@@ -87,17 +89,39 @@ def _date_bounds(events: pd.DataFrame) -> tuple[str | None, str | None]:
 # keeps an accidental in-place edit from reaching the cached object).
 @st.cache_resource(show_spinner="Loading events…", max_entries=2)
 def _load(db_path: str, version: str, _store: Store) -> Data:
+    from strikes.review import apply_corrections, load_corrections
+
     snap = _store.snapshot()
-    events = prepare_events(snap.events)
+    # Corrections are applied on read: every page and export sees the corrected values (and
+    # the machine's beside them); dismissed events stay in the frame for the review filter.
+    applied = apply_corrections(
+        snap.events, load_corrections(_store), claims=snap.claims, articles=snap.articles
+    )
+    events = prepare_events(applied.events)
+    event_sources = snap.event_sources
+    if applied.structural:  # merges and splits move sources between events
+        event_sources = _event_sources_of(applied.events, snap.articles)
     return Data(
         version=snap.version,
         events=events,
         articles=snap.articles,
         claims=snap.claims,
-        event_sources=snap.event_sources,
+        event_sources=event_sources,
         options=filter_options(events),
         date_bounds=_date_bounds(events),
+        orphans=applied.orphans,
     )
+
+
+def _event_sources_of(events: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """The store's event_sources frame (EVENT_SOURCES_READ) for events as reviewed."""
+    from strikes.schema import conform
+    from strikes.store import EVENT_SOURCES_READ, event_sources_frame
+
+    rows = event_sources_frame(events[["event_id", "sources"]])
+    meta = [c for c in EVENT_SOURCES_READ if c not in rows.columns and c in articles.columns]
+    joined = rows.merge(articles[["article_id", *meta]], on="article_id", how="left")
+    return conform(joined, EVENT_SOURCES_READ)
 
 
 REBUILT = "_store_rebuilt_backup"

@@ -1,0 +1,160 @@
+"""The review form and queue under Streamlit's AppTest, on a copy of the seed store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from strikes.review import filter_review, load_corrections, review_queue, reviewed_events
+from strikes.settings import Settings
+from strikes.store import open_store
+from ui.metrics import headline
+from ui.theme import fmt_int
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+def store(db: Path):
+    return open_store(settings=Settings.from_env(env={}, db_path=db), read_only=True)
+
+
+def run_page(page: str, *, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def submit(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label == "Record decision").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_queue_lists_unreviewed_events_most_in_need_first(app_env: Path) -> None:
+    at = run_page("pages/review.py")
+    assert "Review queue" in [t.value for t in at.title]
+    table = at.dataframe[0].value
+    expected = review_queue(reviewed_events(store(app_env)).events)
+    assert table["event_id"].tolist() == expected["event_id"].tolist()
+    assert table["priority"].is_monotonic_decreasing and table["priority"].iloc[0] > 0
+    assert "conflicting sources" in table["why"].iloc[0]
+
+
+def test_correcting_a_figure_reaches_the_store_the_overview_and_the_queue(app_env: Path) -> None:
+    db = store(app_env)
+    before = metric(run_page("pages/overview.py"), "Killed")
+    at = run_page("pages/review.py")
+    first = at.dataframe[0].value["event_id"].iloc[0]
+    at.text_input(key="review_name").input("Ana")
+    at.selectbox(key="queue_field").select("killed")
+    at.text_input(key="queue_value").input("30")
+    at.text_input(key="queue_note").input("governor's later figure")
+    submit(at)
+    assert any("Recorded: correct a field" in s.value for s in at.success)
+    rows = load_corrections(db)
+    assert len(rows) == 1 and rows.iloc[0]["reviewer"] == "Ana"
+    assert rows.iloc[0]["event_id"] == first and rows.iloc[0]["value"] == 30
+    # The corrected event leaves the queue; the next one comes up.
+    assert first not in at.dataframe[0].value["event_id"].tolist()
+    # Overview: the headline sums the corrected figure.
+    ov = run_page("pages/overview.py")
+    expected = headline(filter_review(reviewed_events(db).events)).killed
+    assert metric(ov, "Killed") == fmt_int(expected) != before
+    # Events page: the review column marks it; the corrected filter finds it.
+    ev = run_page("pages/events.py", query={"review": "corrected"})
+    table = ev.dataframe[0].value
+    assert table["event_id"].tolist() == [first]
+    assert table["killed"].iloc[0] == 30 and table["review"].iloc[0] == "✎ killed"
+
+
+def test_the_name_is_required_and_remembered(app_env: Path) -> None:
+    at = run_page("pages/review.py")
+    at.selectbox(key="queue_field").select("killed")
+    at.text_input(key="queue_value").input("4")
+    submit(at)
+    assert any("Give your name" in e.value for e in at.error)
+    assert load_corrections(store(app_env)).empty
+    at.text_input(key="review_name").input("Ben").run()
+    at.switch_page("pages/events.py").run()
+    at.switch_page("pages/review.py").run()
+    assert at.text_input(key="review_name").value == "Ben"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("killed", "lots", "killed: 'lots' is not a whole number"),
+        ("date", "yesterday", "date: 'yesterday' is not a date"),
+        ("weapons", "drone, laser", "unknown weapon class 'laser'"),
+        ("place", "Nowhereville Qq", "not in the offline gazetteer"),
+    ],
+)
+def test_bad_values_are_refused_and_nothing_is_written(
+    app_env: Path, field: str, value: str, message: str
+) -> None:
+    version = store(app_env).version()
+    at = run_page("pages/review.py")
+    at.text_input(key="review_name").input("Ana")
+    at.selectbox(key="queue_field").select(field)
+    at.text_input(key="queue_value").input(value)
+    submit(at)
+    assert any(message in e.value.replace("\\", "") for e in at.error), [e.value for e in at.error]
+    assert store(app_env).version() == version and load_corrections(store(app_env)).empty
+
+
+def test_dismissed_events_are_hidden_and_listed_on_request(app_env: Path) -> None:
+    at = run_page("pages/review.py")
+    first = at.dataframe[0].value["event_id"].iloc[0]
+    at.text_input(key="review_name").input("Ana")
+    at.button_group(key="queue_action").set_value("dismiss").run()
+    at.selectbox(key="queue_reason").select("background")
+    submit(at)
+    assert load_corrections(store(app_env)).iloc[0]["reason"] == "background"
+    ev = run_page("pages/events.py")
+    assert first not in ev.dataframe[0].value["event_id"].tolist()
+    gone = run_page("pages/events.py", query={"review": "dismissed"})
+    assert gone.dataframe[0].value["event_id"].tolist() == [first]
+    assert gone.dataframe[0].value["review"].iloc[0] == "✕ dismissed"
+    # The Review page lists them on request.
+    at = run_page("pages/review.py")
+    at.toggle(key="review_show_dismissed").set_value(True).run()
+    assert first in at.dataframe[1].value["event_id"].tolist()
+
+
+def test_merge_and_confirm_from_the_form(app_env: Path) -> None:
+    events = reviewed_events(store(app_env)).events
+    at = run_page("pages/review.py")
+    first = at.dataframe[0].value["event_id"].iloc[0]
+    other = next(e for e in events["event_id"] if e != first)
+    at.text_input(key="review_name").input("Ana")
+    at.button_group(key="queue_action").set_value("merge").run()
+    at.text_input(key="queue_other_id").input(other)
+    submit(at)
+    after = reviewed_events(store(app_env)).events
+    assert other not in set(after["event_id"]) and len(after) == len(events) - 1
+    at.button_group(key="queue_action").set_value("merge").run()
+    at.text_input(key="queue_other_id").input("0000000000000000")
+    submit(at)
+    assert any("no event '0000000000000000'" in e.value.replace("\\", "") for e in at.error)
+    at.button_group(key="queue_action").set_value("confirm").run()
+    submit(at)
+    statuses = set(reviewed_events(store(app_env)).events["reviewed"])
+    assert {"corrected", "confirmed"} <= statuses
+
+
+def test_read_only_shows_no_form(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STRIKES_READ_ONLY", "1")
+    at = run_page("pages/review.py")
+    assert not [b for b in at.button if b.label == "Record decision"]
+    assert any("Review is off" in c.value for c in at.caption)
