@@ -45,6 +45,10 @@ else:
             "killed": st.column_config.NumberColumn("Killed", format="localized"),
             "injured": st.column_config.NumberColumn("Injured", format="localized"),
             "sources": st.column_config.NumberColumn("Articles", width="small"),
+            "date": st.column_config.TextColumn("Date", width="small"),
+            "attacker": st.column_config.TextColumn("Attacker", width="small"),
+            "place": st.column_config.TextColumn("Place"),
+            "event_id": st.column_config.TextColumn("Event id", width="small"),
         },
     )
     rows = list(getattr(getattr(state, "selection", None), "rows", []) or [])

@@ -164,7 +164,6 @@ def show_done() -> None:
     """The message of the decision recorded in the previous run (the page reran since)."""
     msg = st.session_state.pop(K_DONE, None)
     if msg:
-        st.toast(msg, icon=":material/check_circle:")
         st.success(msg, icon=":material/check_circle:")
 
 
