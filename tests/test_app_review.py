@@ -37,6 +37,11 @@ def submit(at: AppTest) -> AppTest:
     return at
 
 
+def events_before_killed(db, event_id: str):
+    ev = db.events()
+    return ev[ev["event_id"] == event_id].iloc[0]["killed"]
+
+
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -76,6 +81,16 @@ def test_correcting_a_figure_reaches_the_store_the_overview_and_the_queue(app_en
     table = ev.dataframe[0].value
     assert table["event_id"].tolist() == [first]
     assert table["killed"].iloc[0] == 30 and table["review"].iloc[0] == "✎ killed"
+    # One click away (the panel's popover): the machine's value, the note and who decided.
+    details = next(d.value for d in ev.dataframe[1:] if "machine" in d.value.columns)
+    assert details.iloc[0].to_dict() | {"when": ""} == {
+        "field": "Killed",
+        "corrected": "30",
+        "machine": fmt_int(events_before_killed(db, first)),
+        "note": "governor's later figure",
+        "by": "Ana",
+        "when": "",
+    }
 
 
 def test_the_name_is_required_and_remembered(app_env: Path) -> None:
