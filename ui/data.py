@@ -95,7 +95,11 @@ def _load(db_path: str, version: str, _store: Store) -> Data:
     # Corrections are applied on read: every page and export sees the corrected values (and
     # the machine's beside them); dismissed events stay in the frame for the review filter.
     applied = apply_corrections(
-        snap.events, load_corrections(_store), claims=snap.claims, articles=snap.articles
+        snap.events,
+        load_corrections(_store),
+        claims=snap.claims,
+        articles=snap.articles,
+        event_sources=snap.event_sources,
     )
     events = prepare_events(applied.events)
     event_sources = snap.event_sources
