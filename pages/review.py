@@ -11,7 +11,7 @@ import streamlit as st
 from strikes.review import QUEUE_WEIGHTS
 from ui.components import event_sources_panel, event_title, events_by_id, md_escape
 from ui.page import page_context
-from ui.review import orphans_notice, queue_frame, review_details, review_panel, show_done
+from ui.review import orphans_notice, queue_for, review_details, review_panel, show_done
 from ui.tables import events_table
 
 ctx = page_context()
@@ -21,7 +21,7 @@ orphans_notice(ctx.data.orphans)
 
 # The sidebar's filters narrow the queue; its review status filter does not apply here.
 base = dataclasses.replace(ctx.filters, review=("unreviewed",)).apply(ctx.data.events)
-queue = queue_frame(base)
+queue = queue_for(ctx.data, ctx.filters.to_query(), base)
 weights = ", ".join(f"{k} {v}" for k, v in QUEUE_WEIGHTS.items())
 st.caption(
     f"**{len(queue):,} unreviewed events** in the current filters, ordered by what most likely "

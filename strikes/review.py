@@ -755,55 +755,76 @@ def filter_review(events: pd.DataFrame, statuses: Sequence[str] = ()) -> pd.Data
 # --------------------------------------------------------------------------------------------
 
 
+def queue_flags(events: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per QUEUE_WEIGHTS reason, which events have it (vectorised: the queue of 100,000 events
+    is built in well under a second)."""
+    n = len(events)
+
+    def num(c: str) -> np.ndarray:
+        if c not in events.columns:
+            return np.full(n, np.nan)
+        return pd.to_numeric(events[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    def text(c: str) -> pd.Series:
+        col = events[c] if c in events.columns else pd.Series([None] * n, index=events.index)
+        return col.astype("string")
+
+    launched, intercepted, hit = num("launched"), num("intercepted"), num("hit")
+    prec = text("geo_precision")
+    with np.errstate(invalid="ignore"):
+        implausible = (
+            (intercepted > launched)
+            | (hit > launched)
+            | (prec.isin(["city", "point"]).to_numpy(dtype=bool) & (launched > CITY_LAUNCHED_LIMIT))
+        )
+    tally = ((text("kind") == "total") & (prec == "country")).fillna(False).to_numpy(dtype=bool)
+    coarse = prec.isin(["region", "country"]).fillna(False).to_numpy(dtype=bool) & ~tally
+    unplaced = (prec.isna() | text("location").isna()).to_numpy(dtype=bool)
+    conflicts = events["conflicts"] if "conflicts" in events.columns else pd.Series([None] * n)
+    return {
+        "conflicting sources": np.fromiter(
+            (isinstance(c, dict) and bool(c) for c in conflicts), dtype=bool, count=n
+        ),
+        "implausible figures": implausible,
+        "undated": text("date").isna().to_numpy(dtype=bool),
+        "low-precision place": coarse | unplaced,
+        "single source": num("n_articles") <= 1,
+    }
+
+
 def queue_reasons(ev: Mapping) -> list[str]:
     """Why an event most likely needs a person (QUEUE_WEIGHTS' keys), most important first."""
-    reasons = []
-    if isinstance(ev.get("conflicts"), dict) and ev["conflicts"]:
-        reasons.append("conflicting sources")
-    launched, intercepted, hit = (ev.get(f) for f in ("launched", "intercepted", "hit"))
-    prec = ev.get("geo_precision")
-    implausible = (
-        (not _missing(launched) and not _missing(intercepted) and intercepted > launched)
-        or (not _missing(launched) and not _missing(hit) and hit > launched)
-        or (prec in ("city", "point") and not _missing(launched) and launched > CITY_LAUNCHED_LIMIT)
-    )
-    if implausible:
-        reasons.append("implausible figures")
-    if _missing(ev.get("date")):
-        reasons.append("undated")
-    is_tally = ev.get("kind") == "total" and prec == "country"
-    if (
-        _missing(prec)
-        or _missing(ev.get("location"))
-        or (prec == "region" and not is_tally)
-        or (prec == "country" and not is_tally)
-    ):
-        reasons.append("low-precision place")
-    n = ev.get("n_articles")
-    if not _missing(n) and int(n) <= 1:
-        reasons.append("single source")
-    return reasons
+    flags = queue_flags(pd.DataFrame([dict(ev)]))
+    return [k for k in QUEUE_WEIGHTS if flags[k][0]]
 
 
 def review_queue(events: pd.DataFrame) -> pd.DataFrame:
     """Unreviewed events ordered by what most likely needs a person: the score (sum of
-    QUEUE_WEIGHTS of the reasons), then newest first.  Adds ``priority`` and ``reasons``."""
+    QUEUE_WEIGHTS of the reasons), then newest first, then stored order.  Adds ``priority``
+    and ``reasons``."""
     ev = events
     if "reviewed" in ev.columns:
         ev = ev[(ev["reviewed"].astype("string").fillna("unreviewed") == "unreviewed").to_numpy()]
-    reasons = [queue_reasons(r) for r in ev.to_dict("records")]
-    score = [sum(QUEUE_WEIGHTS[x] for x in rs) for rs in reasons]
+    flags = queue_flags(ev)
+    score = np.zeros(len(ev), dtype=np.int64)
+    for k, w in QUEUE_WEIGHTS.items():
+        score += w * flags[k]
+    # The reasons of a row from its bit pattern: one list per distinct pattern (at most 32).
+    names = list(QUEUE_WEIGHTS)
+    bits = np.zeros(len(ev), dtype=np.int64)
+    for j, k in enumerate(names):
+        bits |= flags[k].astype(np.int64) << j
+    lists = {b: [k for j, k in enumerate(names) if b >> j & 1] for b in set(bits.tolist())}
+    reasons = [lists[b] for b in bits.tolist()]
     out = ev.copy()
     out["priority"] = pd.array(score, dtype="Int64")
     out["reasons"] = pd.Series(reasons, dtype=object, index=out.index)
-    date = out["date"].astype("string").fillna("")
-    order = np.lexsort((np.arange(len(out)), np.array([_neg(d) for d in date]), -np.array(score)))
-    return out.iloc[order] if len(out) else out
-
-
-def _neg(date: str) -> str:
-    # Newest first inside a score: invert the digits (an undated event sorts last).
-    return "".join(chr(ord("9") - ord(ch) + ord("0")) if ch.isdigit() else ch for ch in date) or "~"
+    if not len(out):
+        return out
+    dates = out["date"].astype("string").str.slice(0, 10)
+    codes, _ = pd.factorize(dates, sort=True)  # missing -> -1: sorts last below
+    newest = np.where(codes < 0, np.inf, -codes.astype(float))
+    return out.iloc[np.lexsort((np.arange(len(out)), newest, -score))]
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ deployments show the decisions but no form.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 
 import pandas as pd
@@ -290,6 +291,17 @@ def review_panel(ev: Mapping, *, data: Data, key: str) -> None:
         review_form(ev, data=data, key=key)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _queue(version: str, view: str, _events: pd.DataFrame) -> pd.DataFrame:
+    return queue_frame(_events)
+
+
+def queue_for(data: Data, view: Mapping, events: pd.DataFrame) -> pd.DataFrame:
+    """`queue_frame` of ``events`` (``data`` filtered as ``view`` says), once per store version
+    and filter view: reruns of the Review page (a row selected, the name typed) reuse it."""
+    return _queue(data.version, json.dumps(view, sort_keys=True), events)
+
+
 def queue_frame(events: pd.DataFrame) -> pd.DataFrame:
     """The review queue (strikes.review.review_queue) of ``events`` as the table shows it."""
     q = review_queue(events)
@@ -324,6 +336,7 @@ def orphans_notice(orphans: pd.DataFrame) -> None:
 
 __all__ = [
     "orphans_notice",
+    "queue_for",
     "queue_frame",
     "review_details",
     "review_form",
