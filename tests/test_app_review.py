@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from strikes.review import filter_review, load_corrections, review_queue, reviewed_events
+from strikes.review import (
+    filter_review,
+    import_jsonl,
+    load_corrections,
+    review_queue,
+    reviewed_events,
+)
 from strikes.settings import Settings
-from strikes.store import open_store
+from strikes.store import Store, open_store
 from ui.metrics import headline
 from ui.theme import fmt_int
 
@@ -173,3 +180,47 @@ def test_read_only_shows_no_form(app_env: Path, monkeypatch: pytest.MonkeyPatch)
     at = run_page("pages/review.py")
     assert not [b for b in at.button if b.label == "Record decision"]
     assert any("Review is off" in c.value for c in at.caption)
+
+
+def test_orphaned_decisions_are_listed_on_the_review_page(app_env: Path) -> None:
+    row = {
+        "action": "set",
+        "event_id": "feedfacefeedface",
+        "anchors": [{"article": "0000000000000000", "start": 10, "end": 80}],
+        "field": "killed",
+        "value": 5,
+        "note": "made on another store",
+        "reviewer": "Ana",
+        "created_at": "2025-08-01T10:00:00+00:00",
+    }
+    rep = import_jsonl(Store(app_env), json.dumps(row) + "\n")
+    assert rep.added == 1 and rep.orphaned == 1
+    at = run_page("pages/review.py")
+    assert any("1 decision(s) no longer find their event" in w.value for w in at.warning)
+    listed = next(d.value for d in at.dataframe if "why" in d.value.columns)
+    assert listed["event_id"].tolist() == ["feedfacefeedface"]
+    assert listed["note"].tolist() == ["made on another store"]
+
+
+def test_merged_events_show_every_source_in_their_panel(app_env: Path) -> None:
+    from ui.data import _event_sources_of
+
+    events = reviewed_events(store(app_env)).events
+    at = run_page("pages/review.py")
+    first = at.dataframe[0].value["event_id"].iloc[0]
+    other = events["event_id"].iloc[-1]
+    at.text_input(key="review_name").input("Ana")
+    at.button_group(key="queue_action").set_value("merge").run()
+    at.text_input(key="queue_other_id").input(other)
+    submit(at)
+    db = store(app_env)
+    applied = reviewed_events(db)
+    merged = applied.events[applied.events["event_id"] == first].iloc[0]
+    n_before = sum(
+        len(s) for s in events[events["event_id"].isin([first, other])]["sources"].tolist()
+    )
+    assert merged["n_sources"] == n_before and applied.structural
+    rows = _event_sources_of(applied.events, db.articles())
+    mine = rows[rows["event_id"] == first]
+    assert len(mine) == n_before and mine["title"].notna().all()
+    assert other not in set(rows["event_id"])
