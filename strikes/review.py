@@ -639,8 +639,13 @@ def _apply_split(
     srcs = [s for s in r.get("sources") or () if isinstance(s, dict)]
     out_srcs = [s for s in srcs if hit(s)]
     if not out_srcs:
-        # Already split off (the same decision applied to the new event's own anchors).
-        return False if str(r["event_id"]).startswith("s") and srcs else None
+        # Already apart when the sentence is another event's source (the machine no longer
+        # merges it here); else the decision has lost its sentence.
+        apart = any(
+            k[0] == str(art) and (start is None or k[1] == start) and eids
+            for k, eids in work.by_anchor.items()
+        )
+        return False if apart else None
     if len(out_srcs) == len(srcs):
         return False
     cids = {s.get("claim_id") for s in srcs}
@@ -957,9 +962,11 @@ def record(
             row["article_id"] = d.article_id
             row["sentence_start"] = d.sentence_start
         row["correction_id"] = correction_id(row)
+        box["row"] = row
+        if row["correction_id"] in w.ids("corrections", "correction_id"):
+            return  # the same decision sent twice (a double click): stored once
         w.append("corrections", conform([row], CORRECTIONS))
         w.changed = True
-        box["row"] = row
 
     store._write(work)
     return box["row"]

@@ -427,3 +427,38 @@ def test_queue_orders_by_need() -> None:
         "conflict", "odd", "undated", "region", "single", "fine", "tally",
     ]  # fmt: skip
     assert q.iloc[0]["reasons"] == ["conflicting sources", "single source"]
+
+
+def test_a_split_the_machine_has_made_itself_is_not_an_orphan(corpus: Path, tmp_path: Path) -> None:
+    store = make_store(tmp_path / "s", [corpus])
+    decide_everything(store)
+    snap = store.snapshot()
+    corrections = load_corrections(store)
+    split = corrections[corrections["action"] == "split"].iloc[0]
+    ev = snap.events.copy()
+    pos = next(i for i, e in enumerate(ev["event_id"]) if e == split["event_id"])
+    srcs = ev.at[pos, "sources"]
+    out = [s for s in srcs if s["article"] == split["article_id"]]
+    # A later extractor keeps that sentence apart: two machine events, the split has happened.
+    alone = ev.iloc[[pos]].assign(event_id="a" * 16, sources=[out], n_sources=1, n_articles=1)
+    ev.at[pos, "sources"] = [s for s in srcs if s["article"] != split["article_id"]]
+    machine = pd.concat([ev, alone], ignore_index=True)
+    applied = apply_corrections(machine, corrections, claims=snap.claims, articles=snap.articles)
+    assert applied.orphans.empty
+    kh = applied.events[applied.events["location"] == "Kharkiv"]
+    assert len(kh) == 2
+    assert [len({s["article"] for s in srcs}) for srcs in kh["sources"]] == [1, 1]
+    # A split whose sentence is gone from every event is an orphan.
+    gone = machine[machine["event_id"] != "a" * 16]
+    applied = apply_corrections(gone, corrections, claims=snap.claims, articles=snap.articles)
+    assert "split" in set(applied.orphans["action"])
+
+
+def test_the_same_decision_sent_twice_is_stored_once(corpus: Path, tmp_path: Path) -> None:
+    store = make_store(tmp_path / "s", [corpus / "a.txt"])
+    eid = store.events()["event_id"].iloc[0]
+    d = Decision(action="set", event_id=eid, field="killed", value="2", reviewer="ana")
+    record(store, d, now="2025-08-01T10:00:00+00:00")
+    version = store.version()
+    record(store, d, now="2025-08-01T10:00:00+00:00")
+    assert len(load_corrections(store)) == 1 and store.version() == version
