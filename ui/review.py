@@ -124,7 +124,7 @@ def review_details(ev: Mapping) -> None:
                 f"{md_escape(note)}"
             )
         lines = []
-        for d in rv["decisions"]:
+        for d in sorted(rv["decisions"], key=lambda d: str(d.get("created_at") or "")):
             when = str(d.get("created_at") or "")[:16].replace("T", " ")
             bits = [str(d.get("action"))]
             if d.get("field"):
@@ -134,8 +134,8 @@ def review_details(ev: Mapping) -> None:
             if d.get("split_into"):
                 bits.append("into " + str(d["split_into"]))
             note = f" — {d['note']}" if d.get("note") else ""
-            lines.append(f"- {when} · {d.get('reviewer')}: {' '.join(bits)}{note}")
-        st.markdown("**History**\n\n" + md_escape("\n".join(lines)).replace("\\-", "-"))
+            lines.append(md_escape(f"{when} · {d.get('reviewer')}: {' '.join(bits)}{note}"))
+        st.markdown("**History**\n\n" + "\n".join(f"- {line}" for line in lines))
 
 
 def reviewer_name() -> str:
