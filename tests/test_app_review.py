@@ -224,3 +224,26 @@ def test_merged_events_show_every_source_in_their_panel(app_env: Path) -> None:
     mine = rows[rows["event_id"] == first]
     assert len(mine) == n_before and mine["title"].notna().all()
     assert other not in set(rows["event_id"])
+
+
+def test_with_sign_in_the_reviewer_is_the_signed_in_user(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIKES_REQUIRE_LOGIN", "1")
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "test-only-cookie-secret",
+        "client_id": "test-client",
+        "client_secret": "test-secret",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+    at.user = {"is_logged_in": True, "name": "Ana", "email": "ana@team.example"}
+    at.run()
+    at.switch_page("pages/review.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [t for t in at.text_input if t.key == "review_name"]  # no name field
+    at.selectbox(key="queue_field").select("killed")
+    at.text_input(key="queue_value").input("6")
+    submit(at)
+    assert load_corrections(store(app_env)).iloc[0]["reviewer"] == "ana@team.example"
