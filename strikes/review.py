@@ -313,9 +313,6 @@ class Applied:
     orphans: pd.DataFrame  # corrections whose event no longer exists, with a `why` column
     structural: bool = False  # whether a merge or split changed events' sources
 
-    def visible(self, statuses: Sequence[str] = ()) -> pd.DataFrame:
-        return filter_review(self.events, statuses)
-
 
 @dataclass
 class _Work:
