@@ -247,3 +247,13 @@ def test_with_sign_in_the_reviewer_is_the_signed_in_user(
     at.text_input(key="queue_value").input("6")
     submit(at)
     assert load_corrections(store(app_env)).iloc[0]["reviewer"] == "ana@team.example"
+
+
+def test_review_filter_in_the_url() -> None:
+    from ui.filters import Filters
+
+    f = Filters.from_query({"review": ["corrected", "dismissed", "bogus"]})
+    assert f.review == ("corrected", "dismissed") and f.active
+    assert f.to_query() == {"review": ["corrected", "dismissed"]}
+    assert Filters.from_query(f.to_query()) == f
+    assert Filters().to_query() == {} and not Filters().active
