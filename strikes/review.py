@@ -874,7 +874,9 @@ def _applied_in(w: _Writer, extra: list[dict] = ()) -> tuple[Applied, pd.DataFra
     claims = _claims_for(w, events, rows)
     arts = w.read("articles", columns=["article_id", "published"])
     frame = conform(pd.DataFrame(rows), CORRECTIONS) if rows else empty_frame(CORRECTIONS)
-    return apply_corrections(events, frame, claims=claims, articles=arts), stored
+    sources = w.read("event_sources", columns=["event_id", "article_id", "start"])
+    applied = apply_corrections(events, frame, claims=claims, articles=arts, event_sources=sources)
+    return applied, stored
 
 
 def record(
