@@ -1133,8 +1133,12 @@ def cli_review(args: Any, *, settings: Settings, out: TextIO, err: TextIO) -> in
     cmd = args.review_command
     path = Path(settings.db_path)
     if not path.exists():
-        print(f"strikes review: {path}: no event store here", file=err)
-        return EXIT_REJECTED
+        if getattr(args, "db", None) is not None:
+            print(f"strikes review: {path}: no event store here", file=err)
+            return EXIT_REJECTED
+        from strikes.store import ensure_store
+
+        ensure_store(settings=settings)  # the default store is built from the seeds, as export
     if cmd == "list":
         store = open_store(settings=settings, read_only=True)
         return _cli_list(store, args, out=out, err=err)
