@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 
 from strikes import boilerplate as bp
-from strikes.decode import decode_bytes
+from strikes.decode import clean_unicode, decode_bytes
 from strikes.errors import InputRejected
 from strikes.gcpause import batch_gc
 from strikes.htmltext import count_elements, declared_charset, extract_html, looks_like_html
@@ -158,10 +158,13 @@ def read_documents(
             except OSError as exc:
                 rejections.append(InputRejected(label, f"cannot list folder: {exc}"))
                 continue
+            root = path.resolve()
             for child in children:
                 rel = child.relative_to(path)
                 if any(part.startswith(".") for part in rel.parts) or not child.is_file():
                     continue
+                if not child.resolve().is_relative_to(root):
+                    continue  # a symlink out of the folder: not part of what was given
                 if child.name.lower() == MANIFEST_NAME:
                     manifests.append(child)
                 elif child.suffix.lower() in allowed:
@@ -333,12 +336,12 @@ def _process(doc: RawDocument, settings: Settings, notes: list[InputRejected]) -
     record = {
         "article_id": article_id,
         "file": name,
-        "title": title,
+        "title": clean_meta(title),
         "published": published,
         "published_source": published_source,
         "published_ref": None,
-        "outlet": outlet,
-        "url": doc.url or html_url,
+        "outlet": clean_meta(outlet),
+        "url": clean_meta(doc.url or html_url),
         "duplicate_of": None,
         "dup_group": article_id,
         "language": guess_language(text),
@@ -354,6 +357,14 @@ def _process(doc: RawDocument, settings: Settings, notes: list[InputRejected]) -
 _BY_OFFSETS = operator.itemgetter("start", "end")  # a cut's sort key
 
 
+def clean_meta(value: object) -> str | None:
+    """A title, outlet or URL cleaned like article text (no control, zero-width or bidi
+    override characters) and on one line; None when nothing is left."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(clean_unicode(value).split()) or None
+
+
 def _check_shape(name: str, text: str, kind: str, settings: Settings) -> None:
     """Reject documents no article looks like before the costly stages see them."""
     if kind == "html":
@@ -365,7 +376,8 @@ def _check_shape(name: str, text: str, kind: str, settings: Settings) -> None:
                 name, f"HTML with over {what}; not an article page (max_html_elements)"
             )
         return
-    lines = text.count("\n") + 1
+    # Lines as an editor counts them: a final newline ends the last line, it starts none.
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     if lines > settings.max_lines:
         raise InputRejected(
             name, f"{lines:,} lines, over the {settings.max_lines:,}-line limit; not an article"

@@ -60,12 +60,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weapon", action="append")
     p.add_argument("--country", action="append")
 
+    p = sub.add_parser(
+        "delete-article",
+        help="remove articles and everything derived from them from the event store",
+    )
+    p.add_argument("refs", nargs="+", metavar="ARTICLE", help="article id, or file name as stored")
+    p.add_argument("--db", type=Path, help="DuckDB file (default data/strikes.duckdb)")
+    p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+
     from strikes.review import add_review_parser
 
     add_review_parser(sub)
 
     p = sub.add_parser("gazetteer", help="build the offline gazetteer index into data/")
     p.add_argument("action", choices=["build", "check"])
+
+    p = sub.add_parser("official", help="official nightly tallies: import a file, compare")
+    acts = p.add_subparsers(dest="action", required=True)
+    a = acts.add_parser("import", help="load a file in the shape of missile_attacks_daily.csv")
+    a.add_argument("file", type=Path, metavar="FILE.csv")
+    a.add_argument("--db", type=Path, help="DuckDB file (default data/strikes.duckdb)")
+    a = acts.add_parser("compare", help="official vs news figures per night, class and model")
+    a.add_argument("--db", type=Path)
+    a.add_argument("--from", dest="date_from", help="first night (YYYY-MM-DD)")
+    a.add_argument("--to", dest="date_to", help="last night (YYYY-MM-DD)")
+    a.add_argument("--format", choices=["table", "csv"], default="table")
 
     p = sub.add_parser("bench", help="benchmark the pipeline, store, filters and map payload")
     p.add_argument("--articles", type=int, default=5000)
@@ -128,10 +147,18 @@ def _handler(command: str):
         from strikes.review import cli_review
 
         return cli_review
+    if command == "delete-article":
+        from strikes.manage import cli_delete
+
+        return cli_delete
     if command == "gazetteer":
         from strikes.gazetteer import cli_gazetteer
 
         return cli_gazetteer
+    if command == "official":
+        from strikes.official import cli_official
+
+        return cli_official
     if command == "bench":
         from strikes.bench import cli_bench
 

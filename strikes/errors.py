@@ -56,3 +56,8 @@ class DecisionRejected(StrikesError):
 
 class GeocodeError(StrikesError):
     """A geocoder (offline index or online fallback) failed."""
+
+
+class IngestFailed(StrikesError):
+    """The dashboard's ingest worker could not finish (memory or time limit, or it crashed);
+    nothing was added."""

@@ -70,6 +70,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -97,6 +98,10 @@ SOURCE_FIELDS = ("article", "sentence", "start", "end", "claim_id", "rule")
 LIST_SEP = "; "
 
 _DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "'")
+# The start of the cell or of a part after ";" (and the spaces after it), where the part
+# starts with a dangerous character; and the same with the apostrophe neutralize adds.
+_SEGMENT_START = re.compile(r"(^|;[ ]*)(?=[=+\-@\t\r'])")
+_NEUTRALIZED = re.compile(r"(^|;[ ]*)'(?=[=+\-@\t\r'])")
 
 ACLED_COLUMNS = (
     "event_id_cnty",
@@ -172,16 +177,22 @@ def _as_dict(v: object) -> dict:
 
 
 def neutralize(cell: str) -> str:
-    """Prefix a text cell a spreadsheet would execute (or one starting with ') with '."""
-    if cell and cell.startswith(_DANGEROUS_FIRST):
-        return "'" + cell
-    return cell
+    """Prefix with ' every part of a text cell a spreadsheet would execute (or that starts
+    with '): the cell's start and the start of each part after a semicolon, since lists are
+    joined with "; " and spreadsheets can split cells on semicolons."""
+    if not cell:
+        return cell
+    if ";" not in cell:
+        return "'" + cell if cell.startswith(_DANGEROUS_FIRST) else cell
+    return _SEGMENT_START.sub(lambda m: m.group(1) + "'", cell)
 
 
 def _unneutralize(cell: str) -> str:
-    if cell.startswith("'") and len(cell) > 1 and cell[1] in _DANGEROUS_FIRST:
-        return cell[1:]
-    return cell
+    if ";" not in cell:
+        if cell.startswith("'") and len(cell) > 1 and cell[1] in _DANGEROUS_FIRST:
+            return cell[1:]
+        return cell
+    return _NEUTRALIZED.sub(lambda m: m.group(1), cell)
 
 
 def _fmt_float(v: object, digits: int | None = None) -> str:

@@ -26,6 +26,7 @@ from strikes.claims import Claim, Geo, extract_article_claims
 from strikes.errors import InputRejected
 from strikes.events import event_records, merge_claims, to_jsonl
 from strikes.gcpause import batch_gc
+from strikes.guards import first_copies, latest_date, undate_future
 from strikes.schema import CLAIMS, empty_frame, from_columns
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
@@ -131,14 +132,17 @@ def _extract_claims(
     ):
         if isinstance(language, str) and language not in ("", "en"):
             continue  # reported by the articles stage; English rules would misread it
+        published = published if isinstance(published, str) else None
         claims = extract_article_claims(
             article_id=article_id,
             text=text,
-            sentences=sorted(by_article.get(article_id, [])),
-            published=published if isinstance(published, str) else None,
+            sentences=first_copies(text, sorted(by_article.get(article_id, []))),
+            published=published,
             geo=geo,
             settings=settings,
         )
+        del claims[settings.max_claims_per_article :]
+        undate_future(claims, latest_date(published))
         rows.extend(map(_claim_values, claims, range(len(claims))))
     _end_of_batch()
     return _claims_frame(rows)

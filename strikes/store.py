@@ -8,7 +8,8 @@
 
 Layout.  Tables ``articles``, ``sentences``, ``claims`` (schema.ARTICLES, SENTENCES, CLAIMS),
 ``events`` (schema.EVENTS), ``event_sources`` (one row per source of an event, see
-`EVENT_SOURCES`) and ``meta`` (key/value: app, schema_version, content_version, timestamps).
+`EVENT_SOURCES`), ``official_tallies`` (schema.OFFICIAL_TALLIES, written by `strikes.official`)
+and ``meta`` (key/value: app, schema_version, content_version, timestamps).
 List and dict columns are stored as JSON text and decoded on read; every table has a hidden
 ``_row`` column that keeps insertion order.  Columns are created from the schema dicts, so a
 column added to a schema later appears in new stores and reads back as missing from old ones.
@@ -64,6 +65,7 @@ from strikes.schema import (
     CLAIMS,
     CORRECTIONS,
     EVENTS,
+    OFFICIAL_TALLIES,
     SENTENCES,
     Schema,
     conform,
@@ -111,6 +113,7 @@ TABLES: dict[str, Schema] = {
     "events": EVENTS,
     "event_sources": EVENT_SOURCES,
     "corrections": CORRECTIONS,  # analysts' decisions (strikes.review); never re-derived
+    "official_tallies": OFFICIAL_TALLIES,  # strikes.official; replaced whole by each import
 }
 KEYS: dict[str, tuple[str, ...]] = {
     "articles": ("article_id",),
@@ -119,6 +122,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "events": ("event_id",),
     "event_sources": ("event_id", "ord"),
     "corrections": ("correction_id",),
+    "official_tallies": ("line",),
 }
 _SQL_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE", "object": "VARCHAR"}
 ARTICLE_META_COLS = tuple(c for c in ARTICLES if c not in ("text", "removed"))
@@ -129,7 +133,7 @@ _GROUP_COLS = ("published", "published_source", "published_ref", "duplicate_of",
 # created and the old tables attached as ``old``; it must copy what `_copy_table` cannot
 # (renamed or re-encoded columns).  Columns merely added to a schema need no migration.
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
-    # 2 adds the corrections table (created empty).  The version goes up so that an older
+    # 2 adds the corrections table (created empty; official_tallies came with it).  The version goes up so that an older
     # Strike Tracker refuses to write the store instead of dropping its decisions.
     1: lambda con: None,
 }
@@ -267,6 +271,7 @@ class IngestReport:
     changed: bool = False  # whether the store was written
     version: str = ""  # Store.version() afterwards
     notes: tuple[str, ...] = ()  # added but not read for events (not English), flagged figures
+    deleted_articles: tuple[str, ...] = ()  # files of the articles Store.delete_articles removed
 
     def summary(self) -> str:
         parts = [f"added {len(self.added_articles)} article(s)"]
@@ -664,12 +669,24 @@ class Store:
             )
 
     def counts(self) -> dict[str, int]:
-        """Rows per table (cheap)."""
+        """Rows per table (cheap); 0 for a table a store written before it existed lacks."""
         with self._read() as con:
             return {
                 t: int(con.execute(f"SELECT count(*) FROM {_q(t)}").fetchall()[0][0])
+                if _table_columns(con, t)
+                else 0
                 for t in TABLES
             }
+
+    def read_table(self, table: str) -> pd.DataFrame:
+        """One table of `TABLES` with its declared dtypes, in stored order (empty when an older
+        store lacks it): for tables other modules own, e.g. ``official_tallies``."""
+        return self._read_table(table)
+
+    def write(self, work: Callable[[_Writer], None]) -> None:
+        """Run ``work`` in one atomic, locked write (see the module doc); the file is replaced
+        only when ``work`` sets the writer's ``changed``."""
+        self._write(work)
 
     def meta(self) -> dict[str, str]:
         with self._read() as con:
@@ -758,6 +775,23 @@ class Store:
         self._write(work, create_only=create_only)
         report = box.get("report") or IngestReport()
         return dataclasses.replace(report, version=self.version())
+
+    def delete_articles(self, article_ids: Sequence[str]) -> IngestReport:
+        """Remove articles and everything derived from them: their sentences and claims, the
+        events only they reported (the others lose them as a source and are re-merged), and
+        what other articles took from them (near-duplicate group, an inherited date: those
+        articles are regrouped and, when their date changes, re-extracted).  Unknown ids are
+        ignored; ``deleted_articles`` names what was removed."""
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.path}: opened read-only; cannot delete articles")
+        box: dict[str, IngestReport] = {}
+        ids = [str(a) for a in article_ids]
+
+        def work(w: _Writer) -> None:
+            box["report"] = _delete_into(w, ids, settings=self.settings)
+
+        self._write(work)
+        return dataclasses.replace(box.get("report") or IngestReport(), version=self.version())
 
     def rebuild(self, *, progress: TextIO | None = None) -> IngestReport:
         """Re-extract every stored article's claims and re-merge the events.
@@ -1164,9 +1198,14 @@ def _ingest_into(
     claims_new = (extract or _extract)(
         to_extract, sentences_for, settings=settings, progress=progress
     )
+    from strikes.guards import claim_notes
     from strikes.pipeline import figure_notes, language_notes
 
-    notes = tuple(language_notes(new) + figure_notes(claims_new, to_extract))
+    notes = tuple(
+        language_notes(new)
+        + figure_notes(claims_new, to_extract)
+        + claim_notes(claims_new, to_extract, cap=settings.max_claims_per_article)
+    )
 
     w.append("articles", new)
     w.append("sentences", new_sents)
@@ -1193,6 +1232,41 @@ def _ingest_into(
         n_articles=n_articles,
         notes=notes,
         **report_events,
+    )
+
+
+def _delete_into(w: _Writer, ids: Sequence[str], *, settings: Settings) -> IngestReport:
+    stored = w.read("articles", columns=[*ARTICLE_META_COLS, "text"])
+    doomed = stored["article_id"].isin(set(ids)).to_numpy(dtype=bool)
+    gone = stored.loc[doomed, "article_id"].astype(str).tolist()
+    if not gone:
+        n_events = int(w.con.execute("SELECT count(*) FROM events").fetchall()[0][0])
+        return IngestReport(n_events=n_events, n_articles=len(stored))
+    files = tuple(str(f) for f in stored.loc[doomed, "file"])
+    old_blocks = w.read_matching("claims", "article_id", gone, columns=["attacker", "date"])
+    for table in ("claims", "sentences", "articles"):
+        w.delete(table, "article_id", gone)
+    remaining = stored.loc[~doomed].reset_index(drop=True)
+    _, regrouped, redated, _ = _regroup(remaining, remaining.iloc[0:0], settings=settings)
+    if not regrouped.empty:
+        w.update_articles(regrouped, _GROUP_COLS)
+    claims_new = empty_frame(CLAIMS)
+    if not redated.empty:
+        redo = redated["article_id"].astype(str).tolist()
+        old_blocks = pd.concat(
+            [
+                old_blocks,
+                w.read_matching("claims", "article_id", redo, columns=["attacker", "date"]),
+            ],
+            ignore_index=True,
+        )
+        sentences = w.read("sentences", article_ids=redo)
+        claims_new = _extract(redated, sentences, settings=settings, progress=None)
+        w.delete("claims", "article_id", redo)
+    report_events = _merge_blocks(w, claims_new, old_blocks)
+    w.changed = True
+    return IngestReport(
+        deleted_articles=files, n_articles=len(remaining), added_claims=0, **report_events
     )
 
 

@@ -58,6 +58,8 @@ MIXED, UNSPECIFIED = "mixed", "unspecified"
 
 # Hidden helper columns added by `prepare_events` (ignored by every other function).
 MASK_COL, TEXT_COL, END_COL = "_weapon_mask", "_search_text", "_date_end"
+# Words of one search at most (the dashboard's own limit, settings.max_search_words, is lower).
+MAX_SEARCH_WORDS = 32
 HELPER_COLS: tuple[str, ...] = (MASK_COL, TEXT_COL, END_COL)
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -295,7 +297,7 @@ def filter_events(
     if place:
         loc = events["location"].astype("string").str.casefold()
         keep &= (loc == place.strip().casefold()).fillna(False).to_numpy(dtype=bool)
-    words = text.lower().split() if text else []
+    words = search_words(text)
     if words:
         hay = _helper(events, TEXT_COL)
         for w in words:
@@ -304,6 +306,12 @@ def filter_events(
     if keep.all():
         return events.reset_index(drop=True)
     return events.loc[keep].reset_index(drop=True)
+
+
+def search_words(text: str | None, *, max_words: int = MAX_SEARCH_WORDS) -> list[str]:
+    """The search box's words: lower case, each once, at most `max_words` (each word costs a
+    scan of every event's text)."""
+    return list(dict.fromkeys(text.lower().split()))[:max_words] if text else []
 
 
 def filter_options(events: pd.DataFrame) -> dict[str, list[str]]:

@@ -207,7 +207,9 @@ def test_upload_rejects_wrong_types_and_fetch_reports_offline(app_env: Path) -> 
     at.text_input(key="fetch_url").input("http://127.0.0.1:9/article")
     next(b for b in at.button if b.label == "Fetch and add").click().run()
     assert not at.exception
-    assert any("could not reach" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    assert any("not on the public internet" in m.value for m in at.markdown), [
+        m.value for m in at.markdown
+    ]
     at.text_input(key="fetch_url").input("file:///etc/passwd")
     next(b for b in at.button if b.label == "Fetch and add").click().run()
     assert any("only http" in m.value for m in at.markdown)
@@ -245,6 +247,11 @@ def test_map_views_and_event_sources(app_env: Path) -> None:
         assert len(at.get("deck_gl_json_chart")) == 1
     # The Events page spells out the sources, with highlighted spans and disagreements.
     at.switch_page("pages/events.py").run()
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "Source 1" not in html  # closed events build nothing (issue 20)
+    for eid in store_events(app_env)["event_id"]:
+        at.session_state[f"ev_open_{eid}"] = True  # open every event
+    at.run()
     html = " ".join(h.proto.body for h in at.get("html"))
     assert "Source 1" in html and "<mark" in html
     assert "Sources disagree on" in html  # e.g. the Izhevsk casualty figures

@@ -5,7 +5,6 @@ AppTest on a copy of the seed store (conftest.py)."""
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import tomllib
 from pathlib import Path
@@ -116,7 +115,8 @@ def test_read_only_folder_serves_read_only(app_env, monkeypatch, fresh_caches):
     at = new_app()
     run_every_page(at)
     warning = " ".join(w.value for w in at.warning).replace("\\", "")  # markdown-escaped
-    assert "read-only" in warning and f"the folder {folder} is not writable" in warning
+    assert "read-only" in warning and f"the folder {folder.name} is not writable" in warning
+    assert str(folder.parent) not in warning  # no server paths on the page (issue 20)
     assert all(b.disabled for b in at.button if b.label in ("Upload and add", "Add text"))
     refuses_writes()
     assert tree(folder) == before
@@ -178,7 +178,7 @@ def test_unusable_store_in_read_only_mode_offers_no_rebuild(app_env, monkeypatch
 
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-    "cookie_secret": "test-only-cookie-secret",
+    "cookie_secret": "test-only-cookie-secret-of-forty-characters",
     "client_id": "test-client",
     "client_secret": "test-secret",
     "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
@@ -206,8 +206,10 @@ def test_signed_out_user_sees_only_the_sign_in_screen(app_env, monkeypatch):
     assert not at.exception
     assert [b.label for b in at.button] == ["Sign in"]
     assert not at.error and not at.multiselect and not at.dataframe
-    at.switch_page("pages/sources.py").run()  # a page's URL does not get around it
-    assert [b.label for b in at.button] == ["Sign in"] and not at.dataframe
+    # No page but the sign-in screen is registered, so no page URL gets around it.
+    assert [i.get("page_name") for i in at._registered_pages.values()] == ["Sign in"]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/sources.py")
 
 
 def test_signed_in_team_member_uses_the_dashboard(app_env, monkeypatch):
@@ -234,6 +236,7 @@ def test_signed_in_team_member_uses_the_dashboard(app_env, monkeypatch):
         {"email": "eve@elsewhere.example", "email_verified": True},
         {"email": "ana@team.example", "email_verified": False},  # unverified address
         {"email": "ana@team.example.evil.example"},
+        {"email": "ana@team.example"},  # email_verified not stated
         {"name": "No Mail"},
     ],
 )
@@ -256,7 +259,8 @@ def test_user_allowed_rules():
     assert user_allowed(None, None, ())  # no list: whoever the provider signs in
     team = ("@team.example", "Guest@Partner.example")
     assert user_allowed("ana@team.example", True, team)
-    assert user_allowed("ANA@TEAM.EXAMPLE", None, team)
+    assert user_allowed("ANA@TEAM.EXAMPLE", True, team)
+    assert not user_allowed("ana@team.example", None, team)  # not stated: not verified
     assert user_allowed("guest@partner.example", True, team)
     assert not user_allowed("other@partner.example", True, team)
     assert not user_allowed("ana@team.example", False, team)
@@ -271,7 +275,7 @@ def test_user_allowed_rules():
 def test_server_configuration():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     server, settings = config["server"], Settings.from_env(env={})
-    assert server["maxUploadSize"] == math.ceil(settings.max_file_bytes / (1024 * 1024))
+    assert server["maxUploadSize"] * 1_000_000 == settings.max_file_bytes  # the browser's MB
     assert server["enableXsrfProtection"] is True and server["enableCORS"] is True
     # Static serving is on for the map's base layer only: ./static holds nothing else.
     assert server["enableStaticServing"] is True

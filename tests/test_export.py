@@ -94,7 +94,7 @@ def test_csv_neutralises_formula_cells(edge):
     rows = list(csv.DictReader(io.StringIO(ex.to_csv(edge).decode("utf-8"), newline="")))
     by_id = {r["event_id"]: r for r in rows}
     assert by_id["F3"]["target"] == '\'=HYPERLINK("http://evil")'
-    assert by_id["G2"]["claimed_by"] == "'+local channel; @official"
+    assert by_id["G2"]["claimed_by"] == "'+local channel; '@official"  # each segment (issue 20)
     assert by_id["W1"]["admin1"] == "'-Region"
     assert by_id["W1"]["target"] == "'\tTab target"
     assert by_id["W1"]["location"] == 'Nowhere, "quoted"\nplace'  # quoting, not neutralising

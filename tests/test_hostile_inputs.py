@@ -65,8 +65,8 @@ def generate(folder: Path) -> dict[str, str | None]:
         "deep_nesting.html": None,
         "unclosed_comments.html": None,
         "unclosed_tags.html": None,
-        "huge_50mb.txt": "file is 52,428,800 bytes, over the 5,242,880-byte limit",
-        "many_lines.txt": "2,500,001 lines, over the 100,000-line limit",
+        "huge_50mb.txt": "file is 52,428,800 bytes, over the 5,000,000-byte limit",
+        "many_lines.txt": "2,500,000 lines, over the 100,000-line limit",
         "wide.html": "HTML with over 50,000 elements",
         "attr_bomb.html": "HTML with over 200,000 attributes",
         "nul_in_middle.txt": "binary file (contains NUL bytes)",
@@ -155,7 +155,7 @@ def test_oversized_file_is_rejected_before_it_is_read(tmp_path):
     finally:
         tracemalloc.stop()
     assert not len(batch.articles)
-    assert "over the 5,242,880-byte limit" in batch.rejections[0].reason
+    assert "over the 5,000,000-byte limit" in batch.rejections[0].reason
     assert peak < 2 * MB  # the 50 MB were never read into memory
 
 
@@ -209,7 +209,8 @@ def test_dense_run_on_sentence_is_linear():
     started = time.process_time()
     result = run_documents([RawDocument("dense.txt", text.encode())])
     assert time.process_time() - started < 30  # ~6 s here
-    assert len(result.claims) > 100
+    # Identical hard-cut pieces are analysed once (issue 20), the ~100 distinct ones all are.
+    assert len(result.claims) > 50
 
 
 def test_implausible_figures_are_flagged_not_stored():
@@ -361,7 +362,7 @@ def test_upload_limits():
     assert reasons["f3.txt"] == reasons["huge.txt"] == "more than 3 files in one upload; not read"
     prep = from_uploads(files[-2:], settings=s)
     reasons = {r.source: r.reason for r in prep.rejections}
-    assert reasons["huge.txt"].startswith("too large (5,242,881 bytes")
+    assert reasons["huge.txt"].startswith("too large (5,000,001 bytes")
     assert reasons["tool.exe"].startswith("file type not allowed")
 
 

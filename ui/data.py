@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,7 +67,7 @@ def read_only_reason() -> str | None:
     if s.read_only:
         return "this deployment is read-only (STRIKES_READ_ONLY)"
     problem = write_problem(Path(s.db_path))
-    return f"the event store cannot be written here: {problem}" if problem else None
+    return f"the event store cannot be written here: {without_paths(problem)}" if problem else None
 
 
 @st.cache_resource(show_spinner="Opening the event store (first start builds it from the seeds)…")
@@ -291,10 +292,25 @@ def clear_caches() -> None:
     _overview.clear()
 
 
+# An absolute path in a message ("/srv/app/data/strikes.duckdb: ..."): only its last part is
+# shown, visitors learn nothing of the server's folders.  Not inside a URL ("https://a/b").
+_ABS_PATH = re.compile(r"(?<![\w:/.~])(?:/[^\s/:'\"`,;()]+)+/([^\s/:'\"`,;()]+)")
+
+
+def without_paths(text: str) -> str:
+    """`text` with every absolute path reduced to its file name."""
+    return _ABS_PATH.sub(lambda m: m.group(1), text)
+
+
 def _plain(text: str) -> str:
     from ui.components import md_escape
 
-    return md_escape(text)
+    return md_escape(without_paths(text))
+
+
+def plain_error(exc: BaseException) -> str:
+    """An error's message for the page: no server paths, Markdown escaped."""
+    return _plain(str(exc))
 
 
 __all__ = [
@@ -307,5 +323,7 @@ __all__ = [
     "get_store",
     "map_rows",
     "overview",
+    "plain_error",
     "read_only_reason",
+    "without_paths",
 ]

@@ -13,20 +13,17 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
 from strikes.articles import RawDocument
 from strikes.errors import InputRejected
+from strikes.fetch import fetch
 from strikes.settings import Settings
 
 _UNSAFE = re.compile(r"[^\w.\- ()\[\]]+", re.UNICODE)
-FETCH_TIMEOUT_S = 10.0
-USER_AGENT = "strike-tracker/0.1 (+dashboard article fetch)"
 
 
 @dataclass(frozen=True)
@@ -66,14 +63,17 @@ def _clean(value: object) -> str | None:
 
 
 def from_uploads(
-    files: Iterable[tuple[str, bytes]],
+    files: Iterable[tuple[str, bytes | Callable[[], bytes]]],
     *,
     settings: Settings,
     title: str | None = None,
     published: object = None,
     outlet: str | None = None,
 ) -> Prepared:
-    """Uploaded files -> documents; wrong types, empty and oversized files are rejected."""
+    """Uploaded files -> documents; wrong types, empty and oversized files are rejected.
+
+    A file's content may be given as a function returning it: files past the per-submission
+    file and byte limits are then never read."""
     allowed = tuple(s.lower() for s in settings.allowed_suffixes)
     docs, rejected = [], []
     files = list(files)
@@ -83,13 +83,19 @@ def from_uploads(
             InputRejected(safe_name(raw_name), f"more than {limit} files in one upload; not read")
         )
     files = files[:limit]
-    for raw_name, data in files:
+    total = 0
+    for raw_name, content in files:
         name = safe_name(raw_name)
         if _suffix(name) not in allowed:
             rejected.append(
                 InputRejected(name, f"file type not allowed (use {', '.join(allowed)})")
             )
-        elif len(data) > settings.max_file_bytes:
+            continue
+        if total >= settings.max_submission_bytes:
+            rejected.append(InputRejected(name, _over_submission(settings)))
+            continue
+        data = content() if callable(content) else content
+        if len(data) > settings.max_file_bytes:
             rejected.append(
                 InputRejected(
                     name,
@@ -97,9 +103,13 @@ def from_uploads(
                     f"{settings.max_file_bytes:,} bytes)",
                 )
             )
+        elif total + len(data) > settings.max_submission_bytes:
+            rejected.append(InputRejected(name, _over_submission(settings)))
+            total = settings.max_submission_bytes
         elif not data.strip():
             rejected.append(InputRejected(name, "empty file"))
         else:
+            total += len(data)
             digest = hashlib.sha256(data).hexdigest()[:10]
             docs.append(
                 RawDocument(
@@ -111,6 +121,13 @@ def from_uploads(
                 )
             )
     return Prepared(docs, rejected)
+
+
+def _over_submission(settings: Settings) -> str:
+    return (
+        f"the files of one submission may total at most {settings.max_submission_bytes:,} "
+        "bytes; not read (send it separately)"
+    )
 
 
 def from_text(
@@ -148,15 +165,6 @@ def from_text(
     return Prepared([doc], [])
 
 
-def check_url(url: str) -> str:
-    """The URL if it is an http(s) URL with a host; raises InputRejected otherwise."""
-    u = (url or "").strip()
-    parts = urllib.parse.urlsplit(u)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputRejected(u or "URL", "only http:// and https:// addresses can be fetched")
-    return u
-
-
 def fetch_url(
     url: str,
     *,
@@ -164,44 +172,28 @@ def fetch_url(
     title: str | None = None,
     published: object = None,
     outlet: str | None = None,
-    timeout: float = FETCH_TIMEOUT_S,
 ) -> Prepared:
-    """Download one page (size-limited) as a document; offline and HTTP errors are rejections
-    with a readable reason."""
+    """Download one public web page (strikes.fetch: public addresses only, size and time
+    limits) as a document; anything else is a rejection with a plain reason."""
     try:
-        u = check_url(url)
+        got = fetch(url, settings=settings)
     except InputRejected as exc:
         return Prepared([], [exc])
-    host = urllib.parse.urlsplit(u).hostname or u
-    req = urllib.request.Request(u, headers={"User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            ctype = resp.headers.get("Content-Type", "")
-            data = resp.read(settings.max_file_bytes + 1)
-    except urllib.error.HTTPError as exc:
-        return Prepared([], [InputRejected(u, f"the server answered {exc.code} {exc.reason}")])
-    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return Prepared(
-            [],
-            [InputRejected(u, f"could not reach {host} — this machine may be offline ({reason})")],
-        )
-    if len(data) > settings.max_file_bytes:
-        return Prepared(
-            [],
-            [InputRejected(u, f"page larger than the limit of {settings.max_file_bytes:,} bytes")],
-        )
+    u = got.url
+    host = urllib.parse.urlsplit(u).hostname or "page"
+    ctype = got.content_type
     low = ctype.lower()
     if low and not any(
         t in low for t in ("text/html", "text/plain", "application/xhtml", "text/markdown")
     ):
-        return Prepared([], [InputRejected(u, f"not an article page (content type {ctype})")])
+        kind = _clean(low.split(";", 1)[0]) or "unknown"
+        return Prepared([], [InputRejected(u, f"not an article page (content type {kind})")])
     suffix = ".txt" if "text/plain" in low else ".md" if "markdown" in low else ".html"
     path_name = PurePosixPath(urllib.parse.urlsplit(u).path).name
     name = safe_name((PurePosixPath(path_name).stem or host) + suffix)
     doc = RawDocument(
         name=name,
-        data=data,
+        data=got.data,
         published=_published(published),
         outlet=_clean(outlet) or host,
         url=u,

@@ -1,0 +1,96 @@
+"""Operator tasks on the store: finding an article and what was derived from it, deleting it
+(`python -m strikes delete-article`, and the dashboard's Manage articles page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+import pandas as pd
+
+from strikes.errors import StrikesError
+from strikes.settings import Settings
+from strikes.store import Store, open_store
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What one article contributed to the store."""
+
+    article_id: str
+    file: str
+    sentences: int
+    claims: int
+    events_only_from_it: int  # events that disappear with it
+    events_shared: int  # events that lose it as a source and stay
+
+
+def resolve_refs(articles: pd.DataFrame, refs: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Article ids for references (an id, or a file name as stored) and the references that
+    match nothing or more than one article (with the reason)."""
+    ids, problems = [], []
+    by_id = set(articles["article_id"].astype(str))
+    files = articles["file"].astype(str)
+    for ref in refs:
+        if ref in by_id:
+            ids.append(ref)
+            continue
+        hits = articles.loc[(files == ref) | files.str.endswith("/" + ref), "article_id"]
+        if len(hits) == 1:
+            ids.append(str(hits.iloc[0]))
+        elif len(hits) > 1:
+            problems.append(
+                f"{ref}: {len(hits)} articles have this file name; give one of their ids: "
+                + ", ".join(map(str, hits))
+            )
+        else:
+            problems.append(f"{ref}: no article with this id or file name in the store")
+    return list(dict.fromkeys(ids)), problems
+
+
+def derived(store: Store, article_id: str) -> Derived:
+    """Counts of what deleting `article_id` would remove or change."""
+    sources = store.event_sources()
+    mine = sources["article_id"].astype(str) == article_id
+    events = set(sources.loc[mine, "event_id"])
+    others = set(sources.loc[~mine & sources["event_id"].isin(events), "event_id"])
+    art = store.articles(with_text=False)
+    row = art[art["article_id"].astype(str) == article_id]
+    return Derived(
+        article_id=article_id,
+        file=str(row["file"].iloc[0]) if len(row) else article_id,
+        sentences=len(store.sentences([article_id])),
+        claims=len(store.claims([article_id])),
+        events_only_from_it=len(events - others),
+        events_shared=len(others),
+    )
+
+
+def cli_delete(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from strikes.cli import EXIT_OK, EXIT_REJECTED
+
+    if settings.read_only:
+        raise StrikesError("read-only mode (STRIKES_READ_ONLY): nothing can be deleted")
+    store = open_store(settings=settings, read_only=True)  # must exist; never created here
+    ids, problems = resolve_refs(store.articles(with_text=False), args.refs)
+    for p in problems:
+        print(f"strikes: {p}", file=err)
+    for aid in ids:
+        d = derived(store, aid)
+        verb = "would remove" if args.dry_run else "removing"
+        print(
+            f"{verb} {d.file} ({aid}): {d.sentences} sentences, {d.claims} claims, "
+            f"{d.events_only_from_it} event(s) only it reported; {d.events_shared} other "
+            "event(s) lose it as a source",
+            file=out,
+        )
+    if ids and not args.dry_run:
+        report = Store(store.path, settings=settings).delete_articles(ids)
+        print(
+            f"deleted {len(report.deleted_articles)} article(s); {report.removed_events} event(s) "
+            f"removed, {report.updated_events} updated, {report.new_events} re-formed; "
+            f"{report.n_events} events from {report.n_articles} articles in the store",
+            file=out,
+        )
+    return EXIT_REJECTED if problems else EXIT_OK
