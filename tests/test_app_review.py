@@ -89,6 +89,8 @@ def test_correcting_a_figure_reaches_the_store_the_overview_and_the_queue(app_en
     assert table["event_id"].tolist() == [first]
     assert table["killed"].iloc[0] == 30 and table["review"].iloc[0] == "✎ killed"
     # One click away (the panel's popover): the machine's value, the note and who decided.
+    ev.session_state[f"ev_open_{first}"] = True  # the event opened in the list
+    ev.run()
     details = next(d.value for d in ev.dataframe[1:] if "machine" in d.value.columns)
     assert details.iloc[0].to_dict() | {"when": ""} == {
         "field": "Killed",
@@ -233,7 +235,7 @@ def test_with_sign_in_the_reviewer_is_the_signed_in_user(
     at = AppTest.from_file(APP, default_timeout=90)
     at.secrets["auth"] = {
         "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-        "cookie_secret": "test-only-cookie-secret",
+        "cookie_secret": "test-only-cookie-secret-of-forty-characters",
         "client_id": "test-client",
         "client_secret": "test-secret",
         "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
