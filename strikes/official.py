@@ -804,7 +804,10 @@ def cli_official(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
     if tallies.empty:
         print(f"strikes: no official tallies in {store.path}. {how_to_import()}", file=err)
         return EXIT_REJECTED
-    events, articles = store.events(), store.articles(with_text=False)
+    from strikes.review import filter_review, reviewed_events
+
+    # The news as reviewed: analysts' corrections applied, dismissed events left out.
+    events, articles = filter_review(reviewed_events(store).events), store.articles(with_text=False)
     table = compare(tallies, events, articles, date_from=args.date_from, date_to=args.date_to)
     flat = table.drop(columns=["event_ids"]).assign(
         articles=[" | ".join(a) for a in table["articles"]]

@@ -840,14 +840,29 @@ def load_corrections(store: Store) -> pd.DataFrame:
 
 
 def reviewed_events(store: Store) -> Applied:
-    """The store's events with its corrections applied."""
-    snap = store.snapshot()
+    """The store's events with its corrections applied.  Reads the claims only when a split
+    needs them (those of the events citing a split's article)."""
+    events = store.events()
+    corrections = load_corrections(store)
+    if corrections.empty:
+        return apply_corrections(events, corrections)
+    split_arts = set(corrections.loc[corrections["action"] == "split", "article_id"].dropna())
+    claims = None
+    if split_arts:
+        cited = {
+            str(x.get("article"))
+            for srcs in events["sources"]
+            if any(isinstance(x, dict) and x.get("article") in split_arts for x in srcs or ())
+            for x in srcs
+            if isinstance(x, dict)
+        }
+        claims = store.claims(sorted(cited))
     return apply_corrections(
-        snap.events,
-        load_corrections(store),
-        claims=snap.claims,
-        articles=snap.articles,
-        event_sources=snap.event_sources,
+        events,
+        corrections,
+        claims=claims,
+        articles=store.articles(with_text=False),
+        event_sources=store.event_sources(),
     )
 
 
