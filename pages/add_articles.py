@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from strikes.documents.uploads import Prepared, fetch_url, from_text, from_uploads
 from strikes.errors import ReadOnlyStore, StoreBusy, StoreError, StrikesError
 from strikes.fetch import url_fetch_enabled
 from strikes.worker import ingest_in_worker
 from ui.components import md_escape
 from ui.data import get_settings, get_store, plain_error, read_only_reason, without_paths
-from ui.ingest import Prepared, fetch_url, from_text, from_uploads
 from ui.page import ensure_navigation
 
 ensure_navigation()

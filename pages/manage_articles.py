@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from strikes.errors import StrikesError
+from strikes.ingest import delete_articles
 from strikes.manage import derived
 from ui.auth import may_delete
 from ui.components import md_escape, short_file
@@ -70,7 +71,7 @@ if choice:
             st.session_state[DONE] = {"ok": False, "text": f"Not deleted: {why_not}."}
         else:
             try:
-                report = get_store().delete_articles([choice])
+                report = delete_articles(get_store(), [choice])
             except StrikesError as exc:
                 st.session_state[DONE] = {"ok": False, "text": f"Not deleted: {plain_error(exc)}"}
             else:

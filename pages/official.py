@@ -21,7 +21,7 @@ from ui.official import (
     provenance,
 )
 from ui.page import page_context
-from ui.theme import fmt_date, fmt_int
+from ui.render.theme import fmt_date, fmt_int
 
 ctx = page_context()
 st.title("Official tallies")

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TextIO
 
 import pandas as pd
 
-from strikes.errors import StrikesError
-from strikes.settings import Settings
-from strikes.store import Store, open_store
+from strikes.store.database import Store
 
 
 @dataclass(frozen=True)
@@ -65,32 +62,3 @@ def derived(store: Store, article_id: str) -> Derived:
         events_only_from_it=len(events - others),
         events_shared=len(others),
     )
-
-
-def cli_delete(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from strikes.cli import EXIT_OK, EXIT_REJECTED
-
-    if settings.read_only:
-        raise StrikesError("read-only mode (STRIKES_READ_ONLY): nothing can be deleted")
-    store = open_store(settings=settings, read_only=True)  # must exist; never created here
-    ids, problems = resolve_refs(store.articles(with_text=False), args.refs)
-    for p in problems:
-        print(f"strikes: {p}", file=err)
-    for aid in ids:
-        d = derived(store, aid)
-        verb = "would remove" if args.dry_run else "removing"
-        print(
-            f"{verb} {d.file} ({aid}): {d.sentences} sentences, {d.claims} claims, "
-            f"{d.events_only_from_it} event(s) only it reported; {d.events_shared} other "
-            "event(s) lose it as a source",
-            file=out,
-        )
-    if ids and not args.dry_run:
-        report = Store(store.path, settings=settings).delete_articles(ids)
-        print(
-            f"deleted {len(report.deleted_articles)} article(s); {report.removed_events} event(s) "
-            f"removed, {report.updated_events} updated, {report.new_events} re-formed; "
-            f"{report.n_events} events from {report.n_articles} articles in the store",
-            file=out,
-        )
-    return EXIT_REJECTED if problems else EXIT_OK

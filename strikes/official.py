@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,7 @@ import pandas as pd
 from strikes.errors import InputRejected, ReadOnlyStore
 from strikes.schema import OFFICIAL_TALLIES, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS, Settings
-from strikes.timeline import (
+from strikes.views import (
     MASK_COL,
     WEAPON_BITS,
     WEAPON_CLASSES,
@@ -49,7 +49,7 @@ from strikes.timeline import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from strikes.store import Store, _Writer
+    from strikes.store.database import Store, Writer
 
 TABLE = "official_tallies"
 DATASET_NAME = 'Petro Ivaniuk, "Massive Missile Attacks on Ukraine" (Kaggle)'
@@ -473,7 +473,7 @@ def import_parsed(parsed: ParsedFile, *, store: Store) -> ImportReport:
     box: dict[str, object] = {}
     same = [(parsed.name, parsed.sha256)]
 
-    def work(w: _Writer) -> None:
+    def work(w: Writer) -> None:
         old = w.con.execute(f'SELECT DISTINCT source_file, source_sha256 FROM "{TABLE}"').fetchall()
         box["old"] = [tuple(r) for r in old]
         if box["old"] == same and _same_mapping(w.read(TABLE, columns=MAPPED), parsed.rows):
@@ -683,7 +683,7 @@ def compare(
     """Official figures beside the news figures, per night, and per weapon class and official
     model on the nights the news names one (`COMPARE_COLUMNS`).
 
-    The news figure of a night is `strikes.timeline.barrages_per_night`'s for ``attacker``
+    The news figure of a night is `strikes.views.barrages_per_night`'s for ``attacker``
     (the national tally where one was reported, else the sum of local reports); per class it
     is that of the events of that class alone, per model that of the events naming one of
     the model's extractor names.  Nights only the news has are listed inside the official
@@ -777,53 +777,3 @@ def how_to_import() -> str:
         f"Download {DATASET_FILE} from {DATASET_NAME}, {DATASET_URL} (licence {LICENCE}; not "
         f"bundled), then run: python -m strikes official import {DATASET_FILE}"
     )
-
-
-def cli_official(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from strikes.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, report_rejections
-    from strikes.store import ensure_store, store_for_reading
-
-    if args.action == "import":
-        if settings.read_only:
-            raise ReadOnlyStore(f"{settings.db_path}: read-only mode (STRIKES_READ_ONLY)")
-        parsed = parse_file(args.file, settings=settings)
-        report = import_parsed(parsed, store=ensure_store(settings=settings))
-        report_rejections(report.rejected, err)
-        print(report.summary(), file=out)
-        return EXIT_REJECTED if report.rejected else EXIT_OK
-
-    for flag, value in (("--from", args.date_from), ("--to", args.date_to)):
-        try:
-            if value is not None:
-                _dt.date.fromisoformat(value)
-        except ValueError:
-            print(f"strikes: {flag} {value!r} is not a date (YYYY-MM-DD)", file=err)
-            return EXIT_USAGE
-    store = store_for_reading(settings=settings, must_exist=bool(args.db))
-    tallies = store.read_table(TABLE)
-    if tallies.empty:
-        print(f"strikes: no official tallies in {store.path}. {how_to_import()}", file=err)
-        return EXIT_REJECTED
-    from strikes.review import filter_review, reviewed_events
-
-    # The news as reviewed: analysts' corrections applied, dismissed events left out.
-    events, articles = filter_review(reviewed_events(store).events), store.articles(with_text=False)
-    table = compare(tallies, events, articles, date_from=args.date_from, date_to=args.date_to)
-    flat = table.drop(columns=["event_ids"]).assign(
-        articles=[" | ".join(a) for a in table["articles"]]
-    )
-    if args.format == "csv":
-        flat.to_csv(out, index=False, lineterminator="\n")
-    else:
-        show = flat.drop(columns=["articles"]).assign(articles=[len(a) for a in table["articles"]])
-        if show.empty:
-            print("no night in this range", file=out)
-        else:
-            show = show.astype(object).where(show.notna(), "-")
-            print(show.to_string(index=False), file=out)
-            print(
-                "diff = news - official (destroyed: news intercepted - official destroyed); "
-                "articles: number of source articles (--format csv lists them)",
-                file=out,
-            )
-    return EXIT_OK

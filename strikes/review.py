@@ -23,25 +23,25 @@ confirm wins).  The returned frame has the corrected values and, per event, ``re
 machine values and notes) and ``<field>_machine`` columns (the machine's value of each corrected
 field, else None) that the exports write beside the corrected ones.
 
-Writes go through the store's write path (`Store._write`: file lock, copy and atomic replace), one
+Writes go through the store's write path (`Store.write`: file lock, copy and atomic replace), one
 decision per write and validated inside it against the store as it is then, so two reviewers
 never lose each other's decisions and a rejected decision writes nothing.
 
-CLI: ``python -m strikes review list|set|dismiss|confirm|merge|split|export|import`` (`cli_review`).
+CLI: ``python -m strikes review list|set|dismiss|confirm|merge|split|export|import``
+(`strikes.cli.review`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import getpass
 import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -50,8 +50,34 @@ from strikes.errors import DecisionRejected
 from strikes.schema import CLAIMS, CORRECTIONS, EVENTS, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
-if TYPE_CHECKING:  # pragma: no cover
-    from strikes.store import Store, _Writer
+
+class Writer(Protocol):
+    """What a decision needs of the store's writer (strikes.store.database.Writer)."""
+
+    changed: bool
+
+    def read(self, table: str, *, columns: Sequence[str] | None = None) -> pd.DataFrame: ...
+    def read_matching(
+        self, table: str, column: str, values: Sequence[str], *, columns: Sequence[str]
+    ) -> pd.DataFrame: ...
+    def ids(self, table: str, column: str) -> set[str]: ...
+    def append(self, table: str, frame: pd.DataFrame) -> pd.DataFrame: ...
+
+
+class Store(Protocol):
+    """What review needs of a store (strikes.store.database.Store).  The store is used through
+    this interface only: the store package stays apart from the pipeline (claims, merging)."""
+
+    path: Path
+    settings: Settings
+
+    def events(self) -> pd.DataFrame: ...
+    def articles(self, *, with_text: bool = True) -> pd.DataFrame: ...
+    def claims(self, article_ids: Sequence[str] | None = None) -> pd.DataFrame: ...
+    def event_sources(self, event_ids: Sequence[str] | None = None) -> pd.DataFrame: ...
+    def read_table(self, table: str) -> pd.DataFrame: ...
+    def write(self, work: Callable[[Writer], None]) -> None: ...
+
 
 ACTIONS = ("set", "dismiss", "confirm", "merge", "split")
 FIELDS = (
@@ -114,12 +140,12 @@ def _missing(v: object) -> bool:
     return isinstance(v, float | np.floating) and math.isnan(v)
 
 
-def _plain(v: object) -> object:
+def plain_value(v: object) -> object:
     """JSON-ready value (numpy scalars unwrapped, NA -> None)."""
     if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
+        return {str(k): plain_value(x) for k, x in v.items()}
     if isinstance(v, list | tuple | np.ndarray):
-        return [_plain(x) for x in v]
+        return [plain_value(x) for x in v]
     if _missing(v):
         return None
     if isinstance(v, np.integer):
@@ -228,7 +254,7 @@ def parse_value(fld: str, raw: object, *, settings: Settings = DEFAULT_SETTINGS)
             raise DecisionRejected(f"kind: {text!r} is not one of strike, total")
         return text
     if fld == "weapons":
-        from strikes.timeline import WEAPON_CLASSES
+        from strikes.views import WEAPON_CLASSES
 
         items = [w.strip().lower().replace(" ", "_") for w in text.split(",") if w.strip()]
         bad = [w for w in items if w not in WEAPON_CLASSES]
@@ -245,8 +271,8 @@ def parse_value(fld: str, raw: object, *, settings: Settings = DEFAULT_SETTINGS)
     # place
     if not text:
         raise DecisionRejected("place: give a place name (e.g. Kharkiv, Odesa region)")
-    from strikes.gazetteer import Gazetteer
-    from strikes.geocode import query_places
+    from strikes.geo.gazetteer import Gazetteer
+    from strikes.geo.geocode import query_places
 
     places = query_places(text[:200], gazetteer=Gazetteer.load(settings=settings))
     if not places:
@@ -296,7 +322,7 @@ def correction_id(row: Mapping) -> str:
         "reviewer",
         "created_at",
     )
-    text = json.dumps([_plain(row.get(k)) for k in keys], sort_keys=True, ensure_ascii=False)
+    text = json.dumps([plain_value(row.get(k)) for k in keys], sort_keys=True, ensure_ascii=False)
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
@@ -351,7 +377,7 @@ def _correction_rows(corrections: pd.DataFrame | None) -> list[dict]:
     if corrections is None or corrections.empty:
         return []
     recs = conform(corrections[[c for c in corrections.columns if c in CORRECTIONS]], CORRECTIONS)
-    out = [{k: _plain(v) for k, v in r.items()} for r in recs.to_dict("records")]
+    out = [{k: plain_value(v) for k, v in r.items()} for r in recs.to_dict("records")]
     # Stored order is decision order; created_at orders imported decisions among local ones.
     order = sorted(range(len(out)), key=lambda i: (str(out[i].get("created_at") or ""), i))
     return [out[i] for i in order]
@@ -553,13 +579,13 @@ def _apply_set(r: dict, c: dict) -> None:
         shown = r["date"]
     else:
         if fld not in machine_src:
-            machine_src[fld] = _plain(r.get(fld))
+            machine_src[fld] = plain_value(r.get(fld))
         r[fld] = list(value or []) if fld == "weapons" else value
         machine = machine_src[fld]
         shown = value
     r["_review"]["fields"][fld] = {
         "value": shown,
-        "machine": _plain(machine),
+        "machine": plain_value(machine),
         "note": c.get("note") or "",
         "reviewer": c.get("reviewer"),
         "created_at": c.get("created_at"),
@@ -600,7 +626,7 @@ def _apply_merge(work: _Work, first: str, others: list[str], c: dict) -> None:
             for r, v in given:
                 art = anchors_of(r)[0]["article"] if anchors_of(r) else None
                 if not any(x.get("value") == v and x.get("article") == art for x in reports):
-                    reports.append({"value": _plain(v), "article": art})
+                    reports.append({"value": plain_value(v), "article": art})
             conflicts[fld] = reports
     keep["conflicts"] = conflicts
     keep["n_sources"] = len(keep["sources"])
@@ -836,7 +862,7 @@ def review_queue(events: pd.DataFrame) -> pd.DataFrame:
 
 def load_corrections(store: Store) -> pd.DataFrame:
     """Every decision in the store, in the order they were recorded."""
-    return store._read_table("corrections")
+    return store.read_table("corrections")
 
 
 def reviewed_events(store: Store) -> Applied:
@@ -866,7 +892,7 @@ def reviewed_events(store: Store) -> Applied:
     )
 
 
-def _claims_for(w: _Writer, events: pd.DataFrame, corrections: list[dict]) -> pd.DataFrame:
+def _claims_for(w: Writer, events: pd.DataFrame, corrections: list[dict]) -> pd.DataFrame:
     """The claims a split needs: those of the events citing an article some split names."""
     arts = {str(c.get("article_id")) for c in corrections if c.get("action") == "split"}
     if not arts:
@@ -882,7 +908,7 @@ def _claims_for(w: _Writer, events: pd.DataFrame, corrections: list[dict]) -> pd
     return w.read_matching("claims", "claim_id", cids, columns=list(CLAIMS))
 
 
-def _applied_in(w: _Writer, extra: list[dict] = ()) -> tuple[Applied, pd.DataFrame]:
+def _applied_in(w: Writer, extra: list[dict] = ()) -> tuple[Applied, pd.DataFrame]:
     events = w.read("events")
     stored = w.read("corrections")
     rows = _correction_rows(stored) + list(extra)
@@ -923,7 +949,7 @@ def record(
         raise DecisionRejected("split: name the article whose sentence leaves the event")
     box: dict[str, dict] = {}
 
-    def work(w: _Writer) -> None:
+    def work(w: Writer) -> None:
         applied, _stored = _applied_in(w)
         ev = applied.events
         by_id = {str(e): i for i, e in enumerate(ev["event_id"])}
@@ -952,7 +978,7 @@ def record(
         if d.action == "set":
             info = (target.get("review") or {}).get("fields", {}).get(d.field)
             col = FIELD_COLUMN[d.field]
-            row["machine_value"] = _plain(info["machine"] if info else target.get(col))
+            row["machine_value"] = plain_value(info["machine"] if info else target.get(col))
         elif d.action == "merge":
             others = list(dict.fromkeys(o for o in d.others if o != d.event_id))
             row["others"] = [{"event_id": o, "anchors": anchors_of(row_of(o))} for o in others]
@@ -982,7 +1008,7 @@ def record(
         w.append("corrections", conform([row], CORRECTIONS))
         w.changed = True
 
-    store._write(work)
+    store.write(work)
     return box["row"]
 
 
@@ -1060,7 +1086,7 @@ def import_jsonl(store: Store, text: str, *, source: str = "input") -> ImportRep
     rows = parse_jsonl(text, source=source)
     box: dict[str, ImportReport] = {}
 
-    def work(w: _Writer) -> None:
+    def work(w: Writer) -> None:
         have = w.ids("corrections", "correction_id")
         new = []
         for r in rows:
@@ -1076,218 +1102,8 @@ def import_jsonl(store: Store, text: str, *, source: str = "input") -> ImportRep
             w.changed = True
         box["r"] = ImportReport(added=len(new), already=len(rows) - len(new), orphaned=orphaned)
 
-    store._write(work)
+    store.write(work)
     return box["r"]
-
-
-# --------------------------------------------------------------------------------------------
-# CLI: python -m strikes review ...
-# --------------------------------------------------------------------------------------------
-
-
-def add_review_parser(sub: Any) -> None:
-    """The ``review`` command and its subcommands (called by strikes.cli.build_parser)."""
-    p = sub.add_parser("review", help="analyst review: list, correct, dismiss, merge, split")
-    rsub = p.add_subparsers(dest="review_command", required=True)
-
-    def common(q: Any, *, by: bool = True) -> None:
-        q.add_argument("--db", type=Path, help="DuckDB file (default data/strikes.duckdb)")
-        if by:
-            q.add_argument("--note", default="", help="why (shown beside the decision)")
-            q.add_argument("--by", help="reviewer name (default: the login name)")
-
-    q = rsub.add_parser("list", help="events by review status, or orphaned decisions")
-    common(q, by=False)
-    q.add_argument(
-        "--status",
-        choices=[
-            "unreviewed",
-            "corrected",
-            "dismissed",
-            "confirmed",
-            "reviewed",
-            "orphaned",
-            "all",
-        ],
-        default="unreviewed",
-        help="unreviewed: the review queue, most in need of a person first",
-    )
-    q.add_argument("--format", choices=["table", "jsonl"], default="table")
-    q = rsub.add_parser("set", help="correct a field of an event")
-    common(q)
-    q.add_argument("event_id", metavar="EVENT_ID")
-    q.add_argument("field", metavar="FIELD", choices=FIELDS, help=", ".join(FIELDS))
-    q.add_argument("value", metavar="VALUE")
-    q = rsub.add_parser("dismiss", help="dismiss an event (hidden from pages and exports)")
-    common(q)
-    q.add_argument("event_id", metavar="EVENT_ID")
-    q.add_argument("--reason", choices=REASONS, required=True)
-    q = rsub.add_parser("confirm", help="confirm an event as extracted")
-    common(q)
-    q.add_argument("event_id", metavar="EVENT_ID")
-    q = rsub.add_parser("merge", help="merge events into the first one")
-    common(q)
-    q.add_argument("event_ids", metavar="EVENT_ID", nargs="+")
-    q = rsub.add_parser("split", help="split the claims of a sentence (or article) out")
-    common(q)
-    q.add_argument("event_id", metavar="EVENT_ID")
-    q.add_argument("--article", required=True, metavar="ARTICLE_ID")
-    q.add_argument("--sentence", type=int, metavar="START", help="the sentence's start offset")
-    q = rsub.add_parser("export", help="the decisions as JSON lines")
-    common(q, by=False)
-    q.add_argument("--out", type=Path)
-    q = rsub.add_parser("import", help="add the decisions of a JSON-lines export")
-    common(q, by=False)
-    q.add_argument("file", metavar="FILE", type=Path)
-
-
-def cli_review(args: Any, *, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from strikes.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
-    from strikes.store import Store, open_store
-
-    cmd = args.review_command
-    path = Path(settings.db_path)
-    if not path.exists():
-        if getattr(args, "db", None) is not None:
-            print(f"strikes review: {path}: no event store here", file=err)
-            return EXIT_REJECTED
-        from strikes.store import ensure_store
-
-        ensure_store(settings=settings)  # the default store is built from the seeds, as export
-    if cmd == "list":
-        store = open_store(settings=settings, read_only=True)
-        return _cli_list(store, args, out=out, err=err)
-    if cmd == "export":
-        store = open_store(settings=settings, read_only=True)
-        text = export_jsonl(load_corrections(store))
-        if args.out is not None:
-            from strikes.export import write_atomic
-
-            if not Path(args.out).parent.is_dir():
-                print(f"strikes review: no such directory: {Path(args.out).parent}", file=err)
-                return EXIT_REJECTED
-            write_atomic(Path(args.out), text.encode("utf-8"))
-            n = text.count("\n")
-            print(f"strikes review: exported {n} decision(s) to {args.out}", file=err)
-        else:
-            out.write(text)
-        return EXIT_OK
-    store = Store(path, settings=settings)
-    if cmd == "import":
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"strikes review: cannot read {args.file}: {exc}", file=err)
-            return EXIT_REJECTED
-        rep = import_jsonl(store, text, source=str(args.file))
-        print(
-            f"strikes review: imported {rep.added} decision(s), {rep.already} already stored"
-            + (
-                f", {rep.orphaned} orphaned (their event is not in this store)"
-                if rep.orphaned
-                else ""
-            ),
-            file=out,
-        )
-        return EXIT_OK
-    by = args.by or _login_name()
-    if cmd == "set":
-        d = Decision(action="set", event_id=args.event_id, field=args.field, value=args.value)
-    elif cmd == "dismiss":
-        d = Decision(action="dismiss", event_id=args.event_id, reason=args.reason)
-    elif cmd == "confirm":
-        d = Decision(action="confirm", event_id=args.event_id)
-    elif cmd == "merge":
-        if len(args.event_ids) < 2:
-            print("strikes review merge: name at least two events", file=err)
-            return EXIT_USAGE
-        d = Decision(action="merge", event_id=args.event_ids[0], others=tuple(args.event_ids[1:]))
-    elif cmd == "split":
-        d = Decision(
-            action="split",
-            event_id=args.event_id,
-            article_id=args.article,
-            sentence_start=args.sentence,
-        )
-    else:  # pragma: no cover - argparse limits the choices
-        raise AssertionError(cmd)
-    from dataclasses import replace
-
-    row = record(store, replace(d, note=args.note or "", reviewer=by), settings=settings)
-    print(f"strikes review: recorded {cmd} on {row['event_id']} ({row['correction_id']})", file=out)
-    return EXIT_OK
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
-
-
-def _cli_list(store: Store, args: Any, *, out: TextIO, err: TextIO) -> int:
-    from strikes.cli import EXIT_OK
-
-    applied = reviewed_events(store)
-    if len(applied.orphans):
-        print(
-            f"strikes review: {len(applied.orphans)} orphaned decision(s) "
-            "(their event no longer exists; `review list --status orphaned`)",
-            file=err,
-        )
-    if args.status == "orphaned":
-        rows = [{k: _plain(v) for k, v in r.items()} for r in applied.orphans.to_dict("records")]
-        cols = ["correction_id", "action", "event_id", "field", "reviewer", "created_at", "why"]
-    else:
-        ev = applied.events
-        if args.status == "unreviewed":
-            ev = review_queue(ev)
-        elif args.status != "all":
-            ev = (
-                filter_review(ev, [args.status])
-                if args.status != "confirmed"
-                else ev[(ev["reviewed"] == "confirmed").to_numpy(dtype=bool)]
-            )
-        rows = []
-        for r in ev.to_dict("records"):
-            rec = {
-                "event_id": r["event_id"],
-                "reviewed": r["reviewed"],
-                "date": r["date"],
-                "attacker": r["attacker"],
-                "location": r["location"],
-                "kind": r["kind"],
-                **{f: r.get(f) for f in FIGURE_FIELDS},
-                "n_articles": r.get("n_articles"),
-            }
-            if "priority" in r:
-                rec["priority"] = r["priority"]
-                rec["reasons"] = r["reasons"]
-            rec["corrected"] = sorted((r.get("review") or {}).get("fields", {}))
-            rows.append({k: _plain(v) for k, v in rec.items()})
-        cols = list(rows[0]) if rows else ["event_id", "reviewed"]
-    if args.format == "jsonl":
-        out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-        return EXIT_OK
-    out.write(_table(rows, cols))
-    print(f"strikes review: {len(rows)} row(s)", file=err)
-    return EXIT_OK
-
-
-def _table(rows: list[dict], cols: list[str]) -> str:
-    def cell(v: object) -> str:
-        if v is None:
-            return ""
-        if isinstance(v, list):
-            return ", ".join(str(x) for x in v)
-        return str(v)
-
-    grid = [[c for c in cols]] + [[cell(r.get(c)) for c in cols] for r in rows]
-    widths = [min(40, max(len(row[i]) for row in grid)) for i in range(len(cols))]
-    return "".join(
-        "  ".join(v[:40].ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n"
-        for row in grid
-    )
 
 
 __all__ = [
@@ -1300,10 +1116,8 @@ __all__ = [
     "Applied",
     "Decision",
     "ImportReport",
-    "add_review_parser",
     "anchors_of",
     "apply_corrections",
-    "cli_review",
     "export_jsonl",
     "filter_review",
     "import_jsonl",

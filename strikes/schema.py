@@ -87,6 +87,7 @@ CLAIMS: Schema = {
     "lon": "Float64",
     "geo_precision": "string",  # point|city|region|country
     "geo_radius_km": "Float64",
+    "geo_source": "string",  # gazetteer|nominatim (strikes.geo.online)
 }
 
 EVENTS: Schema = {
@@ -102,6 +103,7 @@ EVENTS: Schema = {
     "geo_precision": "string",
     "geo_radius_km": "Float64",
     "geonameid": "Int64",
+    "geo_source": "string",  # gazetteer|nominatim
     "weapons": "object",
     "weapon_models": "object",
     "launched": "Int64",

@@ -73,9 +73,12 @@ class Settings:
 
     # Geocoding.
     fuzzy_threshold: float = 90.0
-    online_geocoding: bool = False  # geopy Nominatim fallback; off by default (offline product)
+    online_geocoding: bool = False  # Nominatim for places the gazetteer lacks (strikes.geo.online)
     nominatim_user_agent: str = "strike-tracker"
     nominatim_min_delay_s: float = 1.0
+    # A self-hosted Nominatim: its host[:port] and scheme (strikes.geo.online).
+    nominatim_domain: str = "nominatim.openstreetmap.org"
+    nominatim_scheme: str = "https"
 
     # App.
     read_only: bool = False

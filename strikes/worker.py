@@ -25,8 +25,8 @@ from strikes.errors import IngestFailed, InputRejected
 from strikes.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:  # pragma: no cover
-    from strikes.articles import RawDocument
-    from strikes.store import IngestReport
+    from strikes.documents.articles import RawDocument
+    from strikes.ingest import IngestReport
 
 # Errors the worker reports by name, re-raised as the same class in the parent.
 _PASSED_ON = ("StoreBusy", "ReadOnlyStore", "StoreUnusable", "StoreError", "StrikesError")
@@ -35,7 +35,7 @@ _THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEX
 
 
 def ingest_in_worker(docs: Sequence[RawDocument], *, settings: Settings) -> IngestReport:
-    """`Store.ingest_documents(docs)` on ``settings.db_path``, run in a worker process."""
+    """`strikes.ingest.ingest_documents` on ``settings.db_path``, run in a worker process."""
     payload = pickle.dumps({"settings": settings, "docs": list(docs)})
     env = dict(os.environ)
     env.update(dict.fromkeys(_THREADS, "1"))  # thread stacks count against the address space
@@ -92,7 +92,7 @@ def _crashed(code: int, settings: Settings) -> str:
 
 
 def _report(d: dict) -> IngestReport:
-    from strikes.store import IngestReport
+    from strikes.ingest import IngestReport
 
     fields = {f.name for f in dataclasses.fields(IngestReport)}
     values = {k: v for k, v in d.items() if k in fields}
@@ -115,10 +115,11 @@ def main() -> int:
     out = sys.stdout
     try:
         _limit_memory(settings.ingest_memory_mb)
-        from strikes.store import Store
+        from strikes.ingest import ingest_documents
+        from strikes.store.database import Store
 
         store = Store(settings.db_path, settings=settings, read_only=settings.read_only)
-        report = store.ingest_documents(request["docs"])
+        report = ingest_documents(store, request["docs"])
     except MemoryError:
         print(json.dumps({"error": "memory"}), file=out)
         return 1

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from strikes.ingest import ingest_documents
 from strikes.settings import Settings
-from strikes.store import open_store
-from strikes.timeline import filter_events
+from strikes.store.database import open_store
+from strikes.views import filter_events
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -71,7 +72,7 @@ def test_every_page_renders_on_the_seeds(app_env: Path) -> None:
 
 
 def test_overview_metrics_match_the_store(app_env: Path) -> None:
-    from ui.metrics import headline
+    from ui.render.metrics import headline
 
     at = run_app()
     h = headline(store_events(app_env))
@@ -259,10 +260,10 @@ def test_map_views_and_event_sources(app_env: Path) -> None:
 
 
 def _add(db: Path, name: str, text: str, published: str | None) -> None:
-    from strikes.articles import RawDocument
+    from strikes.documents.articles import RawDocument
 
     store = open_store(settings=Settings.from_env(env={}, db_path=db))
-    store.ingest_documents([RawDocument(name=name, data=text.encode(), published=published)])
+    ingest_documents(store, [RawDocument(name=name, data=text.encode(), published=published)])
 
 
 UNDATED = (

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from strikes import official as off
 from strikes.settings import Settings
-from strikes.store import open_store
+from strikes.store.database import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

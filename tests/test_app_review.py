@@ -16,9 +16,9 @@ from strikes.review import (
     reviewed_events,
 )
 from strikes.settings import Settings
-from strikes.store import Store, open_store
-from ui.metrics import headline
-from ui.theme import fmt_int
+from strikes.store.database import Store, open_store
+from ui.render.metrics import headline
+from ui.render.theme import fmt_int
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -252,7 +252,7 @@ def test_with_sign_in_the_reviewer_is_the_signed_in_user(
 
 
 def test_review_filter_in_the_url() -> None:
-    from ui.filters import Filters
+    from ui.render.filters import Filters
 
     f = Filters.from_query({"review": ["corrected", "dismissed", "bogus"]})
     assert f.review == ("corrected", "dismissed") and f.active

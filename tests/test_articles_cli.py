@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from strikes.cli import main
+from strikes.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -24,7 +24,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "official" / "missile_attacks_daily.csv"
 def official_server(seed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from strikes import official as off
     from strikes.settings import Settings
-    from strikes.store import open_store
+    from strikes.store.database import open_store
 
     folder = tmp_path_factory.mktemp("official-server")
     db = folder / "strikes.duckdb"

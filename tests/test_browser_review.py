@@ -15,10 +15,10 @@ import pytest
 
 from strikes.review import filter_review, review_queue, reviewed_events
 from strikes.settings import Settings
-from strikes.store import open_store
+from strikes.store.database import open_store
 from tools.serve import ServerDidNotStart, serve
-from ui.metrics import headline
-from ui.theme import fmt_int
+from ui.render.metrics import headline
+from ui.render.theme import fmt_int
 
 pytestmark = pytest.mark.browser
 

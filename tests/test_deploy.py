@@ -13,6 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import strikes.ingest as ig
 from strikes.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,14 +65,14 @@ def run_every_page(at: AppTest) -> None:
 def refuses_writes() -> None:
     """The store handle the pages use refuses writes: the guard that counts, since a crafted
     client could submit a form whose button the page shows disabled."""
-    from strikes.articles import RawDocument
+    from strikes.documents.articles import RawDocument
     from strikes.errors import ReadOnlyStore
     from ui.data import get_store
 
     store = get_store()
     assert store.read_only
     with pytest.raises(ReadOnlyStore):
-        store.ingest_documents([RawDocument("x.txt", ARTICLE.encode())])
+        ig.ingest_documents(store, [RawDocument("x.txt", ARTICLE.encode())])
 
 
 @pytest.fixture
@@ -156,7 +157,7 @@ def test_unusable_store_offers_a_rebuild_from_the_seeds(app_env, damage, fresh_c
     backups = list(app_env.parent.glob("strikes.duckdb.unusable-*"))
     assert len(backups) == 1 and backups[0].read_bytes() == bad
     assert any("rebuilt from the seeds" in t.value for t in at.toast)
-    from strikes.store import open_store
+    from strikes.store.database import open_store
 
     assert len(open_store(settings=Settings(db_path=app_env), read_only=True).events()) > 5
 

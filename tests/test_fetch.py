@@ -19,10 +19,10 @@ from contextlib import contextmanager
 
 import pytest
 
+from strikes.documents.uploads import fetch_url
 from strikes.errors import InputRejected
 from strikes.fetch import fetch, is_public_address, resolve_checked, url_fetch_enabled
 from strikes.settings import Settings
-from ui.ingest import fetch_url
 
 ARTICLE = (
     b"<html><head><title>Drones over Kharkiv</title></head><body><article><p>Russia launched "

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from strikes.articles import RawDocument, load_articles, load_documents
-from strikes.cli import main
+from strikes.cli.main import main
+from strikes.documents.articles import RawDocument, load_articles, load_documents
 from strikes.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,7 +173,7 @@ def test_oversized_file_is_rejected_before_it_is_read(tmp_path):
 def test_unclosed_html_constructs_stay_linear(tail, monkeypatch):
     """Python 3.11's html.parser is quadratic on these (hours for a few MB); the fallback
     extractor reads through lxml instead.  Forced here: trafilatura usually copes alone."""
-    from strikes import htmltext
+    from strikes.documents import htmltext
 
     monkeypatch.setattr(htmltext, "_TRAFILATURA", False)
     data = b"<html><body><p>" + _story("Sumy").encode() + b"</p>" + tail
@@ -184,7 +184,7 @@ def test_unclosed_html_constructs_stay_linear(tail, monkeypatch):
 
 
 def test_run_on_text_is_cut_into_bounded_sentences():
-    from strikes.sentences import MAX_SENTENCE_CHARS, split_sentences
+    from strikes.documents.sentences import MAX_SENTENCE_CHARS, split_sentences
 
     text = ("Kyiv, " * 3 + "drones hit the city " + "and more " * 40) * 400  # no full stop
     spans = split_sentences(text)
@@ -277,7 +277,7 @@ def test_rejected_inputs_leave_the_store_unchanged(tmp_path):
     db = tmp_path / "store" / "strikes.duckdb"
     code, out, err = _cli("ingest", "--db", str(db), str(BAD))
     assert code == 1 and "Traceback" not in err
-    from strikes.store import open_store
+    from strikes.store.database import open_store
 
     store = open_store(settings=Settings(db_path=db), read_only=True)
     stored = {Path(f).name for f in store.articles()["file"]}
@@ -332,7 +332,7 @@ def test_rejected_inputs_leave_the_store_unchanged(tmp_path):
     ],
 )
 def test_upload_names_are_generated_never_paths(raw):
-    from ui.ingest import from_uploads
+    from strikes.documents.uploads import from_uploads
 
     data = _story("Sumy").encode()
     prep = from_uploads([(raw, data)], settings=Settings.from_env(env={}))
@@ -350,7 +350,7 @@ def test_upload_names_are_generated_never_paths(raw):
 
 
 def test_upload_limits():
-    from ui.ingest import from_uploads
+    from strikes.documents.uploads import from_uploads
 
     s = Settings.from_env(env={}, max_upload_files=3)
     files = [(f"f{i}.txt", _story(f"Place{i}").encode()) for i in range(5)]

@@ -18,7 +18,7 @@ from strikes import official as off
 from strikes.errors import InputRejected
 from strikes.lexicon import WEAPON_TERMS
 from strikes.settings import Settings
-from strikes.timeline import WEAPON_CLASSES
+from strikes.views import WEAPON_CLASSES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "official" / "missile_attacks_daily.csv"
@@ -225,7 +225,7 @@ def test_short_rows_and_columns_in_another_order() -> None:
 
 @pytest.fixture(scope="module")
 def seed_frames(seed_db: Path):
-    from strikes.store import open_store
+    from strikes.store.database import open_store
 
     snap = open_store(settings=Settings.from_env(env={}, db_path=seed_db), read_only=True)
     s = snap.snapshot()

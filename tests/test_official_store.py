@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from strikes import official as off
-from strikes.cli import main
+from strikes.cli.main import main
 from strikes.errors import InputRejected, ReadOnlyStore
 from strikes.settings import Settings
-from strikes.store import open_store
+from strikes.store.database import open_store
 from tools.official_sample import generate
 
 ROOT = Path(__file__).resolve().parent.parent

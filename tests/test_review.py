@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from strikes.cli import main
+from strikes.cli.main import main
 from strikes.errors import DecisionRejected
 from strikes.export import geojson_dict, to_acled, to_csv
+from strikes.ingest import ensure_store, ingest_paths, rebuild
 from strikes.review import (
     Decision,
     apply_corrections,
@@ -29,7 +30,7 @@ from strikes.review import (
     reviewed_events,
 )
 from strikes.settings import Settings
-from strikes.store import Store, ensure_store
+from strikes.store.database import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 DISTRICTS = [
@@ -88,7 +89,7 @@ def make_store(folder: Path, sources: list[Path]) -> Store:
         db_path=folder / "strikes.duckdb", seeds_dir=folder / "none", cache_dir=folder / "cache"
     )
     store = ensure_store(settings=settings)
-    store.ingest_paths(sources)
+    ingest_paths(store, sources)
     return store
 
 
@@ -192,14 +193,14 @@ def test_decisions_survive_reingest_remerge_and_rebuild(corpus: Path, tmp_path: 
     before = summary(reviewed_events(store))
 
     # 1. The same files again: nothing is added, every decision still applies.
-    report = store.ingest_paths([corpus])
+    report = ingest_paths(store, [corpus])
     assert not report.added_articles and len(report.duplicate_articles) == 6
     assert summary(reviewed_events(store)) == before
 
     # 2. A new article on the Odesa attack: its block is merged again, the event gets a second
     # source (a different launched figure), the analyst's figure and place stay.
     new = doc(tmp_path / "more", "e.txt", "Russia launched 45 drones at Odesa")
-    report = store.ingest_paths([new])
+    report = ingest_paths(store, [new])
     assert report.added_articles and report.updated_events >= 1
     after = reviewed_events(store)
     check_decisions(after)
@@ -207,8 +208,8 @@ def test_decisions_survive_reingest_remerge_and_rebuild(corpus: Path, tmp_path: 
     assert moved["n_articles"] == 2 and moved["launched_machine"] == 45
     assert event_at(store.events(), "Odesa")["launched"] == 45  # the machine's own row is kept
 
-    # 3. Claims re-extracted and every event re-merged (Store.rebuild).
-    store.rebuild()
+    # 3. Claims re-extracted and every event re-merged (strikes.ingest.rebuild).
+    rebuild(store)
     check_decisions(reviewed_events(store))
     assert summary(reviewed_events(store)) == summary(after)
 
@@ -269,7 +270,7 @@ WRITER = textwrap.dedent(
     from pathlib import Path
     from strikes.review import Decision, record
     from strikes.settings import Settings
-    from strikes.store import Store
+    from strikes.store.database import Store
     db, who, *ids = sys.argv[1:]
     store = Store(Path(db), settings=Settings(db_path=Path(db), store_lock_timeout_s=120))
     for i, eid in enumerate(ids):

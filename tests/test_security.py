@@ -19,12 +19,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from strikes.articles import RawDocument, load_articles, load_documents
+from strikes.documents.articles import RawDocument, load_articles, load_documents
 from strikes.errors import IngestFailed
 from strikes.export import neutralize, read_csv, to_csv
+from strikes.ingest import delete_articles, ensure_store, ingest_documents, ingest_paths
 from strikes.pipeline import run_documents
 from strikes.settings import Settings
-from strikes.store import Store, ensure_store, open_store
+from strikes.store.database import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -70,15 +71,16 @@ def test_claims_per_article_are_capped_and_the_cut_reported(tmp_path):
     s = Settings.from_env(env={}, db_path=tmp_path / "s.duckdb", max_claims_per_article=5)
     full = run_documents([RawDocument(name="a.txt", data=text.encode(), published="2025-06-30")])
     assert len(full.claims) == 8
-    report = Store(s.db_path, settings=s).ingest_documents(
-        [RawDocument(name="a.txt", data=text.encode(), published="2025-06-30")]
+    report = ingest_documents(
+        Store(s.db_path, settings=s),
+        [RawDocument(name="a.txt", data=text.encode(), published="2025-06-30")],
     )
     assert report.added_claims == 5
     assert any("only the first 5 were kept" in n and "a.txt" in n for n in report.notes)
 
 
 def test_submission_byte_cap_and_files_past_the_limits_are_never_read():
-    from ui.ingest import from_uploads
+    from strikes.documents.uploads import from_uploads
 
     s = Settings.from_env(
         env={}, max_submission_bytes=2500, max_file_bytes=1000, max_upload_files=4
@@ -153,8 +155,9 @@ def _many_sources_store(tmp_path: Path, n: int) -> Settings:
         for i in range(n)
     )
     open_store(settings=s)  # an empty store (no seeds)
-    Store(s.db_path, settings=s).ingest_documents(
-        [RawDocument(name="paste.txt", data=text.encode(), published="2025-06-03")]
+    ingest_documents(
+        Store(s.db_path, settings=s),
+        [RawDocument(name="paste.txt", data=text.encode(), published="2025-06-03")],
     )
     return s
 
@@ -194,19 +197,19 @@ def test_delete_article_removes_everything_derived_from_it(tmp_path):
     manifest = ROOT / "seeds" / "manifest.csv"
     s = Settings.from_env(env={}, db_path=tmp_path / "all.duckdb")
     store = Store(s.db_path, settings=s)
-    store.ingest_paths(seeds, manifest=manifest)
+    ingest_paths(store, seeds, manifest=manifest)
     arts = store.articles(with_text=False)
     # The article another one took its date from: deleting it must undo that too.
     ref = arts.loc[arts["published_source"] == "near-duplicate", "published_ref"].iloc[0]
     victim = arts.loc[arts["article_id"] == ref, "file"].iloc[0]
-    report = store.delete_articles([ref])
+    report = delete_articles(store, [ref])
     assert report.deleted_articles == (victim,)
     for table in (store.sentences(), store.claims(), store.event_sources()):
         assert ref not in set(table["article_id"])
     # Exactly the store the other articles alone give.
     s2 = Settings.from_env(env={}, db_path=tmp_path / "rest.duckdb")
     rest = Store(s2.db_path, settings=s2)
-    rest.ingest_paths([p for p in seeds if str(p) != victim], manifest=manifest)
+    ingest_paths(rest, [p for p in seeds if str(p) != victim], manifest=manifest)
     cols = ["article_id", "published", "published_source", "duplicate_of", "dup_group"]
     pd.testing.assert_frame_equal(
         store.articles(with_text=False)[cols].sort_values("article_id", ignore_index=True),
@@ -220,7 +223,7 @@ def test_delete_article_removes_everything_derived_from_it(tmp_path):
 
 
 def test_delete_article_cli(tmp_path):
-    from strikes.cli import main
+    from strikes.cli.main import main
 
     s = _many_sources_store(tmp_path, 3)
     db = str(s.db_path)
@@ -241,6 +244,7 @@ def test_delete_article_cli(tmp_path):
         "claims": 0,
         "events": 0,
         "event_sources": 0,
+        "official_tallies": 0,
     }
     os.environ["STRIKES_READ_ONLY"] = "1"
     try:
@@ -403,7 +407,7 @@ def test_example_proxy_config_is_valid_nginx(tmp_path):
 
 
 def test_search_box_is_capped_and_words_deduplicated(app_env):
-    from strikes.timeline import filter_events, prepare_events, search_words
+    from strikes.views import filter_events, prepare_events, search_words
 
     s = Settings.from_env(env={})
     assert search_words("Kyiv kyiv KYIV lviv " * 1000, max_words=s.max_search_words) == [
@@ -515,8 +519,8 @@ def test_dates_after_publication_are_flagged_not_stored():
 def test_dates_after_today_are_flagged_without_a_publication_date(tmp_path):
     text = "Strikes\n\nOn June 20, 2031, Russia launched 40 drones at Kharkiv, officials said."
     s = Settings.from_env(env={}, db_path=tmp_path / "s.duckdb")
-    report = Store(s.db_path, settings=s).ingest_documents(
-        [RawDocument(name="a.txt", data=text.encode())]
+    report = ingest_documents(
+        Store(s.db_path, settings=s), [RawDocument(name="a.txt", data=text.encode())]
     )
     ev = open_store(settings=s, read_only=True).events()
     assert not (ev["date"].dropna() > "2030-01-01").any()

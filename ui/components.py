@@ -11,10 +11,10 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from ui.filters import Filters
-from ui.highlight import esc, highlight, legend_html, text_block
-from ui.metrics import Headline
-from ui.theme import (
+from ui.render.filters import Filters
+from ui.render.highlight import esc, highlight, legend_html, text_block
+from ui.render.metrics import Headline
+from ui.render.theme import (
     PRECISION_LABELS,
     fmt_date,
     fmt_int,

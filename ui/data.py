@@ -19,15 +19,16 @@ import pandas as pd
 import streamlit as st
 
 from strikes.errors import StoreError, StoreUnusable, StrikesError
+from strikes.ingest import ensure_store, rebuild_from_seeds
 from strikes.settings import Settings
-from strikes.store import Store, ensure_store, rebuild_from_seeds, write_problem
-from strikes.timeline import dense_date_range, filter_options, prepare_events
+from strikes.store.database import Store, write_problem
+from strikes.views import dense_date_range, filter_options, prepare_events
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
-    from ui.filters import Filters
-    from ui.metrics import Headline
+    from ui.render.filters import Filters
+    from ui.render.metrics import Headline
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Data:
     event_sources: pd.DataFrame
     options: dict[str, list[str]]
     date_bounds: tuple[str | None, str | None]
-    # The default date range: where the data is dense (`strikes.timeline.dense_date_range`).
+    # The default date range: where the data is dense (`strikes.views.dense_date_range`).
     default_dates: tuple[str, str] | None = None
     # Analysts' decisions that no longer find their event (strikes.review), for the Review page.
     orphans: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
@@ -124,7 +125,7 @@ def _load(db_path: str, version: str, _store: Store) -> Data:
 def _event_sources_of(events: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """The store's event_sources frame (EVENT_SOURCES_READ) for events as reviewed."""
     from strikes.schema import conform
-    from strikes.store import EVENT_SOURCES_READ, event_sources_frame
+    from strikes.store.database import EVENT_SOURCES_READ, event_sources_frame
 
     rows = event_sources_frame(events[["event_id", "sources"]])
     meta = [c for c in EVENT_SOURCES_READ if c not in rows.columns and c in articles.columns]
@@ -199,7 +200,7 @@ def _store_error_screen(exc: StrikesError) -> None:
 
 @st.cache_resource(show_spinner="Preparing the map…", max_entries=2)
 def _map_rows(version: str, _events: pd.DataFrame) -> pd.DataFrame:
-    from ui.maps import map_frame
+    from ui.render.maps import map_frame
 
     return map_frame(_events)
 
@@ -234,7 +235,7 @@ class Overview:
 def _overview(
     version: str, view: str, attackers: tuple[str, ...], _events: pd.DataFrame
 ) -> Overview:
-    from strikes.timeline import (
+    from strikes.views import (
         barrages_by_weapon,
         barrages_per_night,
         bin_for_span,
@@ -245,8 +246,14 @@ def _overview(
         rolling_launched,
         weapon_counts,
     )
-    from ui.charts import barrage_timeline, model_chart, monthly_chart, region_chart, weapon_chart
-    from ui.metrics import headline
+    from ui.render.charts import (
+        barrage_timeline,
+        model_chart,
+        monthly_chart,
+        region_chart,
+        weapon_chart,
+    )
+    from ui.render.metrics import headline
 
     months = monthly_totals(_events)
     by_weapon = barrages_by_weapon(_events)

@@ -16,10 +16,10 @@ from plotly.subplots import make_subplots
 
 from strikes import official as off
 from strikes.review import filter_review
-from ui.charts import FONT, empty_figure
 from ui.components import md_escape
 from ui.data import Data, get_store
-from ui.theme import fmt_date, fmt_int
+from ui.render.charts import FONT, empty_figure
+from ui.render.theme import fmt_date, fmt_int
 
 # The official series in greys (destroyed dark, launched light); the news as coloured markers.
 OFFICIAL_COLOR, LAUNCHED_COLOR = "#4D4D4D", "#BDBDBD"
@@ -99,7 +99,7 @@ def official_view(
 
 
 def _layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
-    """The dashboard's chart style (ui.charts): title left, legend below."""
+    """The dashboard's chart style (ui.render.charts): title left, legend below."""
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
         height=height,

@@ -27,7 +27,7 @@ from strikes.review import (
 )
 from ui.components import event_title, md_escape
 from ui.data import Data, get_settings, get_store, read_only_reason
-from ui.theme import fmt_date, fmt_int, is_missing, weapon_label
+from ui.render.theme import fmt_date, fmt_int, is_missing, weapon_label
 
 K_NAME = "review_name"
 K_REVIEWER = "_reviewer"  # survives pages where the name field is not drawn

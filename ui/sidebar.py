@@ -20,10 +20,10 @@ import streamlit as st
 
 from strikes.export import country_name
 from strikes.review import FILTER_STATUSES
-from strikes.timeline import search_words
+from strikes.views import search_words
 from ui.data import Data, get_settings
-from ui.filters import QUERY_KEYS, Filters, query_differs
-from ui.theme import weapon_label
+from ui.render.filters import QUERY_KEYS, Filters, query_differs
+from ui.render.theme import weapon_label
 
 K_DATES = "flt_dates"
 K_ATTACKERS = "flt_attackers"

@@ -347,7 +347,7 @@ def read_manifest(
     With `only` (resolved paths), problems of rows about other files are not reported: a
     manifest found beside a file named on the command line concerns that file only.
     """
-    from strikes.decode import decode_bytes
+    from strikes.documents.decode import decode_bytes
 
     label = str(path)
     try:

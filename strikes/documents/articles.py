@@ -20,25 +20,26 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import operator
 import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from strikes import boilerplate as bp
-from strikes.decode import clean_unicode, decode_bytes
-from strikes.errors import InputRejected
-from strikes.gcpause import batch_gc
-from strikes.htmltext import count_elements, declared_charset, extract_html, looks_like_html
-from strikes.metadata import (
+from strikes.documents import boilerplate as bp
+from strikes.documents.decode import clean_unicode, decode_bytes
+from strikes.documents.htmltext import (
+    count_elements,
+    declared_charset,
+    extract_html,
+    looks_like_html,
+)
+from strikes.documents.metadata import (
     MANIFEST_NAME,
     ManifestEntry,
     guess_language,
@@ -48,12 +49,14 @@ from strikes.metadata import (
     read_manifest,
     title_from_paragraph,
 )
-from strikes.neardup import Member, find_groups, resolve_groups
+from strikes.documents.neardup import Member, find_groups, resolve_groups
+from strikes.documents.sentences import split_sentences
+from strikes.errors import InputRejected
+from strikes.gcpause import batch_gc
 from strikes.schema import ARTICLES, SENTENCES, conform, empty_frame
-from strikes.sentences import split_sentences
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["ArticleBatch", "RawDocument", "cli_articles", "load_articles", "load_documents"]
+__all__ = ["ArticleBatch", "RawDocument", "load_articles", "load_documents"]
 
 HTML_SUFFIXES = (".html", ".htm")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -629,105 +632,3 @@ def _group_near_duplicates(articles: list[_Article], settings: Settings) -> None
             duplicate_of=m.duplicate_of,
             dup_group=m.dup_group,
         )
-
-
-# --------------------------------------------------------------------------------------------
-# CLI: python -m strikes articles PATH... [--manifest FILE] [--format jsonl|table]
-
-
-def _na(v):
-    return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
-
-
-def article_json(row: dict) -> dict:
-    """The CLI's JSON object for one article row."""
-    return {
-        "id": row["article_id"],
-        "file": row["file"],
-        "title": _na(row["title"]),
-        "published": _na(row["published"]),
-        "published_source": row["published_source"],
-        "published_ref": _na(row["published_ref"]),
-        "outlet": _na(row["outlet"]),
-        "url": _na(row["url"]),
-        "duplicate_of": _na(row["duplicate_of"]),
-        "dup_group": _na(row["dup_group"]),
-        "language": _na(row["language"]),
-        "encoding": _na(row["encoding"]),
-        "n_bytes": int(row["n_bytes"]),
-        "sentences": int(row["n_sentences"]),
-        "text": row["text"],
-        "removed": row["removed"],
-    }
-
-
-def _table(frame: pd.DataFrame) -> str:
-    headers = ["id", "file", "published", "source", "duplicate_of", "outlet", "lang", "sents"]
-    headers.append("title")
-    rows = []
-    for r in frame.to_dict("records"):
-        rows.append(
-            [
-                r["article_id"],
-                _clip(r["file"], 40, left=True),
-                _na(r["published"]) or "-",
-                r["published_source"],
-                _na(r["duplicate_of"]) or "-",
-                _clip(_na(r["outlet"]) or "-", 28),
-                _na(r["language"]) or "-",
-                str(int(r["n_sentences"])),
-                _clip(_na(r["title"]) or "-", 70),
-            ]
-        )
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
-    right = {headers.index("sents")}
-
-    def fmt(cells: list[str]) -> str:
-        out = [
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(out).rstrip()
-
-    lines = [fmt(headers), fmt(["-" * w for w in widths])]
-    lines.extend(fmt(row) for row in rows)
-    return "\n".join(lines) + "\n"
-
-
-def _clip(s: str, n: int, *, left: bool = False) -> str:
-    s = re.sub(r"\s+", " ", str(s))
-    if len(s) <= n:
-        return s
-    return "…" + s[-(n - 1) :] if left else s[: n - 1] + "…"
-
-
-def _write(out: TextIO, s: str) -> None:
-    """Write, degrading gracefully on a terminal that cannot show every character."""
-    try:
-        out.write(s)
-    except UnicodeEncodeError:
-        enc = getattr(out, "encoding", None) or "ascii"
-        out.write(s.encode(enc, "backslashreplace").decode(enc))
-
-
-def cli_articles(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from strikes.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, report_rejections
-
-    if settings.max_file_bytes <= 0:
-        print("strikes: --max-bytes must be a positive number of bytes", file=err)
-        return EXIT_USAGE
-    batch = load_articles(
-        list(args.paths), manifest=getattr(args, "manifest", None), settings=settings
-    )
-    try:
-        if getattr(args, "format", "jsonl") == "table":
-            if len(batch.articles):
-                _write(out, _table(batch.articles))
-        else:
-            for row in batch.articles.to_dict("records"):
-                _write(out, json.dumps(article_json(row), ensure_ascii=False) + "\n")
-        out.flush()
-    except BrokenPipeError:  # `| head`: stop quietly
-        return EXIT_OK
-    report_rejections(batch.rejections, err)
-    return EXIT_REJECTED if batch.rejections else EXIT_OK

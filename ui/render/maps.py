@@ -28,7 +28,8 @@ import pyarrow.compute as pc
 import pydeck as pdk
 
 from strikes.arrays import unique_ints
-from ui.theme import (
+from strikes.vocab import FIGURES
+from ui.render.theme import (
     PRECISION_LABELS,
     attacker_color,
     fmt_date,
@@ -85,8 +86,6 @@ def _scatter(layer_id: str, data: object, *, radius: str, units: str, line_width
 # --------------------------------------------------------------------------------------------
 # Events -> map rows
 # --------------------------------------------------------------------------------------------
-
-FIGURES = ("launched", "intercepted", "hit", "killed", "injured")
 
 
 def magnitude(row: dict) -> float:
@@ -239,7 +238,7 @@ def _weapons(ev: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
 
 
 def _weapon_bits(weapons: tuple) -> int:
-    from strikes.timeline import WEAPON_BITS
+    from strikes.views import WEAPON_BITS
 
     m = 0
     for w in weapons:
@@ -248,7 +247,7 @@ def _weapon_bits(weapons: tuple) -> int:
 
 
 def _mask_label(mask: int) -> str:
-    from strikes.timeline import WEAPON_BITS
+    from strikes.views import WEAPON_BITS
 
     names = [w for w, b in WEAPON_BITS.items() if mask & b]
     return fmt_list(names, label=weapon_label)

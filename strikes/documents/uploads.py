@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
-from strikes.articles import RawDocument
+from strikes.documents.articles import RawDocument
 from strikes.errors import InputRejected
 from strikes.fetch import fetch
 from strikes.settings import Settings

@@ -12,15 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from strikes.errors import InputRejected, StrikesError
+from strikes.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
+from strikes.errors import StrikesError
 from strikes.settings import Settings
-
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-
-
-def report_rejections(rejections: Sequence[InputRejected], err: TextIO) -> None:
-    for r in rejections:
-        print(f"strikes: rejected {r.source}: {r.reason}", file=err)
 
 
 def _add_input_args(p: argparse.ArgumentParser) -> None:
@@ -68,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help="DuckDB file (default data/strikes.duckdb)")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
 
-    from strikes.review import add_review_parser
+    from strikes.cli.review import add_review_parser
 
     add_review_parser(sub)
 
@@ -85,17 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--from", dest="date_from", help="first night (YYYY-MM-DD)")
     a.add_argument("--to", dest="date_to", help="last night (YYYY-MM-DD)")
     a.add_argument("--format", choices=["table", "csv"], default="table")
-
-    p = sub.add_parser("bench", help="benchmark the pipeline, store, filters and map payload")
-    p.add_argument("--articles", type=int, default=5000)
-    p.add_argument("--events", type=int, default=100_000)
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument(
-        "--repeat", type=int, default=3, help="cold pipeline runs; the fastest is reported"
-    )
-    p.add_argument("--profile", action="store_true")
-    p.add_argument("--scaling", action="store_true", help="also run 10x the articles; print ratios")
-    p.add_argument("--no-store", action="store_true", help="skip the DuckDB ingest measurement")
     return parser
 
 
@@ -128,39 +111,35 @@ def main(
 def _handler(command: str):
     # Imported lazily so `articles` does not pay for the gazetteer, the store or Dask.
     if command == "articles":
-        from strikes.articles import cli_articles
+        from strikes.cli.articles import cli_articles
 
         return cli_articles
     if command == "extract":
-        from strikes.pipeline import cli_extract
+        from strikes.cli.extract import cli_extract
 
         return cli_extract
     if command == "ingest":
-        from strikes.store import cli_ingest
+        from strikes.cli.ingest import cli_ingest
 
         return cli_ingest
     if command == "export":
-        from strikes.export import cli_export
+        from strikes.cli.export import cli_export
 
         return cli_export
     if command == "review":
-        from strikes.review import cli_review
+        from strikes.cli.review import cli_review
 
         return cli_review
     if command == "delete-article":
-        from strikes.manage import cli_delete
+        from strikes.cli.manage import cli_delete
 
         return cli_delete
     if command == "gazetteer":
-        from strikes.gazetteer import cli_gazetteer
+        from strikes.cli.gazetteer import cli_gazetteer
 
         return cli_gazetteer
     if command == "official":
-        from strikes.official import cli_official
+        from strikes.cli.official import cli_official
 
         return cli_official
-    if command == "bench":
-        from strikes.bench import cli_bench
-
-        return cli_bench
     raise AssertionError(command)

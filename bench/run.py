@@ -1,4 +1,4 @@
-"""`python -m strikes bench`: how fast the pipeline, the store, the filters and the map are.
+"""`python -m bench`: how fast the pipeline, the store, the filters and the map are.
 
 Prints one JSON line (stdout):
 
@@ -18,7 +18,7 @@ Prints one JSON line (stdout):
     gazetteer_load_s    loading the gazetteer index (cold, once per process)
     automaton_s         building the place-name automaton (once per process)
     peak_rss_mb         the process's peak resident memory right after the pipeline runs
-    store_ingest_per_s  articles per second of `Store.ingest_documents` into a fresh DuckDB
+    store_ingest_per_s  articles per second of `strikes.ingest.ingest_documents` into a fresh DuckDB
                         store (the pipeline again, near-duplicate regrouping, the write);
                         store_append_s: then adding 50 other articles of the same dates to
                         that store (the merge re-merges only the nights they touch;
@@ -28,7 +28,7 @@ Prints one JSON line (stdout):
                         slower of a selective and an unfiltered interaction);
                         monthly_totals_ms: the monthly view over all events, on its own
     map_payload_ms      everything the map page's server side does at --events events:
-                        ui.maps.map_frame + build_deck + the deck's JSON (pure functions, no
+                        ui.render.maps.map_frame + build_deck + the deck's JSON (pure functions, no
                         streamlit); map_frame_ms: the first part alone (the page caches it per
                         store version); map_filter_ms: a filter change (deck and JSON of one
                         attacker's rows); map_objects, map_json_kb: what reaches the browser
@@ -37,7 +37,7 @@ With --profile the hottest functions of the pipeline run go to stderr; with --sc
 pipeline also runs on ten times the corpus and the JSON gets the per-stage times of both
 runs and their ratios (merging across sources must grow about linearly).
 
-The corpus comes from `strikes.corpus` (fixed seed: the same bytes on every run).
+The corpus comes from `bench.corpus` (fixed seed: the same bytes on every run).
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from strikes.settings import DEFAULT_SETTINGS, Settings
+
+EXIT_OK, EXIT_USAGE = 0, 2
 
 __all__ = ["busy_warning", "cli_bench", "machine_note", "run_bench", "scaling"]
 
@@ -106,10 +108,10 @@ def _median_ms(fn, runs: int) -> float:
 
 def stage_times(docs, *, settings: Settings, geo=None) -> dict[str, float]:
     """Wall seconds of each pipeline stage over `docs` (the pipeline's own functions)."""
-    from strikes.articles import load_documents
+    from strikes.documents.articles import load_documents
+    from strikes.documents.neardup import find_groups
     from strikes.events import merge_claims
     from strikes.gcpause import batch_gc
-    from strikes.neardup import find_groups
     from strikes.pipeline import clear_caches, extract_claims, make_geo
 
     geo = geo or make_geo(settings=settings)
@@ -138,7 +140,7 @@ def stage_times(docs, *, settings: Settings, geo=None) -> dict[str, float]:
 
 def scaling(n: int, *, seed: int, settings: Settings, factor: int = 10) -> dict[str, Any]:
     """Per-stage times at n and factor*n articles, and their ratios (linear = factor)."""
-    from strikes.corpus import make_documents
+    from bench.corpus import make_documents
     from strikes.pipeline import make_geo
 
     geo = make_geo(settings=settings)
@@ -153,8 +155,8 @@ def scaling(n: int, *, seed: int, settings: Settings, factor: int = 10) -> dict[
 
 
 def _dashboard(events_n: int, *, seed: int, settings: Settings, err: TextIO) -> dict[str, Any]:
-    from strikes.corpus import make_events
-    from strikes.timeline import (
+    from bench.corpus import make_events
+    from strikes.views import (
         barrages_per_night,
         filter_events,
         monthly_totals,
@@ -195,14 +197,16 @@ def _dashboard(events_n: int, *, seed: int, settings: Settings, err: TextIO) -> 
 
 
 def _map_payload(events, *, settings: Settings, err: TextIO) -> dict[str, Any]:
-    """ui.maps builds the layer data with pure functions (no streamlit); measured here."""
+    """ui.render.maps builds the layer data with pure functions (no streamlit); measured here."""
     try:
-        from ui import maps
+        from ui.render import maps
     except ImportError as exc:  # the dashboard package is not installed beside strikes/
-        return {"map_payload_ms": None, "map_payload_note": f"ui.maps unavailable: {exc}"}
-    if "streamlit" in sys.modules:  # pragma: no cover - ui.maps is pure today
-        print("strikes: bench: ui.maps imported streamlit; map payload not measured", file=err)
-        return {"map_payload_ms": None, "map_payload_note": "ui.maps imports streamlit"}
+        return {"map_payload_ms": None, "map_payload_note": f"ui.render.maps unavailable: {exc}"}
+    if "streamlit" in sys.modules:  # pragma: no cover - ui.render.maps is pure today
+        print(
+            "strikes: bench: ui.render.maps imported streamlit; map payload not measured", file=err
+        )
+        return {"map_payload_ms": None, "map_payload_note": "ui.render.maps imports streamlit"}
     # The base layer is a URL the browser fetches once: not part of the deck's payload.
     countries = "/app/static/" + maps.BASEMAP_FILE
 
@@ -232,16 +236,17 @@ APPEND_DOCS = 50  # articles added to the bench store after it was built
 def _store_ingest(docs, *, seed: int, settings: Settings) -> dict[str, Any]:
     from dataclasses import replace
 
-    from strikes.corpus import make_documents
-    from strikes.store import Store
+    from bench.corpus import make_documents
+    from strikes.ingest import ingest_documents
+    from strikes.store.database import Store
 
     more = make_documents(APPEND_DOCS, seed=seed + 1)  # other articles, same date range
     with tempfile.TemporaryDirectory(prefix="strikes-bench-") as tmp:
         db = Path(tmp) / "bench.duckdb"
         store = Store(db, settings=replace(settings, db_path=db))
-        report, t, _ = _timed(store.ingest_documents, docs)
+        report, t, _ = _timed(ingest_documents, store, docs)
         size_mb = db.stat().st_size / 1e6 if db.exists() else 0.0
-        added, t_add, _ = _timed(store.ingest_documents, more)
+        added, t_add, _ = _timed(ingest_documents, store, more)
     return {
         "store_ingest_per_s": round(len(docs) / t, 1) if t else None,
         "store_ingest_s": round(t, 2),
@@ -265,9 +270,9 @@ def run_bench(
     err: TextIO | None = None,
 ) -> dict[str, Any]:
     """All the measurements of the JSON line (see the module docstring)."""
-    from strikes.corpus import make_documents
-    from strikes.gazetteer import Gazetteer, _load_cached
-    from strikes.geocode import _scanner
+    from bench.corpus import make_documents
+    from strikes.geo.gazetteer import Gazetteer, _load_cached
+    from strikes.geo.geocode import _scanner
     from strikes.pipeline import clear_caches, run_documents, sentence_cache_hit_rate
 
     err = err or sys.stderr
@@ -351,8 +356,6 @@ def _print_profile(prof, err: TextIO) -> None:
 
 
 def cli_bench(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from strikes.cli import EXIT_OK, EXIT_USAGE
-
     n, m = int(args.articles), int(args.events)
     if n < 1 or m < 0 or int(args.repeat) < 1:
         print("strikes: bench: --articles and --repeat must be >= 1 and --events >= 0", file=err)

@@ -39,21 +39,10 @@ import numpy as np
 import pandas as pd
 
 from strikes.arrays import unique_ints
-
-WEAPON_CLASSES: tuple[str, ...] = (
-    "drone",
-    "missile",
-    "glide_bomb",
-    "artillery",
-    "aircraft",
-    "other",
-)
-"""The weapon classes of the contract, in display order; bit i of a weapon mask is class i."""
+from strikes.vocab import CASUALTY_FIELDS, FIGURES, WEAPON_CLASSES, WEAPON_COUNT_FIELDS
 
 WEAPON_BITS: dict[str, int] = {w: 1 << i for i, w in enumerate(WEAPON_CLASSES)}
-COUNT_FIELDS: tuple[str, ...] = ("launched", "intercepted", "hit", "killed", "injured")
-WEAPON_COUNT_FIELDS: tuple[str, ...] = ("launched", "intercepted", "hit")
-CASUALTY_FIELDS: tuple[str, ...] = ("killed", "injured")
+COUNT_FIELDS: tuple[str, ...] = FIGURES
 MIXED, UNSPECIFIED = "mixed", "unspecified"
 
 # Hidden helper columns added by `prepare_events` (ignored by every other function).

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from strikes.review import FILTER_STATUSES, filter_review
-from strikes.timeline import WEAPON_CLASSES, filter_events
+from strikes.views import WEAPON_CLASSES, filter_events
 
 QUERY_KEYS: tuple[str, ...] = (
     "from",
@@ -102,7 +102,7 @@ class Filters:
     ) -> Filters:
         """Filters of a query mapping (values: str or list of str); invalid parts are dropped.
 
-        With ``options`` (as from `strikes.timeline.filter_options`), values the data does not
+        With ``options`` (as from `strikes.views.filter_options`), values the data does not
         have are dropped too; weapons are always checked against the weapon classes.
         """
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from strikes.articles import RawDocument
+from strikes.documents.articles import RawDocument
 
 __all__ = ["make_documents", "make_events", "write_corpus"]
 
@@ -417,7 +417,7 @@ _EVENT_SENTENCES = (
 
 def make_events(m: int, *, seed: int = 7, start: str = "2022-03-01", days: int = 1400):
     """A frame with the columns and dtypes of schema.EVENTS: `m` plausible events."""
-    from strikes.gazetteer import Gazetteer
+    from strikes.geo.gazetteer import Gazetteer
     from strikes.schema import EVENTS, conform
 
     rs = np.random.default_rng(seed)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from strikes.timeline import barrages_per_night
+from strikes.views import barrages_per_night
 
 
 @dataclass(frozen=True)

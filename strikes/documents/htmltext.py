@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from strikes.metadata import parse_date
+from strikes.documents.metadata import parse_date
 
 __all__ = ["HtmlDoc", "count_elements", "declared_charset", "extract_html", "looks_like_html"]
 

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from strikes import aliases as A
 from strikes.errors import GeocodeError
 from strikes.frozen import fast_init
-from strikes.gazetteer import (
+from strikes.geo import aliases as A
+from strikes.geo.gazetteer import (
     F_BLOCKED,
     F_CONTEXT,
     F_PHRASE,
@@ -42,8 +42,9 @@ from strikes.gazetteer import (
     normalize,
 )
 from strikes.settings import DEFAULT_SETTINGS, Settings
+from strikes.vocab import PLACE_KINDS
 
-KINDS = ("city", "region", "country", "unknown")
+KINDS = PLACE_KINDS
 
 
 @fast_init
@@ -563,7 +564,7 @@ def resolve(
 # --- geopy interface ------------------------------------------------------------------------
 # geopy is imported on first use (about 150 ms): finding and resolving places do not need it.
 # `OfflineGeocoder` and `FallbackGeocoder` subclass geopy's Geocoder and are created then;
-# `from strikes.geocode import OfflineGeocoder` works as usual (module __getattr__).
+# `from strikes.geo.geocode import OfflineGeocoder` works as usual (module __getattr__).
 
 _GEOPY_NAMES = frozenset({"OfflineGeocoder", "FallbackGeocoder", "Nominatim"})
 
@@ -883,7 +884,12 @@ def make_geocoder(
         return offline
     if online is None:
         nominatim = globals().get("Nominatim", classes["Nominatim"])
-        online = nominatim(user_agent=settings.nominatim_user_agent, timeout=10)
+        online = nominatim(
+            user_agent=settings.nominatim_user_agent,
+            domain=settings.nominatim_domain,
+            scheme=settings.nominatim_scheme,
+            timeout=10,
+        )
     cached = CachedOnlineGeocoder(
         online,
         cache_dir=Path(settings.cache_dir) / "geocode",

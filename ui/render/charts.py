@@ -13,8 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from strikes.timeline import MIXED, UNSPECIFIED, WEAPON_CLASSES
-from ui.theme import attacker_color, fmt_int, fmt_pct, weapon_color, weapon_label
+from strikes.views import MIXED, UNSPECIFIED, WEAPON_CLASSES
+from ui.render.theme import attacker_color, fmt_int, fmt_pct, weapon_color, weapon_label
 
 MEASURES: tuple[tuple[str, str, str], ...] = (
     ("launched", "Launched", ""),
@@ -65,7 +65,7 @@ def barrage_timeline(
 ) -> go.Figure:
     """Per night (or week, month: ``bin_label``): launched (solid) vs intercepted (hatched),
     stacked by weapon class, one row per attacker, with a range slider.  ``by_weapon`` is
-    `strikes.timeline.barrages_by_weapon` output, or `bin_nights` of it (then with
+    `strikes.views.barrages_by_weapon` output, or `bin_nights` of it (then with
     ``date_end``); ``rolling`` (`rolling_launched`) adds the 7-day average line."""
     per = {"night": "night", "week": "week", "month": "month"}.get(bin_label, bin_label)
     title = f"Barrages per {per}: launched vs intercepted, by weapon class"

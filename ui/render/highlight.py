@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 
-from ui.theme import SPAN_LABELS, SPAN_STYLES
+from ui.render.theme import SPAN_LABELS, SPAN_STYLES
 
 _DEFAULT_STYLE = ("#EEEEEE", "2px solid #777777")
 
