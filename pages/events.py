@@ -15,12 +15,14 @@ from ui.components import (
 )
 from ui.official import official_beside_event
 from ui.page import filtered_page
+from ui.review import review_details, review_panel, show_done
 from ui.tables import EVENT_SORTS, event_order, events_table, table_order
 
 PAGE_SIZE = 25
 
 ctx = filtered_page("Events")
 events = ctx.events
+show_done()
 
 n_conf = sum(1 for c in events["conflicts"].to_numpy(dtype=object) if isinstance(c, dict) and c)
 st.markdown(
@@ -50,6 +52,7 @@ if rows:
             key_prefix="selected",
         )
         official_beside_event(ev)
+        review_panel(ev, data=ctx.data, key="events_selected")
 
 st.subheader("Events and their sources")
 pages = max(1, math.ceil(len(events) / PAGE_SIZE))
@@ -77,3 +80,4 @@ for ev in events_by_id(chunk, chunk["event_id"].tolist()):
                 articles=ctx.data.articles,
                 key_prefix="list",
             )
+            review_details(ev)

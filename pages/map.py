@@ -27,6 +27,7 @@ from ui.render.maps import (
     selected_event_ids,
 )
 from ui.render.theme import fmt_date
+from ui.review import review_panel, show_done
 from ui.tables import events_table
 
 VIEW_LABELS = {"strikes": "Strikes", "heat": "Heat map", "hexagons": "Hexagons"}
@@ -53,6 +54,7 @@ def viewport_width() -> int:
 
 
 ctx = filtered_page("Strike map")
+show_done()
 
 frame = map_rows(ctx.data, ctx.events)
 unlocated = len(ctx.events) - len(frame)
@@ -190,6 +192,7 @@ if ids:
             claims=ctx.data.claims,
             articles=ctx.data.articles,
         )
+        review_panel(ev, data=ctx.data, key=f"map_{ev['event_id']}")
 elif view == "strikes":
     st.info(
         "Click a strike or an area on the map to see the reports behind it.",

@@ -257,36 +257,62 @@ def _derived(rec: dict, meta: dict[str, dict]) -> dict:
     return out
 
 
+def _review_columns(events: pd.DataFrame) -> list[str]:
+    """The review columns a frame with corrections applied carries (strikes.review): the status
+    and, per correctable field, the machine's value where an analyst corrected it."""
+    from strikes.review import MACHINE_COLUMNS
+
+    return [c for c in ("reviewed", *MACHINE_COLUMNS) if c in events.columns]
+
+
+def _csv_cell(c: str, v: object) -> str:
+    if c in INT_COLUMNS:
+        return _fmt_int(v)
+    if c in FLOAT_COLUMNS:
+        return _fmt_float(v)
+    if c in LIST_COLUMNS:
+        return neutralize(LIST_SEP.join(str(x) for x in _as_list(v)))
+    if c == "sources":
+        srcs = [s for s in _as_list(v) if isinstance(s, dict)]
+        return neutralize(LIST_SEP.join(format_source(s) for s in srcs))
+    if c in JSON_COLUMNS:
+        d = _json_ready(_as_dict(v))
+        return json.dumps(d, ensure_ascii=False, separators=(",", ":")) if d else ""
+    return neutralize(_text(v))
+
+
 def to_csv(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> bytes:
-    """One row per event, contract columns then DERIVED_COLUMNS (``articles`` gives the
-    sources' titles, outlets and URLs), formula cells neutralised (see the module doc)."""
+    """One row per event, contract columns, formula cells neutralised (see the module doc),
+    then DERIVED_COLUMNS (``articles`` gives the sources' titles, outlets and URLs).
+
+    A frame with corrections applied (strikes.review) also gets ``<field>_machine`` right after
+    each correctable field (the machine's value where it was corrected, else empty) and a
+    ``reviewed`` column (unreviewed, confirmed, corrected or dismissed) before the derived ones."""
     ev = _events(events)
     meta = article_meta(articles) if articles is not None else {}
-    cols = list(EVENTS)
+    extra = _review_columns(events)
+    cols: list[str] = []
+    source: list[tuple[str, str]] = []  # (header, the events column whose format it takes)
+    for c in EVENTS:
+        cols.append(c)
+        source.append((c, c))
+        if f"{c}_machine" in extra:
+            cols.append(f"{c}_machine")
+            source.append((f"{c}_machine", c))
+    if "reviewed" in extra:
+        cols.append("reviewed")
+        source.append(("reviewed", "reviewed"))
+    frames = {c: events[c].to_numpy(dtype=object) for c in extra}
     rows = []
-    for rec in ev.to_dict("records"):
-        row = []
-        for c in cols:
-            v = rec[c]
-            if c in INT_COLUMNS:
-                row.append(_fmt_int(v))
-            elif c in FLOAT_COLUMNS:
-                row.append(_fmt_float(v))
-            elif c in LIST_COLUMNS:
-                row.append(neutralize(LIST_SEP.join(str(x) for x in _as_list(v))))
-            elif c == "sources":
-                srcs = [s for s in _as_list(v) if isinstance(s, dict)]
-                row.append(neutralize(LIST_SEP.join(format_source(s) for s in srcs)))
-            elif c in JSON_COLUMNS:
-                d = _json_ready(_as_dict(v))
-                row.append(json.dumps(d, ensure_ascii=False, separators=(",", ":")) if d else "")
-            else:
-                row.append(neutralize(_text(v)))
-        extra = _derived(rec, meta)
+    for i, rec in enumerate(ev.to_dict("records")):
+        row = [
+            _csv_cell(fmt, rec[name] if name in rec else frames[name][i]) for name, fmt in source
+        ]
+        derived = _derived(rec, meta)
         for c in BOUND_COLUMNS:
-            row.append("" if extra[c] is None else str(extra[c]).lower())
-        row.append(str(extra["n_outlets"]))
-        arts = _json_ready(extra["source_articles"])
+            row.append("" if derived[c] is None else str(derived[c]).lower())
+        row.append(str(derived["n_outlets"]))
+        arts = _json_ready(derived["source_articles"])
         row.append(neutralize(json.dumps(arts, ensure_ascii=False, separators=(",", ":"))))
         rows.append(row)
     return _write_csv([*cols, *DERIVED_COLUMNS], rows)
@@ -347,9 +373,12 @@ def geojson_dict(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) 
     """The FeatureCollection as a dict (see `to_geojson`)."""
     ev = _events(events)
     meta = article_meta(articles) if articles is not None else {}
+    extra = {c: events[c].to_numpy(dtype=object) for c in _review_columns(events)}
     features = []
-    for rec in ev.to_dict("records"):
+    for i, rec in enumerate(ev.to_dict("records")):
         props = {c: _json_ready(rec[c]) for c in EVENTS}
+        # Review status and the machine's values of corrected fields (strikes.review).
+        props.update({c: _json_ready(vals[i]) for c, vals in extra.items()})
         for c in (*LIST_COLUMNS, "sources"):
             props[c] = _json_ready(_as_list(rec[c]))
         for c in JSON_COLUMNS:
@@ -361,8 +390,8 @@ def geojson_dict(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) 
             else s
             for s in props["sources"]
         ]
-        extra = _derived(rec, meta)
-        props.update({c: _json_ready(extra[c]) for c in (*BOUND_COLUMNS, "n_outlets")})
+        derived = _derived(rec, meta)
+        props.update({c: _json_ready(derived[c]) for c in (*BOUND_COLUMNS, "n_outlets")})
         features.append(
             {
                 "type": "Feature",

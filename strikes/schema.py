@@ -123,6 +123,25 @@ EVENTS: Schema = {
     "n_articles": "Int64",
 }
 
+CORRECTIONS: Schema = {
+    # One analyst decision (strikes.review).  Attached to the event's source sentences
+    # (`anchors`), so it re-applies after re-extraction, re-merge and a rebuilt store.
+    "correction_id": "string",  # content-derived: an import adds each decision once
+    "action": "string",  # set|dismiss|confirm|merge|split
+    "event_id": "string",  # the event the decision was made on (ids can change; anchors stay)
+    "anchors": "object",  # list[{"article","start","end"}]: that event's source sentences
+    "field": "string",  # set: attacker|place|date|kind|weapons|launched|intercepted|killed|injured
+    "value": "object",  # set: the corrected value (place: dict of place columns; date: dict)
+    "machine_value": "object",  # set: the machine's value when the decision was made
+    "reason": "string",  # dismiss: not-a-strike|background|duplicate|wrong-article
+    "others": "object",  # merge: list[{"event_id","anchors"}] merged into event_id
+    "article_id": "string",  # split: the article whose sentence leaves the event
+    "sentence_start": "Int64",  # split: that sentence's start offset (<NA>: the whole article)
+    "note": "string",
+    "reviewer": "string",
+    "created_at": "string",  # UTC, ISO 8601
+}
+
 
 # Official nightly tallies (strikes.official): one row per weapon model per reporting window of
 # an imported file in the shape of Petro Ivaniuk's "Massive Missile Attacks on Ukraine" dataset.

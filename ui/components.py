@@ -91,6 +91,8 @@ def filter_caption(filters: Filters, shown: int, total: int) -> None:
             parts.append(f"{label}: {', '.join(values)}")
     if filters.text.strip():
         parts.append(f"search “{filters.text.strip()}”")
+    if filters.review:
+        parts.append(f"review: {', '.join(filters.review)}")
     what = "; ".join(parts) if parts else "no filters"
     st.caption(f"Showing **{shown:,}** of {total:,} events · {md_escape(what)}")
 
@@ -395,6 +397,18 @@ def event_facts(ev: Mapping) -> None:
         "Kind": kind_label(ev),
         "Sources": event_sources_text(ev),
     }
+    # Fields an analyst corrected (strikes.review) are marked; the machine's value and the
+    # note are in the review panel below the sources.
+    corrected = (
+        (ev.get("review") or {}).get("fields", {}) if isinstance(ev.get("review"), dict) else {}
+    )
+    labels = {"date": "Date", "attacker": "Attacker", "place": "Place", "weapons": "Weapons"}
+    labels |= {"kind": "Kind"} | {
+        f: f.capitalize() for f in ("launched", "intercepted", "killed", "injured")
+    }
+    for fld in corrected:
+        if labels.get(fld) in rows:
+            rows[labels[fld]] += "  ✎ corrected"
     body = "".join(
         f"<tr><th style='text-align:left;padding:2px 12px 2px 0;font-weight:600'>{esc(k)}</th>"
         f"<td style='padding:2px 0'>{esc(v)}</td></tr>"

@@ -43,6 +43,8 @@ class Data:
     date_bounds: tuple[str | None, str | None]
     # The default date range: where the data is dense (`strikes.views.dense_date_range`).
     default_dates: tuple[str, str] | None = None
+    # Analysts' decisions that no longer find their event (strikes.review), for the Review page.
+    orphans: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def empty(self) -> bool:
@@ -92,17 +94,33 @@ def _date_bounds(events: pd.DataFrame) -> tuple[str | None, str | None]:
 # keeps an accidental in-place edit from reaching the cached object).
 @st.cache_resource(show_spinner="Loading events…", max_entries=2)
 def _load(db_path: str, version: str, _store: Store) -> Data:
+    from strikes.review import apply_corrections, load_corrections
+
     snap = _store.snapshot()
-    events = _with_source_columns(prepare_events(snap.events), snap.event_sources)
+    # Corrections are applied on read: every page and export sees the corrected values (and
+    # the machine's beside them); dismissed events stay in the frame for the review filter.
+    applied = apply_corrections(
+        snap.events,
+        load_corrections(_store),
+        claims=snap.claims,
+        articles=snap.articles,
+        event_sources=snap.event_sources,
+    )
+    events = prepare_events(applied.events)
+    event_sources = snap.event_sources
+    if applied.structural:  # merges and splits move sources between events
+        event_sources = _event_sources_of(applied.events, snap.articles)
+    events = _with_source_columns(events, event_sources)
     return Data(
         version=snap.version,
         events=events,
         articles=snap.articles,
         claims=snap.claims,
-        event_sources=snap.event_sources,
+        event_sources=event_sources,
         options=filter_options(events),
         date_bounds=_date_bounds(events),
         default_dates=dense_date_range(events["date"]),
+        orphans=applied.orphans,
     )
 
 
@@ -165,6 +183,17 @@ def _with_source_columns(events: pd.DataFrame, event_sources: pd.DataFrame) -> p
         sources_label=pd.array(labels, dtype="string"),
         source_line=pd.array(line, dtype="string"),
     )
+
+
+def _event_sources_of(events: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """The store's event_sources frame (EVENT_SOURCES_READ) for events as reviewed."""
+    from strikes.schema import conform
+    from strikes.store.database import EVENT_SOURCES_READ, event_sources_frame
+
+    rows = event_sources_frame(events[["event_id", "sources"]])
+    meta = [c for c in EVENT_SOURCES_READ if c not in rows.columns and c in articles.columns]
+    joined = rows.merge(articles[["article_id", *meta]], on="article_id", how="left")
+    return conform(joined, EVENT_SOURCES_READ)
 
 
 REBUILT = "_store_rebuilt_backup"

@@ -59,7 +59,7 @@ def display_events(events: pd.DataFrame) -> pd.DataFrame:
     else:
         n_out = events["n_outlets"] if "n_outlets" in events else [None] * len(events)
         sources = [sources_text(a, o) for a, o in zip(events["n_articles"], n_out, strict=True)]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "date": pd.to_datetime(events["date"], errors="coerce"),
             "date_precision": events["date_precision"].astype("string"),
@@ -84,6 +84,25 @@ def display_events(events: pd.DataFrame) -> pd.DataFrame:
             "event_id": events["event_id"].astype("string"),
         }
     )
+    if "reviewed" in events.columns:
+        out.insert(out.columns.get_loc("conflicts") + 1, "review", review_labels(events))
+    return out
+
+
+def review_labels(events: pd.DataFrame) -> list[str]:
+    """The table's review column: ✎ and the corrected fields, ✓ confirmed, ✕ dismissed."""
+    out = []
+    for status, rv in zip(events["reviewed"], events["review"], strict=True):
+        fields = sorted((rv or {}).get("fields", {})) if isinstance(rv, dict) else []
+        if status == "corrected":
+            out.append("✎ " + (", ".join(fields) if fields else "merged/split"))
+        elif status == "confirmed":
+            out.append("✓ confirmed")
+        elif status == "dismissed":
+            out.append("✕ dismissed")
+        else:
+            out.append("")
+    return out
 
 
 EVENT_ORDER = (
@@ -95,6 +114,7 @@ EVENT_ORDER = (
     "weapons",
     "sources",
     "conflicts",
+    "review",
     "admin1",
     "country_code",
     "date_precision",
@@ -146,6 +166,9 @@ EVENT_COLUMNS = {
     ),
     "conflicts": st.column_config.TextColumn(
         "Disagreements", help="Fields on which the sources report different values (⚠)."
+    ),
+    "review": st.column_config.TextColumn(
+        "Review", help="Analysts' decisions: ✎ corrected fields, ✓ confirmed, ✕ dismissed."
     ),
     "vague": st.column_config.TextColumn("Vague figures"),
     "target": st.column_config.TextColumn("Target"),

@@ -10,6 +10,7 @@ import pandas as pd
 from strikes.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 from strikes.export import export_bytes
 from strikes.ingest import store_for_reading
+from strikes.review import filter_review, reviewed_events
 from strikes.store.atomic import write_atomic
 from strikes.views import filter_events, normalize_date, split_undated
 from strikes.vocab import WEAPON_CLASSES
@@ -43,6 +44,8 @@ def cli_export(args, *, settings, out: TextIO, err: TextIO) -> int:
 
     # An explicit --db must exist; the default store is built from the seeds on first use.
     store = store_for_reading(settings=settings, must_exist=getattr(args, "db", None) is not None)
+    # Analysts' corrections applied; dismissed events left out (strikes.review).
+    events = filter_review(reviewed_events(store).events)
     events = filter_events(
         store.events(),
         attackers=args.attacker or (),

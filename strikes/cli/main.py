@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help="DuckDB file (default data/strikes.duckdb)")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
 
+    from strikes.cli.review import add_review_parser
+
+    add_review_parser(sub)
+
     p = sub.add_parser("gazetteer", help="build the offline gazetteer index into data/")
     p.add_argument("action", choices=["build", "check"])
 
@@ -128,6 +132,10 @@ def _handler(command: str):
         from strikes.cli.export import cli_export
 
         return cli_export
+    if command == "review":
+        from strikes.cli.review import cli_review
+
+        return cli_review
     if command == "delete-article":
         from strikes.cli.manage import cli_delete
 

@@ -17,6 +17,7 @@ PAGES = {
     "map": ("/map", "Strike map"),
     "events": ("/events", "Events"),
     "sources": ("/sources", "Sources"),
+    "review": ("/review", "Review queue"),
     "data": ("/data", "Data"),
     "add": ("/add_articles", "Add articles"),
 }
@@ -96,8 +97,8 @@ def test_every_page_loads(browser, streamlit_server, artifacts, name) -> None:
         no_errors(page)
         # The one sidebar of filters is on every page (it may land after the heading).
         filters = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
-        filters.nth(3).wait_for(timeout=30000)
-        assert filters.count() == 4
+        filters.nth(4).wait_for(timeout=30000)
+        assert filters.count() == 5  # attacker, weapon, country, region, review status
         if name == "map":
             page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=30000)
             time.sleep(3)  # let deck.gl draw

@@ -21,6 +21,7 @@ PAGES = {
     "pages/map.py": "Strike map",
     "pages/events.py": "Events",
     "pages/sources.py": "Sources",
+    "pages/review.py": "Review queue",
     "pages/data.py": "Data",
     "pages/add_articles.py": "Add articles",
 }

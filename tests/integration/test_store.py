@@ -479,6 +479,7 @@ def test_older_store_is_migrated_when_writable(settings, monkeypatch):
     _make_store_with_meta(settings.db_path, schema_version=str(st.SCHEMA_VERSION - 1))
     with pytest.raises(StoreError, match=r"older Strike Tracker.*open it once for writing"):
         st.open_store(settings=settings, read_only=True)
+    monkeypatch.delitem(st.MIGRATIONS, st.SCHEMA_VERSION - 1, raising=False)
     with pytest.raises(StoreError, match="cannot be upgraded"):
         st.open_store(settings=settings)  # no migration registered for that version
     ran = []
