@@ -47,7 +47,7 @@ def cli_export(args, *, settings, out: TextIO, err: TextIO) -> int:
     # Analysts' corrections applied; dismissed events left out (strikes.review).
     events = filter_review(reviewed_events(store).events)
     events = filter_events(
-        store.events(),
+        events,
         attackers=args.attacker or (),
         weapons=weapons,
         countries=args.country or (),

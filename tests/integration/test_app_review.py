@@ -20,7 +20,7 @@ from strikes.store.database import Store, open_store
 from ui.render.metrics import headline
 from ui.render.theme import fmt_int
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
 
@@ -65,7 +65,7 @@ def test_queue_lists_unreviewed_events_most_in_need_first(app_env: Path) -> None
 
 def test_correcting_a_figure_reaches_the_store_the_overview_and_the_queue(app_env: Path) -> None:
     db = store(app_env)
-    before = metric(run_page("pages/overview.py"), "Killed")
+    before = [m.value for m in run_page("pages/overview.py").metric if m.label == "Killed"]
     at = run_page("pages/review.py")
     first = at.dataframe[0].value["event_id"].iloc[0]
     at.text_input(key="review_name").input("Ana")
@@ -81,13 +81,17 @@ def test_correcting_a_figure_reaches_the_store_the_overview_and_the_queue(app_en
     assert first not in at.dataframe[0].value["event_id"].tolist()
     # Overview: the headline sums the corrected figure.
     ov = run_page("pages/overview.py")
-    expected = headline(filter_review(reviewed_events(db).events)).killed
-    assert metric(ov, "Killed") == fmt_int(expected) != before
+    # (cards are per attacker: the corrected event's side shows the corrected sum)
+    reviewed = filter_review(reviewed_events(db).events)
+    side = str(reviewed.loc[reviewed["event_id"] == first, "attacker"].iloc[0])
+    expected = headline(reviewed, side).killed
+    killed = [m.value for m in ov.metric if m.label == "Killed"]
+    assert fmt_int(expected) in killed and killed != before
     # Events page: the review column marks it; the corrected filter finds it.
     ev = run_page("pages/events.py", query={"review": "corrected"})
     table = ev.dataframe[0].value
     assert table["event_id"].tolist() == [first]
-    assert table["killed"].iloc[0] == 30 and table["review"].iloc[0] == "✎ killed"
+    assert table["killed"].iloc[0] == "30" and table["review"].iloc[0] == "✎ killed"
     # One click away (the panel's popover): the machine's value, the note and who decided.
     ev.session_state[f"ev_open_{first}"] = True  # the event opened in the list
     ev.run()

@@ -32,7 +32,7 @@ from strikes.review import (
 from strikes.settings import Settings
 from strikes.store.database import Store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DISTRICTS = [
     "northern",
     "southern",

@@ -245,6 +245,7 @@ def test_delete_article_cli(tmp_path):
         "events": 0,
         "event_sources": 0,
         "official_tallies": 0,
+        "corrections": 0,
     }
     os.environ["STRIKES_READ_ONLY"] = "1"
     try:
