@@ -102,7 +102,7 @@ CLAUSE_SPLIT_RE = re.compile(f"{_PUNCT_SPLIT}|{_SPACE_SPLIT}")
 _PUNCT_SPLIT_RE = re.compile(_PUNCT_SPLIT)
 PREFILTER_RE = re.compile(
     rf"(?:{_alt(list(lx.WEAPON_TERMS))}|attack|strike|struck|barrage|shell|bomb|kill|injur|wound|"
-    r"dead|casualt|hurt|death|hit|launch|intercept|shot down|downed|onslaught|raid|assault|"
+    r"dead|died|casualt|hurt|death|hit|launch|intercept|shot down|downed|onslaught|raid|assault|"
     r"explosion|blast)",
     re.I,
 )
@@ -141,6 +141,7 @@ CASUALTY_VERB_BEFORE_RE = re.compile(
 )
 CASUALTY_VERB_AFTER_RE = re.compile(
     rf"\A(?:\s+(?:(?:{_alt(lx.PERSON_ADJECTIVES)})\s+){{0,2}}(?:{_alt(lx.PERSON_NOUNS)}))?"
+    rf"(?:,?\s+aged\s+(?:between\s+)?\d+(?:\s*(?:,|and|to|-)\s*\d+)*,?)?"
     # "31 people, including five children, were killed": the parenthesis is a part, not more.
     rf"(?:,\s+(?:including|among\s+them|among\s+whom)\s+[^,;]{{1,60}},)?"
     rf"(?:\s+(?:were|was|have\s+been|had\s+been|has\s+been|are|being|got|reportedly|also|"
@@ -158,6 +159,14 @@ SINGULAR_CASUALTY_RE = re.compile(
     r"(?:\d{1,3}-year-old\s+|(?:young|elderly|local|civilian|teenage)\s+)?"
     r"(?:woman|man|child|person|civilian|resident|teenager|boy|girl|driver|worker|pensioner|"
     r"rescuer|firefighter|medic|police\s+officer|soldier|journalist)\b",
+    re.I,
+)
+# "another person was killed", "a woman was injured", "one man died in hospital": one person.
+ANOTHER_CASUALTY_RE = re.compile(
+    r"\b(?P<n>another|a|an|one\s+more)\s+(?:(?:\d{1,3}-year-old|young|elderly|local|civilian)\s+)?"
+    r"(?:person|man|woman|civilian|resident|child|boy|girl|teenager|pensioner)\s+"
+    r"(?:(?:was|has\s+been|had\s+been)\s+(?:also\s+)?(?P<k1>killed)|(?P<k2>died)|"
+    r"(?:was|has\s+been|had\s+been)\s+(?:also\s+)?(?:injured|wounded|hurt|hospitali[sz]ed))\b",
     re.I,
 )
 TOLL_VERB_RE = re.compile(
@@ -621,12 +630,13 @@ def _find_attacker(
 
 
 # Small patterns of the binding rules (compiled once; they run for every amount).
-_OF_THE_GAP_RE = re.compile(r"\s*(?:of\s+(?:the\s+)?)?", re.I)
+_OF_THE_GAP_RE = re.compile(r"\s*(?:of\s+(?:the\s+|those\s+|these\s+)?)?", re.I)
 _BREAKDOWN_GAP_RE = re.compile(
-    r"\s+(?:of\s+(?:them|which)\s+)?(?:were\s+\w+\s+)?(?:over|above|in|across|on|near|towards?)"
+    r"\s+(?:of\s+(?:them|which)\s+)?(?:each\s+)?(?:were\s+\w+\s+)?(?:over|above|in|across|on|near|towards?)"
     r"\s+(?:the\s+)?(?:[\w'’-]+\s+)?",
     re.I,
 )
+_EACH_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+)?each\b", re.I)
 _OF_GAP_RE = re.compile(r"\s+of\s+(?:the\s+)?", re.I)
 _OF_THEM_RE = re.compile(r"\A\s+of\s+(?:them|those|these|which)\b", re.I)
 _AND_A_GAP_RE = re.compile(r"\s*,?\s*(?:and|plus)\s+(?P<art>an?)\s+", re.I)
@@ -670,8 +680,20 @@ def _role_for(
     return best[1] if best else None
 
 
+# "two men aged 50 and 48 were killed", "victims aged between 7 and 81": ages, never counts.
+AGE_BEFORE_RE = re.compile(
+    r"\b(?:aged|ages?\s+of)\s+(?:between\s+)?(?:\d+\s*(?:,|and|to|-)\s*)*\Z", re.I
+)
+
+
+def _is_age(clause: str, a: Amount) -> bool:
+    return AGE_BEFORE_RE.search(clause[max(0, a.start - 40) : a.start]) is not None
+
+
 def _is_count_context(clause: str, a: Amount) -> bool:
     """False for amounts that are distances, times, money, ages or anything but a count."""
+    if _is_age(clause, a):
+        return False
     if UNIT_AFTER_RE.match(clause[a.end : a.end + 20]):
         return False
     if CURRENCY_BEFORE_RE.search(clause[max(0, a.start - 5) : a.start]):
@@ -718,17 +740,25 @@ def _bind_counts(
         # Per-place breakdown: "17 over Crimea", "16 drones over the Rostov region".
         place_idx = None
         tail_from = weapon.end if weapon else a.end
+        each = _EACH_AFTER_RE.match(clause, tail_from) is not None
+        shared_with: list[int] = []  # "16 each in the Voronezh and Krasnodar regions"
         for i, p in enumerate(places):
             if getattr(p.mention, "kind", None) in {"country", "country-ref"}:
                 continue
             gap = clause[tail_from : p.start]
-            if (
-                len(gap) < 40  # first: a far place costs no regex
-                and _BREAKDOWN_GAP_RE.fullmatch(gap)
-                and not _listed_with_next(clause, places, i)
-            ):
-                place_idx = i
-                break
+            if len(gap) < 40 and _BREAKDOWN_GAP_RE.fullmatch(
+                gap
+            ):  # first: a far place costs no regex
+                if not _listed_with_next(clause, places, i):
+                    place_idx = i
+                    break
+                if each:
+                    place_idx = i
+                    j = i
+                    while _listed_with_next(clause, places, j):
+                        j += 1
+                        shared_with.append(j)
+                    break
         if weapon is None and k + 1 < len(amounts):
             # "shot down 57 of 83 drones": the first is the verb's, the second was launched.
             nxt = amounts[k + 1]
@@ -747,6 +777,7 @@ def _bind_counts(
             if place_idx is not None and last is not None and (a.start - last.amount.end) < 120:
                 last = Count(a, last.role, last.weapon, True, place_idx)
                 counts.append(last)
+                counts.extend(Count(a, last.role, last.weapon, True, j) for j in shared_with)
                 continue
             of_them = _OF_THEM_RE.match(clause[a.end : a.end + 20])
             if of_them:
@@ -767,6 +798,7 @@ def _bind_counts(
         subset = subset and last is not None and last.role == role
         c = Count(a, role, weapon, subset or place_idx is not None, place_idx)
         counts.append(c)
+        counts.extend(Count(a, role, weapon, True, j) for j in shared_with)
         last = c
     # "40 drones and a ballistic missile": the article counts one, next to a counted weapon
     # ("a glide bomb and a drone" alone stays uncounted: no figure was given).
@@ -787,6 +819,61 @@ def _bind_counts(
                 )
                 counts.append(Count(one, c.role, w, c.subset, c.place_idx))
     return counts
+
+
+_WHERE_GAP_RE = re.compile(r",?\s+where\s+(?:at\s+least\s+|another\s+)?\Z", re.I)
+_CLAUSE_END_RE = re.compile(r"[;:]|,\s+(?:and|while|but)\s|\.\s", re.I)
+
+
+def _casualty_place(
+    clause: str,
+    a: Amount,
+    after: str,
+    places: list[ClausePlace],
+    amounts: Sequence[Amount],
+    fld: str,
+) -> int | None:
+    """The place a casualty figure belongs to: "killed in Kyiv" (the place right after), "the
+    city of Cherkasy, where one person died" (the place right before), or, where a clause names
+    several places, the first one after the figure and before the next figure of the same kind
+    or the next clause ("Three were killed and 12 wounded when a drone hit a building in
+    Dnipro, and another person was killed in the Kharkiv region")."""
+    pm = PERSON_RE.match(after)
+    tail_off = a.end + (pm.end() if pm else 0)
+    for i, p in enumerate(places):
+        gap = clause[tail_off : p.start]
+        if (
+            len(gap) < 30  # first: a far place costs no regex
+            and _CASUALTY_PLACE_GAP_RE.fullmatch(gap)
+            and not _listed_with_next(clause, places, i)
+        ):
+            return i
+    specific = [
+        i for i, p in enumerate(places) if getattr(p.mention, "kind", None) in {"city", "region"}
+    ]
+    for i in reversed(specific):
+        p = places[i]
+        if p.end <= a.start:
+            if _WHERE_GAP_RE.fullmatch(clause[p.end : a.start]):
+                return i
+            break
+    if len(specific) < 2:
+        return None
+    for i in specific:
+        p = places[i]
+        if p.start < a.end:
+            continue
+        between = clause[a.end : p.start]
+        if len(between) > 140 or _CLAUSE_END_RE.search(between):
+            return None
+        for b in amounts:
+            mb = a.end <= b.start < p.start and CASUALTY_VERB_AFTER_RE.match(
+                clause[b.end : b.end + 80]
+            )
+            if mb and ("killed" if mb.group("k") else "injured") == fld:
+                return None  # the place is the next figure's
+        return i
+    return None
 
 
 def _bind_casualties(
@@ -825,7 +912,7 @@ def _bind_casualties(
                 last_field and _AND_AT_LEAST_BEFORE_RE.search(before) and _IN_AFTER_RE.match(after)
             ):
                 fld = last_field  # "three civilians in Kyiv and at least two in Kharkiv"
-        if fld is None or _NEGATED_BEFORE_RE.search(before):
+        if fld is None or _NEGATED_BEFORE_RE.search(before) or _is_age(clause, a):
             continue  # "no one was hurt" is a zero, handled below
         if (
             a.value is not None
@@ -834,19 +921,7 @@ def _bind_casualties(
             and not PERSON_RE.match(after)
         ):
             continue
-        place_idx = None
-        tail = after
-        pm = PERSON_RE.match(tail)
-        tail_off = a.end + (pm.end() if pm else 0)
-        for i, p in enumerate(places):
-            gap = clause[tail_off : p.start]
-            if (
-                len(gap) < 30  # first: a far place costs no regex
-                and _CASUALTY_PLACE_GAP_RE.fullmatch(gap)
-                and not _listed_with_next(clause, places, i)
-            ):
-                place_idx = i
-                break
+        place_idx = _casualty_place(clause, a, after, places, amounts, fld)
         used.add(a.start)
         last_field = fld
         out.append(
@@ -854,6 +929,19 @@ def _bind_casualties(
                 a, fld, a.value if not a.vague else None, a.text if a.vague else None, place_idx
             )
         )
+    for m in ANOTHER_CASUALTY_RE.finditer(clause):
+        fld = "killed" if (m.group("k1") or m.group("k2")) else "injured"
+        one = Amount(m.start("n"), m.end("n"), m.group("n"), 1, 1, None, False)
+        idx = next(
+            (
+                i
+                for i, p in enumerate(places)
+                if p.start >= m.end()
+                and _CASUALTY_PLACE_GAP_RE.fullmatch(" " + clause[m.end() : p.start])
+            ),
+            None,
+        )
+        out.append(Casualty(one, fld, 1, None, idx))
     for m in scan.finditer(SINGULAR_CASUALTY_RE, clause, base):
         fld = "killed" if m.group("k") else "injured"
         out.append(Casualty(None, fld, 1, None, None))
@@ -1227,6 +1315,23 @@ def _sentence_claims(
         # is an anaphoric clause naming only parts of the previous claim's town ("the strikes
         # hit the Kyivskyi and Saltivskyi districts of the city").
         no_place_of_its_own = attacker is None and not target_places
+        # "Russia's overnight strikes wounded at least 150 people" right after the strike on a
+        # named town: casualties with no place of their own belong to that attack's place.
+        if (
+            not no_place_of_its_own
+            and prev is not None
+            and not target_places
+            and not counts
+            and casualties
+            and attacker == prev.attacker
+            and getattr(prev.place, "geo_precision", None) in {"city", "region"}
+        ):
+            if dates_all is None:
+                dates_all = find_dates(sent, published=ctx.published)
+            own = pick_event_date([d for d in dates_all if c_start <= d.start < c_end])
+            # ... unless they are dated to another day ("attacks on Saturday killed four").
+            if own is None or own.anaphoric or own.date in (None, prev.date):
+                no_place_of_its_own = True
         same_town = bool(
             prev is not None
             and cf.anaphoric
@@ -1243,7 +1348,7 @@ def _sentence_claims(
         # more precisely (a city inside the region or country it named).
         if (
             prev is not None
-            and cf.anaphoric
+            and (cf.anaphoric or _refines_casualty_report(prev, clause, counts, casualties))
             and attacker in (None, prev.attacker)
             and len(specific_places) == 1
             and _inside_place(specific_places[0].place, prev.place)
@@ -1533,6 +1638,30 @@ def _claim_named_by_speaker(
             if getattr(c.place, "name", None) in names:
                 return c
     return None
+
+
+ATTACK_REFERENCE_RE = re.compile(
+    r"\b(?:the|this|that)\s+(?:(?:drone|missile|deadly|overnight|morning|russian|ukrainian)\s+)?"
+    r"(?:attack|strike|blast|explosion|scene)\b",
+    re.I,
+)
+
+
+def _refines_casualty_report(
+    prev: Claim, clause: str, counts: Sequence[Count], casualties: Sequence[Casualty]
+) -> bool:
+    """ "A drone hit a bakery in northern Ukraine, killing one man. ... the scene of the strike
+    in the city of Sumy": a country-level report of casualties only, placed by a later
+    reference to the same attack."""
+    return (
+        getattr(prev.place, "geo_precision", None) == "country"
+        and prev.launched is None
+        and prev.intercepted is None
+        and (prev.killed is not None or prev.injured is not None)
+        and not counts
+        and not casualties
+        and ATTACK_REFERENCE_RE.search(clause) is not None
+    )
 
 
 def _inside_place(inner: object, outer: object) -> bool:
