@@ -121,9 +121,15 @@ LAUNCH_VERB_RE = re.compile(rf"\b(?:{_LAUNCH_V})\b", re.I)
 HIT_VERB_RE = re.compile(rf"\b(?:{_HIT_V})\b", re.I)
 PASSIVE_ROLE_RE = re.compile(
     rf"\A(?:\s+(?:of\s+them|of\s+which|in\s+total|overall|altogether))?"
+    # "Twenty drones, including 18 over Crimea, were shot down": the part, set off by commas.
+    rf"(?:,\s+(?:including|of\s+which|among\s+them)\s+[^,;]{{1,60}}(?=,))?"
     rf"(?:\s*,?\s+and\s+(?:[\w-]+\s+){{1,4}}?[\w-]+)?\s*,?\s+"
     rf"(?:(?:were|was|had\s+been|have\s+been|has\s+been|being|are)\s+(?:also\s+|reportedly\s+|"
-    rf"successfully\s+|either\s+)?(?:(?P<pi>{_INTERCEPT_V})|(?P<pl>launched|fired|sent|used))"
+    rf"successfully\s+|either\s+)?(?:(?P<pi>{_INTERCEPT_V})|(?P<pl>launched|fired|sent|used|"
+    rf"aimed\s+at|directed\s+at))"
+    # "25 drones attacked the region", "20 drones had converged on the city": launched at it.
+    rf"|(?:(?:had|have|also|then|later)\s+){{0,2}}(?P<pa>attacked|targeted|converged\s+on|"
+    rf"flew\s+(?:at|into|towards?)|swarmed|raided)"
     rf"|(?P<ph>{_HIT_V}|struck)\b)",
     re.I,
 )
@@ -216,7 +222,8 @@ NAME_RE = re.compile(r"\A\s*(?:[A-Z][\w'’.-]+\s?){1,4}\Z")
 DISTANCE_BEFORE_RE = re.compile(
     r"(?:(?:kilometers?|kilometres?|km|miles?)\)?[^,;]{0,40}?\b(?:of|from)|\b(?:north|south|east|west|"
     r"northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)"
-    r"(?:ern)?\s+of|\bfrom|\bbeyond|\bto|\bsince)\s+(?:the\s+)?\Z",
+    r"(?:ern)?\s+of|\bfrom|\bbeyond|\bto|\bsince|\bborders?\s+with(?:\s+[\w-]+\s+and)?|\bbordering)"
+    r"\s+(?:the\s+)?\Z",
     re.I,
 )
 _FILLER = r"(?:[\w'’-]+\s+){0,4}?"
@@ -637,7 +644,7 @@ _BREAKDOWN_GAP_RE = re.compile(
     re.I,
 )
 _EACH_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+)?each\b", re.I)
-_OF_GAP_RE = re.compile(r"\s+of\s+(?:the\s+)?", re.I)
+_OF_GAP_RE = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?", re.I)
 _OF_THEM_RE = re.compile(r"\A\s+of\s+(?:them|those|these|which)\b", re.I)
 _AND_A_GAP_RE = re.compile(r"\s*,?\s*(?:and|plus)\s+(?P<art>an?)\s+", re.I)
 _DEATH_TOLL_WORDS_RE = re.compile(r"\bdeath\s+toll\b", re.I)
@@ -660,7 +667,7 @@ def _role_for(
     if m:
         if m.group("pi"):
             return "intercepted"
-        if m.group("pl"):
+        if m.group("pl") or m.group("pa"):
             return "launched"
         return "hit"
     lo = max(0, amount.start - 90)
@@ -770,6 +777,9 @@ def _bind_counts(
                     counts.append(last)
                     forced[nxt.start] = "launched"
                     continue
+        if weapon is None and a.start in forced and last is not None:
+            counts.append(Count(a, forced[a.start], last.weapon, False, None))
+            continue
         if weapon is None:
             if MORE_RE.match(clause[a.end : a.end + 10]) and last is not None:
                 counts.append(Count(a, last.role, last.weapon, False, place_idx))
@@ -791,6 +801,8 @@ def _bind_counts(
             continue
         if a.vague:
             continue  # "hundreds of drones": kept as text only (claims record it in `vague`)
+        if k + 1 < len(amounts) and _OF_GAP_RE.fullmatch(clause[weapon.end : amounts[k + 1].start]):
+            forced[amounts[k + 1].start] = "launched"  # "shot down 20 drones out of 31 launched"
         role = forced.get(a.start) or _role_for(clause, a, weapon.end, scan, base)
         if role is None:
             continue
@@ -1062,6 +1074,9 @@ class _ClauseFacts:
     attacker: str | None
     attacker_rule: str
     anaphoric: bool  # starts like a follow-up ("The attack ...", "It ...")
+    # "attacked the city", "over the region", "struck the capital": a place named by reference
+    # (kind, start, end in sentence offsets), resolved from context when the clause names none.
+    place_reference: tuple[str, int, int] | None
     binding: _Binding
     # The binding with the speaker's own place added ("authorities in the Belgorod region said
     # one person was killed"); used when the previous claim is not the same attacker's.
@@ -1187,6 +1202,7 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
                 attacker=attacker,
                 attacker_rule=a_rule,
                 anaphoric=ANAPHORA_RE.match(clause) is not None,
+                place_reference=_place_reference(clause, c_start),
                 binding=bind(places),
                 speaker_binding=speaker_binding,
             )
@@ -1199,6 +1215,70 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
         masked=masked,
         mentions=mentions,
     )
+
+
+PLACE_REFERENCE_RE = re.compile(
+    r"\b(?:attacked|attacking|hit|hitting|struck|striking|targeted|targeting|on|in|over|at|"
+    r"towards?|into|near)\s+the\s+(?P<adj>Russian\s+|Ukrainian\s+)?"
+    r"(?P<kind>city|town|village|port|region|oblast|province|capital)\b(?!\s+of\b|')",
+    re.I,
+)
+_CAPITALS = {"Russia": "Moscow", "Ukraine": "Kyiv"}
+
+
+def _place_reference(clause: str, c_start: int) -> tuple[str, int, int] | None:
+    m = PLACE_REFERENCE_RE.search(clause)
+    if m is None:
+        return None
+    kind = m.group("kind").lower()
+    if kind == "capital" and m.group("adj"):
+        kind = "capital:" + ("Russia" if m.group("adj").lower().startswith("russ") else "Ukraine")
+    return kind, m.start("kind") + c_start, m.end("kind") + c_start
+
+
+@dataclass(frozen=True, slots=True)
+class _PlaceRef:
+    """A place named by reference ("the city"): duck-types a place mention for provenance."""
+
+    start: int
+    end: int
+    text: str
+    kind: str = "reference"
+
+
+def _referenced_place(
+    ref: tuple[str, int, int],
+    attacker: str | None,
+    sent: str,
+    mentions: Sequence,
+    ctx: Context,
+    sent_idx: int,
+    geo: Geo,
+) -> object | None:
+    """The place "the city" / "the region" / "the capital" stands for: the last one of its kind
+    named earlier in the sentence, else in the article's recent claims; the capital of the
+    country named or of the attacker's target."""
+    kind, start, _end = ref
+    if kind.startswith("capital"):
+        target = kind.partition(":")[2] or lx.OPPONENT.get(attacker or "", "")
+        name = _CAPITALS.get(target)
+        found = [m for m in geo.find(name)] if name else []
+        if not found:
+            return None
+        cc = lx.ACTOR_COUNTRY.get(target)
+        return geo.resolve(found[0], (cc,) if cc else (), [])
+    want = "region" if kind in {"region", "oblast", "province"} else "city"
+    for m in reversed(mentions):
+        if m.end <= start and getattr(m, "kind", None) == want and m.candidates:
+            place = geo.resolve(m, (), [])
+            if getattr(place, "geo_precision", None) == want:
+                return place
+    for c in reversed(ctx.claims):
+        if sent_idx - c.sent_idx > 3:
+            break
+        if getattr(c.place, "geo_precision", None) == want and c.attacker in (None, attacker):
+            return c.place
+    return None
 
 
 def _bind(
@@ -1311,6 +1391,21 @@ def _sentence_claims(
             )
 
         specific_places = [p for p in target_places if p.place.geo_precision != "country"]
+        if (
+            not specific_places
+            and cf.place_reference is not None
+            and (counts or casualties or attack_evidence)
+        ):
+            ref_place = _referenced_place(
+                cf.place_reference, attacker, sent, facts.mentions, ctx, sent_idx, geo
+            )
+            if ref_place is not None:
+                _kind, r_start, r_end = cf.place_reference
+                ref = _PlaceRef(r_start, r_end, sent[r_start:r_end])
+                cp = ClausePlace(ref, ref_place, r_start - c_start, r_end - c_start)
+                # The country the clause named is the reference's own: the place replaces it.
+                target_places = (cp,)
+                specific_places = [cp]
         # Follow-up: no attacker and no place of its own -> details of the previous claim; so
         # is an anaphoric clause naming only parts of the previous claim's town ("the strikes
         # hit the Kyivskyi and Saltivskyi districts of the city").
@@ -1562,6 +1657,17 @@ def _resolve_places(
     # ("Mykolaiv in central Ukraine", "Russia's Belgorod region") only qualifies it.  A country
     # named as a target in its own right ("an attack on Ukraine's grid") stays.
     specific = [p for p in resolved if p.place is not None and p.place.geo_precision != "country"]
+    own_cc = lx.ACTOR_COUNTRY.get(attacker or "")
+    if specific and own_cc:
+        # "In Sumy, near the border with Russia, ... Russian drones attacked the city": the
+        # attacker's own country is a landmark there, not a target.
+        resolved = [
+            p
+            for p in resolved
+            if p.place is None
+            or p.place.geo_precision != "country"
+            or p.place.country_code != own_cc
+        ]
     if specific:
         resolved = [
             p
@@ -1899,6 +2005,14 @@ def _build_claims(
         out.insert(0, main)
     out.extend(per_place[i] for i in sorted(per_place))
     for c in out:
+        if (
+            c.launched is None
+            and c.hit is not None
+            and getattr(c.place, "geo_precision", None) in {"city", "region"}
+        ):
+            # "three missiles hit the port": weapons that hit a place were launched at it.
+            c.launched = c.hit
+            c.rules.append("launched:hit")
         if (
             c.place is not None
             and getattr(c.place, "geo_precision", None) == "country"
