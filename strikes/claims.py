@@ -242,6 +242,11 @@ TARGET_CUE_AFTER_RE = re.compile(
     r"(?:hit|struck|attacked|targeted|shelled|bombed|pounded|under|damaged|rocked|shaken)\b",
     re.I,
 )
+# "the Kirishi oil refinery", "a Kyiv apartment block": a place named as the target's own.
+ATTRIBUTIVE_TARGET_RE = re.compile(
+    rf"\A(?:'s|’s)?\s+(?:[\w-]+\s+){{0,2}}?(?:{_alt(lx.TARGET_NOUNS)})\b(?!\s+(?:said|says|chief|director|officials?)\b)",
+    re.I,
+)
 # "hit Lviv, Lutsk and Ivano-Frankivsk": a place listed right after a target is a target.
 LIST_GAP_RE = re.compile(
     r"\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+)?(?:(?:\w+ern|central)\s+)?(?:(?:city|town|village)\s+of\s+)?"
@@ -1575,7 +1580,7 @@ def _clause_places(
             continue
         if DISTRICT_OF_CITY_RE.match(after):
             continue  # "the Kyivskyi and Saltivskyi districts of the city": parts of a city named before
-        passive = TARGET_CUE_AFTER_RE.match(after)
+        passive = TARGET_CUE_AFTER_RE.match(after) or ATTRIBUTIVE_TARGET_RE.match(after)
         if not passive and SUBJECT_POSITION_RE.match(after):
             continue  # "Russia launched ...", "Kyiv said it destroyed ...": an actor, not a target
         listed = bool(
