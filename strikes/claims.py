@@ -23,6 +23,8 @@ from datetime import date, timedelta
 from itertools import compress
 
 from strikes import lexicon as lx
+from strikes.extract.casualty_rules import CASUALTY_PHRASES
+from strikes.extract.rules import RuleMatch
 from strikes.dates import DateMention, find_dates, parse_published, pick_event_date
 from strikes.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
 from strikes.frozen import fast_init
@@ -102,7 +104,7 @@ CLAUSE_SPLIT_RE = re.compile(f"{_PUNCT_SPLIT}|{_SPACE_SPLIT}")
 _PUNCT_SPLIT_RE = re.compile(_PUNCT_SPLIT)
 PREFILTER_RE = re.compile(
     rf"(?:{_alt(list(lx.WEAPON_TERMS))}|attack|strike|struck|barrage|shell|bomb|kill|injur|wound|"
-    r"dead|died|casualt|hurt|death|hit|launch|intercept|shot down|downed|onslaught|raid|assault|"
+    r"dead|died|casualt|hurt|death|toll|bodies|body|lives|hit|launch|intercept|shot down|downed|onslaught|raid|assault|"
     r"explosion|blast)",
     re.I,
 )
@@ -375,6 +377,8 @@ class Casualty:
     value: int | None
     vague: str | None
     place_idx: int | None
+    revision: bool = False  # "raising the toll to 9": replaces an earlier figure, never adds
+    rule: str = ""  # the phrase-table rule that read it (strikes.extract), if one did
 
 
 @dataclass(slots=True)
@@ -893,6 +897,45 @@ def _casualty_place(
     return None
 
 
+def _phrase_casualty(
+    rm: RuleMatch,
+    clause: str,
+    amounts: Sequence[Amount],
+    places: list[ClausePlace],
+    used: set[int],
+) -> Casualty | None:
+    """A casualty read by a row of strikes.extract.casualty_rules (its rule id recorded)."""
+    binds = rm.rule.binds
+    fld = binds.get("field")
+    if fld == "noun":
+        fld = "killed" if rm.span("killed_noun") else "injured"
+    n = rm.span("n")
+    if n is not None:
+        a = next((x for x in amounts if x.start <= n[0] < x.end or n[0] <= x.start < n[1]), None)
+        if a is None or a.start in used:
+            return None  # read already by the verb rules, or not an amount after all
+        used.add(a.start)
+        value = None if a.vague else a.value
+        vague = a.text if a.vague else None
+    else:
+        one = rm.span("one") or (rm.start, rm.end, clause[rm.start : rm.end])
+        a = Amount(one[0], one[1], one[2], 1, 1, None, False)
+        value, vague = int(binds.get("value", 1)), None
+    after = clause[a.end : a.end + 80]
+    place_idx = _casualty_place(clause, a, after, places, amounts, str(fld))
+    if place_idx is None:
+        place_idx = next(
+            (
+                i
+                for i, p in enumerate(places)
+                if p.start >= rm.end
+                and _CASUALTY_PLACE_GAP_RE.fullmatch(" " + clause[rm.end : p.start])
+            ),
+            None,
+        )
+    return Casualty(a, str(fld), value, vague, place_idx, bool(binds.get("revision")), rm.rule.id)
+
+
 def _bind_casualties(
     clause: str,
     amounts: list[Amount],
@@ -911,6 +954,7 @@ def _bind_casualties(
         before = clause[lo : a.start]
         after = clause[a.end : a.end + 80]
         fld = None
+        toll = False
         mb = scan.search(CASUALTY_VERB_BEFORE_RE, before, base + lo)
         if mb:
             fld = "killed" if mb.group("k") else "injured"
@@ -923,6 +967,7 @@ def _bind_casualties(
                 and _DEATH_TOLL_WORDS_RE.search(clause[: a.start])
             ):
                 fld = "killed"
+                toll = True  # "the death toll rose to 14": the latest figure for the attack
             elif last_field and _OTHERS_AFTER_RE.match(after) and _AND_BEFORE_RE.search(before):
                 fld = last_field
             elif (
@@ -943,9 +988,19 @@ def _bind_casualties(
         last_field = fld
         out.append(
             Casualty(
-                a, fld, a.value if not a.vague else None, a.text if a.vague else None, place_idx
+                a,
+                fld,
+                a.value if not a.vague else None,
+                a.text if a.vague else None,
+                place_idx,
+                toll and not a.vague,
+                "casualty:death-toll" if toll else "",
             )
         )
+    for rm in CASUALTY_PHRASES.finditer(clause):
+        cas = _phrase_casualty(rm, clause, amounts, places, used)
+        if cas is not None:
+            out.append(cas)
     for m in ANOTHER_CASUALTY_RE.finditer(clause):
         fld = "killed" if (m.group("k1") or m.group("k2")) else "injured"
         one = Amount(m.start("n"), m.end("n"), m.group("n"), 1, 1, None, False)
@@ -1131,6 +1186,7 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
             scan.test(KILL_RE, clause, c_start)
             or scan.test(INJURE_RE, clause, c_start)
             or scan.test(NO_CASUALTIES_RE, clause, c_start)
+            or CASUALTY_PHRASES.any(clause)
         )
         if (
             found
@@ -1907,9 +1963,13 @@ def _build_claims(
             c.vague[cnt.role] = f"{a.text}"
 
     def add_casualty(c: Claim, cas: Casualty) -> None:
+        if cas.rule and cas.rule not in c.rules:
+            c.rules.append(cas.rule)
         if cas.value is not None:
             cur = getattr(c, cas.field)
-            if cas.value == 0:
+            if cas.revision:
+                setattr(c, cas.field, cas.value)  # the latest toll replaces, never adds
+            elif cas.value == 0:
                 if cur is None:
                     setattr(c, cas.field, 0)
             else:
@@ -2089,6 +2149,8 @@ def _update(
     for cas in casualties:
         if cas.place_idx is not None:
             continue
+        if cas.revision:
+            continue  # below: it replaces
         if cas.value is not None:
             by_field[cas.field] = (
                 by_field.get(cas.field, 0) + cas.value if cas.value else by_field.get(cas.field, 0)
@@ -2102,6 +2164,13 @@ def _update(
         if getattr(prev, fld) is None:
             setattr(prev, fld, v)
             changed = True
+    for cas in casualties:
+        # "Two more bodies were found, raising the toll to 9": the revised figure wins.
+        if cas.revision and cas.place_idx is None and cas.value is not None:
+            if getattr(prev, cas.field) != cas.value:
+                setattr(prev, cas.field, cas.value)
+                prev.rules.append(cas.rule)
+                changed = True
     if prev.target is None:
         t = _target_facility(clause)
         if t:
