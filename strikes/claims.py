@@ -23,9 +23,9 @@ from datetime import date, timedelta
 from itertools import compress
 
 from strikes import lexicon as lx
+from strikes.dates import DateMention, find_dates, parse_published, pick_event_date
 from strikes.extract.casualty_rules import CASUALTY_PHRASES
 from strikes.extract.rules import RuleMatch
-from strikes.dates import DateMention, find_dates, parse_published, pick_event_date
 from strikes.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
 from strikes.frozen import fast_init
 from strikes.numbers import Amount, find_amounts, find_implausible
@@ -2166,11 +2166,15 @@ def _update(
             changed = True
     for cas in casualties:
         # "Two more bodies were found, raising the toll to 9": the revised figure wins.
-        if cas.revision and cas.place_idx is None and cas.value is not None:
-            if getattr(prev, cas.field) != cas.value:
-                setattr(prev, cas.field, cas.value)
-                prev.rules.append(cas.rule)
-                changed = True
+        if (
+            cas.revision
+            and cas.place_idx is None
+            and cas.value is not None
+            and getattr(prev, cas.field) != cas.value
+        ):
+            setattr(prev, cas.field, cas.value)
+            prev.rules.append(cas.rule)
+            changed = True
     if prev.target is None:
         t = _target_facility(clause)
         if t:
