@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from itertools import compress
 
 from strikes import lexicon as lx
+from strikes import nonevents
 from strikes.dates import DateMention, find_dates, parse_published, pick_event_date
 from strikes.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
 from strikes.frozen import fast_init
@@ -1155,7 +1156,8 @@ def _bind(
         counts=tuple(counts),
         casualties=tuple(casualties),
         vague_counts=vague_counts,
-        non_event=_non_event(clause, counts, casualties, scan, c_start),
+        non_event=_non_event(clause, counts, casualties, scan, c_start)
+        or _table_non_event(clause, counts, casualties, local_weapons) is not None,
         attack_evidence=attack_evidence,
     )
 
@@ -1353,6 +1355,18 @@ def _non_event(
     return bool(m and scan.test(ANY_ATTACK_VERB_RE, clause[m.end() :], base + m.end()))
 
 
+def _table_non_event(
+    clause: str, counts: Sequence[Count], casualties: Sequence[Casualty], weapons: Sequence
+) -> str | None:
+    """The id of the nonevents.CLAUSE_RULES row that sets the clause aside, or None."""
+    return nonevents.clause_rule(
+        clause,
+        casualties=any(c.value or c.vague for c in casualties),
+        figures=bool(counts),
+        air=any(c in nonevents.AIR_CLASSES for w in weapons for c in w.classes),
+    )
+
+
 def _clause_places(
     sent: str,
     clause: str,
@@ -1363,6 +1377,7 @@ def _clause_places(
 ) -> list[ClausePlace]:
     out: list[ClausePlace] = []
     c_end = c_start + len(clause)
+    ref_end = -1  # end of a reference place that follows the last place kept
     for m in mentions:
         if not (c_start <= m.start and m.end <= c_end):
             continue
@@ -1373,6 +1388,13 @@ def _clause_places(
         after = sent[m.end : min(c_end, m.end + 60)]
         if scan.test(DISTANCE_BEFORE_RE, before, lo):
             continue
+        if nonevents.place_rule(before, sent[m.end : m.end + 60], m.text):
+            # A speaker's place, a point of reference, a government (nonevents.py).  A
+            # reference right after a listed place stays in the list: "over the Bryansk
+            # region bordering Ukraine and the Moscow region".
+            if out and nonevents.REFERENCE_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start]):
+                ref_end = m.end
+            continue
         if DISTRICT_OF_CITY_RE.match(after):
             continue  # "the Kyivskyi and Saltivskyi districts of the city": parts of a city named before
         passive = TARGET_CUE_AFTER_RE.match(after)
@@ -1381,7 +1403,13 @@ def _clause_places(
         listed = bool(
             out
             and out[-1].end + c_start <= m.start
-            and LIST_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start])
+            and (
+                LIST_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start])
+                or (
+                    ref_end > out[-1].end + c_start
+                    and LIST_GAP_RE.fullmatch(sent[ref_end : m.start])
+                )
+            )
         )
         if not (passive or listed or scan.test(TARGET_CUE_BEFORE_RE, before, lo)):
             continue
@@ -1713,6 +1741,16 @@ def _build_claims(
     ]
     main_cas = [c for c in casualties if c.place_idx is None]
     specific = [p for p in rest_places if p.place.geo_precision != "country"]
+    if (
+        specific
+        and (len(specific) > 1 or len(specific) < len(rest_places))
+        and not nonevents.DAMAGE_RE.search(clause)
+    ):
+        # Places merely listed where drones were downed or headed are part of the tally (of
+        # the country, or of the figures shared by the list); "18 drones flying towards
+        # Moscow", the one place named, keeps its figures.
+        transit = nonevents.transit_places(clause, [(p.start, p.end) for p in specific])
+        specific = [p for p, t in zip(specific, transit, strict=True) if not t]
     countries = [p for p in rest_places if p.place.geo_precision == "country"]
     main: Claim | None = None
     if specific and countries and any(c.role != "hit" for c in main_counts):
