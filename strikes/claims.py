@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from itertools import compress
 
 from strikes import lexicon as lx
-from strikes import nonevents
+from strikes import nonevents, zones
 from strikes.dates import DateMention, find_dates, parse_published, pick_event_date
 from strikes.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
 from strikes.frozen import fast_init
@@ -918,11 +918,15 @@ def extract_article_claims(
     # Most sentences fail the prefilter (tested in one scan of the article); they are cheap to
     # test and not worth a cache slot.  `compress` skips them without a Python step each.
     candidate = _PREFILTER.test_spans(text, [(s, e) for _i, s, e in sentences])
+    zoner = zones.Zoner(text)
     for sent_idx, s_start, s_end in compress(sentences, candidate):
         sent = text[s_start:s_end]
         facts = _sentence_facts(sent, geo)
         if facts is None:
             continue
+        zone = zoner.zone(s_start, s_end)
+        if zone == "teaser":
+            continue  # the outlet's other headlines are never evidence (zones.py)
         _sentence_claims(
             article_id=article_id,
             sent_idx=sent_idx,
@@ -932,6 +936,7 @@ def extract_article_claims(
             ctx=ctx,
             geo=geo,
             settings=settings,
+            zone=zone,
         )
     for c in ctx.claims:
         # Again where a follow-up sentence added figures; _build_claims checked the others
@@ -1190,6 +1195,7 @@ def _sentence_claims(
     ctx: Context,
     geo: Geo,
     settings: Settings,
+    zone: str = "body",
 ) -> None:
     # Read only once a clause becomes a claim (a quarter of the sentences never do).
     dates_all: list[DateMention] | None = None
@@ -1239,6 +1245,8 @@ def _sentence_claims(
         if prev is not None and (
             (no_place_of_its_own and (is_followup_shape or casualty_words or counts)) or same_town
         ):
+            if zone in _OWN_FRAME_ZONES:
+                continue  # a past attack recalled is not more of the current one (zones.py)
             _update(prev, counts, casualties, clause, offset, sent, claimant, article_id)
             continue
         # "The attack on the refinery in the port of Tuapse ...": the previous report, placed
@@ -1297,6 +1305,8 @@ def _sentence_claims(
             [d for d in dates_all if c_start <= d.start < c_end or d.statement]
         )
         date_str, date_prec, date_src = _event_date(date_m, ctx, sent_idx, dates_all)
+        if zone == "background" and not _own_date(date_src):
+            continue  # a past attack is an event only with its own date (zones.py)
         built = _build_claims(
             article_id=article_id,
             sent_idx=sent_idx,
@@ -1324,7 +1334,7 @@ def _sentence_claims(
         if built:
             ctx.last_claim_sent = sent_idx
             day = next((c for c in built if c.date_precision == "day" and c.date), None)
-            if day:
+            if day and zone != "caption":  # a recalled attack with its own date opens a frame
                 ctx.last_day, ctx.last_day_sent = day.date, sent_idx
     # Claimant inside a later clause of the sentence applies to the sentence's claims.
     if claimant:
@@ -1334,6 +1344,16 @@ def _sentence_claims(
 
 
 KILL_WORDS_RE = KILL_RE
+# Zones whose claims stand on their own: never a follow-up of the current attack (a caption's
+# date also dates nothing after it).
+_OWN_FRAME_ZONES = frozenset({"background", "caption"})
+
+
+def _own_date(date_src: str) -> bool:
+    """Whether a claim's date came from its own sentence (not the context or the article)."""
+    return date_src not in {"context", "publication", "unknown", "day-before-context"} and not (
+        date_src.startswith("unresolved")
+    )
 
 
 def _non_event(
