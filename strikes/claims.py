@@ -216,7 +216,7 @@ TARGET_CUE_BEFORE_RE = re.compile(
     r"(?:\b(?:in|on|at|over|near|across|into|outside|around|against|targeting|above|throughout|towards?|"
     r"hit|hits|struck|strike|strikes|attacked|attack|attacks|targeted|targets|pummell?ed|pounded|"
     r"shelled|bombed|hammered|battered|shelling|bombarded|raided)\s+"
-    r"|\b(?:city|town|village|region|oblast|port|settlement|outskirts|suburbs?|district|capital|"
+    r"|\b(?:city|cities|towns?|villages?|region|oblast|port|settlements?|outskirts|suburbs?|district|capital|"
     r"area|province|republic|community|hromada|resort)\s+of\s+)"
     rf"(?:(?:the|a|an)\s+)?{_FILLER}\Z",
     re.I,
