@@ -1369,7 +1369,10 @@ def _non_event(
             and scan.test(ANY_ATTACK_VERB_RE, clause[m.end() :], base + m.end())
             and not casualties
         )
-    if scan.test(NON_EVENT_RE, clause, base) or scan.test(GENERIC_RE, clause, base):
+    if scan.test(GENERIC_RE, clause, base):
+        return True
+    m = scan.search(NON_EVENT_RE, clause, base)
+    if m is not None and not nonevents.describes_target(clause, m.start()):
         return True
     m = scan.search(MODAL_RE, clause, base)
     return bool(m and scan.test(ANY_ATTACK_VERB_RE, clause[m.end() :], base + m.end()))
@@ -1434,6 +1437,9 @@ def _clause_places(
         if not (passive or listed or scan.test(TARGET_CUE_BEFORE_RE, before, lo)):
             continue
         out.append(ClausePlace(m, None, m.start - c_start, m.end - c_start, before[-40:]))
+    if len(out) > 1:
+        named = nonevents.facility_names(clause, [(p.start, p.end) for p in out])
+        out = [p for p, n in zip(out, named, strict=True) if not n]
     # "at the country", "Ukrainian territory": the target country by reference.
     for m in scan.finditer(COUNTRY_WORD_RE, clause, c_start):
         s, e = m.start() + c_start, m.end() + c_start

@@ -313,10 +313,11 @@ PLACE_RULES: tuple[PlaceRule, ...] = (
         "metonym:government",
         None,
         _rx(
-            r"\A(?:'s|’s)\s+(?:[\w-]+\s+){0,2}?(?:ceasefire|truce|proposal|demands?|position|"
+            r"\A(?:'s|’s)\s+[“\"‘]?(?:[\w-]+\s+){0,2}?(?:ceasefire|truce|proposal|demands?|position|"
             r"war|invasion|forces|troops|army|military|government|officials?|envoy|delegation|"
             r"ally|allies|plan|terms|offer|claims?|refusal|aggression|strikes?|attacks?|"
-            r"assault|offensive|missiles?|drones?)\b"
+            r"assault|offensive|missiles?|drones?|potential|capabilit(?:y|ies)|capacity|economy|"
+            r"war\s+machine|ability|oil\s+revenues?)\b"
             r"|\A\s+(?:has\s+|have\s+|had\s+|also\s+|again\s+|then\s+|later\s+|\w+ly\s+){0,2}"
             r"(?:said|says|claimed|claims|denied|denies|called|calls|insists|insisted|accused|"
             r"accuses|rejected|responded|warned|announced|wants|wanted|would|will|defended|"
@@ -418,3 +419,48 @@ def transit_places(clause: str, spans: list[tuple[int, int]]) -> list[bool]:
         out.append(transit)
         prev_end = end
     return out
+
+
+# A strike reported before a word of trade or industry: the word describes the target ("hit
+# a battery-manufacturing plant", "struck the Kronstadt plant, which produces drones").
+_STRIKE_BEFORE_RE = re.compile(
+    r"(?<!\bto\s)\b(?:struck|hit|targeted|attacked|bombed|shelled)\b"
+    r"|\b(?:attack|strike|strikes|attacks)\s+on\b(?!\s+(?:\w+\s+){0,3}?(?:supply|supplies)\s+lines?)",
+    re.I,
+)
+
+
+_SUPPLY_LINES_RE = re.compile(r"suppl\w*\s+(?:lines?|routes?|chains?)\b", re.I)
+
+
+def describes_target(clause: str, word_start: int) -> bool:
+    """Whether the non-event word at `word_start` (production, supply, ...) only describes the
+    target of a strike the clause reports before it."""
+    if _SUPPLY_LINES_RE.match(clause, word_start):
+        return False  # "targeted supply lines": the war's logistics, not a named site
+    return _STRIKE_BEFORE_RE.search(clause, 0, word_start) is not None
+
+
+# "Russia's Kronstadt plant, which produces drones in the town of Dubna": a place name used as
+# a facility's name, when the clause gives the facility's town as "in the town of Y".
+_FACILITY_AFTER_RE = re.compile(
+    r"(?:'s|’s)?\s+(?:(?:oil|fuel|chemical|power|drone|missile|aircraft|arms|defen[cs]e)\s+)?"
+    r"(?:plant|factory|works|refinery|facility|enterprise|complex)\b",
+    re.I,
+)
+_TOWN_OF_BEFORE_RE = re.compile(
+    r"\bin\s+the\s+(?:\w+\s+)?(?:town|city|village|settlement)\s+of\s+\Z", re.I
+)
+
+
+def facility_names(clause: str, spans: list[tuple[int, int]]) -> list[bool]:
+    """For each place span (clause offsets): whether it only names a facility whose town the
+    clause names elsewhere ("the Kronstadt plant ... in the town of Dubna")."""
+    town_given = any(_TOWN_OF_BEFORE_RE.search(clause, max(0, s - 40), s) for s, _e in spans)
+    if not town_given:
+        return [False] * len(spans)
+    return [
+        bool(_FACILITY_AFTER_RE.match(clause, e))
+        and not _TOWN_OF_BEFORE_RE.search(clause, max(0, s - 40), s)
+        for s, e in spans
+    ]
