@@ -297,6 +297,7 @@ _SENTENCE_GATES = GateSet(
         INTERCEPT_VERB_RE, LAUNCH_VERB_RE, HIT_VERB_RE, SUBSET_RE, DISTANCE_BEFORE_RE,
         SAID_RE, COUNTRY_WORD_RE, BOTH_SIDES_RE,
         SAID_IT_RE, ACTOR_ADJ_ATTACK_RE, SUBJECT_VERB_RE, BY_ACTOR_RE, DEFENDER_RE,
+        nonevents.ANY_CLAUSE_RULE_RE,
     ],
     alone=[TARGET_CUE_BEFORE_RE],
 )  # fmt: skip
@@ -1162,7 +1163,10 @@ def _bind(
         casualties=tuple(casualties),
         vague_counts=vague_counts,
         non_event=_non_event(clause, counts, casualties, scan, c_start)
-        or _table_non_event(clause, counts, casualties, local_weapons) is not None,
+        or (
+            scan.test(nonevents.ANY_CLAUSE_RULE_RE, clause, c_start)
+            and _table_non_event(clause, counts, casualties, local_weapons) is not None
+        ),
         attack_evidence=attack_evidence,
     )
 
@@ -1387,6 +1391,7 @@ def _table_non_event(
         casualties=any(c.value or c.vague for c in casualties),
         figures=bool(counts),
         air=any(c in nonevents.AIR_CLASSES for w in weapons for c in w.classes),
+        gated=True,
     )
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from strikes.fastmatch import LiteralGate
 
 __all__ = [
+    "ANY_CLAUSE_RULE_RE",
     "CLAUSE_RULES",
     "PLACE_RULES",
     "REFERENCE_GAP_RE",
@@ -156,7 +157,7 @@ CLAUSE_RULES: tuple[ClauseRule, ...] = (
         "hypothetical",
         _rx(
             r"\b(?:may|might)\s+(?:\w+\s+){0,2}?(?:attempt|launch|strike|attack|target|try)\b"
-            r"|\bin\s+the\s+coming\s+(?:days|weeks|months)\b"
+            r"|\bcoming\s+(?:days|weeks|months)\b"
         ),
         CASUALTIES,
         "Officials warned that Russia may launch another large attack on the capital soon.",
@@ -176,7 +177,7 @@ CLAUSE_RULES: tuple[ClauseRule, ...] = (
     ClauseRule(
         "series",
         _rx(
-            r"\bthe\s+(?:second|third|fourth|fifth|sixth|seventh|\d+(?:st|nd|rd|th))\s+"
+            r"\b(?:second|third|fourth|fifth|sixth|seventh|\d+(?:st|nd|rd|th))\s+"
             r"(?:\w+\s+){0,3}?(?:strikes?|attacks?)\s+(?:\w+\s+){0,4}?in\s+(?:the\s+)?"
             r"(?:last|past)\s+(?:month|week|year|few\s+(?:weeks|months))"
         ),
@@ -187,7 +188,7 @@ CLAUSE_RULES: tuple[ClauseRule, ...] = (
     ClauseRule(
         "generic:campaign",
         _rx(
-            r"\b(?:a\s+)?(?:frequent|regular|constant|repeated|common)\s+targets?\b"
+            r"\b(?:frequent|regular|constant|repeated|common)\s+targets?\b"
             r"|\bsystematically\b|\bcrimes\s+against\s+humanity\b"
             r"|\b(?:keeps?|kept)\s+(?:on\s+)?(?:striking|attacking|targeting|shelling|pounding)\b"
             r"|\bsince\s+" + _MONTH + r"\s+(?:last\s+year|\d{4})\b"
@@ -233,17 +234,19 @@ CLAUSE_RULES: tuple[ClauseRule, ...] = (
 
 # One pass finds every candidate rule (most clauses match none): the rules are tried one by
 # one only where the combined pattern matched.
-_ANY_CLAUSE_RULE = LiteralGate(
-    re.compile("|".join(f"(?:{r.pattern.pattern})" for r in CLAUSE_RULES), re.I)
-)
+ANY_CLAUSE_RULE_RE = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in CLAUSE_RULES), re.I)
+_ANY_CLAUSE_RULE = LiteralGate(ANY_CLAUSE_RULE_RE)
 
 
-def clause_rule(clause: str, *, casualties: bool, figures: bool, air: bool) -> str | None:
+def clause_rule(
+    clause: str, *, casualties: bool, figures: bool, air: bool, gated: bool = False
+) -> str | None:
     """The id of the first rule that says `clause` is not a strike report, or None.
 
     `casualties`: the clause has killed/injured figures of its own; `figures`: any figure of
-    its own; `air`: an air weapon is named in it."""
-    if not _ANY_CLAUSE_RULE.test(clause):
+    its own; `air`: an air weapon is named in it.  `gated`: the caller has found that
+    ANY_CLAUSE_RULE_RE matches the clause."""
+    if not gated and not _ANY_CLAUSE_RULE.test(clause):
         return None
     for r in CLAUSE_RULES:
         if r.unless == CASUALTIES and casualties:
@@ -349,18 +352,29 @@ REFERENCE_GAP_RE = re.compile(
 def place_rule(before: str, after: str, place_text: str) -> str | None:
     """The id of the first rule that sets the place aside, or None.  `before` ends right at
     the place, `after` starts right after it."""
-    for r, gate in _PLACE_GATES:
-        if r.id == "metonym:government" and place_text.lower() not in _METONYM_CAPITALS:
-            continue
-        if gate is not None and gate.test(before):
-            return r.id
-        if r.after is not None and r.after.match(after):
-            return r.id
+    if _ANY_BEFORE.test(before) or _NEAR_BEFORE.test(before):
+        for r in PLACE_RULES:
+            if r.before is not None and r.before.search(before):
+                return r.id
+    if place_text.lower() in _METONYM_CAPITALS:
+        for r in PLACE_RULES:
+            if r.after is not None and r.after.match(after):
+                return r.id
     return None
 
 
 # The `before` patterns behind literal gates (strikes.fastmatch: same answers, less work).
-_PLACE_GATES = tuple((r, LiteralGate(r.before) if r.before else None) for r in PLACE_RULES)
+_ANY_BEFORE = LiteralGate(
+    re.compile(
+        "|".join(
+            f"(?:{r.before.pattern})"
+            for r in PLACE_RULES
+            if r.before is not None and r.before.flags & re.I
+        ),
+        re.I,
+    )
+)
+_NEAR_BEFORE = LiteralGate(next(r.before for r in PLACE_RULES if r.id == "reference:near"))
 
 # Capitals that stand for their government in news prose.  Kyiv is deliberately absent: it is
 # also the most-struck city, and "Kyiv's" is as often the city's as the government's.

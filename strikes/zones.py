@@ -70,6 +70,17 @@ CAPTION_END_RE = re.compile(
 )
 CAPTION_MAX = 300
 HEADLINE_MAX = 160
+_DIGIT_RE = re.compile(r"\d")
+# Every BACKGROUND_RE opening starts with one of these words (checked before the pattern).
+_BACKGROUND_FIRST_WORDS = frozenset(
+    {"as", "recall", "it", "this", "that", "previously", "earlier", "last", "in", "before", "the"}
+)
+_FIRST_WORD_RE = re.compile(r"\W{0,3}(\w+)")
+
+
+def _first_word(sentence: str) -> str:
+    m = _FIRST_WORD_RE.match(sentence)
+    return m.group(1).lower() if m else ""
 
 
 def sentence_zone(sentence: str, line: str | None = None) -> str:
@@ -77,13 +88,23 @@ def sentence_zone(sentence: str, line: str | None = None) -> str:
     also needs the lines before it (see `Zoner`)."""
     if line is not None:
         ln = line.strip()
-        if TIMED_HEADLINE_RE.match(ln) and len(ln) <= HEADLINE_MAX + 10:
+        # Cheap tests first: most lines are long paragraphs that open with a word.
+        if (
+            len(ln) <= HEADLINE_MAX + 10
+            and _DIGIT_RE.search(ln, 0, 3)
+            and TIMED_HEADLINE_RE.match(ln)
+        ):
             return "teaser"
-        if len(ln) <= CAPTION_MAX and CAPTION_END_RE.search(ln) and ln.count(". ") == 0:
+        if (
+            len(ln) <= CAPTION_MAX
+            and (ln.rstrip(". ")[-1:].isdigit() or ln.endswith(")"))
+            and CAPTION_END_RE.search(ln)
+            and ln.count(". ") == 0
+        ):
             return "caption"
         if BULLET_RE.match(ln):
             return "bullet"
-    if BACKGROUND_RE.match(sentence):
+    if _first_word(sentence) in _BACKGROUND_FIRST_WORDS and BACKGROUND_RE.match(sentence):
         return "background"
     if QUOTE_OPEN_RE.match(sentence):
         return "quote"
