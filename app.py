@@ -13,7 +13,8 @@ st.set_page_config(
     page_title="Strike Tracker",
     page_icon=":material/radar:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    # "auto": open on a wide screen, closed on a phone (content first, filters one tap away).
+    initial_sidebar_state="auto",
     menu_items={"About": "Strike Tracker: sourced, geocoded drone and missile strike events."},
 )
 

@@ -203,7 +203,8 @@ def _map_payload(events, *, settings: Settings, err: TextIO) -> dict[str, Any]:
     if "streamlit" in sys.modules:  # pragma: no cover - ui.maps is pure today
         print("strikes: bench: ui.maps imported streamlit; map payload not measured", file=err)
         return {"map_payload_ms": None, "map_payload_note": "ui.maps imports streamlit"}
-    countries = maps.countries_geojson(settings)
+    # The base layer is a URL the browser fetches once: not part of the deck's payload.
+    countries = "/app/static/" + maps.BASEMAP_FILE
 
     def build() -> str:
         frame = maps.map_frame(events)

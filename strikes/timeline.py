@@ -774,3 +774,237 @@ def _conform_cols(df: pd.DataFrame, cols: dict[str, str]) -> pd.DataFrame:
         s = df[c] if c in df.columns else pd.Series([None] * len(df), index=df.index)
         out[c] = s.astype("object") if t == "object" else s.astype(t)
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Tallies, undated events, the default date range
+# --------------------------------------------------------------------------------------------
+
+TALLY_COLUMNS: dict[str, str] = {
+    "event_id": "string",
+    "date": "string",
+    "date_precision": "string",
+    "attacker": "string",
+    "country_code": "string",
+    "launched": "Int64",
+    "intercepted": "Int64",
+    "killed": "Int64",
+    "injured": "Int64",
+}
+
+
+def is_tally(events: pd.DataFrame) -> pd.Series:
+    """National tallies and monthly/yearly totals: country-level figures or kind "total"
+    (bool per event).  They are counts over a whole country, not places that were hit."""
+    country = (events["geo_precision"].astype("string") == "country").fillna(False)
+    total = (events["kind"].astype("string") == "total").fillna(False)
+    return (country | total).astype(bool)
+
+
+def tallies(events: pd.DataFrame) -> pd.DataFrame:
+    """The tallies among ``events`` (`is_tally`), latest first: what the map lists beside the
+    places hit instead of shading whole countries."""
+    sub = events.loc[is_tally(events).to_numpy(dtype=bool)]
+    out = _conform_cols(sub, TALLY_COLUMNS)
+    return out.sort_values(
+        ["date", "attacker"], ascending=[False, True], na_position="last", kind="stable"
+    ).reset_index(drop=True)
+
+
+def split_undated(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(dated, undated) rows of ``events``: an event without a date has no night, month or
+    place on a timeline, so the pages list it apart instead of dropping or mixing it in."""
+    undated = events["date"].isna().to_numpy(dtype=bool)
+    return (
+        events.loc[~undated].reset_index(drop=True),
+        events.loc[undated].reset_index(drop=True),
+    )
+
+
+def dense_date_range(
+    dates: pd.Series, *, outlier_share: float = 0.05, gap_days: int = 90
+) -> tuple[str, str] | None:
+    """The default date range: the span of the dated events less stray reports at either end.
+
+    Events at the start (or end) are left out when they are at most ``outlier_share`` of all
+    dated events and separated from the rest by more than ``gap_days`` without any event; a
+    single report from 2022 does not pull a 2024-2025 range back by two years, while data
+    without such a gap keeps its whole span.  ISO days (month-precision dates count from their
+    first day); None when nothing is dated.
+    """
+    days = pd.to_datetime(dates.dropna().astype("string").str.slice(0, 10), errors="coerce")
+    days = days.dropna().sort_values().to_numpy()
+    n = len(days)
+    if n == 0:
+        return None
+    limit = int(np.floor(n * outlier_share))
+    gap = np.timedelta64(gap_days, "D")
+    steps = np.diff(days)
+    lo, hi = 0, n - 1
+    # The innermost qualifying gap among the first (last) `limit` events sets the cut.
+    for i in range(min(limit, n - 1)):
+        if steps[i] > gap:
+            lo = i + 1
+        if steps[n - 2 - i] > gap:
+            hi = n - 2 - i
+    if hi < lo:
+        lo, hi = 0, n - 1
+    fmt = lambda d: str(np.datetime_as_string(d, unit="D"))  # noqa: E731
+    return fmt(days[lo]), fmt(days[hi])
+
+
+# --------------------------------------------------------------------------------------------
+# Weapon models
+# --------------------------------------------------------------------------------------------
+
+MODEL_FAMILIES: tuple[tuple[str, str], ...] = (
+    ("Shahed/Geran", r"shahed|geran"),
+    ("Decoy drones", r"decoy|gerbera|parodiya"),
+    ("Kh-101/Kh-555", r"kh-?\s?101|kh-?\s?555|kh-?\s?55\b"),
+    ("Kalibr", r"kalibr"),
+    ("Iskander", r"iskander"),
+    ("Kinzhal", r"kinzhal"),
+    ("KAB glide bombs", r"\bkab\b|\bkab-|glide bomb"),
+)
+"""Model families the articles name, with the patterns (case-insensitive) that name them."""
+
+_FAMILY_RES = tuple((label, re.compile(p, re.IGNORECASE)) for label, p in MODEL_FAMILIES)
+
+MODEL_COLUMNS: dict[str, str] = {
+    "model": "string",
+    "attacker": "string",
+    "n_events": "Int64",
+    "n_nights": "Int64",
+    "launched": "Int64",
+    "intercepted": "Int64",
+    "intercept_rate": "Float64",
+    "rate_events": "Int64",
+}
+
+
+def model_families(models: object) -> list[str]:
+    """The `MODEL_FAMILIES` an event's ``weapon_models`` name, in the families' order."""
+    if not isinstance(models, list | tuple | np.ndarray) or len(models) == 0:
+        return []
+    text = " | ".join(str(m) for m in models)
+    return [label for label, rx in _FAMILY_RES if rx.search(text)]
+
+
+def model_counts(events: pd.DataFrame) -> pd.DataFrame:
+    """Per weapon-model family and attacker: how many events name it and, over the events that
+    name only that family (so their figures are that model's), launched, intercepted and the
+    intercept rate (intercepted / launched over the ``rate_events`` events reporting both).
+    Events naming several families count for each in ``n_events`` only."""
+    if events.empty or "weapon_models" not in events.columns:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in MODEL_COLUMNS.items()})
+    fams = [model_families(m) for m in events["weapon_models"].array]
+    rows = []
+    for i, fs in enumerate(fams):
+        for f in fs:
+            rows.append((f, i, len(fs) == 1))
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in MODEL_COLUMNS.items()})
+    idx = np.array([r[1] for r in rows])
+    long = pd.DataFrame(
+        {
+            "model": [r[0] for r in rows],
+            "only": [r[2] for r in rows],
+            "attacker": events["attacker"].astype("string").fillna("unknown").to_numpy()[idx],
+            "date": events["date"].astype("string").to_numpy()[idx],
+            "launched": events["launched"]
+            .astype("Float64")
+            .to_numpy(np.float64, na_value=np.nan)[idx],
+            "intercepted": events["intercepted"]
+            .astype("Float64")
+            .to_numpy(np.float64, na_value=np.nan)[idx],
+        }
+    )
+    out = []
+    order = {label: k for k, (label, _) in enumerate(MODEL_FAMILIES)}
+    for (model, attacker), g in long.groupby(["model", "attacker"], sort=False):
+        own = g[g["only"]]
+        both = own[own["launched"].notna() & own["intercepted"].notna() & (own["launched"] > 0)]
+        launched = own["launched"].sum(min_count=1)
+        intercepted = own["intercepted"].sum(min_count=1)
+        rate = both["intercepted"].sum() / both["launched"].sum() if len(both) else np.nan
+        out.append(
+            {
+                "model": model,
+                "attacker": attacker,
+                "n_events": len(g),
+                "n_nights": g["date"].nunique(),
+                "launched": launched,
+                "intercepted": intercepted,
+                "intercept_rate": rate,
+                "rate_events": len(both),
+                "_order": order[model],
+            }
+        )
+    df = pd.DataFrame(out).sort_values(["_order", "attacker"], kind="stable")
+    return _conform_cols(df, MODEL_COLUMNS)
+
+
+BIN_RULES: tuple[tuple[int, str, str], ...] = (
+    (180, "D", "night"),
+    (730, "W", "week"),
+    (10**9, "M", "month"),
+)
+"""(longest span in days, bin, label): nights up to ~6 months, weeks up to 2 years, then
+months, so a long range is not a barcode of 1-px bars."""
+
+
+def bin_for_span(first: str | None, last: str | None) -> tuple[str, str]:
+    """The (bin, label) for a range of nights from ``first`` to ``last`` (ISO days)."""
+    if not first or not last:
+        return "D", "night"
+    days = (_dt.date.fromisoformat(last[:10]) - _dt.date.fromisoformat(first[:10])).days
+    for limit, code, label in BIN_RULES:
+        if days <= limit:
+            return code, label
+    return "M", "month"  # pragma: no cover - the last rule has no limit
+
+
+def bin_nights(by_weapon: pd.DataFrame, code: str) -> pd.DataFrame:
+    """`barrages_by_weapon` rows summed per bin ("D": unchanged, "W": weeks from Monday, "M":
+    calendar months); ``date`` becomes the bin's first day and ``date_end`` its last, and
+    ``n_nights`` counts the nights with a report in the bin (per attacker and weapon)."""
+    df = by_weapon.copy()
+    day = pd.to_datetime(df["date"].astype("string"), errors="coerce")
+    if code == "D":
+        start, end = day, day
+    elif code == "W":
+        start = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+        end = start + pd.Timedelta(days=6)
+    else:
+        start = day.dt.to_period("M").dt.start_time
+        end = day.dt.to_period("M").dt.end_time.dt.normalize()
+    df["date"] = start.dt.strftime("%Y-%m-%d").astype("string")
+    df["date_end"] = end.dt.strftime("%Y-%m-%d").astype("string")
+    df["n_nights"] = 1
+    keys = ["date", "date_end", "attacker", "weapon"]
+    sums = df.groupby(keys, sort=True, dropna=False)[list(WEAPON_COUNT_FIELDS)].sum(min_count=1)
+    sums["n_nights"] = df.groupby(keys, sort=True, dropna=False)["n_nights"].sum()
+    return sums.reset_index()
+
+
+def rolling_launched(nights: pd.DataFrame, *, days: int = 7) -> pd.DataFrame:
+    """Per attacker, the mean launched per reported night over the last ``days`` calendar days
+    (nights without a launched figure do not count as zero).  Columns: date, attacker, value."""
+    df = nights.loc[
+        nights["launched"].notna().to_numpy(dtype=bool), ["date", "attacker", "launched"]
+    ]
+    if df.empty:
+        return pd.DataFrame({"date": [], "attacker": [], "value": []})
+    out = []
+    for attacker, g in df.groupby("attacker", sort=True):
+        s = pd.Series(
+            g["launched"].astype("float64").to_numpy(),
+            index=pd.to_datetime(g["date"].astype("string")),
+        ).sort_index()
+        r = s.rolling(f"{days}D").mean()
+        out.append(
+            pd.DataFrame(
+                {"date": r.index.strftime("%Y-%m-%d"), "attacker": attacker, "value": r.to_numpy()}
+            )
+        )
+    return pd.concat(out, ignore_index=True)

@@ -273,7 +273,9 @@ def test_server_configuration():
     server, settings = config["server"], Settings.from_env(env={})
     assert server["maxUploadSize"] == math.ceil(settings.max_file_bytes / (1024 * 1024))
     assert server["enableXsrfProtection"] is True and server["enableCORS"] is True
-    assert server["enableStaticServing"] is False
+    # Static serving is on for the map's base layer only: ./static holds nothing else.
+    assert server["enableStaticServing"] is True
+    assert sorted(p.name for p in (ROOT / "static").iterdir()) == ["countries-50m.geojson"]
     assert server["fileWatcherType"] == "none" and server["runOnSave"] is False
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["showErrorDetails"] == "none"

@@ -151,10 +151,15 @@ def test_timeline_figure_is_labelled_and_selectable() -> None:
     assert [a.text for a in fig.layout.annotations] == ["Attacks by Russia", "Attacks by Ukraine"]
     assert fig.layout.yaxis.title.text == "Weapons"
     assert any(t.marker.pattern.shape == "/" for t in fig.data)  # intercepted: hatched
-    cds = [cd for t in fig.data for cd in t.customdata]
-    assert ["2025-07-04", "Russia", "launched", "mixed"] in [list(c) for c in cds]
+    cds = [cd for t in fig.data if t.customdata is not None for cd in t.customdata]
+    assert ["2025-07-04", "Russia", "launched", "mixed", "2025-07-04"] in [list(c) for c in cds]
+    # A click selects a bar: Streamlit keeps click selection only without a select dragmode.
+    assert fig.layout.clickmode == "event+select" and fig.layout.dragmode is None
+    assert fig.layout.xaxis2.rangeslider.visible  # the last row's axis: a range slider
     month = charts.monthly_chart(monthly_totals(ev))
-    assert month.layout.xaxis.title.text == "Month" and "Jun 2025" in month.data[0].x
+    # A real time axis: months are dates (a gap in the data is a gap on the axis).
+    assert month.layout.xaxis.title.text == "Month" and month.layout.xaxis.type == "date"
+    assert "2025-06-15" in month.data[0].x
     empty = charts.barrage_timeline(barrages_by_weapon(ev.iloc[0:0]))
     assert "No night" in empty.layout.annotations[0].text
 
@@ -168,6 +173,23 @@ def test_chart_selection_maps_to_nights() -> None:
     assert nights == {("2025-07-04", "Russia")}
     assert box == ("2025-07-01", "2025-07-06")
     assert charts.selected_nights(None) == (set(), None)
+    # A week's bar (binned timeline) selects its days.
+    week = {"points": [{"customdata": ["2025-06-02", "Russia", "launched", "drone", "2025-06-08"]}]}
+    assert charts.selected_nights(week) == (set(), ("2025-06-02", "2025-06-08"))
+
+
+def test_binned_timeline_with_average_line() -> None:
+    from strikes.timeline import barrages_per_night, bin_nights, rolling_launched
+
+    ev = seed_events()
+    daily = charts.barrage_timeline(
+        barrages_by_weapon(ev), rolling=rolling_launched(barrages_per_night(ev))
+    )
+    lines = [t for t in daily.data if t.type == "scatter"]
+    assert lines and "7-day average" in lines[0].name
+    weekly = charts.barrage_timeline(bin_nights(barrages_by_weapon(ev), "W"), bin_label="week")
+    assert "per week" in weekly.layout.title.text
+    assert all(t.customdata[0][4] > t.customdata[0][0] for t in weekly.data)
 
 
 def test_headline_figures() -> None:

