@@ -444,6 +444,10 @@ _STRIKE_BEFORE_RE = re.compile(
 )
 
 
+_UTILITY_SUPPLY_RE = re.compile(
+    r"suppl\w*\s+of\s+(?:(?:heat|hot\s+water|water|power|electricity|gas|energy)\b(?:\s+and\s+)?)+",
+    re.I,
+)
 _SUPPLY_LINES_RE = re.compile(r"suppl\w*\s+(?:lines?|routes?|chains?)\b", re.I)
 
 
@@ -452,6 +456,8 @@ def describes_target(clause: str, word_start: int) -> bool:
     target of a strike the clause reports before it."""
     if _SUPPLY_LINES_RE.match(clause, word_start):
         return False  # "targeted supply lines": the war's logistics, not a named site
+    if _UTILITY_SUPPLY_RE.match(clause, word_start):
+        return True  # "restricted the supply of heat after drones hit a pipeline": the damage
     return _STRIKE_BEFORE_RE.search(clause, 0, word_start) is not None
 
 
