@@ -214,7 +214,7 @@ DISTANCE_BEFORE_RE = re.compile(
 _FILLER = r"(?:[\w'’-]+\s+){0,4}?"
 TARGET_CUE_BEFORE_RE = re.compile(
     r"(?:\b(?:in|on|at|over|near|across|into|outside|around|against|targeting|above|throughout|towards?|"
-    r"hit|hits|struck|strike|strikes|attacked|attack|attacks|targeted|targets|pummell?ed|pounded|"
+    r"hit|hits|struck|strike|strikes|attacked|attack|attacks|targeted|targets|pummell?ed|pounded|set|"
     r"shelled|bombed|hammered|battered|shelling|bombarded|raided)\s+"
     r"|\b(?:city|cities|towns?|villages?|region|oblast|port|settlements?|outskirts|suburbs?|district|capital|"
     r"area|province|republic|community|hromada|resort)\s+of\s+)"
