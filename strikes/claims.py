@@ -1219,6 +1219,7 @@ def _sentence_claims(
                 binding = cf.speaker_binding
         if binding.non_event:
             continue
+        c_zone = zones.clause_zone(zone, sent, c_start, after_report=bool(new_claims))
         # The cached binding's tuples as they are: nothing below changes them.
         target_places = binding.target_places
         counts = binding.counts
@@ -1249,7 +1250,7 @@ def _sentence_claims(
         if prev is not None and (
             (no_place_of_its_own and (is_followup_shape or casualty_words or counts)) or same_town
         ):
-            if zone in _OWN_FRAME_ZONES:
+            if c_zone in _OWN_FRAME_ZONES:
                 continue  # a past attack recalled is not more of the current one (zones.py)
             _update(prev, counts, casualties, clause, offset, sent, claimant, article_id)
             continue
@@ -1309,7 +1310,7 @@ def _sentence_claims(
             [d for d in dates_all if c_start <= d.start < c_end or d.statement]
         )
         date_str, date_prec, date_src = _event_date(date_m, ctx, sent_idx, dates_all)
-        if zone == "background" and not _own_date(date_src):
+        if c_zone == "background" and not _own_date(date_src):
             continue  # a past attack is an event only with its own date (zones.py)
         built = _build_claims(
             article_id=article_id,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 
-__all__ = ["ZONES", "Zoner", "is_furniture_title", "sentence_zone"]
+__all__ = ["ZONES", "Zoner", "clause_zone", "is_furniture_title", "sentence_zone"]
 
 ZONES = ("body", "background", "caption", "quote", "bullet", "teaser")
 
@@ -109,6 +109,21 @@ def sentence_zone(sentence: str, line: str | None = None) -> str:
     if QUOTE_OPEN_RE.match(sentence):
         return "quote"
     return "body"
+
+
+# The end of a clause split that opens a recalled attack: "..., days after", "came just hours
+# after" (claims.CLAUSE_SPLIT_RE leaves these words between two clauses).
+_AFTER_SPLIT_RE = re.compile(r"\b(?:after|follow(?:s|ed|ing)|on\s+the\s+heels\s+of)\s*\Z", re.I)
+
+
+def clause_zone(sentence_zone: str, sent: str, c_start: int, *, after_report: bool) -> str:
+    """The zone of the clause at sent[c_start:]: background when it follows "days after" and
+    the like right after a clause that reported an attack (`after_report`: "Drones hit Kharkiv,
+    days after a strike on Odesa ..."; in "Zelenskyy spoke hours after an attack on Kyiv ..."
+    the attack is the story's own), else its sentence's zone."""
+    if after_report and c_start and _AFTER_SPLIT_RE.search(sent, max(0, c_start - 30), c_start):
+        return "background"
+    return sentence_zone
 
 
 class Zoner:
