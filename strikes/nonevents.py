@@ -169,10 +169,12 @@ CLAUSE_RULES: tuple[ClauseRule, ...] = (
             r"\b(?:did\s+not|didn't|has\s+not|have\s+not|had\s+not)\s+(?:make|conduct|carry\s+out|"
             r"launch|mount)\s+(?:any\s+)?(?:\w+\s+)?(?:attacks?|strikes?|assaults?)\b"
             r"|\bdid\s+not\s+(?:occur|happen|take\s+place)\b|\bfalse\s+flag\b"
+            r"|\b(?:deleting|deleted|retracting|retracted|withdrawing|withdrew)\s+(?:the\s+|its\s+|"
+            r"their\s+)?(?:claims?|reports?|posts?)\b"
         ),
         FIGURES,
         "Russian forces did not make any confirmed attacks near Huliaipole on Monday.",
-        "An attack said not to have happened (or staged) is not an event.",
+        "An attack said not to have happened, staged, or a claim taken back is not an event.",
     ),
     ClauseRule(
         "series",
