@@ -1415,7 +1415,9 @@ def _clause_places(
         lo = max(c_start, m.start - 80)
         before = sent[lo : m.start]
         after = sent[m.end : min(c_end, m.end + 60)]
-        if scan.test(DISTANCE_BEFORE_RE, before, lo):
+        if scan.test(DISTANCE_BEFORE_RE, before, lo) and not (
+            nonevents.UNNAMED_SITE_BEFORE_RE.search(before)
+        ):
             continue
         if nonevents.place_rule(before, sent[m.end : m.end + 60], m.text):
             # A speaker's place, a point of reference, a government (nonevents.py).  A

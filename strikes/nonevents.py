@@ -486,3 +486,14 @@ def facility_names(clause: str, spans: list[tuple[int, int]]) -> list[bool]:
         and not _TOWN_OF_BEFORE_RE.search(clause, max(0, s - 40), s)
         for s, e in spans
     ]
+
+
+# "a village north of Pokrovsk": an unnamed settlement is placed at the town it is named by
+# (no distance given); "300km east of Moscow" stays a reference (PLACE_RULES).
+UNNAMED_SITE_BEFORE_RE = re.compile(
+    r"\b(?:a|an|the|one)\s+(?:small\s+|frontline\s+|front-line\s+|nearby\s+)?(?:village|town|"
+    r"settlement|hamlet|community|suburb)\s+(?:just\s+|immediately\s+)?(?:north|south|east|west|"
+    r"northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)"
+    r"(?:ern)?\s+of\s+(?:the\s+)?\Z",
+    re.I,
+)
