@@ -83,9 +83,13 @@ CLAUSE_RULES: tuple[ClauseRule, ...] = (
     ClauseRule(
         "ground:assaults",
         _rx(
-            r"\b(?:continu(?:ed?|es|ing)|frontal|ground|daily|infantry|mechani[sz]ed|localized|"
-            r"unsuccessful|failed|renewed|limited)\s+(?:\w+\s+){0,2}?(?:attacks?|assaults?|"
-            r"offensives?|advances?)\b"
+            r"\b(?:frontal|ground|infantry|mechani[sz]ed|localized|unsuccessful|failed)\s+"
+            r"(?:\w+\s+){0,2}?(?:attacks?|assaults?|offensives?|advances?)\b"
+            # "continued attacks" is ground fighting only with troops as the subject ("Russia
+            # continued its attacks on the grid" is the air war).
+            r"|\b(?:forces|troops|units|infantry|brigades?|soldiers)\s+(?:\w+\s+){0,3}?"
+            r"(?:continu(?:ed?|es|ing)|daily|renewed|limited)\s+(?:\w+\s+){0,2}?(?:attacks?|"
+            r"assaults?|offensives?|advances?)\b"
             rf"|\b{_ATTACKS}\s+(?:\w+\s+){{0,3}}?(?:toward|towards)\b"
             r"|\b(?:repel(?:led|s|ling)?|repuls(?:ed|es|ing)|halted|stopped|slowing|slowed)\s+"
             r"(?:\w+\s+){0,3}?(?:attacks?|assaults?|offensives?|advances?)\b"
