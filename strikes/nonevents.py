@@ -160,7 +160,10 @@ CLAUSE_RULES: tuple[ClauseRule, ...] = (
     ClauseRule(
         "hypothetical",
         _rx(
-            r"\b(?:may|might)\s+(?:\w+\s+){0,2}?(?:attempt|launch|strike|attack|target|try)\b"
+            # Not the month: "in May Russian forces launched ..."
+            r"(?<!\bin\s)(?<!\bon\s)(?<!\bby\s)(?<!\bof\s)(?<!since\s)(?<!until\s)(?<!early\s)"
+            r"(?<!late\s)(?<!-)\b(?:may|might)\s+(?!\d)(?:\w+\s+){0,2}?(?:attempt|launch|strike|"
+            r"attack|target|try)\b"
             r"|\bcoming\s+(?:days|weeks|months)\b"
         ),
         CASUALTIES,
@@ -203,6 +206,8 @@ CLAUSE_RULES: tuple[ClauseRule, ...] = (
         FIGURES,
         "Investigators said drone operators had systematically targeted civilians in Kherson.",
         "A statement about a campaign, a place's history or a long period: not one attack.",
+        # "the largest attack on Kyiv during the war": a scope phrase, not a long period.
+        _rx(r"\b(?:\w{3,}est|most|first|worst)\b"),
     ),
     ClauseRule(
         "findings",

@@ -53,6 +53,22 @@ def test_rule_ids_are_unique():
         # An attack reported before the alert.
         ("Drones attacked Sumy as the air force issued an alert", False, False, True, None),
         ("The biggest attack on Lviv since the war began", False, False, False, None),
+        # Scope phrases are not long periods.
+        ("It was the largest attack on Kyiv since July 2024", False, False, False, None),
+        ("The deadliest strike on Kyiv during the war hit a clinic", False, False, False, None),
+        (
+            "Operators had struck civilians since July last year",
+            False,
+            False,
+            False,
+            "generic:campaign",
+        ),
+        # "May" the month is not "may" the modal.
+        ("In May Russian forces launched 300 drones at Kyiv", False, False, False, None),
+        ("Russia may launch another attack", False, False, False, "hypothetical"),
+        # "continued attacks" is ground fighting only with troops as the subject.
+        ("Russia continued attacks on Kharkiv overnight", False, False, False, None),
+        ("Russian troops continued attacks on Vuhledar", False, False, False, "ground:assaults"),
     ],
 )
 def test_what_spares_a_clause(clause, casualties, figures, air, expected):
