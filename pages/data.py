@@ -35,6 +35,11 @@ DICTIONARY = [
         "country coordinates are centroids of an area, not strike points.",
     ),
     ("geo_radius_km", "number", "Radius of the area a region/country-level event stands for."),
+    (
+        "geo_source",
+        "gazetteer | nominatim",
+        "Where the place was resolved: the offline gazetteer, or Nominatim (online fallback).",
+    ),
     ("weapons", "list", "Weapon classes: drone, missile, glide_bomb, artillery, aircraft, other."),
     ("weapon_models", "list", "Models named in the text (Shahed, Iskander, decoy, …)."),
     (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from strikes.timeline import tallies
+from strikes.views import tallies
 from ui.components import (
     event_sources_panel,
     event_title,
@@ -17,7 +17,8 @@ from ui.components import (
     tally_panel,
 )
 from ui.data import map_rows
-from ui.maps import (
+from ui.page import filtered_page
+from ui.render.maps import (
     BASEMAP_FILE,
     HEAT_COLORS,
     HEX_RADIUS_M,
@@ -26,9 +27,8 @@ from ui.maps import (
     selected_event_ids,
     size_legend,
 )
-from ui.page import filtered_page
+from ui.render.theme import attacker_color, fmt_date, fmt_int
 from ui.tables import events_table
-from ui.theme import attacker_color, fmt_date, fmt_int
 
 VIEW_LABELS = {"strikes": "Strikes", "heat": "Heat map", "hexagons": "Hexagons"}
 MAX_PANELS = 5  # events of a selected place shown with their sources (the rest: a table)

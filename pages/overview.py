@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.charts import selected_nights
 from ui.components import headline_metrics
 from ui.data import overview
 from ui.page import filtered_page
+from ui.render.charts import selected_nights
 from ui.tables import events_table, model_table, month_table
 
 ctx = filtered_page("Overview")

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from strikes.ingest import ingest_documents
 from strikes.settings import Settings
-from strikes.store import open_store
-from strikes.timeline import filter_events
+from strikes.store.database import open_store
+from strikes.views import filter_events
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -70,7 +71,7 @@ def test_every_page_renders_on_the_seeds(app_env: Path) -> None:
 
 
 def test_overview_metrics_match_the_store(app_env: Path) -> None:
-    from ui.metrics import headline
+    from ui.render.metrics import headline
 
     at = run_app()
     h = headline(store_events(app_env))
@@ -206,7 +207,9 @@ def test_upload_rejects_wrong_types_and_fetch_reports_offline(app_env: Path) -> 
     at.text_input(key="fetch_url").input("http://127.0.0.1:9/article")
     next(b for b in at.button if b.label == "Fetch and add").click().run()
     assert not at.exception
-    assert any("could not reach" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    assert any("not on the public internet" in m.value for m in at.markdown), [
+        m.value for m in at.markdown
+    ]
     at.text_input(key="fetch_url").input("file:///etc/passwd")
     next(b for b in at.button if b.label == "Fetch and add").click().run()
     assert any("only http" in m.value for m in at.markdown)
@@ -245,16 +248,21 @@ def test_map_views_and_event_sources(app_env: Path) -> None:
     # The Events page spells out the sources, with highlighted spans and disagreements.
     at.switch_page("pages/events.py").run()
     html = " ".join(h.proto.body for h in at.get("html"))
+    assert "Source 1" not in html  # closed events build nothing (issue 20)
+    for eid in store_events(app_env)["event_id"]:
+        at.session_state[f"ev_open_{eid}"] = True  # open every event
+    at.run()
+    html = " ".join(h.proto.body for h in at.get("html"))
     assert "Source 1" in html and "<mark" in html
     assert "Sources disagree on" in html  # e.g. the Izhevsk casualty figures
     assert len(at.expander) == shown(at)[0]
 
 
 def _add(db: Path, name: str, text: str, published: str | None) -> None:
-    from strikes.articles import RawDocument
+    from strikes.documents.articles import RawDocument
 
     store = open_store(settings=Settings.from_env(env={}, db_path=db))
-    store.ingest_documents([RawDocument(name=name, data=text.encode(), published=published)])
+    ingest_documents(store, [RawDocument(name=name, data=text.encode(), published=published)])
 
 
 UNDATED = (

@@ -243,6 +243,7 @@ def test_hostile_article_renders_as_text(browser, streamlit_server, artifacts) -
         assert showing(page)[0] >= 1
         page.locator('[data-testid="stExpander"] summary').first.click()
         time.sleep(1.0)
+        wait_idle(page)  # opening an event reruns the page to build its sources
         assert "<img src=x onerror=alert(2)>" in page.locator('[data-testid="stMain"]').inner_text()
         counts = page.evaluate(
             """() => ({

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from strikes import timeline as tl
+from strikes import views as tl
 from strikes.schema import EVENTS, conform
 
 CASES = Path(__file__).parent / "cases"
@@ -383,7 +383,7 @@ def test_filter_and_aggregate_100k_fast():
 
 
 def test_one_outlier_does_not_set_the_default_date_range() -> None:
-    from strikes.timeline import dense_date_range
+    from strikes.views import dense_date_range
 
     dense = [f"2024-{m:02d}-{d:02d}" for m in range(1, 13) for d in (3, 12, 24)]
     dense += [f"2025-{m:02d}-05" for m in range(1, 7)]
@@ -399,7 +399,7 @@ def test_one_outlier_does_not_set_the_default_date_range() -> None:
 
 
 def test_long_ranges_are_binned_by_week_or_month() -> None:
-    from strikes.timeline import bin_for_span, bin_nights
+    from strikes.views import bin_for_span, bin_nights
 
     assert bin_for_span("2025-01-01", "2025-03-01") == ("D", "night")
     assert bin_for_span("2024-01-01", "2025-03-01") == ("W", "week")
@@ -427,7 +427,7 @@ def test_long_ranges_are_binned_by_week_or_month() -> None:
 
 
 def test_rolling_average_counts_reported_nights_only() -> None:
-    from strikes.timeline import rolling_launched
+    from strikes.views import rolling_launched
 
     nights = pd.DataFrame(
         {
@@ -442,7 +442,7 @@ def test_rolling_average_counts_reported_nights_only() -> None:
 
 
 def test_weapon_models_and_their_intercept_rate() -> None:
-    from strikes.timeline import model_counts, model_families
+    from strikes.views import model_counts, model_families
 
     assert model_families(["Geran-2", "Kh-101"]) == ["Shahed/Geran", "Kh-101/Kh-555"]
     assert model_families(["KAB-500"]) == ["KAB glide bombs"]
@@ -468,7 +468,7 @@ def test_weapon_models_and_their_intercept_rate() -> None:
 
 
 def test_undated_events_are_split_off() -> None:
-    from strikes.timeline import split_undated
+    from strikes.views import split_undated
 
     ev = pd.DataFrame({"date": ["2025-06-01", None, "2025-06"], "x": [1, 2, 3]})
     dated, undated = split_undated(ev)

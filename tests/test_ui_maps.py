@@ -11,7 +11,7 @@ import pytest
 from strikes.schema import EVENTS, conform
 from tests.test_basemap import tiny_topology
 from tools.build_basemap import topojson_to_geojson
-from ui import maps
+from ui.render import maps
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -65,8 +65,8 @@ def test_a_tally_is_not_a_map_fill() -> None:
             rows = layer["data"]
             assert all(r.get("geo_precision") != "country" for r in rows)
             assert not tally_ids & {r.get("event_id") for r in rows}
-    # The map page lists them instead (strikes.timeline.tallies), latest first.
-    from strikes.timeline import tallies
+    # The map page lists them instead (strikes.views.tallies), latest first.
+    from strikes.views import tallies
 
     listed = tallies(ev)
     assert set(listed["event_id"]) >= tally_ids
@@ -93,7 +93,7 @@ def test_selected_event_ids() -> None:
 
 def _reference_row(rec: dict, styles: dict[str, str]) -> dict:
     """One event's map row the slow, obvious way (the helpers one event at a time)."""
-    from ui.theme import (
+    from ui.render.theme import (
         PRECISION_LABELS,
         attacker_color,
         fmt_date,
@@ -136,7 +136,7 @@ def _reference_row(rec: dict, styles: dict[str, str]) -> dict:
 
 
 def test_map_frame_matches_the_one_event_at_a_time_reference() -> None:
-    from strikes.corpus import make_events
+    from bench.corpus import make_events
 
     ev = pd.concat([seed_events(), make_events(400, seed=5)], ignore_index=True)
     # Odd cases: vague wording, whitespace to fold, a long sentence, an empty first source.
@@ -182,8 +182,8 @@ def test_events_at_one_place_are_one_object_and_a_click_lists_them() -> None:
 
 
 def test_the_deck_stays_small_with_many_events() -> None:
-    from strikes.corpus import make_events
-    from strikes.timeline import prepare_events
+    from bench.corpus import make_events
+    from strikes.views import prepare_events
 
     ev = prepare_events(make_events(20_000, seed=9))
     frame = maps.map_frame(ev)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from strikes.articles import RawDocument, load_documents
+from strikes.documents.articles import RawDocument, load_documents
+from strikes.documents.sentences import split_sentences
 from strikes.events import event_records
 from strikes.pipeline import run_documents
-from strikes.sentences import split_sentences
 from strikes.zones import Zoner, is_furniture_title, sentence_zone
 
 CASES = json.loads((Path(__file__).parent / "cases" / "zones.json").read_text())

@@ -11,10 +11,10 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from ui.filters import Filters
-from ui.highlight import esc, highlight, legend_html, text_block
-from ui.metrics import Headline
-from ui.theme import (
+from ui.render.filters import Filters
+from ui.render.highlight import esc, highlight, legend_html, text_block
+from ui.render.metrics import Headline
+from ui.render.theme import (
     PRECISION_LABELS,
     fmt_date,
     fmt_int,
@@ -325,6 +325,9 @@ def event_facts(ev: Mapping) -> None:
     st.html(f"<table style='font-size:0.9rem;border-collapse:collapse'>{body}</table>")
 
 
+SOURCES_PER_PAGE = 20
+
+
 def event_sources_panel(
     ev: Mapping,
     *,
@@ -332,8 +335,10 @@ def event_sources_panel(
     claims: pd.DataFrame,
     articles: pd.DataFrame,
     show_facts: bool = True,
+    key_prefix: str = "ev",
 ) -> None:
-    """The facts of one event, its source sentences (highlighted) and any disagreements."""
+    """The facts of one event, its source sentences (highlighted, `SOURCES_PER_PAGE` at a
+    time) and any disagreements.  `key_prefix` tells apart two panels of one event on a page."""
     eid = str(ev.get("event_id"))
     srcs = None
     if not event_sources.empty:
@@ -358,16 +363,36 @@ def event_sources_panel(
                 + "</div>"
             )
         if srcs is None or srcs.empty:
-            rows = [s for s in (ev.get("sources") or []) if isinstance(s, dict)]
+            all_rows = [s for s in (ev.get("sources") or []) if isinstance(s, dict)]
+            total = len(all_rows)
         else:
-            rows = srcs.sort_values("ord").to_dict("records")
-            for r in rows:
-                r.setdefault("article", r.get("article_id"))
-        if not rows:
+            srcs = srcs.sort_values("ord")
+            total = len(srcs)
+        if not total:
             st.caption("No source sentence is recorded for this event.")
             return
+        # A bounded page of sources: one event can cite thousands of sentences (a paste of
+        # one report repeated), and each is a highlighted block in the browser.
+        first = 0
+        if total > SOURCES_PER_PAGE:
+            pages = -(-total // SOURCES_PER_PAGE)
+            page = st.number_input(
+                f"Sources page (of {pages:,}; {total:,} sources)",
+                min_value=1,
+                max_value=pages,
+                value=1,
+                step=1,
+                key=f"src_page_{key_prefix}_{eid}",
+            )
+            first = (int(page) - 1) * SOURCES_PER_PAGE
+        if srcs is None or srcs.empty:
+            rows = all_rows[first : first + SOURCES_PER_PAGE]
+        else:
+            rows = srcs.iloc[first : first + SOURCES_PER_PAGE].to_dict("records")
+            for r in rows:
+                r.setdefault("article", r.get("article_id"))
         st.html(legend_html(("number", "casualty", "place", "weapon", "actor")))
-        for i, s in enumerate(rows, start=1):
+        for i, s in enumerate(rows, start=first + 1):
             art_id = s.get("article_id") or s.get("article")
             label = titles.get(str(art_id), short_file(art_id))
             sentence = s.get("sentence")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,15 +19,16 @@ import pandas as pd
 import streamlit as st
 
 from strikes.errors import StoreError, StoreUnusable, StrikesError
+from strikes.ingest import ensure_store, rebuild_from_seeds
 from strikes.settings import Settings
-from strikes.store import Store, ensure_store, rebuild_from_seeds, write_problem
-from strikes.timeline import dense_date_range, filter_options, prepare_events
+from strikes.store.database import Store, write_problem
+from strikes.views import dense_date_range, filter_options, prepare_events
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
-    from ui.filters import Filters
-    from ui.metrics import Headline
+    from ui.render.filters import Filters
+    from ui.render.metrics import Headline
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Data:
     event_sources: pd.DataFrame
     options: dict[str, list[str]]
     date_bounds: tuple[str | None, str | None]
-    # The default date range: where the data is dense (`strikes.timeline.dense_date_range`).
+    # The default date range: where the data is dense (`strikes.views.dense_date_range`).
     default_dates: tuple[str, str] | None = None
 
     @property
@@ -64,7 +66,7 @@ def read_only_reason() -> str | None:
     if s.read_only:
         return "this deployment is read-only (STRIKES_READ_ONLY)"
     problem = write_problem(Path(s.db_path))
-    return f"the event store cannot be written here: {problem}" if problem else None
+    return f"the event store cannot be written here: {without_paths(problem)}" if problem else None
 
 
 @st.cache_resource(show_spinner="Opening the event store (first start builds it from the seeds)…")
@@ -170,7 +172,7 @@ def _store_error_screen(exc: StrikesError) -> None:
 
 @st.cache_resource(show_spinner="Preparing the map…", max_entries=2)
 def _map_rows(version: str, _events: pd.DataFrame) -> pd.DataFrame:
-    from ui.maps import map_frame
+    from ui.render.maps import map_frame
 
     return map_frame(_events)
 
@@ -205,7 +207,7 @@ class Overview:
 def _overview(
     version: str, view: str, attackers: tuple[str, ...], _events: pd.DataFrame
 ) -> Overview:
-    from strikes.timeline import (
+    from strikes.views import (
         barrages_by_weapon,
         barrages_per_night,
         bin_for_span,
@@ -216,8 +218,14 @@ def _overview(
         rolling_launched,
         weapon_counts,
     )
-    from ui.charts import barrage_timeline, model_chart, monthly_chart, region_chart, weapon_chart
-    from ui.metrics import headline
+    from ui.render.charts import (
+        barrage_timeline,
+        model_chart,
+        monthly_chart,
+        region_chart,
+        weapon_chart,
+    )
+    from ui.render.metrics import headline
 
     months = monthly_totals(_events)
     by_weapon = barrages_by_weapon(_events)
@@ -263,10 +271,25 @@ def clear_caches() -> None:
     _overview.clear()
 
 
+# An absolute path in a message ("/srv/app/data/strikes.duckdb: ..."): only its last part is
+# shown, visitors learn nothing of the server's folders.  Not inside a URL ("https://a/b").
+_ABS_PATH = re.compile(r"(?<![\w:/.~])(?:/[^\s/:'\"`,;()]+)+/([^\s/:'\"`,;()]+)")
+
+
+def without_paths(text: str) -> str:
+    """`text` with every absolute path reduced to its file name."""
+    return _ABS_PATH.sub(lambda m: m.group(1), text)
+
+
 def _plain(text: str) -> str:
     from ui.components import md_escape
 
-    return md_escape(text)
+    return md_escape(without_paths(text))
+
+
+def plain_error(exc: BaseException) -> str:
+    """An error's message for the page: no server paths, Markdown escaped."""
+    return _plain(str(exc))
 
 
 __all__ = [
@@ -279,5 +302,7 @@ __all__ = [
     "get_store",
     "map_rows",
     "overview",
+    "plain_error",
     "read_only_reason",
+    "without_paths",
 ]

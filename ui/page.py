@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from strikes.timeline import split_undated
+from strikes.views import split_undated
 from ui.data import Data, get_data
-from ui.filters import Filters
+from ui.render.filters import Filters
 from ui.sidebar import current_filters
 
 

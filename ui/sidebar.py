@@ -19,9 +19,10 @@ import datetime as _dt
 import streamlit as st
 
 from strikes.export import country_name
-from ui.data import Data
-from ui.filters import QUERY_KEYS, Filters, query_differs
-from ui.theme import weapon_label
+from strikes.views import search_words
+from ui.data import Data, get_settings
+from ui.render.filters import QUERY_KEYS, Filters, query_differs
+from ui.render.theme import weapon_label
 
 K_DATES = "flt_dates"
 K_ATTACKERS = "flt_attackers"
@@ -70,7 +71,7 @@ def _seed(f: Filters, lo: _dt.date | None, hi: _dt.date | None) -> None:
     ss[K_WEAPONS] = list(f.weapons)
     ss[K_COUNTRIES] = list(f.countries)
     ss[K_REGIONS] = list(f.regions)
-    ss[K_TEXT] = f.text
+    ss[K_TEXT] = f.text[: get_settings().max_search_chars]
     if lo is not None and hi is not None:
         # No dates in the link: the dense part of the data, not a span set by one outlier.
         d_lo, d_hi = _default_dates(lo, hi)
@@ -106,8 +107,7 @@ def _sanitize(data: Data, lo: _dt.date | None, hi: _dt.date | None) -> None:
         allowed = set(opts.get(opt, []))
         cur = ss.get(key) or []
         ss[key] = [v for v in cur if v in allowed]
-    if K_TEXT not in ss:
-        ss[K_TEXT] = ""
+    ss[K_TEXT] = str(ss.get(K_TEXT) or "")[: get_settings().max_search_chars]
     if lo is None or hi is None:
         ss.pop(K_DATES, None)
         return
@@ -127,6 +127,14 @@ def _sanitize(data: Data, lo: _dt.date | None, hi: _dt.date | None) -> None:
     ss[K_BOUNDS] = new
 
 
+def _search(value: object) -> str:
+    """The search text as used: at most max_search_chars, each word once, max_search_words."""
+    s = get_settings()
+    return " ".join(
+        search_words(str(value or "")[: s.max_search_chars], max_words=s.max_search_words)
+    )
+
+
 def current_filters(data: Data) -> Filters:
     ss = st.session_state
     lo, hi = data.date_bounds
@@ -144,7 +152,7 @@ def current_filters(data: Data) -> Filters:
         weapons=tuple(ss.get(K_WEAPONS) or ()),
         countries=tuple(ss.get(K_COUNTRIES) or ()),
         regions=tuple(ss.get(K_REGIONS) or ()),
-        text=str(ss.get(K_TEXT) or ""),
+        text=_search(ss.get(K_TEXT)),
         bounds=(lo, hi),
     )
 
@@ -223,6 +231,7 @@ def render_sidebar(data: Data) -> Filters:
         st.text_input(
             "Search places and sources",
             key=K_TEXT,
+            max_chars=get_settings().max_search_chars,
             placeholder="e.g. Kyiv, Izhevsk, Shahed",
             help="Every word must appear in the place, region, target, weapon models, who "
             "reported it, or the source sentences.",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.theme import PRECISION_LABELS, fmt_date, vague_items, vague_text, weapon_label
+from ui.render.theme import PRECISION_LABELS, fmt_date, vague_items, vague_text, weapon_label
 
 
 def display_events(events: pd.DataFrame) -> pd.DataFrame:
