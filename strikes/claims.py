@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from itertools import compress
 
 from strikes import lexicon as lx
+from strikes import nonevents, zones
 from strikes.dates import DateMention, find_dates, parse_published, pick_event_date
 from strikes.extract.casualty_rules import CASUALTY_PHRASES
 from strikes.extract.rules import RuleMatch
@@ -231,9 +232,9 @@ DISTANCE_BEFORE_RE = re.compile(
 _FILLER = r"(?:[\w'’-]+\s+){0,4}?"
 TARGET_CUE_BEFORE_RE = re.compile(
     r"(?:\b(?:in|on|at|over|near|across|into|outside|around|against|targeting|above|throughout|towards?|"
-    r"hit|hits|struck|strike|strikes|attacked|attack|attacks|targeted|targets|pummell?ed|pounded|"
+    r"hit|hits|struck|strike|strikes|attacked|attack|attacks|targeted|targets|pummell?ed|pounded|set|"
     r"shelled|bombed|hammered|battered|shelling|bombarded|raided)\s+"
-    r"|\b(?:city|town|village|region|oblast|port|settlement|outskirts|suburbs?|district|capital|"
+    r"|\b(?:city|cities|towns?|villages?|region|oblast|port|settlements?|outskirts|suburbs?|district|capital|"
     r"area|province|republic|community|hromada|resort)\s+of\s+)"
     rf"(?:(?:the|a|an)\s+)?{_FILLER}\Z",
     re.I,
@@ -319,6 +320,7 @@ _SENTENCE_GATES = GateSet(
         INTERCEPT_VERB_RE, LAUNCH_VERB_RE, HIT_VERB_RE, SUBSET_RE, DISTANCE_BEFORE_RE,
         SAID_RE, COUNTRY_WORD_RE, BOTH_SIDES_RE,
         SAID_IT_RE, ACTOR_ADJ_ATTACK_RE, SUBJECT_VERB_RE, BY_ACTOR_RE, DEFENDER_RE,
+        nonevents.ANY_CLAUSE_RULE_RE,
     ],
     alone=[TARGET_CUE_BEFORE_RE],
 )  # fmt: skip
@@ -1077,11 +1079,15 @@ def extract_article_claims(
     # Most sentences fail the prefilter (tested in one scan of the article); they are cheap to
     # test and not worth a cache slot.  `compress` skips them without a Python step each.
     candidate = _PREFILTER.test_spans(text, [(s, e) for _i, s, e in sentences])
+    zoner = zones.Zoner(text)
     for sent_idx, s_start, s_end in compress(sentences, candidate):
         sent = text[s_start:s_end]
         facts = _sentence_facts(sent, geo)
         if facts is None:
             continue
+        zone = zoner.zone(s_start, s_end)
+        if zone == "teaser":
+            continue  # the outlet's other headlines are never evidence (zones.py)
         _sentence_claims(
             article_id=article_id,
             sent_idx=sent_idx,
@@ -1091,6 +1097,7 @@ def extract_article_claims(
             ctx=ctx,
             geo=geo,
             settings=settings,
+            zone=zone,
         )
     for c in ctx.claims:
         # Again where a follow-up sentence added figures; _build_claims checked the others
@@ -1384,7 +1391,11 @@ def _bind(
         counts=tuple(counts),
         casualties=tuple(casualties),
         vague_counts=vague_counts,
-        non_event=_non_event(clause, counts, casualties, scan, c_start),
+        non_event=_non_event(clause, counts, casualties, scan, c_start)
+        or (
+            scan.test(nonevents.ANY_CLAUSE_RULE_RE, clause, c_start)
+            and _table_non_event(clause, counts, casualties, local_weapons) is not None
+        ),
         attack_evidence=attack_evidence,
     )
 
@@ -1417,6 +1428,7 @@ def _sentence_claims(
     ctx: Context,
     geo: Geo,
     settings: Settings,
+    zone: str = "body",
 ) -> None:
     # Read only once a clause becomes a claim (a quarter of the sentences never do).
     dates_all: list[DateMention] | None = None
@@ -1436,6 +1448,7 @@ def _sentence_claims(
                 binding = cf.speaker_binding
         if binding.non_event:
             continue
+        c_zone = zones.clause_zone(zone, sent, c_start, after_report=bool(new_claims))
         # The cached binding's tuples as they are: nothing below changes them.
         target_places = binding.target_places
         counts = binding.counts
@@ -1498,6 +1511,8 @@ def _sentence_claims(
         if prev is not None and (
             (no_place_of_its_own and (is_followup_shape or casualty_words or counts)) or same_town
         ):
+            if c_zone in _OWN_FRAME_ZONES:
+                continue  # a past attack recalled is not more of the current one (zones.py)
             _update(prev, counts, casualties, clause, offset, sent, claimant, article_id)
             continue
         # "The attack on the refinery in the port of Tuapse ...": the previous report, placed
@@ -1556,6 +1571,8 @@ def _sentence_claims(
             [d for d in dates_all if c_start <= d.start < c_end or d.statement]
         )
         date_str, date_prec, date_src = _event_date(date_m, ctx, sent_idx, dates_all)
+        if c_zone == "background" and not _own_date(date_src):
+            continue  # a past attack is an event only with its own date (zones.py)
         built = _build_claims(
             article_id=article_id,
             sent_idx=sent_idx,
@@ -1583,7 +1600,7 @@ def _sentence_claims(
         if built:
             ctx.last_claim_sent = sent_idx
             day = next((c for c in built if c.date_precision == "day" and c.date), None)
-            if day:
+            if day and zone != "caption":  # a recalled attack with its own date opens a frame
                 ctx.last_day, ctx.last_day_sent = day.date, sent_idx
     # Claimant inside a later clause of the sentence applies to the sentence's claims.
     if claimant:
@@ -1593,6 +1610,16 @@ def _sentence_claims(
 
 
 KILL_WORDS_RE = KILL_RE
+# Zones whose claims stand on their own: never a follow-up of the current attack (a caption's
+# date also dates nothing after it).
+_OWN_FRAME_ZONES = frozenset({"background", "caption"})
+
+
+def _own_date(date_src: str) -> bool:
+    """Whether a claim's date came from its own sentence (not the context or the article)."""
+    return date_src not in {"context", "publication", "unknown", "day-before-context"} and not (
+        date_src.startswith("unresolved")
+    )
 
 
 def _non_event(
@@ -1608,10 +1635,26 @@ def _non_event(
             and scan.test(ANY_ATTACK_VERB_RE, clause[m.end() :], base + m.end())
             and not casualties
         )
-    if scan.test(NON_EVENT_RE, clause, base) or scan.test(GENERIC_RE, clause, base):
+    if scan.test(GENERIC_RE, clause, base):
+        return True
+    m = scan.search(NON_EVENT_RE, clause, base)
+    if m is not None and not nonevents.describes_target(clause, m.start()):
         return True
     m = scan.search(MODAL_RE, clause, base)
     return bool(m and scan.test(ANY_ATTACK_VERB_RE, clause[m.end() :], base + m.end()))
+
+
+def _table_non_event(
+    clause: str, counts: Sequence[Count], casualties: Sequence[Casualty], weapons: Sequence
+) -> str | None:
+    """The id of the nonevents.CLAUSE_RULES row that sets the clause aside, or None."""
+    return nonevents.clause_rule(
+        clause,
+        casualties=any(c.value or c.vague for c in casualties),
+        figures=bool(counts),
+        air=any(c in nonevents.AIR_CLASSES for w in weapons for c in w.classes),
+        gated=True,
+    )
 
 
 def _clause_places(
@@ -1624,6 +1667,7 @@ def _clause_places(
 ) -> list[ClausePlace]:
     out: list[ClausePlace] = []
     c_end = c_start + len(clause)
+    ref_end = -1  # end of a reference place that follows the last place kept
     for m in mentions:
         if not (c_start <= m.start and m.end <= c_end):
             continue
@@ -1632,7 +1676,16 @@ def _clause_places(
         lo = max(c_start, m.start - 80)
         before = sent[lo : m.start]
         after = sent[m.end : min(c_end, m.end + 60)]
-        if scan.test(DISTANCE_BEFORE_RE, before, lo):
+        if scan.test(DISTANCE_BEFORE_RE, before, lo) and not (
+            nonevents.UNNAMED_SITE_BEFORE_RE.search(before)
+        ):
+            continue
+        if nonevents.place_rule(before, sent[m.end : m.end + 60], m.text):
+            # A speaker's place, a point of reference, a government (nonevents.py).  A
+            # reference right after a listed place stays in the list: "over the Bryansk
+            # region bordering Ukraine and the Moscow region".
+            if out and nonevents.REFERENCE_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start]):
+                ref_end = m.end
             continue
         if DISTRICT_OF_CITY_RE.match(after):
             continue  # "the Kyivskyi and Saltivskyi districts of the city": parts of a city named before
@@ -1642,11 +1695,20 @@ def _clause_places(
         listed = bool(
             out
             and out[-1].end + c_start <= m.start
-            and LIST_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start])
+            and (
+                LIST_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start])
+                or (
+                    ref_end > out[-1].end + c_start
+                    and LIST_GAP_RE.fullmatch(sent[ref_end : m.start])
+                )
+            )
         )
         if not (passive or listed or scan.test(TARGET_CUE_BEFORE_RE, before, lo)):
             continue
         out.append(ClausePlace(m, None, m.start - c_start, m.end - c_start, before[-40:]))
+    if len(out) > 1:
+        named = nonevents.facility_names(clause, [(p.start, p.end) for p in out])
+        out = [p for p, n in zip(out, named, strict=True) if not n]
     # "at the country", "Ukrainian territory": the target country by reference.
     for m in scan.finditer(COUNTRY_WORD_RE, clause, c_start):
         s, e = m.start() + c_start, m.end() + c_start
@@ -2013,6 +2075,16 @@ def _build_claims(
     ]
     main_cas = [c for c in casualties if c.place_idx is None]
     specific = [p for p in rest_places if p.place.geo_precision != "country"]
+    if (
+        specific
+        and (len(specific) > 1 or len(specific) < len(rest_places))
+        and not nonevents.DAMAGE_RE.search(clause)
+    ):
+        # Places merely listed where drones were downed or headed are part of the tally (of
+        # the country, or of the figures shared by the list); "18 drones flying towards
+        # Moscow", the one place named, keeps its figures.
+        transit = nonevents.transit_places(clause, [(p.start, p.end) for p in specific])
+        specific = [p for p, t in zip(specific, transit, strict=True) if not t]
     countries = [p for p in rest_places if p.place.geo_precision == "country"]
     main: Claim | None = None
     if specific and countries and any(c.role != "hit" for c in main_counts):
