@@ -225,7 +225,7 @@ NAME_RE = re.compile(r"\A\s*(?:[A-Z][\w'’.-]+\s?){1,4}\Z")
 DISTANCE_BEFORE_RE = re.compile(
     r"(?:(?:kilometers?|kilometres?|km|miles?)\)?[^,;]{0,40}?\b(?:of|from)|\b(?:north|south|east|west|"
     r"northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)"
-    r"(?:ern)?\s+of|\bfrom|\bbeyond|\bto|\bsince|\bborders?\s+with(?:\s+[\w-]+\s+and)?|\bbordering)"
+    r"(?:ern)?\s+of|\bfrom|\bbeyond|\bto|\bsince|\bborders?\s+with(?:\s+[\w-]+\s+and)?)"
     r"\s+(?:the\s+)?\Z",
     re.I,
 )
