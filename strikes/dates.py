@@ -141,7 +141,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:a\s+day\s+(?:earlier|before)|the\s+(?:day|night)\s+before|the\s+previous\s+"
             r"(?:day|night)|the\s+preceding\s+(?:day|night)"
-            r"|(?:(?<=came\s)|(?<=comes\s)|(?<=follows\s)|(?<=followed\s))a\s+day\s+after)\b",
+            r"|a\s+day\s+after)\b",
             re.I,
         ),
     ),
@@ -430,6 +430,19 @@ _ANAPHORIC = frozenset({"anaphoric", "day-before"})
 # this year", "the biggest this month", "since the invasion in February 2022", "since Sunday".
 _SINCE_BEFORE_RE = re.compile(r"\bsince\s+(?:[\w’'-]+\s+){0,4}$", re.I)
 _THIS_PERIOD = frozenset({"last-year", "last-month"})
+_CAME_RE = re.compile(r"\b(?:came|comes|follows|followed)\s+\Z", re.I)
+
+
+def _not_a_date(text: str, kind: str, start: int, matched: str) -> str | None:
+    """Why a shape found at `start` is no date: "scope", "unanchored" (None: it is one)."""
+    # "X a day after Y" dates Y from X only as "(it) came a day after Y".
+    if (
+        kind == "day-before"
+        and matched[-5:].lower() == "after"
+        and not _CAME_RE.search(text, max(0, start - 10), start)
+    ):
+        return "unanchored"
+    return "scope" if _is_scope(text, kind, start, matched) else None
 
 
 def _is_scope(text: str, kind: str, start: int, matched: str) -> bool:
@@ -456,8 +469,10 @@ def find_dates(text: str, *, published: date | None) -> list[DateMention]:
     for kind, s, e, matched, groups in shapes:
         if taken and any(s < te and ts < e for ts, te in taken):
             continue
-        if _is_scope(text, kind, s, matched):
-            taken.append((s, e))  # a scope holds no date, and no shorter shape inside it either
+        skip = _not_a_date(text, kind, s, matched)
+        if skip:
+            if skip == "scope":
+                taken.append((s, e))  # a scope holds no date, nor a shorter shape inside it
             continue
         d, prec = _resolved(kind, groups, matched, published)
         if prec is None and kind not in _ANAPHORIC:
