@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import compress
 
 from strikes import lexicon as lx
 from strikes import nonevents, zones
@@ -562,8 +561,11 @@ class Context:
     published: date | None
     claims: list[Claim] = field(default_factory=list)  # claims of this article so far
     last_claim_sent: int = -10
+    # The article's current day: the last day-precision date a sentence stated (the date of
+    # its claims, or the date it names), and the sentence that stated it.
     last_day: str | None = None
     last_day_sent: int = -10
+    last_day_attacker: str | None = None  # whose attack that day was (None: a bare date)
 
 
 PlaceFinder = Callable[[str], list]
@@ -1077,18 +1079,16 @@ def extract_article_claims(
     # the ASCII spelling; the text keeps its length, so every offset is the source's.
     source, text = text, ascii_lookalikes(text)
     # Most sentences fail the prefilter (tested in one scan of the article); they are cheap to
-    # test and not worth a cache slot.  `compress` skips them without a Python step each.
+    # test and not worth a cache slot (only their dates are read).
     candidate = _PREFILTER.test_spans(text, [(s, e) for _i, s, e in sentences])
     zoner = zones.Zoner(text)
-    for sent_idx, s_start, s_end in compress(sentences, candidate):
+    for (sent_idx, s_start, s_end), is_candidate in zip(sentences, candidate, strict=True):
         sent = text[s_start:s_end]
-        facts = _sentence_facts(sent, geo)
-        if facts is None:
-            continue
-        zone = zoner.zone(s_start, s_end)
+        facts = _sentence_facts(sent, geo) if is_candidate else None
+        zone = zoner.zone(s_start, s_end) if facts is not None else "body"
         if zone == "teaser":
             continue  # the outlet's other headlines are never evidence (zones.py)
-        _sentence_claims(
+        if facts is None or not _sentence_claims(
             article_id=article_id,
             sent_idx=sent_idx,
             sent=sent,
@@ -1098,16 +1098,58 @@ def extract_article_claims(
             geo=geo,
             settings=settings,
             zone=zone,
-        )
+        ):
+            # A sentence without a claim still moves the article's date on ("Russia said on
+            # Saturday ...", "The barrage overnight into Thursday was the largest this month.").
+            _note_date(sent, sent_idx, ctx)
     for c in ctx.claims:
         # Again where a follow-up sentence added figures; _build_claims checked the others
         # (checking a claim twice changes nothing: tests/test_article_claims_fastpaths.py).
         if "followup" in c.rules:
             _check_plausible(c, settings)
     kept = [c for c in ctx.claims if _keep(c)]
+    _date_from_same_place(kept)
     if text is not source:
         _quote_source(kept, source)
     return kept
+
+
+# A claim dated only by the publication says nothing of its own about the day of the attack.
+_WEAK_DATE_SOURCES = frozenset({"publication"})
+
+
+def _date_from_same_place(claims: list[Claim]) -> None:
+    """A weakly dated claim takes the day that another claim of the article dates from the
+    text for the same attacker and place, a day apart at most ("hours after an attack on Kyiv
+    killed 26" in the lead, "the strikes on Kyiv from late Wednesday to early Thursday" below):
+    the article's one attack there, not a second one."""
+    # A country holds many attacks of many days: only a town's or a region's claims pair up.
+    weak = [
+        c
+        for c in claims
+        if c.date_source in _WEAK_DATE_SOURCES
+        and c.date
+        and getattr(c.place, "geo_precision", None) != "country"
+    ]
+    if not weak:
+        return
+    strong: dict[tuple, set[str]] = {}
+    for c in claims:
+        if c.date and c.date_precision == "day" and c.date_source not in _WEAK_DATE_SOURCES:
+            strong.setdefault((c.attacker, _place_key(c.place)), set()).add(c.date)
+    for c in weak:
+        days = strong.get((c.attacker, _place_key(c.place)), set())
+        near = [
+            d for d in days if abs((date.fromisoformat(d) - date.fromisoformat(c.date)).days) == 1
+        ]
+        if len(near) == 1 and c.date not in days:
+            c.date = near[0]
+            c.date_source = "same-place"
+            c.rules = [r if not r.startswith("date:") else "date:same-place" for r in c.rules]
+
+
+def _place_key(place: object) -> tuple:
+    return (getattr(place, "geonameid", None), getattr(place, "name", None))
 
 
 def _quote_source(claims: list[Claim], source: str) -> None:
@@ -1429,7 +1471,8 @@ def _sentence_claims(
     geo: Geo,
     settings: Settings,
     zone: str = "body",
-) -> None:
+) -> bool:
+    """Add the sentence's claims to `ctx`; False when it made none."""
     # Read only once a clause becomes a claim (a quarter of the sentences never do).
     dates_all: list[DateMention] | None = None
     claimant = facts.claimant
@@ -1514,6 +1557,8 @@ def _sentence_claims(
             if c_zone in _OWN_FRAME_ZONES:
                 continue  # a past attack recalled is not more of the current one (zones.py)
             _update(prev, counts, casualties, clause, offset, sent, claimant, article_id)
+            if prev.date is not None and prev.date == ctx.last_day:
+                ctx.last_day_sent = sent_idx  # still the same attack: its day carries on
             continue
         # "The attack on the refinery in the port of Tuapse ...": the previous report, placed
         # more precisely (a city inside the region or country it named).
@@ -1567,10 +1612,19 @@ def _sentence_claims(
             continue
         if dates_all is None:
             dates_all = find_dates(sent, published=ctx.published)
-        date_m = pick_event_date(
-            [d for d in dates_all if c_start <= d.start < c_end or d.statement]
-        )
-        date_str, date_prec, date_src = _event_date(date_m, ctx, sent_idx, dates_all)
+        # A date right before the clause opens it ("The attack came a day after | Russia
+        # launched ..."): the separator words are no clause's.
+        in_clause = [
+            d
+            for d in dates_all
+            if c_start <= d.start < c_end or d.statement or 0 <= c_start - d.end <= 2
+        ]
+        if all(d.statement for d in in_clause):
+            # "Russia fired 300 drones at Ukraine – with Kyiv the main target – from late
+            # Wednesday to early Thursday": the sentence's date, when the clause has none.
+            in_clause = dates_all
+        date_m = pick_event_date(in_clause)
+        date_str, date_prec, date_src = _event_date(date_m, ctx, sent_idx, dates_all, attacker)
         if c_zone == "background" and not _own_date(date_src):
             continue  # a past attack is an event only with its own date (zones.py)
         built = _build_claims(
@@ -1601,12 +1655,17 @@ def _sentence_claims(
             ctx.last_claim_sent = sent_idx
             day = next((c for c in built if c.date_precision == "day" and c.date), None)
             if day and zone != "caption":  # a recalled attack with its own date opens a frame
+                if day.date_source in _REPORT_DAY_SOURCES:
+                    ctx.last_day_attacker = None  # the day of a report, either side's
+                elif day.date_source not in _CARRIED_SOURCES or day.date != ctx.last_day:
+                    ctx.last_day_attacker = day.attacker
                 ctx.last_day, ctx.last_day_sent = day.date, sent_idx
     # Claimant inside a later clause of the sentence applies to the sentence's claims.
     if claimant:
         for c in new_claims:
             if not c.claimed_by:
                 c.claimed_by = claimant
+    return bool(new_claims)
 
 
 KILL_WORDS_RE = KILL_RE
@@ -1617,7 +1676,7 @@ _OWN_FRAME_ZONES = frozenset({"background", "caption"})
 
 def _own_date(date_src: str) -> bool:
     """Whether a claim's date came from its own sentence (not the context or the article)."""
-    return date_src not in {"context", "publication", "unknown", "day-before-context"} and not (
+    return date_src not in {"context", "overnight-context", "publication", "unknown"} and not (
         date_src.startswith("unresolved")
     )
 
@@ -1625,7 +1684,7 @@ def _own_date(date_src: str) -> bool:
 def _non_event(
     clause: str, counts: list[Count], casualties: list[Casualty], scan: TextScan, base: int
 ) -> bool:
-    if scan.test(CUMULATIVE_RE, clause, base):
+    if scan.test(CUMULATIVE_RE, clause, base) and not _scope_only(clause, scan, base):
         return True  # "since the start of the war": a running total, not an attack
     if counts or casualties:
         # Figures tied to a verb are a report, unless the clause is about the future.
@@ -1654,6 +1713,23 @@ def _table_non_event(
         figures=bool(counts),
         air=any(c in nonevents.AIR_CLASSES for w in weapons for c in w.classes),
         gated=True,
+    )
+
+
+# "the largest attack since the war began", "the deadliest to date": a superlative measured
+# against the war is a scope of this attack, not a running total.
+_SUPERLATIVE_BEFORE_RE = re.compile(
+    r"\b(?:largest|biggest|deadliest|heaviest|worst|most\s+[\w-]+|highest|record|first|"
+    r"fiercest|strongest|longest|bloodiest)\b(?:[\s,]+[\w’'-]+){0,6}[\s,]*\Z",
+    re.I,
+)
+
+
+def _scope_only(clause: str, scan: TextScan, base: int) -> bool:
+    """Every running-total phrase of the clause measures a superlative."""
+    return all(
+        _SUPERLATIVE_BEFORE_RE.search(clause, max(0, m.start() - 80), m.start())
+        for m in scan.finditer(CUMULATIVE_RE, clause, base)
     )
 
 
@@ -1905,21 +1981,59 @@ def _inside_place(inner: object, outer: object) -> bool:
     return False
 
 
+# How many sentences an article's current day carries over (a paragraph about one attack).
+_DAY_CONTEXT_SENTENCES = 3
+# A bare "overnight" takes the article's current day only when that day is the publication
+# day or one of the two before (a briefing written the morning after); an older day is a
+# background story's, and the night is the one before publication.
+_OVERNIGHT_CONTEXT_DAYS = 2
+
+
+# Dates that name when a report was made, and dates carried over from earlier sentences.
+_REPORT_DAY_SOURCES = frozenset({"statement-weekday", "overnight-of-statement", "publication"})
+_CARRIED_SOURCES = frozenset({"context", "overnight-context", "day-before-context"})
+
+
+def _note_date(sent: str, sent_idx: int, ctx: Context) -> None:
+    """The date a sentence without claims names, as the article's current day."""
+    found = find_dates(sent, published=ctx.published)
+    if not found:
+        return
+    m = pick_event_date([d for d in found if not d.anaphoric])
+    if m is not None and m.date and m.precision == "day" and m.kind != "overnight":
+        ctx.last_day, ctx.last_day_sent, ctx.last_day_attacker = m.date, sent_idx, None
+
+
 def _event_date(
-    date_m: DateMention | None, ctx: Context, sent_idx: int, dates_all: list[DateMention]
+    date_m: DateMention | None,
+    ctx: Context,
+    sent_idx: int,
+    dates_all: list[DateMention],
+    attacker: str | None = None,
 ) -> tuple[str | None, str | None, str]:
-    recent_day = ctx.last_day if sent_idx - ctx.last_day_sent <= 3 else None
+    # The article's current day, unless it was the other side's attack (a briefing turns from
+    # Russia's night on Ukraine to Ukraine's on Russia, each with its own day).
+    recent_day = (
+        ctx.last_day
+        if sent_idx - ctx.last_day_sent <= _DAY_CONTEXT_SENTENCES
+        and ctx.last_day_attacker in (None, attacker)
+        else None
+    )
     if date_m is not None and not date_m.anaphoric:
         if date_m.kind == "overnight":
             # "said Tuesday that Russia fired 52 drones overnight": the night before the statement.
             stmt = next((d for d in dates_all if d.statement and d.date), None)
             if stmt:
                 return stmt.date, "day", "overnight-of-statement"
+            if recent_day and _near_publication(recent_day, ctx.published):
+                # "Russia attacked overnight on Saturday ... The air force said it downed 510
+                # drones in the overnight attack": the night the article is about.
+                return recent_day, "day", "overnight-context"
         if date_m.date is None:
             return None, None, f"unresolved:{date_m.kind}"
         return date_m.date, date_m.precision, date_m.kind
     if date_m is not None and date_m.kind == "day-before":
-        base = recent_day or ctx.last_day
+        base = recent_day or ctx.last_day or (ctx.published and ctx.published.isoformat())
         if base:
             return (
                 (date.fromisoformat(base) - timedelta(days=1)).isoformat(),
@@ -1936,6 +2050,13 @@ def _event_date(
     if ctx.published is not None:
         return ctx.published.isoformat(), "day", "publication"
     return None, None, "unknown"
+
+
+def _near_publication(day: str, published: date | None) -> bool:
+    if published is None:
+        return True
+    d = date.fromisoformat(day)
+    return published - timedelta(days=_OVERNIGHT_CONTEXT_DAYS) <= d <= published
 
 
 def _span(kind: str, start: int, end: int, offset: int) -> dict:

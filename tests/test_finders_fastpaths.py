@@ -209,8 +209,13 @@ def _find_dates_uncached(text: str, published: date | None) -> list:
     for kind, s, e, matched, groups in _plain_shapes(text):
         if any(s < te and ts < e for ts, te in taken):
             continue
+        skip = dates._not_a_date(text, kind, s, matched)
+        if skip:
+            if skip == "scope":
+                taken.append((s, e))
+            continue
         d, prec = dates._resolve(kind, dict(groups), matched, published)
-        if prec is None and kind != "anaphoric":
+        if prec is None and kind not in {"anaphoric", "day-before"}:
             continue
         taken.append((s, e))
         out.append(

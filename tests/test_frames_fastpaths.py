@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import numpy as np
@@ -24,7 +25,7 @@ import pandas as pd
 import pytest
 
 from bench.corpus import make_documents
-from strikes import pipeline
+from strikes import events, pipeline
 from strikes.events import FIGURES, merge_claims
 from strikes.schema import ARTICLES, CLAIMS, EVENTS, _column, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS
@@ -378,13 +379,15 @@ def _place_key(row: dict) -> str:
 
 
 def _event_key(row: dict) -> tuple[str, ...]:
-    return (
+    key = (
         str(row.get("attacker") or ""),
         str(row.get("date") or ""),
         str(row.get("date_precision") or ""),
         _place_key(row),
         str(row.get("kind") or "strike"),
     )
+    # Undated claims never merge: one event each.
+    return key if not _missing(row.get("date")) and key[1] else (*key, f"claim:{row['claim_id']}")
 
 
 _PLACE_COLUMNS = (
@@ -406,11 +409,33 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return [dict(zip(cols, row, strict=True)) for row in zip(*lists, strict=True)]
 
 
+def _join_nights(groups: dict) -> dict:
+    """A night dated a day apart by different articles (a night claim on either side): the
+    later day's event."""
+    night = events.NIGHT_SOURCES
+    moved: dict = {}
+    for key in sorted(groups):
+        if len(key) != 5 or key[1][:2] != "20" or key[2] != "day":
+            continue
+        nxt = (date.fromisoformat(key[1]) + timedelta(days=1)).isoformat()
+        later = (key[0], nxt, *key[2:])
+        if later not in groups or key in moved.values() or later in moved:
+            continue
+        both = groups[key] + groups[later]
+        arts = ({r["article_id"] for r in groups[key]}, {r["article_id"] for r in groups[later]})
+        if any(r.get("date_source") in night for r in both) and not arts[0] & arts[1]:
+            moved[key] = later
+    out = {k: list(v) for k, v in groups.items() if k not in moved}
+    for key, later in moved.items():
+        out[later] = out[later] + groups[key]
+    return out
+
+
 def _fold(groups: dict) -> dict:
     cities: dict = {}
     for key, members in groups.items():
         m = members[0]
-        if m.get("geo_precision") == "city" and not _missing(m.get("admin1")):
+        if key[1] and m.get("geo_precision") == "city" and not _missing(m.get("admin1")):
             cities.setdefault(
                 (key[0], key[1], str(m.get("country_code")), str(m["admin1"])), []
             ).append(key)
@@ -418,8 +443,10 @@ def _fold(groups: dict) -> dict:
     folded: dict = {}
     for key, members in groups.items():
         m = members[0]
-        if m.get("geo_precision") == "region" and not any(
-            _val(r.get(f)) is not None for r in members for f in FIGURES
+        if (
+            key[1]
+            and m.get("geo_precision") == "region"
+            and not any(_val(r.get(f)) is not None for r in members for f in FIGURES)
         ):
             targets = cities.get(
                 (key[0], key[1], str(m.get("country_code")), str(m.get("location"))), []
@@ -457,7 +484,7 @@ def _merge_group(key: tuple, members: list[dict], published: dict) -> dict:
     first = members[0]
     out: dict = {
         "event_id": hashlib.sha1("|".join(key).encode()).hexdigest()[:16],
-        "date": _val(first["date"]),
+        "date": key[1] if len(key) == 5 and key[1][:2] == "20" else _val(first["date"]),
         "date_precision": _val(first["date_precision"]),
         "attacker": first["attacker"],
         "kind": _val(first.get("kind")) or "strike",
@@ -527,7 +554,7 @@ def merge_reference(claims: pd.DataFrame, *, articles: pd.DataFrame) -> pd.DataF
         if _missing(r.get("attacker")) or _missing(r.get("geo_precision")):
             continue
         groups.setdefault(_event_key(r), []).append(r)
-    groups = _fold(groups)
+    groups = _fold(_join_nights(groups))
     rows = [_merge_group(key, members, published) for key, members in sorted(groups.items())]
     return conform(rows, EVENTS)
 
