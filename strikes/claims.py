@@ -20,10 +20,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import compress
 
 from strikes import lexicon as lx
+from strikes import nonevents, zones
 from strikes.dates import DateMention, find_dates, parse_published, pick_event_date
+from strikes.extract.casualty_rules import CASUALTY_PHRASES
+from strikes.extract.rules import RuleMatch
 from strikes.numbers import Amount, find_amounts, find_implausible
 from strikes.settings import DEFAULT_SETTINGS, Settings
 from strikes.speed.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
@@ -102,7 +104,7 @@ CLAUSE_SPLIT_RE = re.compile(f"{_PUNCT_SPLIT}|{_SPACE_SPLIT}")
 _PUNCT_SPLIT_RE = re.compile(_PUNCT_SPLIT)
 PREFILTER_RE = re.compile(
     rf"(?:{_alt(list(lx.WEAPON_TERMS))}|attack|strike|struck|barrage|shell|bomb|kill|injur|wound|"
-    r"dead|casualt|hurt|death|hit|launch|intercept|shot down|downed|onslaught|raid|assault|"
+    r"dead|died|casualt|hurt|death|toll|bodies|body|lives|hit|launch|intercept|shot down|downed|onslaught|raid|assault|"
     r"explosion|blast)",
     re.I,
 )
@@ -121,9 +123,15 @@ LAUNCH_VERB_RE = re.compile(rf"\b(?:{_LAUNCH_V})\b", re.I)
 HIT_VERB_RE = re.compile(rf"\b(?:{_HIT_V})\b", re.I)
 PASSIVE_ROLE_RE = re.compile(
     rf"\A(?:\s+(?:of\s+them|of\s+which|in\s+total|overall|altogether))?"
+    # "Twenty drones, including 18 over Crimea, were shot down": the part, set off by commas.
+    rf"(?:,\s+(?:including|of\s+which|among\s+them)\s+[^,;]{{1,60}}(?=,))?"
     rf"(?:\s*,?\s+and\s+(?:[\w-]+\s+){{1,4}}?[\w-]+)?\s*,?\s+"
     rf"(?:(?:were|was|had\s+been|have\s+been|has\s+been|being|are)\s+(?:also\s+|reportedly\s+|"
-    rf"successfully\s+|either\s+)?(?:(?P<pi>{_INTERCEPT_V})|(?P<pl>launched|fired|sent|used))"
+    rf"successfully\s+|either\s+)?(?:(?P<pi>{_INTERCEPT_V})|(?P<pl>launched|fired|sent|used|"
+    rf"aimed\s+at|directed\s+at))"
+    # "25 drones attacked the region", "20 drones had converged on the city": launched at it.
+    rf"|(?:(?:had|have|also|then|later)\s+){{0,2}}(?P<pa>attacked|targeted|converged\s+on|"
+    rf"flew\s+(?:at|into|towards?)|swarmed|raided)"
     rf"|(?P<ph>{_HIT_V}|struck)\b)",
     re.I,
 )
@@ -141,6 +149,7 @@ CASUALTY_VERB_BEFORE_RE = re.compile(
 )
 CASUALTY_VERB_AFTER_RE = re.compile(
     rf"\A(?:\s+(?:(?:{_alt(lx.PERSON_ADJECTIVES)})\s+){{0,2}}(?:{_alt(lx.PERSON_NOUNS)}))?"
+    rf"(?:,?\s+aged\s+(?:between\s+)?\d+(?:\s*(?:,|and|to|-)\s*\d+)*,?)?"
     # "31 people, including five children, were killed": the parenthesis is a part, not more.
     rf"(?:,\s+(?:including|among\s+them|among\s+whom)\s+[^,;]{{1,60}},)?"
     rf"(?:\s+(?:were|was|have\s+been|had\s+been|has\s+been|are|being|got|reportedly|also|"
@@ -158,6 +167,14 @@ SINGULAR_CASUALTY_RE = re.compile(
     r"(?:\d{1,3}-year-old\s+|(?:young|elderly|local|civilian|teenage)\s+)?"
     r"(?:woman|man|child|person|civilian|resident|teenager|boy|girl|driver|worker|pensioner|"
     r"rescuer|firefighter|medic|police\s+officer|soldier|journalist)\b",
+    re.I,
+)
+# "another person was killed", "a woman was injured", "one man died in hospital": one person.
+ANOTHER_CASUALTY_RE = re.compile(
+    r"\b(?P<n>another|a|an|one\s+more)\s+(?:(?:\d{1,3}-year-old|young|elderly|local|civilian)\s+)?"
+    r"(?:person|man|woman|civilian|resident|child|boy|girl|teenager|pensioner)\s+"
+    r"(?:(?:was|has\s+been|had\s+been)\s+(?:also\s+)?(?P<k1>killed)|(?P<k2>died)|"
+    r"(?:was|has\s+been|had\s+been)\s+(?:also\s+)?(?:injured|wounded|hurt|hospitali[sz]ed))\b",
     re.I,
 )
 TOLL_VERB_RE = re.compile(
@@ -207,15 +224,16 @@ NAME_RE = re.compile(r"\A\s*(?:[A-Z][\w'’.-]+\s?){1,4}\Z")
 DISTANCE_BEFORE_RE = re.compile(
     r"(?:(?:kilometers?|kilometres?|km|miles?)\)?[^,;]{0,40}?\b(?:of|from)|\b(?:north|south|east|west|"
     r"northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)"
-    r"(?:ern)?\s+of|\bfrom|\bbeyond|\bto|\bsince)\s+(?:the\s+)?\Z",
+    r"(?:ern)?\s+of|\bfrom|\bbeyond|\bto|\bsince|\bborders?\s+with(?:\s+[\w-]+\s+and)?)"
+    r"\s+(?:the\s+)?\Z",
     re.I,
 )
 _FILLER = r"(?:[\w'’-]+\s+){0,4}?"
 TARGET_CUE_BEFORE_RE = re.compile(
     r"(?:\b(?:in|on|at|over|near|across|into|outside|around|against|targeting|above|throughout|towards?|"
-    r"hit|hits|struck|strike|strikes|attacked|attack|attacks|targeted|targets|pummell?ed|pounded|"
+    r"hit|hits|struck|strike|strikes|attacked|attack|attacks|targeted|targets|pummell?ed|pounded|set|"
     r"shelled|bombed|hammered|battered|shelling|bombarded|raided)\s+"
-    r"|\b(?:city|town|village|region|oblast|port|settlement|outskirts|suburbs?|district|capital|"
+    r"|\b(?:city|cities|towns?|villages?|region|oblast|port|settlements?|outskirts|suburbs?|district|capital|"
     r"area|province|republic|community|hromada|resort)\s+of\s+)"
     rf"(?:(?:the|a|an)\s+)?{_FILLER}\Z",
     re.I,
@@ -224,6 +242,11 @@ TARGET_CUE_AFTER_RE = re.compile(
     r"\A(?:'s\s+[\w-]+\s+)?(?:\s+(?:city|region|oblast))?\s+(?:was|were|has\s+been|had\s+been|"
     r"came|comes|is|also|again){1,2}\s*(?:\s+(?:also|again|heavily|repeatedly))?\s+"
     r"(?:hit|struck|attacked|targeted|shelled|bombed|pounded|under|damaged|rocked|shaken)\b",
+    re.I,
+)
+# "the Kirishi oil refinery", "a Kyiv apartment block": a place named as the target's own.
+ATTRIBUTIVE_TARGET_RE = re.compile(
+    rf"\A(?:'s|’s)?\s+(?:[\w-]+\s+){{0,2}}?(?:{_alt(lx.TARGET_NOUNS)})\b(?!\s+(?:said|says|chief|director|officials?)\b)",
     re.I,
 )
 # "hit Lviv, Lutsk and Ivano-Frankivsk": a place listed right after a target is a target.
@@ -261,7 +284,7 @@ ANAPHORA_RE = re.compile(
 
 
 # The article prefilter, exact and several times faster: it runs anchored only where one of its
-# words occurs (strikes.fastmatch; same answers as PREFILTER_RE.search).
+# words occurs (strikes.speed.fastmatch; same answers as PREFILTER_RE.search).
 _PREFILTER = LiteralGate(PREFILTER_RE)
 _TARGET_FACILITY = LiteralGate(TARGET_FACILITY_RE)
 _CLAIMANT_STOP = LiteralGate(CLAIMANT_STOP_RE)
@@ -280,7 +303,7 @@ _CLAIMANT_WEEKDAY_RE = re.compile(
 _LETTER_RE = re.compile(r"[A-Za-z]")
 
 # Every pattern the clause rules search for in a sentence, in its clauses or in the few words
-# before a number or a place (strikes.fastmatch.GateSet: the answers of pattern.search and
+# before a number or a place (strikes.speed.fastmatch.GateSet: the answers of pattern.search and
 # finditer on the piece, at a fraction of the cost).  One Aho-Corasick scan of the sentence
 # gates the `scanned` ones, which then run anchored only where one of their words occurs
 # (the case-sensitive ones with capitalised names too: re tries every branch at every position
@@ -296,6 +319,7 @@ _SENTENCE_GATES = GateSet(
         INTERCEPT_VERB_RE, LAUNCH_VERB_RE, HIT_VERB_RE, SUBSET_RE, DISTANCE_BEFORE_RE,
         SAID_RE, COUNTRY_WORD_RE, BOTH_SIDES_RE,
         SAID_IT_RE, ACTOR_ADJ_ATTACK_RE, SUBJECT_VERB_RE, BY_ACTOR_RE, DEFENDER_RE,
+        nonevents.ANY_CLAUSE_RULE_RE,
     ],
     alone=[TARGET_CUE_BEFORE_RE],
 )  # fmt: skip
@@ -354,6 +378,8 @@ class Casualty:
     value: int | None
     vague: str | None
     place_idx: int | None
+    revision: bool = False  # "raising the toll to 9": replaces an earlier figure, never adds
+    rule: str = ""  # the phrase-table rule that read it (strikes.extract), if one did
 
 
 @dataclass(slots=True)
@@ -536,8 +562,11 @@ class Context:
     published: date | None
     claims: list[Claim] = field(default_factory=list)  # claims of this article so far
     last_claim_sent: int = -10
+    # The article's current day: the last day-precision date a sentence stated (the date of
+    # its claims, or the date it names), and the sentence that stated it.
     last_day: str | None = None
     last_day_sent: int = -10
+    last_day_attacker: str | None = None  # whose attack that day was (None: a bare date)
 
 
 PlaceFinder = Callable[[str], list]
@@ -622,13 +651,14 @@ def _find_attacker(
 
 
 # Small patterns of the binding rules (compiled once; they run for every amount).
-_OF_THE_GAP_RE = re.compile(r"\s*(?:of\s+(?:the\s+)?)?", re.I)
+_OF_THE_GAP_RE = re.compile(r"\s*(?:of\s+(?:the\s+|those\s+|these\s+)?)?", re.I)
 _BREAKDOWN_GAP_RE = re.compile(
-    r"\s+(?:of\s+(?:them|which)\s+)?(?:were\s+\w+\s+)?(?:over|above|in|across|on|near|towards?)"
+    r"\s+(?:of\s+(?:them|which)\s+)?(?:each\s+)?(?:were\s+\w+\s+)?(?:over|above|in|across|on|near|towards?)"
     r"\s+(?:the\s+)?(?:[\w'’-]+\s+)?",
     re.I,
 )
-_OF_GAP_RE = re.compile(r"\s+of\s+(?:the\s+)?", re.I)
+_EACH_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+)?each\b", re.I)
+_OF_GAP_RE = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?", re.I)
 _OF_THEM_RE = re.compile(r"\A\s+of\s+(?:them|those|these|which)\b", re.I)
 _AND_A_GAP_RE = re.compile(r"\s*,?\s*(?:and|plus)\s+(?P<art>an?)\s+", re.I)
 _DEATH_TOLL_WORDS_RE = re.compile(r"\bdeath\s+toll\b", re.I)
@@ -651,7 +681,7 @@ def _role_for(
     if m:
         if m.group("pi"):
             return "intercepted"
-        if m.group("pl"):
+        if m.group("pl") or m.group("pa"):
             return "launched"
         return "hit"
     lo = max(0, amount.start - 90)
@@ -671,8 +701,20 @@ def _role_for(
     return best[1] if best else None
 
 
+# "two men aged 50 and 48 were killed", "victims aged between 7 and 81": ages, never counts.
+AGE_BEFORE_RE = re.compile(
+    r"\b(?:aged|ages?\s+of)\s+(?:between\s+)?(?:\d+\s*(?:,|and|to|-)\s*)*\Z", re.I
+)
+
+
+def _is_age(clause: str, a: Amount) -> bool:
+    return AGE_BEFORE_RE.search(clause[max(0, a.start - 40) : a.start]) is not None
+
+
 def _is_count_context(clause: str, a: Amount) -> bool:
     """False for amounts that are distances, times, money, ages or anything but a count."""
+    if _is_age(clause, a):
+        return False
     if UNIT_AFTER_RE.match(clause[a.end : a.end + 20]):
         return False
     if CURRENCY_BEFORE_RE.search(clause[max(0, a.start - 5) : a.start]):
@@ -719,17 +761,25 @@ def _bind_counts(
         # Per-place breakdown: "17 over Crimea", "16 drones over the Rostov region".
         place_idx = None
         tail_from = weapon.end if weapon else a.end
+        each = _EACH_AFTER_RE.match(clause, tail_from) is not None
+        shared_with: list[int] = []  # "16 each in the Voronezh and Krasnodar regions"
         for i, p in enumerate(places):
             if getattr(p.mention, "kind", None) in {"country", "country-ref"}:
                 continue
             gap = clause[tail_from : p.start]
-            if (
-                len(gap) < 40  # first: a far place costs no regex
-                and _BREAKDOWN_GAP_RE.fullmatch(gap)
-                and not _listed_with_next(clause, places, i)
-            ):
-                place_idx = i
-                break
+            if len(gap) < 40 and _BREAKDOWN_GAP_RE.fullmatch(
+                gap
+            ):  # first: a far place costs no regex
+                if not _listed_with_next(clause, places, i):
+                    place_idx = i
+                    break
+                if each:
+                    place_idx = i
+                    j = i
+                    while _listed_with_next(clause, places, j):
+                        j += 1
+                        shared_with.append(j)
+                    break
         if weapon is None and k + 1 < len(amounts):
             # "shot down 57 of 83 drones": the first is the verb's, the second was launched.
             nxt = amounts[k + 1]
@@ -741,6 +791,9 @@ def _bind_counts(
                     counts.append(last)
                     forced[nxt.start] = "launched"
                     continue
+        if weapon is None and a.start in forced and last is not None:
+            counts.append(Count(a, forced[a.start], last.weapon, False, None))
+            continue
         if weapon is None:
             if MORE_RE.match(clause[a.end : a.end + 10]) and last is not None:
                 counts.append(Count(a, last.role, last.weapon, False, place_idx))
@@ -748,6 +801,7 @@ def _bind_counts(
             if place_idx is not None and last is not None and (a.start - last.amount.end) < 120:
                 last = Count(a, last.role, last.weapon, True, place_idx)
                 counts.append(last)
+                counts.extend(Count(a, last.role, last.weapon, True, j) for j in shared_with)
                 continue
             of_them = _OF_THEM_RE.match(clause[a.end : a.end + 20])
             if of_them:
@@ -761,6 +815,8 @@ def _bind_counts(
             continue
         if a.vague:
             continue  # "hundreds of drones": kept as text only (claims record it in `vague`)
+        if k + 1 < len(amounts) and _OF_GAP_RE.fullmatch(clause[weapon.end : amounts[k + 1].start]):
+            forced[amounts[k + 1].start] = "launched"  # "shot down 20 drones out of 31 launched"
         role = forced.get(a.start) or _role_for(clause, a, weapon.end, scan, base)
         if role is None:
             continue
@@ -768,6 +824,7 @@ def _bind_counts(
         subset = subset and last is not None and last.role == role
         c = Count(a, role, weapon, subset or place_idx is not None, place_idx)
         counts.append(c)
+        counts.extend(Count(a, role, weapon, True, j) for j in shared_with)
         last = c
     # "40 drones and a ballistic missile": the article counts one, next to a counted weapon
     # ("a glide bomb and a drone" alone stays uncounted: no figure was given).
@@ -790,6 +847,100 @@ def _bind_counts(
     return counts
 
 
+_WHERE_GAP_RE = re.compile(r",?\s+where\s+(?:at\s+least\s+|another\s+)?\Z", re.I)
+_CLAUSE_END_RE = re.compile(r"[;:]|,\s+(?:and|while|but)\s|\.\s", re.I)
+
+
+def _casualty_place(
+    clause: str,
+    a: Amount,
+    after: str,
+    places: list[ClausePlace],
+    amounts: Sequence[Amount],
+    fld: str,
+) -> int | None:
+    """The place a casualty figure belongs to: "killed in Kyiv" (the place right after), "the
+    city of Cherkasy, where one person died" (the place right before), or, where a clause names
+    several places, the first one after the figure and before the next figure of the same kind
+    or the next clause ("Three were killed and 12 wounded when a drone hit a building in
+    Dnipro, and another person was killed in the Kharkiv region")."""
+    pm = PERSON_RE.match(after)
+    tail_off = a.end + (pm.end() if pm else 0)
+    for i, p in enumerate(places):
+        gap = clause[tail_off : p.start]
+        if (
+            len(gap) < 30  # first: a far place costs no regex
+            and _CASUALTY_PLACE_GAP_RE.fullmatch(gap)
+            and not _listed_with_next(clause, places, i)
+        ):
+            return i
+    specific = [
+        i for i, p in enumerate(places) if getattr(p.mention, "kind", None) in {"city", "region"}
+    ]
+    for i in reversed(specific):
+        p = places[i]
+        if p.end <= a.start:
+            if _WHERE_GAP_RE.fullmatch(clause[p.end : a.start]):
+                return i
+            break
+    if len(specific) < 2:
+        return None
+    for i in specific:
+        p = places[i]
+        if p.start < a.end:
+            continue
+        between = clause[a.end : p.start]
+        if len(between) > 140 or _CLAUSE_END_RE.search(between):
+            return None
+        for b in amounts:
+            mb = a.end <= b.start < p.start and CASUALTY_VERB_AFTER_RE.match(
+                clause[b.end : b.end + 80]
+            )
+            if mb and ("killed" if mb.group("k") else "injured") == fld:
+                return None  # the place is the next figure's
+        return i
+    return None
+
+
+def _phrase_casualty(
+    rm: RuleMatch,
+    clause: str,
+    amounts: Sequence[Amount],
+    places: list[ClausePlace],
+    used: set[int],
+) -> Casualty | None:
+    """A casualty read by a row of strikes.extract.casualty_rules (its rule id recorded)."""
+    binds = rm.rule.binds
+    fld = binds.get("field")
+    if fld == "noun":
+        fld = "killed" if rm.span("killed_noun") else "injured"
+    n = rm.span("n")
+    if n is not None:
+        a = next((x for x in amounts if x.start <= n[0] < x.end or n[0] <= x.start < n[1]), None)
+        if a is None or a.start in used:
+            return None  # read already by the verb rules, or not an amount after all
+        used.add(a.start)
+        value = None if a.vague else a.value
+        vague = a.text if a.vague else None
+    else:
+        one = rm.span("one") or (rm.start, rm.end, clause[rm.start : rm.end])
+        a = Amount(one[0], one[1], one[2], 1, 1, None, False)
+        value, vague = int(binds.get("value", 1)), None
+    after = clause[a.end : a.end + 80]
+    place_idx = _casualty_place(clause, a, after, places, amounts, str(fld))
+    if place_idx is None:
+        place_idx = next(
+            (
+                i
+                for i, p in enumerate(places)
+                if p.start >= rm.end
+                and _CASUALTY_PLACE_GAP_RE.fullmatch(" " + clause[rm.end : p.start])
+            ),
+            None,
+        )
+    return Casualty(a, str(fld), value, vague, place_idx, bool(binds.get("revision")), rm.rule.id)
+
+
 def _bind_casualties(
     clause: str,
     amounts: list[Amount],
@@ -808,6 +959,7 @@ def _bind_casualties(
         before = clause[lo : a.start]
         after = clause[a.end : a.end + 80]
         fld = None
+        toll = False
         mb = scan.search(CASUALTY_VERB_BEFORE_RE, before, base + lo)
         if mb:
             fld = "killed" if mb.group("k") else "injured"
@@ -820,13 +972,14 @@ def _bind_casualties(
                 and _DEATH_TOLL_WORDS_RE.search(clause[: a.start])
             ):
                 fld = "killed"
+                toll = True  # "the death toll rose to 14": the latest figure for the attack
             elif last_field and _OTHERS_AFTER_RE.match(after) and _AND_BEFORE_RE.search(before):
                 fld = last_field
             elif (
                 last_field and _AND_AT_LEAST_BEFORE_RE.search(before) and _IN_AFTER_RE.match(after)
             ):
                 fld = last_field  # "three civilians in Kyiv and at least two in Kharkiv"
-        if fld is None or _NEGATED_BEFORE_RE.search(before):
+        if fld is None or _NEGATED_BEFORE_RE.search(before) or _is_age(clause, a):
             continue  # "no one was hurt" is a zero, handled below
         if (
             a.value is not None
@@ -835,26 +988,37 @@ def _bind_casualties(
             and not PERSON_RE.match(after)
         ):
             continue
-        place_idx = None
-        tail = after
-        pm = PERSON_RE.match(tail)
-        tail_off = a.end + (pm.end() if pm else 0)
-        for i, p in enumerate(places):
-            gap = clause[tail_off : p.start]
-            if (
-                len(gap) < 30  # first: a far place costs no regex
-                and _CASUALTY_PLACE_GAP_RE.fullmatch(gap)
-                and not _listed_with_next(clause, places, i)
-            ):
-                place_idx = i
-                break
+        place_idx = _casualty_place(clause, a, after, places, amounts, fld)
         used.add(a.start)
         last_field = fld
         out.append(
             Casualty(
-                a, fld, a.value if not a.vague else None, a.text if a.vague else None, place_idx
+                a,
+                fld,
+                a.value if not a.vague else None,
+                a.text if a.vague else None,
+                place_idx,
+                toll and not a.vague,
+                "casualty:death-toll" if toll else "",
             )
         )
+    for rm in CASUALTY_PHRASES.finditer(clause):
+        cas = _phrase_casualty(rm, clause, amounts, places, used)
+        if cas is not None:
+            out.append(cas)
+    for m in ANOTHER_CASUALTY_RE.finditer(clause):
+        fld = "killed" if (m.group("k1") or m.group("k2")) else "injured"
+        one = Amount(m.start("n"), m.end("n"), m.group("n"), 1, 1, None, False)
+        idx = next(
+            (
+                i
+                for i, p in enumerate(places)
+                if p.start >= m.end()
+                and _CASUALTY_PLACE_GAP_RE.fullmatch(" " + clause[m.end() : p.start])
+            ),
+            None,
+        )
+        out.append(Casualty(one, fld, 1, None, idx))
     for m in scan.finditer(SINGULAR_CASUALTY_RE, clause, base):
         fld = "killed" if m.group("k") else "injured"
         out.append(Casualty(None, fld, 1, None, None))
@@ -916,14 +1080,16 @@ def extract_article_claims(
     # the ASCII spelling; the text keeps its length, so every offset is the source's.
     source, text = text, ascii_lookalikes(text)
     # Most sentences fail the prefilter (tested in one scan of the article); they are cheap to
-    # test and not worth a cache slot.  `compress` skips them without a Python step each.
+    # test and not worth a cache slot (only their dates are read).
     candidate = _PREFILTER.test_spans(text, [(s, e) for _i, s, e in sentences])
-    for sent_idx, s_start, s_end in compress(sentences, candidate):
+    zoner = zones.Zoner(text)
+    for (sent_idx, s_start, s_end), is_candidate in zip(sentences, candidate, strict=True):
         sent = text[s_start:s_end]
-        facts = _sentence_facts(sent, geo)
-        if facts is None:
-            continue
-        _sentence_claims(
+        facts = _sentence_facts(sent, geo) if is_candidate else None
+        zone = zoner.zone(s_start, s_end) if facts is not None else "body"
+        if zone == "teaser":
+            continue  # the outlet's other headlines are never evidence (zones.py)
+        if facts is None or not _sentence_claims(
             article_id=article_id,
             sent_idx=sent_idx,
             sent=sent,
@@ -932,16 +1098,59 @@ def extract_article_claims(
             ctx=ctx,
             geo=geo,
             settings=settings,
-        )
+            zone=zone,
+        ):
+            # A sentence without a claim still moves the article's date on ("Russia said on
+            # Saturday ...", "The barrage overnight into Thursday was the largest this month.").
+            _note_date(sent, sent_idx, ctx)
     for c in ctx.claims:
         # Again where a follow-up sentence added figures; _build_claims checked the others
         # (checking a claim twice changes nothing: tests/unit/test_article_claims_fastpaths.py).
         if "followup" in c.rules:
             _check_plausible(c, settings)
     kept = [c for c in ctx.claims if _keep(c)]
+    _date_from_same_place(kept)
     if text is not source:
         _quote_source(kept, source)
     return kept
+
+
+# A claim dated only by the publication says nothing of its own about the day of the attack.
+_WEAK_DATE_SOURCES = frozenset({"publication"})
+
+
+def _date_from_same_place(claims: list[Claim]) -> None:
+    """A weakly dated claim takes the day that another claim of the article dates from the
+    text for the same attacker and place, a day apart at most ("hours after an attack on Kyiv
+    killed 26" in the lead, "the strikes on Kyiv from late Wednesday to early Thursday" below):
+    the article's one attack there, not a second one."""
+    # A country holds many attacks of many days: only a town's or a region's claims pair up.
+    weak = [
+        c
+        for c in claims
+        if c.date_source in _WEAK_DATE_SOURCES
+        and c.date
+        and getattr(c.place, "geo_precision", None) != "country"
+    ]
+    if not weak:
+        return
+    strong: dict[tuple, set[str]] = {}
+    for c in claims:
+        if c.date and c.date_precision == "day" and c.date_source not in _WEAK_DATE_SOURCES:
+            strong.setdefault((c.attacker, _place_key(c.place)), set()).add(c.date)
+    for c in weak:
+        days = strong.get((c.attacker, _place_key(c.place)), set())
+        near = [
+            d for d in days if abs((date.fromisoformat(d) - date.fromisoformat(c.date)).days) == 1
+        ]
+        if len(near) == 1 and c.date not in days:
+            c.date = near[0]
+            c.date_source = "same-place"
+            c.rules = [r if not r.startswith("date:") else "date:same-place" for r in c.rules]
+
+
+def _place_key(place: object) -> tuple:
+    return (getattr(place, "geonameid", None), getattr(place, "name", None))
 
 
 def _quote_source(claims: list[Claim], source: str) -> None:
@@ -975,6 +1184,9 @@ class _ClauseFacts:
     attacker: str | None
     attacker_rule: str
     anaphoric: bool  # starts like a follow-up ("The attack ...", "It ...")
+    # "attacked the city", "over the region", "struck the capital": a place named by reference
+    # (kind, start, end in sentence offsets), resolved from context when the clause names none.
+    place_reference: tuple[str, int, int] | None
     binding: _Binding
     # The binding with the speaker's own place added ("authorities in the Belgorod region said
     # one person was killed"); used when the previous claim is not the same attacker's.
@@ -1024,6 +1236,7 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
             scan.test(KILL_RE, clause, c_start)
             or scan.test(INJURE_RE, clause, c_start)
             or scan.test(NO_CASUALTIES_RE, clause, c_start)
+            or CASUALTY_PHRASES.any(clause)
         )
         if (
             found
@@ -1100,6 +1313,7 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
                 attacker=attacker,
                 attacker_rule=a_rule,
                 anaphoric=ANAPHORA_RE.match(clause) is not None,
+                place_reference=_place_reference(clause, c_start),
                 binding=bind(places),
                 speaker_binding=speaker_binding,
             )
@@ -1112,6 +1326,70 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
         masked=masked,
         mentions=mentions,
     )
+
+
+PLACE_REFERENCE_RE = re.compile(
+    r"\b(?:attacked|attacking|hit|hitting|struck|striking|targeted|targeting|on|in|over|at|"
+    r"towards?|into|near)\s+the\s+(?P<adj>Russian\s+|Ukrainian\s+)?"
+    r"(?P<kind>city|town|village|port|region|oblast|province|capital)\b(?!\s+of\b|')",
+    re.I,
+)
+_CAPITALS = {"Russia": "Moscow", "Ukraine": "Kyiv"}
+
+
+def _place_reference(clause: str, c_start: int) -> tuple[str, int, int] | None:
+    m = PLACE_REFERENCE_RE.search(clause)
+    if m is None:
+        return None
+    kind = m.group("kind").lower()
+    if kind == "capital" and m.group("adj"):
+        kind = "capital:" + ("Russia" if m.group("adj").lower().startswith("russ") else "Ukraine")
+    return kind, m.start("kind") + c_start, m.end("kind") + c_start
+
+
+@dataclass(frozen=True, slots=True)
+class _PlaceRef:
+    """A place named by reference ("the city"): duck-types a place mention for provenance."""
+
+    start: int
+    end: int
+    text: str
+    kind: str = "reference"
+
+
+def _referenced_place(
+    ref: tuple[str, int, int],
+    attacker: str | None,
+    sent: str,
+    mentions: Sequence,
+    ctx: Context,
+    sent_idx: int,
+    geo: Geo,
+) -> object | None:
+    """The place "the city" / "the region" / "the capital" stands for: the last one of its kind
+    named earlier in the sentence, else in the article's recent claims; the capital of the
+    country named or of the attacker's target."""
+    kind, start, _end = ref
+    if kind.startswith("capital"):
+        target = kind.partition(":")[2] or lx.OPPONENT.get(attacker or "", "")
+        name = _CAPITALS.get(target)
+        found = [m for m in geo.find(name)] if name else []
+        if not found:
+            return None
+        cc = lx.ACTOR_COUNTRY.get(target)
+        return geo.resolve(found[0], (cc,) if cc else (), [])
+    want = "region" if kind in {"region", "oblast", "province"} else "city"
+    for m in reversed(mentions):
+        if m.end <= start and getattr(m, "kind", None) == want and m.candidates:
+            place = geo.resolve(m, (), [])
+            if getattr(place, "geo_precision", None) == want:
+                return place
+    for c in reversed(ctx.claims):
+        if sent_idx - c.sent_idx > 3:
+            break
+        if getattr(c.place, "geo_precision", None) == want and c.attacker in (None, attacker):
+            return c.place
+    return None
 
 
 def _bind(
@@ -1156,7 +1434,11 @@ def _bind(
         counts=tuple(counts),
         casualties=tuple(casualties),
         vague_counts=vague_counts,
-        non_event=_non_event(clause, counts, casualties, scan, c_start),
+        non_event=_non_event(clause, counts, casualties, scan, c_start)
+        or (
+            scan.test(nonevents.ANY_CLAUSE_RULE_RE, clause, c_start)
+            and _table_non_event(clause, counts, casualties, local_weapons) is not None
+        ),
         attack_evidence=attack_evidence,
     )
 
@@ -1189,7 +1471,9 @@ def _sentence_claims(
     ctx: Context,
     geo: Geo,
     settings: Settings,
-) -> None:
+    zone: str = "body",
+) -> bool:
+    """Add the sentence's claims to `ctx`; False when it made none."""
     # Read only once a clause becomes a claim (a quarter of the sentences never do).
     dates_all: list[DateMention] | None = None
     claimant = facts.claimant
@@ -1208,6 +1492,7 @@ def _sentence_claims(
                 binding = cf.speaker_binding
         if binding.non_event:
             continue
+        c_zone = zones.clause_zone(zone, sent, c_start, after_report=bool(new_claims))
         # The cached binding's tuples as they are: nothing below changes them.
         target_places = binding.target_places
         counts = binding.counts
@@ -1224,10 +1509,42 @@ def _sentence_claims(
             )
 
         specific_places = [p for p in target_places if p.place.geo_precision != "country"]
+        if (
+            not specific_places
+            and cf.place_reference is not None
+            and (counts or casualties or attack_evidence)
+        ):
+            ref_place = _referenced_place(
+                cf.place_reference, attacker, sent, facts.mentions, ctx, sent_idx, geo
+            )
+            if ref_place is not None:
+                _kind, r_start, r_end = cf.place_reference
+                ref = _PlaceRef(r_start, r_end, sent[r_start:r_end])
+                cp = ClausePlace(ref, ref_place, r_start - c_start, r_end - c_start)
+                # The country the clause named is the reference's own: the place replaces it.
+                target_places = (cp,)
+                specific_places = [cp]
         # Follow-up: no attacker and no place of its own -> details of the previous claim; so
         # is an anaphoric clause naming only parts of the previous claim's town ("the strikes
         # hit the Kyivskyi and Saltivskyi districts of the city").
         no_place_of_its_own = attacker is None and not target_places
+        # "Russia's overnight strikes wounded at least 150 people" right after the strike on a
+        # named town: casualties with no place of their own belong to that attack's place.
+        if (
+            not no_place_of_its_own
+            and prev is not None
+            and not target_places
+            and not counts
+            and casualties
+            and attacker == prev.attacker
+            and getattr(prev.place, "geo_precision", None) in {"city", "region"}
+        ):
+            if dates_all is None:
+                dates_all = find_dates(sent, published=ctx.published)
+            own = pick_event_date([d for d in dates_all if c_start <= d.start < c_end])
+            # ... unless they are dated to another day ("attacks on Saturday killed four").
+            if own is None or own.anaphoric or own.date in (None, prev.date):
+                no_place_of_its_own = True
         same_town = bool(
             prev is not None
             and cf.anaphoric
@@ -1238,13 +1555,17 @@ def _sentence_claims(
         if prev is not None and (
             (no_place_of_its_own and (is_followup_shape or casualty_words or counts)) or same_town
         ):
+            if c_zone in _OWN_FRAME_ZONES:
+                continue  # a past attack recalled is not more of the current one (zones.py)
             _update(prev, counts, casualties, clause, offset, sent, claimant, article_id)
+            if prev.date is not None and prev.date == ctx.last_day:
+                ctx.last_day_sent = sent_idx  # still the same attack: its day carries on
             continue
         # "The attack on the refinery in the port of Tuapse ...": the previous report, placed
         # more precisely (a city inside the region or country it named).
         if (
             prev is not None
-            and cf.anaphoric
+            and (cf.anaphoric or _refines_casualty_report(prev, clause, counts, casualties))
             and attacker in (None, prev.attacker)
             and len(specific_places) == 1
             and _inside_place(specific_places[0].place, prev.place)
@@ -1292,10 +1613,21 @@ def _sentence_claims(
             continue
         if dates_all is None:
             dates_all = find_dates(sent, published=ctx.published)
-        date_m = pick_event_date(
-            [d for d in dates_all if c_start <= d.start < c_end or d.statement]
-        )
-        date_str, date_prec, date_src = _event_date(date_m, ctx, sent_idx, dates_all)
+        # A date right before the clause opens it ("The attack came a day after | Russia
+        # launched ..."): the separator words are no clause's.
+        in_clause = [
+            d
+            for d in dates_all
+            if c_start <= d.start < c_end or d.statement or 0 <= c_start - d.end <= 2
+        ]
+        if all(d.statement for d in in_clause):
+            # "Russia fired 300 drones at Ukraine – with Kyiv the main target – from late
+            # Wednesday to early Thursday": the sentence's date, when the clause has none.
+            in_clause = dates_all
+        date_m = pick_event_date(in_clause)
+        date_str, date_prec, date_src = _event_date(date_m, ctx, sent_idx, dates_all, attacker)
+        if c_zone == "background" and not _own_date(date_src):
+            continue  # a past attack is an event only with its own date (zones.py)
         built = _build_claims(
             article_id=article_id,
             sent_idx=sent_idx,
@@ -1323,22 +1655,37 @@ def _sentence_claims(
         if built:
             ctx.last_claim_sent = sent_idx
             day = next((c for c in built if c.date_precision == "day" and c.date), None)
-            if day:
+            if day and zone != "caption":  # a recalled attack with its own date opens a frame
+                if day.date_source in _REPORT_DAY_SOURCES:
+                    ctx.last_day_attacker = None  # the day of a report, either side's
+                elif day.date_source not in _CARRIED_SOURCES or day.date != ctx.last_day:
+                    ctx.last_day_attacker = day.attacker
                 ctx.last_day, ctx.last_day_sent = day.date, sent_idx
     # Claimant inside a later clause of the sentence applies to the sentence's claims.
     if claimant:
         for c in new_claims:
             if not c.claimed_by:
                 c.claimed_by = claimant
+    return bool(new_claims)
 
 
 KILL_WORDS_RE = KILL_RE
+# Zones whose claims stand on their own: never a follow-up of the current attack (a caption's
+# date also dates nothing after it).
+_OWN_FRAME_ZONES = frozenset({"background", "caption"})
+
+
+def _own_date(date_src: str) -> bool:
+    """Whether a claim's date came from its own sentence (not the context or the article)."""
+    return date_src not in {"context", "overnight-context", "publication", "unknown"} and not (
+        date_src.startswith("unresolved")
+    )
 
 
 def _non_event(
     clause: str, counts: list[Count], casualties: list[Casualty], scan: TextScan, base: int
 ) -> bool:
-    if scan.test(CUMULATIVE_RE, clause, base):
+    if scan.test(CUMULATIVE_RE, clause, base) and not _scope_only(clause, scan, base):
         return True  # "since the start of the war": a running total, not an attack
     if counts or casualties:
         # Figures tied to a verb are a report, unless the clause is about the future.
@@ -1348,10 +1695,43 @@ def _non_event(
             and scan.test(ANY_ATTACK_VERB_RE, clause[m.end() :], base + m.end())
             and not casualties
         )
-    if scan.test(NON_EVENT_RE, clause, base) or scan.test(GENERIC_RE, clause, base):
+    if scan.test(GENERIC_RE, clause, base):
+        return True
+    m = scan.search(NON_EVENT_RE, clause, base)
+    if m is not None and not nonevents.describes_target(clause, m.start()):
         return True
     m = scan.search(MODAL_RE, clause, base)
     return bool(m and scan.test(ANY_ATTACK_VERB_RE, clause[m.end() :], base + m.end()))
+
+
+def _table_non_event(
+    clause: str, counts: Sequence[Count], casualties: Sequence[Casualty], weapons: Sequence
+) -> str | None:
+    """The id of the nonevents.CLAUSE_RULES row that sets the clause aside, or None."""
+    return nonevents.clause_rule(
+        clause,
+        casualties=any(c.value or c.vague for c in casualties),
+        figures=bool(counts),
+        air=any(c in nonevents.AIR_CLASSES for w in weapons for c in w.classes),
+        gated=True,
+    )
+
+
+# "the largest attack since the war began", "the deadliest to date": a superlative measured
+# against the war is a scope of this attack, not a running total.
+_SUPERLATIVE_BEFORE_RE = re.compile(
+    r"\b(?:largest|biggest|deadliest|heaviest|worst|most\s+[\w-]+|highest|record|first|"
+    r"fiercest|strongest|longest|bloodiest)\b(?:[\s,]+[\w’'-]+){0,6}[\s,]*\Z",
+    re.I,
+)
+
+
+def _scope_only(clause: str, scan: TextScan, base: int) -> bool:
+    """Every running-total phrase of the clause measures a superlative."""
+    return all(
+        _SUPERLATIVE_BEFORE_RE.search(clause, max(0, m.start() - 80), m.start())
+        for m in scan.finditer(CUMULATIVE_RE, clause, base)
+    )
 
 
 def _clause_places(
@@ -1364,6 +1744,7 @@ def _clause_places(
 ) -> list[ClausePlace]:
     out: list[ClausePlace] = []
     c_end = c_start + len(clause)
+    ref_end = -1  # end of a reference place that follows the last place kept
     for m in mentions:
         if not (c_start <= m.start and m.end <= c_end):
             continue
@@ -1372,21 +1753,39 @@ def _clause_places(
         lo = max(c_start, m.start - 80)
         before = sent[lo : m.start]
         after = sent[m.end : min(c_end, m.end + 60)]
-        if scan.test(DISTANCE_BEFORE_RE, before, lo):
+        if scan.test(DISTANCE_BEFORE_RE, before, lo) and not (
+            nonevents.UNNAMED_SITE_BEFORE_RE.search(before)
+        ):
+            continue
+        if nonevents.place_rule(before, sent[m.end : m.end + 60], m.text):
+            # A speaker's place, a point of reference, a government (nonevents.py).  A
+            # reference right after a listed place stays in the list: "over the Bryansk
+            # region bordering Ukraine and the Moscow region".
+            if out and nonevents.REFERENCE_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start]):
+                ref_end = m.end
             continue
         if DISTRICT_OF_CITY_RE.match(after):
             continue  # "the Kyivskyi and Saltivskyi districts of the city": parts of a city named before
-        passive = TARGET_CUE_AFTER_RE.match(after)
+        passive = TARGET_CUE_AFTER_RE.match(after) or ATTRIBUTIVE_TARGET_RE.match(after)
         if not passive and SUBJECT_POSITION_RE.match(after):
             continue  # "Russia launched ...", "Kyiv said it destroyed ...": an actor, not a target
         listed = bool(
             out
             and out[-1].end + c_start <= m.start
-            and LIST_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start])
+            and (
+                LIST_GAP_RE.fullmatch(sent[out[-1].end + c_start : m.start])
+                or (
+                    ref_end > out[-1].end + c_start
+                    and LIST_GAP_RE.fullmatch(sent[ref_end : m.start])
+                )
+            )
         )
         if not (passive or listed or scan.test(TARGET_CUE_BEFORE_RE, before, lo)):
             continue
         out.append(ClausePlace(m, None, m.start - c_start, m.end - c_start, before[-40:]))
+    if len(out) > 1:
+        named = nonevents.facility_names(clause, [(p.start, p.end) for p in out])
+        out = [p for p, n in zip(out, named, strict=True) if not n]
     # "at the country", "Ukrainian territory": the target country by reference.
     for m in scan.finditer(COUNTRY_WORD_RE, clause, c_start):
         s, e = m.start() + c_start, m.end() + c_start
@@ -1458,6 +1857,17 @@ def _resolve_places(
     # ("Mykolaiv in central Ukraine", "Russia's Belgorod region") only qualifies it.  A country
     # named as a target in its own right ("an attack on Ukraine's grid") stays.
     specific = [p for p in resolved if p.place is not None and p.place.geo_precision != "country"]
+    own_cc = lx.ACTOR_COUNTRY.get(attacker or "")
+    if specific and own_cc:
+        # "In Sumy, near the border with Russia, ... Russian drones attacked the city": the
+        # attacker's own country is a landmark there, not a target.
+        resolved = [
+            p
+            for p in resolved
+            if p.place is None
+            or p.place.geo_precision != "country"
+            or p.place.country_code != own_cc
+        ]
     if specific:
         resolved = [
             p
@@ -1536,6 +1946,30 @@ def _claim_named_by_speaker(
     return None
 
 
+ATTACK_REFERENCE_RE = re.compile(
+    r"\b(?:the|this|that)\s+(?:(?:drone|missile|deadly|overnight|morning|russian|ukrainian)\s+)?"
+    r"(?:attack|strike|blast|explosion|scene)\b",
+    re.I,
+)
+
+
+def _refines_casualty_report(
+    prev: Claim, clause: str, counts: Sequence[Count], casualties: Sequence[Casualty]
+) -> bool:
+    """ "A drone hit a bakery in northern Ukraine, killing one man. ... the scene of the strike
+    in the city of Sumy": a country-level report of casualties only, placed by a later
+    reference to the same attack."""
+    return (
+        getattr(prev.place, "geo_precision", None) == "country"
+        and prev.launched is None
+        and prev.intercepted is None
+        and (prev.killed is not None or prev.injured is not None)
+        and not counts
+        and not casualties
+        and ATTACK_REFERENCE_RE.search(clause) is not None
+    )
+
+
 def _inside_place(inner: object, outer: object) -> bool:
     """A city inside a region, or a city or region inside a country (never the same level)."""
     ip, op = getattr(inner, "geo_precision", None), getattr(outer, "geo_precision", None)
@@ -1548,21 +1982,59 @@ def _inside_place(inner: object, outer: object) -> bool:
     return False
 
 
+# How many sentences an article's current day carries over (a paragraph about one attack).
+_DAY_CONTEXT_SENTENCES = 3
+# A bare "overnight" takes the article's current day only when that day is the publication
+# day or one of the two before (a briefing written the morning after); an older day is a
+# background story's, and the night is the one before publication.
+_OVERNIGHT_CONTEXT_DAYS = 2
+
+
+# Dates that name when a report was made, and dates carried over from earlier sentences.
+_REPORT_DAY_SOURCES = frozenset({"statement-weekday", "overnight-of-statement", "publication"})
+_CARRIED_SOURCES = frozenset({"context", "overnight-context", "day-before-context"})
+
+
+def _note_date(sent: str, sent_idx: int, ctx: Context) -> None:
+    """The date a sentence without claims names, as the article's current day."""
+    found = find_dates(sent, published=ctx.published)
+    if not found:
+        return
+    m = pick_event_date([d for d in found if not d.anaphoric])
+    if m is not None and m.date and m.precision == "day" and m.kind != "overnight":
+        ctx.last_day, ctx.last_day_sent, ctx.last_day_attacker = m.date, sent_idx, None
+
+
 def _event_date(
-    date_m: DateMention | None, ctx: Context, sent_idx: int, dates_all: list[DateMention]
+    date_m: DateMention | None,
+    ctx: Context,
+    sent_idx: int,
+    dates_all: list[DateMention],
+    attacker: str | None = None,
 ) -> tuple[str | None, str | None, str]:
-    recent_day = ctx.last_day if sent_idx - ctx.last_day_sent <= 3 else None
+    # The article's current day, unless it was the other side's attack (a briefing turns from
+    # Russia's night on Ukraine to Ukraine's on Russia, each with its own day).
+    recent_day = (
+        ctx.last_day
+        if sent_idx - ctx.last_day_sent <= _DAY_CONTEXT_SENTENCES
+        and ctx.last_day_attacker in (None, attacker)
+        else None
+    )
     if date_m is not None and not date_m.anaphoric:
         if date_m.kind == "overnight":
             # "said Tuesday that Russia fired 52 drones overnight": the night before the statement.
             stmt = next((d for d in dates_all if d.statement and d.date), None)
             if stmt:
                 return stmt.date, "day", "overnight-of-statement"
+            if recent_day and _near_publication(recent_day, ctx.published):
+                # "Russia attacked overnight on Saturday ... The air force said it downed 510
+                # drones in the overnight attack": the night the article is about.
+                return recent_day, "day", "overnight-context"
         if date_m.date is None:
             return None, None, f"unresolved:{date_m.kind}"
         return date_m.date, date_m.precision, date_m.kind
     if date_m is not None and date_m.kind == "day-before":
-        base = recent_day or ctx.last_day
+        base = recent_day or ctx.last_day or (ctx.published and ctx.published.isoformat())
         if base:
             return (
                 (date.fromisoformat(base) - timedelta(days=1)).isoformat(),
@@ -1579,6 +2051,13 @@ def _event_date(
     if ctx.published is not None:
         return ctx.published.isoformat(), "day", "publication"
     return None, None, "unknown"
+
+
+def _near_publication(day: str, published: date | None) -> bool:
+    if published is None:
+        return True
+    d = date.fromisoformat(day)
+    return published - timedelta(days=_OVERNIGHT_CONTEXT_DAYS) <= d <= published
 
 
 def _span(kind: str, start: int, end: int, offset: int) -> dict:
@@ -1669,9 +2148,13 @@ def _build_claims(
         _mark_bound(c, cnt.role, a)
 
     def add_casualty(c: Claim, cas: Casualty) -> None:
+        if cas.rule and cas.rule not in c.rules:
+            c.rules.append(cas.rule)
         if cas.value is not None:
             cur = getattr(c, cas.field)
-            if cas.value == 0:
+            if cas.revision:
+                setattr(c, cas.field, cas.value)  # the latest toll replaces, never adds
+            elif cas.value == 0:
                 if cur is None:
                     setattr(c, cas.field, 0)
             else:
@@ -1716,6 +2199,16 @@ def _build_claims(
     ]
     main_cas = [c for c in casualties if c.place_idx is None]
     specific = [p for p in rest_places if p.place.geo_precision != "country"]
+    if (
+        specific
+        and (len(specific) > 1 or len(specific) < len(rest_places))
+        and not nonevents.DAMAGE_RE.search(clause)
+    ):
+        # Places merely listed where drones were downed or headed are part of the tally (of
+        # the country, or of the figures shared by the list); "18 drones flying towards
+        # Moscow", the one place named, keeps its figures.
+        transit = nonevents.transit_places(clause, [(p.start, p.end) for p in specific])
+        specific = [p for p, t in zip(specific, transit, strict=True) if not t]
     countries = [p for p in rest_places if p.place.geo_precision == "country"]
     main: Claim | None = None
     if specific and countries and any(c.role != "hit" for c in main_counts):
@@ -1773,6 +2266,14 @@ def _build_claims(
         out.insert(0, main)
     out.extend(per_place[i] for i in sorted(per_place))
     for c in out:
+        if (
+            c.launched is None
+            and c.hit is not None
+            and getattr(c.place, "geo_precision", None) in {"city", "region"}
+        ):
+            # "three missiles hit the port": weapons that hit a place were launched at it.
+            c.launched = c.hit
+            c.rules.append("launched:hit")
         if (
             c.place is not None
             and getattr(c.place, "geo_precision", None) == "country"
@@ -1857,6 +2358,8 @@ def _update(
     for cas in casualties:
         if cas.place_idx is not None:
             continue
+        if cas.revision:
+            continue  # below: it replaces
         if cas.value is not None:
             by_field[cas.field] = (
                 by_field.get(cas.field, 0) + cas.value if cas.value else by_field.get(cas.field, 0)
@@ -1873,6 +2376,17 @@ def _update(
             setattr(prev, fld, v)
             if fld in bound:
                 prev.bounds.append(fld)
+            changed = True
+    for cas in casualties:
+        # "Two more bodies were found, raising the toll to 9": the revised figure wins.
+        if (
+            cas.revision
+            and cas.place_idx is None
+            and cas.value is not None
+            and getattr(prev, cas.field) != cas.value
+        ):
+            setattr(prev, cas.field, cas.value)
+            prev.rules.append(cas.rule)
             changed = True
     if prev.target is None:
         t = _target_facility(clause)

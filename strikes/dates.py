@@ -56,23 +56,56 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # "on the night of July 3" (one day named): the morning after.
+        "night-of",
+        re.compile(
+            rf"\bnight\s+of\s+(?:(?:{_WD}),?\s+)?(?:(?P<mon1>{_MON})\.?\s+(?P<d1>\d{{1,2}})"
+            rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon2>{_MON})\.?)(?:,?\s+(?P<y>20\d\d))?"
+            rf"\b(?!\s*[-–/]\s*\d)",
+            re.I,
+        ),
+    ),
+    (
         "explicit",
         re.compile(
-            rf"\b(?:on\s+)?(?:(?:{_WD}),?\s+)?(?:(?P<mon1>{_MON})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
+            rf"\b(?:on\s+)?(?:(?P<wd>{_WD}),?\s+)?(?:(?P<mon1>{_MON})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
             rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon2>{_MON})\.?)(?:,?\s+(?P<y>(?:19|20)\d\d))?\b",
             re.I,
         ),
     ),
-    ("overnight-into", re.compile(rf"\b(?:overnight|night)\s+(?:into|to)\s+(?P<wd>{_WD})\b", re.I)),
+    (
+        # "overnight into Friday", "the night of Thursday to Friday", "from late Wednesday to
+        # early Thursday": the morning the night ended.
+        "overnight-into",
+        re.compile(
+            rf"\b(?:(?:overnight|night)(?:\s+(?:of|from)\s+(?:{_WD}))?"
+            rf"|from\s+(?:late\s+(?:on\s+)?)?(?:{_WD})(?:\s+(?:evening|night))?)"
+            rf"\s+(?:into|to|until|till)\s+(?:early\s+(?:on\s+)?)?(?P<wd>{_WD})\b",
+            re.I,
+        ),
+    ),
     (
         "overnight-on",
         re.compile(rf"\bovernight\s+(?:on\s+)?(?P<wd>{_WD})\b", re.I),
     ),
     (
+        # When a report was made, not when the attack was: "said on Tuesday", "the toll rose
+        # to 31 on Friday", "was revised on Friday".
         "statement-weekday",
         re.compile(
-            rf"\b(?:said|says|reported|announced|wrote|posted|added|claimed)\s+(?:on\s+)?"
-            rf"(?:(?:late|early)\s+)?(?P<wd>{_WD})\b",
+            rf"\b(?:(?:said|says|reported|announced|wrote|posted|added|claimed|confirmed|told"
+            rf"\s+(?:\w+\s+){{0,2}}?\w+)"
+            rf"|(?:rose|risen|rising|climbed|increased|jumped|was\s+revised|were\s+revised)"
+            rf"(?:\s+to\s+(?:at\s+least\s+)?[\d,]+)?)"
+            rf"\s+(?:on\s+)?(?:(?:late|early)\s+(?:on\s+)?)?(?P<wd>{_WD})\b",
+            re.I,
+        ),
+    ),
+    (
+        # "on Friday night": an attack that ran overnight takes the morning after.
+        "weekday-night",
+        re.compile(
+            rf"\b(?:late\s+(?:on\s+)?|on\s+)?(?P<wd>{_WD})\s+night\b(?!\s+(?:into|to)\b)",
             re.I,
         ),
     ),
@@ -107,7 +140,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "day-before",
         re.compile(
             r"\b(?:a\s+day\s+(?:earlier|before)|the\s+(?:day|night)\s+before|the\s+previous\s+"
-            r"(?:day|night)|the\s+preceding\s+(?:day|night))\b",
+            r"(?:day|night)|the\s+preceding\s+(?:day|night)"
+            r"|a\s+day\s+after)\b",
             re.I,
         ),
     ),
@@ -131,7 +165,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 # One Aho-Corasick pass finds where each pattern may match; the patterns then run anchored
-# there (strikes.fastmatch: same matches as finditer, a fraction of the cost).
+# there (strikes.speed.fastmatch: same matches as finditer, a fraction of the cost).
 _GATE = MultiGate([p for _kind, p in _PATTERNS])
 
 
@@ -141,7 +175,7 @@ _GATE = MultiGate([p for _kind, p in _PATTERNS])
 # so past the last one those shapes are not tried ("on Sunday", "2 drones": "explicit" would
 # fail there, slowly).  The marks sort after every date shape's candidates.
 _MONTH_MARK_RE = re.compile(rf"\b(?:{_MON})", re.I)
-_MONTH_KINDS = frozenset({"night-range", "explicit", "month-year", "month"})
+_MONTH_KINDS = frozenset({"night-range", "night-of", "explicit", "month-year", "month"})
 _WORD_GATE = WordStartGate([*(p for _kind, p in _PATTERNS), _MONTH_MARK_RE])
 _MONTH_MARK = len(_PATTERNS)
 _NEEDS_MONTH = tuple(kind in _MONTH_KINDS for kind, _p in _PATTERNS)
@@ -158,6 +192,34 @@ def _month_index(name: str) -> int:
 def _weekday_on_or_before(ref: date, weekday: str) -> date:
     target = WEEKDAYS.index(weekday.lower())
     return ref - timedelta(days=(ref.weekday() - target) % 7)
+
+
+def _morning_after(iso: str, published: date | None) -> str:
+    """The morning a night named by its evening ended; never after the report itself (a
+    morning report's "on the night of September 12" is the night into the 12th, as Ukrainian
+    "в ніч на 12 вересня" is translated)."""
+    morning = date.fromisoformat(iso) + timedelta(days=1)
+    if published is not None and morning > published:
+        return iso
+    return morning.isoformat()
+
+
+# Reports name the weekday with a day and month; the year is the first from the war's start in
+# which they agree (the calendar repeats within 28 years).
+_FIRST_WAR_YEAR = 2022
+
+
+def _year_of_weekday(mon: int, day: int, weekday: str | None) -> int | None:
+    if not weekday:
+        return None
+    target = WEEKDAYS.index(weekday.lower())
+    for year in range(_FIRST_WAR_YEAR, _FIRST_WAR_YEAR + 28):
+        try:
+            if date(year, mon, day).weekday() == target:
+                return year
+        except ValueError:
+            continue  # 29 February outside a leap year
+    return None
 
 
 def _month_start(y: int, m: int) -> str:
@@ -204,7 +266,12 @@ def _resolve(
         year = int(g["y"]) if g.get("y") else None
         if year is None:
             if published is None:
-                return None, "day"
+                # "on Tuesday, June 24": the year (of the war, 2022 on) in which that day is a
+                # Tuesday; a weekday-less day and month stays unresolved.
+                year = _year_of_weekday(mon, day, g.get("wd"))
+                if year is None:
+                    return None, "day"
+                return date(year, mon, day).isoformat(), "day"
             year = published.year
             # A month later than publication (by more than a few days) is last year's.
             try:
@@ -216,6 +283,16 @@ def _resolve(
             return date(year, mon, day).isoformat(), "day"
         except ValueError:
             return None, None
+    if kind == "night-of":
+        # "on the night of July 3": the night ran into the morning of July 4.
+        d, prec = _resolve("explicit", g, matched, published)
+        return (_morning_after(d, published) if d else None), prec
+    if kind == "weekday-night":
+        if published is None:
+            return None, "day"
+        return _morning_after(
+            _weekday_on_or_before(published, g["wd"]).isoformat(), published
+        ), "day"
     if kind == "night-range":
         # "the night of Sept. 11-12": overnight attacks take the morning's date.
         return _resolve("explicit", {**g, "y": None}, matched, published)
@@ -356,6 +433,35 @@ def clear_caches() -> None:
 
 _ANAPHORIC = frozenset({"anaphoric", "day-before"})
 
+# Scope phrases measure an attack against a period; they do not date it: "the deadliest attack
+# this year", "the biggest this month", "since the invasion in February 2022", "since Sunday".
+_SINCE_BEFORE_RE = re.compile(r"\bsince\s+(?:[\w’'-]+\s+){0,4}$", re.I)
+_THIS_PERIOD = frozenset({"last-year", "last-month"})
+_CAME_RE = re.compile(r"\b(?:came|comes|follows|followed)\s+\Z", re.I)
+
+
+def _not_a_date(text: str, kind: str, start: int, matched: str) -> str | None:
+    """Why a shape found at `start` is no date: "scope", "unanchored" (None: it is one)."""
+    # "X a day after Y" dates Y from X only as "(it) came a day after Y".
+    if (
+        kind == "day-before"
+        and matched[-5:].lower() == "after"
+        and not _CAME_RE.search(text, max(0, start - 10), start)
+    ):
+        return "unanchored"
+    return "scope" if _is_scope(text, kind, start, matched) else None
+
+
+def _is_scope(text: str, kind: str, start: int, matched: str) -> bool:
+    low = matched[:6].lower()
+    if kind in _THIS_PERIOD and low.startswith("this"):
+        return True
+    if low.startswith("since"):
+        return True
+    return "since" in text[max(0, start - 48) : start].lower() and bool(
+        _SINCE_BEFORE_RE.search(text, max(0, start - 48), start)
+    )
+
 
 def find_dates(text: str, *, published: date | None) -> list[DateMention]:
     """Every date expression in `text`, resolved against `published`, left to right.
@@ -370,8 +476,13 @@ def find_dates(text: str, *, published: date | None) -> list[DateMention]:
     for kind, s, e, matched, groups in shapes:
         if taken and any(s < te and ts < e for ts, te in taken):
             continue
+        skip = _not_a_date(text, kind, s, matched)
+        if skip:
+            if skip == "scope":
+                taken.append((s, e))  # a scope holds no date, nor a shorter shape inside it
+            continue
         d, prec = _resolved(kind, groups, matched, published)
-        if prec is None and kind != "anaphoric":
+        if prec is None and kind not in _ANAPHORIC:
             continue  # impossible calendar date
         taken.append((s, e))
         # Positional (start, end, text, kind, date, precision, statement, anaphoric).
@@ -388,6 +499,7 @@ def find_dates(text: str, *, published: date | None) -> list[DateMention]:
 # How far a kind of mention is trusted to date the event itself (lower first).
 _EVENT_RANK = {
     "iso": 0, "explicit": 0, "overnight-into": 0, "overnight-on": 0, "weekday": 1,
+    "night-of": 0, "weekday-night": 1,
     "month-year": 1, "month": 2, "last-month": 2, "last-year": 3, "yesterday": 1,
     "today": 2, "overnight": 2, "night-range": 0, "this-month": 2, "week": 3, "statement-weekday": 4, "day-before": 1, "anaphoric": 5,
 }  # fmt: skip

@@ -11,6 +11,7 @@ Blocking is by exact key, so merging is a hash group-by: linear in the number of
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import json
 import math
@@ -70,7 +71,7 @@ def merge_claims(claims: pd.DataFrame, *, articles: pd.DataFrame) -> pd.DataFram
             )
         )
     c = _Claims(claims)
-    groups, place_of = _fold_regions_into_cities(_group(c), c)
+    groups, place_of = _fold_regions_into_cities(_join_nights(_group(c), c), c)
     rows = [
         _merge_group(key, members, c, place_of, published)
         for key, members in sorted(groups.items())
@@ -105,6 +106,7 @@ class _Claims:
         self.attacker = col("attacker")
         self.date = col("date")
         self.date_precision = col("date_precision")
+        self.date_source = col("date_source")
         self.kind = col("kind")
         self.weapons = col("weapons")
         self.weapon_models = col("weapon_models")
@@ -182,6 +184,13 @@ def _group(c: _Claims) -> dict[tuple[str, ...], list[int]]:
             place,
             str(kind or "strike"),
         )
+        if _missing(date) or not key[1]:
+            # Undated claims never merge: nothing says two of them are one attack (the same
+            # town is struck again and again across articles and years).  Each stays its own
+            # event, keyed by its claim.
+            for i in rows:
+                groups[(*key, f"claim:{c.claim_id[i] or i}")] = [i]
+            continue
         if key in groups:
             groups[key].extend(rows)
             joined.add(key)
@@ -190,6 +199,60 @@ def _group(c: _Claims) -> dict[tuple[str, ...], list[int]]:
     for key in joined:
         groups[key].sort()
     return groups
+
+
+# Date sources of a night's attack (claims.py): one outlet dates it by its evening ("on the
+# night of July 3"), another by its morning ("overnight", read on July 4).
+NIGHT_SOURCES = frozenset({
+    "overnight", "overnight-into", "overnight-on", "overnight-of-statement", "overnight-context",
+    "night-range", "night-of", "weekday-night",
+})  # fmt: skip
+
+
+def _join_nights(
+    groups: dict[tuple[str, ...], list[int]], c: _Claims
+) -> dict[tuple[str, ...], list[int]]:
+    """The same night's attack dated a day apart by different articles is one event, dated by
+    its morning (the later day): same attacker, place and kind, a claim on either side read as
+    a night's, and no article on both sides (one article's two days are two attacks)."""
+    by_rest: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for key in groups:
+        if key[1] and key[2] == "day" and len(key) == 5:
+            by_rest.setdefault((key[0], key[3], key[4]), []).append(key)
+    moves: dict[tuple[str, ...], tuple[str, ...]] = {}
+    targets: set[tuple[str, ...]] = set()
+    for keys in by_rest.values():
+        if len(keys) < 2:
+            continue
+        days = {_dt.date.fromisoformat(k[1]): k for k in keys if _iso_day(k[1])}
+        for day in sorted(days):
+            later = days.get(day + _dt.timedelta(days=1))
+            earlier = days[day]
+            # A day joins one other day at most (d->d+1 then d+1->d+2 would chain three).
+            if later is None or earlier in targets or later in moves or later in targets:
+                continue
+            a, b = groups[earlier], groups[later]
+            if not any(c.date_source[i] in NIGHT_SOURCES for i in (*a, *b)):
+                continue
+            if {c.article_id[i] for i in a} & {c.article_id[i] for i in b}:
+                continue
+            moves[earlier] = later
+            targets.add(later)
+    if not moves:
+        return groups
+    out = {k: list(v) for k, v in groups.items() if k not in moves}
+    for earlier, later in moves.items():
+        out[later].extend(groups[earlier])
+        out[later].sort()
+    return out
+
+
+def _iso_day(value: str) -> bool:
+    try:
+        _dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _fold_regions_into_cities(
@@ -207,13 +270,17 @@ def _fold_regions_into_cities(
     cities: dict[tuple[str, str, str, str], list[tuple[str, ...]]] = {}
     for key, members in groups.items():
         m = members[0]
-        if precision[m] == "city" and not _missing(admin1[m]):
+        if key[1] and precision[m] == "city" and not _missing(admin1[m]):
             cities.setdefault((key[0], key[1], str(country[m]), str(admin1[m])), []).append(key)
     out: dict[tuple[str, ...], list[int]] = {}
     folded: dict[tuple[str, ...], list[int]] = {}
     for key, members in groups.items():
         m = members[0]
-        if precision[m] == "region" and all(s.isdisjoint(members) for s in c.with_figure):
+        if (
+            key[1]  # an undated region is no dated city's, nor another undated one's
+            and precision[m] == "region"
+            and all(s.isdisjoint(members) for s in c.with_figure)
+        ):
             targets = cities.get((key[0], key[1], str(country[m]), str(location[m])), [])
             if len(targets) == 1:
                 folded.setdefault(targets[0], []).extend(members)
@@ -259,7 +326,8 @@ def _merge_group(
     first = members[0]
     out: dict = {
         "event_id": event_id_for(key),
-        "date": _val(c.date[first]),
+        # Joined nights: the morning's day (the key's).
+        "date": key[1] if len(key) == 5 and _iso_day(key[1]) else _val(c.date[first]),
         "date_precision": _val(c.date_precision[first]),
         "attacker": c.attacker[first],
         "kind": _val(c.kind[first]) or "strike",

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from strikes import zones
 from strikes.documents import boilerplate as bp
 from strikes.documents.decode import clean_unicode, decode_bytes
 from strikes.documents.htmltext import (
@@ -435,6 +436,14 @@ def _cut_title(
     page's metadata title is used, and lines repeating it are cut.
     """
     alive = [s for s in segs if s.alive]
+    # Page furniture ("403", "War", "This audio is created with AI assistance") is never the
+    # title: a furniture metadata title is ignored, and leading furniture lines are cut.
+    if given and zones.is_furniture_title(given):
+        given = None
+    if html_title and zones.is_furniture_title(html_title):
+        html_title = None
+    while len(alive) > 1 and _is_heading(alive[0].text) and zones.is_furniture_title(alive[0].text):
+        bp.remove_seg(alive.pop(0), "furniture", removed)
     lede = None
     title = given or html_title
     if html_title is None and alive:

@@ -79,3 +79,26 @@ def test_publication_dates_near_the_edge_still_resolve(published):
     for text, *_ in CASES:
         found = find_dates(f"Drones struck the city {text}.", published=published)
         assert all(d.date is not None or d.kind in {"week", "anaphoric"} for d in found), found
+
+
+SCOPES = json.loads((Path(__file__).parents[1] / "cases" / "dates.json").read_text())["scopes"]["cases"]
+EVENT_DATES = json.loads((Path(__file__).parents[1] / "cases" / "dates.json").read_text())[
+    "event_dates"
+]["cases"]
+
+
+@pytest.mark.parametrize(("text", "published"), SCOPES)
+def test_scope_phrases_are_not_dates(text, published):
+    assert find_dates(text, published=parse_published(published)) == []
+
+
+@pytest.mark.parametrize(("text", "published", "expected", "kind"), EVENT_DATES)
+def test_the_event_date_is_not_the_report_date(text, published, expected, kind):
+    picked = pick_event_date(find_dates(text, published=parse_published(published)))
+    assert (picked.date, picked.kind) == (expected, kind)
+
+
+def test_a_day_after_dates_only_what_came_a_day_after():
+    came = find_dates("The attack came a day after Russia fired 300 drones.", published=None)
+    assert [(d.kind, d.anaphoric) for d in came] == [("day-before", True)]
+    assert find_dates("Russia hit Kyiv a day after Ukraine struck Moscow.", published=None) == []
