@@ -15,11 +15,12 @@ narrow enough for rules that are fast, inspectable and tested case by case
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from geopy.distance import great_circle
 
 from strikes import lexicon as lx
 from strikes import nonevents, zones
@@ -1921,10 +1922,7 @@ def _same_town(a: object, b: object, *, km: float = 15.0) -> bool:
     """Two city-level places close enough to be one town (a district and its city)."""
     if getattr(a, "geo_precision", None) != "city" or getattr(b, "geo_precision", None) != "city":
         return False
-    lat1, lon1, lat2, lon2 = (math.radians(v) for v in (a.lat, a.lon, b.lat, b.lon))
-    # Equirectangular distance: exact enough at town scale, and cheap.
-    x = (lon2 - lon1) * math.cos((lat1 + lat2) / 2)
-    return 6371.0 * math.hypot(x, lat2 - lat1) <= km
+    return great_circle((a.lat, a.lon), (b.lat, b.lon)).km <= km
 
 
 def _claim_named_by_speaker(
