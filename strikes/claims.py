@@ -919,22 +919,26 @@ def extract_article_claims(
     # Most sentences fail the prefilter (tested in one scan of the article); they are cheap to
     # test and not worth a cache slot (only their dates are read).
     candidate = _PREFILTER.test_spans(text, [(s, e) for _i, s, e in sentences])
+    day_word, month_day = text.find, _DAY_HINT_RE.search
     for (sent_idx, s_start, s_end), is_candidate in zip(sentences, candidate, strict=True):
-        sent = text[s_start:s_end]
-        facts = _sentence_facts(sent, geo) if is_candidate else None
-        if facts is None or not _sentence_claims(
-            article_id=article_id,
-            sent_idx=sent_idx,
-            sent=sent,
-            offset=s_start,
-            facts=facts,
-            ctx=ctx,
-            geo=geo,
-            settings=settings,
-        ):
-            # A sentence without a claim still moves the article's date on ("Russia said on
-            # Saturday ...", "The barrage overnight into Thursday was the largest this month.").
-            _note_date(sent, sent_idx, ctx)
+        if is_candidate:
+            sent = text[s_start:s_end]
+            facts = _sentence_facts(sent, geo)
+            if facts is not None and _sentence_claims(
+                article_id=article_id,
+                sent_idx=sent_idx,
+                sent=sent,
+                offset=s_start,
+                facts=facts,
+                ctx=ctx,
+                geo=geo,
+                settings=settings,
+            ):
+                continue
+        # A sentence without a claim still moves the article's date on ("Russia said on
+        # Saturday ...", "The barrage overnight into Thursday was the largest this month.").
+        if day_word("day", s_start, s_end) >= 0 or month_day(text, s_start, s_end) is not None:
+            _note_date(text[s_start:s_end], sent_idx, ctx)
     for c in ctx.claims:
         # Again where a follow-up sentence added figures; _build_claims checked the others
         # (checking a claim twice changes nothing: tests/test_article_claims_fastpaths.py).
@@ -1634,6 +1638,19 @@ _OVERNIGHT_CONTEXT_DAYS = 2
 # Dates that name when a report was made, and dates carried over from earlier sentences.
 _REPORT_DAY_SOURCES = frozenset({"statement-weekday", "overnight-of-statement", "publication"})
 _CARRIED_SOURCES = frozenset({"context", "overnight-context", "day-before-context"})
+
+
+# Every day-precision date shape holds a weekday ("...day"), "today"/"yesterday" (found by
+# str.find), a day number beside a month or an ISO date (this pattern): most sentences
+# without a claim have none and are not read further (tested in the article loop, before a
+# sentence is cut out of the text).
+_MONTH_WORD = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DAY_HINT_RE = re.compile(
+    rf"\b{_MONTH_WORD}\.?\s+\d|\d(?:st|nd|rd|th)?\s+{_MONTH_WORD}\b|\d\d-\d\d", re.I
+)
 
 
 def _note_date(sent: str, sent_idx: int, ctx: Context) -> None:
