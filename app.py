@@ -13,11 +13,12 @@ st.set_page_config(
     page_title="Strike Tracker",
     page_icon=":material/radar:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    # "auto": open on a wide screen, closed on a phone (content first, filters one tap away).
+    initial_sidebar_state="auto",
     menu_items={"About": "Strike Tracker: sourced, geocoded drone and missile strike events."},
 )
 
-from ui.auth import may_view, require_login  # noqa: E402  (set_page_config comes first)
+from ui.auth import may_view, require_login, sign_in_page  # noqa: E402  (set_page_config comes first)
 from ui.data import get_data  # noqa: E402
 from ui.sidebar import render_sidebar  # noqa: E402
 
@@ -34,6 +35,12 @@ PAGES = [
     st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("pages/events.py", title="Events", icon=":material/table_rows:", url_path="events"),
     st.Page("pages/sources.py", title="Sources", icon=":material/article:", url_path="sources"),
+    st.Page(
+        "pages/official.py",
+        title="Official tallies",
+        icon=":material/fact_check:",
+        url_path="official",
+    ),
     st.Page("pages/data.py", title="Data", icon=":material/download:", url_path="data"),
     st.Page(
         "pages/add_articles.py",
@@ -41,10 +48,23 @@ PAGES = [
         icon=":material/upload_file:",
         url_path="add_articles",
     ),
+    st.Page(
+        "pages/manage_articles.py",
+        title="Manage articles",
+        icon=":material/delete:",
+        url_path="manage_articles",
+    ),
 ]
 
-# Before sign-in (STRIKES_REQUIRE_LOGIN) the page list stays hidden and nothing below runs.
-page = st.navigation(PAGES, position="sidebar" if may_view() else "hidden")
+# Before sign-in (STRIKES_REQUIRE_LOGIN) the browser learns of no page but the sign-in screen,
+# and nothing below runs.
+if may_view():
+    page = st.navigation(PAGES, position="sidebar")
+else:
+    page = st.navigation(
+        [st.Page(sign_in_page, title="Sign in", icon=":material/lock:", url_path="sign_in")],
+        position="hidden",
+    )
 require_login()
 with st.sidebar:
     st.markdown("## Strike Tracker")

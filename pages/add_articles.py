@@ -3,14 +3,14 @@ rejected and why.  Disabled when the app runs read-only (STRIKES_READ_ONLY=1).""
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
+from strikes.documents.uploads import Prepared, fetch_url, from_text, from_uploads
 from strikes.errors import ReadOnlyStore, StoreBusy, StoreError, StrikesError
+from strikes.fetch import url_fetch_enabled
+from strikes.worker import ingest_in_worker
 from ui.components import md_escape
-from ui.data import get_settings, get_store, read_only_reason
-from ui.ingest import Prepared, fetch_url, from_text, from_uploads
+from ui.data import get_settings, get_store, plain_error, read_only_reason, without_paths
 from ui.page import ensure_navigation
 
 ensure_navigation()
@@ -18,7 +18,15 @@ ensure_navigation()
 settings = get_settings()
 read_only = bool(settings.read_only)
 allowed = ", ".join(settings.allowed_suffixes)
-limit_mb = settings.max_file_bytes / (1024 * 1024)
+# One limit, as the browser counts it: Streamlit's upload widget takes whole MB of 10^6 bytes.
+limit_mb = max(1, settings.max_file_bytes // 1_000_000)
+# Streamlit gives a visitor on this machine's loopback address as None.
+_ip = st.context.ip_address
+fetch_on, fetch_off_reason = url_fetch_enabled(
+    settings,
+    client_ip=_ip if isinstance(_ip, str) else "127.0.0.1",
+    headers=dict(st.context.headers),
+)
 
 st.title("Add articles")
 if read_only:
@@ -31,7 +39,9 @@ if read_only:
 else:
     st.markdown(
         f"Add news reports of drone and missile attacks. Accepted: {allowed} files up to "
-        f"{limit_mb:g} MB each, pasted text, or a web page's address. Each article is cleaned, "
+        f"{settings.max_file_bytes:,} bytes each (at most {settings.max_upload_files} files, "
+        f"{settings.max_submission_bytes:,} bytes together), pasted text"
+        f"{', or a web page’s address' if fetch_on else ''}. Each article is cleaned, "
         "dated, checked for duplicates, and its strike reports are extracted and merged with "
         "the events already in the store."
     )
@@ -81,7 +91,10 @@ def _ingest(prep: Prepared) -> None:
         with st.status("Adding articles…", expanded=True) as status:
             st.write(f"Cleaning and dating {len(prep.docs):,} document(s)…")
             progress.progress(0.3, text="Extracting strike reports and merging events…")
-            report = get_store().ingest_documents(prep.docs)
+            get_store()  # built from the seeds on first use, as every page does
+            # A worker process with a memory and time limit: a submission that needs more
+            # fails alone, and this server keeps serving.
+            report = ingest_in_worker(prep.docs, settings=settings)
             progress.progress(1.0, text="Done.")
             status.update(label="Articles processed", state="complete", expanded=False)
     except ReadOnlyStore:
@@ -91,11 +104,14 @@ def _ingest(prep: Prepared) -> None:
         return
     except StoreBusy as exc:
         st.session_state[LAST] = _nothing_added(
-            f"The store is busy (another upload?): {exc}. Try again in a moment.", rejected
+            f"The store is busy (another upload?): {plain_error(exc)}. Try again in a moment.",
+            rejected,
         )
         return
     except (StoreError, StrikesError) as exc:
-        st.session_state[LAST] = _nothing_added(f"Could not add the articles: {exc}", rejected)
+        st.session_state[LAST] = _nothing_added(
+            f"Could not add the articles: {plain_error(exc)}", rejected
+        )
         return
     rejected += [(r.source, r.reason) for r in report.rejections]
     st.session_state[LAST] = {
@@ -119,14 +135,15 @@ with up_tab, st.form("upload_form", clear_on_submit=True, border=False):
         accept_multiple_files=True,
         disabled=read_only,
         key="upload_files",
-        max_upload_size=max(1, math.ceil(settings.max_file_bytes / (1024 * 1024))),
-        help=f"{allowed}; at most {limit_mb:g} MB each. Title applies when one file is sent.",
+        max_upload_size=limit_mb,
+        help=f"{allowed}; at most {limit_mb} MB each. Title applies when one file is sent.",
     )
     meta = _meta_fields("up")
     if st.form_submit_button(
         "Upload and add", type="primary", disabled=read_only, icon=":material/upload:"
     ):
-        pairs = [(f.name, f.getvalue()) for f in (files or [])]
+        # Contents are read only for the files within the submission's limits.
+        pairs = [(f.name, f.getvalue) for f in (files or [])]
         if not pairs:
             st.session_state[LAST] = _nothing_added("Choose at least one file first.", [])
         else:
@@ -151,22 +168,33 @@ with paste_tab, st.form("paste_form", clear_on_submit=True, border=False):
             from_text(text, settings=settings, title=meta[0], published=meta[1], outlet=meta[2])
         )
 with url_tab, st.form("url_form", clear_on_submit=False, border=False):
-    url = st.text_input("Web address", placeholder="https://…", disabled=read_only, key="fetch_url")
+    url_off = read_only or not fetch_on
+    if not read_only and not fetch_on:
+        st.info(md_escape(fetch_off_reason) + ".", icon=":material/link_off:")
+    url = st.text_input(
+        "Web address", placeholder="https://…", disabled=url_off, key="fetch_url", max_chars=2000
+    )
     meta = _meta_fields("url")
-    st.caption("Needs an internet connection; offline you will get a clear message instead.")
+    st.caption(
+        "Public web pages only (not local or private network addresses); needs an internet "
+        "connection, offline you get a clear message instead."
+    )
     if st.form_submit_button(
-        "Fetch and add", type="primary", disabled=read_only, icon=":material/download:"
+        "Fetch and add", type="primary", disabled=url_off, icon=":material/download:"
     ):
-        with st.spinner("Fetching the page…"):
-            prep = fetch_url(
-                url, settings=settings, title=meta[0], published=meta[1], outlet=meta[2]
-            )
-        _ingest(prep)
+        if url_off:  # a crafted request for a disabled button
+            st.session_state[LAST] = _nothing_added("Fetching web pages is switched off.", [])
+        else:
+            with st.spinner("Fetching the page…"):
+                prep = fetch_url(
+                    url, settings=settings, title=meta[0], published=meta[1], outlet=meta[2]
+                )
+            _ingest(prep)
 
 last = st.session_state.get(LAST)
 if last:
     st.subheader("Result")
-    (st.success if last.get("ok") else st.warning)(md_escape(last["summary"]))
+    (st.success if last.get("ok") else st.warning)(md_escape(without_paths(last["summary"])))
     if last.get("added"):
         st.markdown("**Added:** " + ", ".join(md_escape(n) for n in last["added"]))
         st.caption(
@@ -185,8 +213,8 @@ if last:
     if last.get("notes"):
         st.markdown("**Notes:**")
         for note in last["notes"]:
-            st.markdown(f"- {md_escape(note)}")
+            st.markdown(f"- {md_escape(without_paths(note))}")
     if last.get("rejected"):
         st.markdown("**Rejected:**")
         for name, reason in last["rejected"]:
-            st.markdown(f"- `{md_escape(name)}` — {md_escape(reason)}")
+            st.markdown(f"- `{md_escape(name)}` — {md_escape(without_paths(reason))}")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from strikes.export import to_acled, to_csv, to_geojson, to_parquet
+from ui.components import undated_reason
 from ui.page import filtered_page
 
 DICTIONARY = [
@@ -34,6 +35,11 @@ DICTIONARY = [
         "country coordinates are centroids of an area, not strike points.",
     ),
     ("geo_radius_km", "number", "Radius of the area a region/country-level event stands for."),
+    (
+        "geo_source",
+        "gazetteer | nominatim",
+        "Where the place was resolved: the offline gazetteer, or Nominatim (online fallback).",
+    ),
     ("weapons", "list", "Weapon classes: drone, missile, glide_bomb, artillery, aircraft, other."),
     ("weapon_models", "list", "Models named in the text (Shahed, Iskander, decoy, …)."),
     (
@@ -60,14 +66,43 @@ DICTIONARY = [
     ("n_sources, n_articles", "integer", "Number of source sentences and distinct articles."),
 ]
 
+
+def undated_csv(undated: pd.DataFrame, articles: pd.DataFrame) -> bytes:
+    """The undated events as CSV with an ``undated_reason`` column."""
+    import csv
+    import io
+
+    published = dict(
+        zip(
+            articles["article_id"].astype(str),
+            articles["published"].astype(object).where(articles["published"].notna(), None),
+            strict=True,
+        )
+    )
+    rows = list(csv.reader(io.StringIO(to_csv(undated).decode("utf-8-sig"))))
+    reasons = [undated_reason(ev, published) for ev in undated.to_dict("records")]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*rows[0], "undated_reason"])
+    for row, reason in zip(rows[1:], reasons, strict=True):
+        writer.writerow([*row, reason])
+    return out.getvalue().encode("utf-8-sig")
+
+
 ctx = filtered_page("Data", stop_when_empty=False)
 events = ctx.events
 if not events.empty:
     stamp = _dt.date.today().isoformat()
     st.markdown(
-        f"Download the **{len(events):,} events** of the current view. The exports use the "
-        "event contract below; offsets in `sources` point into the articles' cleaned text "
+        f"Download the **{len(events):,} dated events** of the current view. The exports use "
+        "the event contract below; offsets in `sources` point into the articles' cleaned text "
         "(see the Sources page)."
+        + (
+            f" **{len(ctx.undated):,} undated event(s)** matching the other filters are not in "
+            "these files: they have their own download below, with the reason for each."
+            if not ctx.undated.empty
+            else " No undated event matches these filters."
+        )
     )
     formats = [
         (
@@ -116,6 +151,17 @@ if not events.empty:
                 on_click="ignore",
                 width="stretch",
             )
+
+if not ctx.undated.empty:
+    st.download_button(
+        f"Download the {len(ctx.undated):,} undated event(s) (CSV, with the reason)",
+        data=lambda: undated_csv(ctx.undated, ctx.data.articles),
+        file_name=f"strike-events-undated-{_dt.date.today().isoformat()}.csv",
+        mime="text/csv",
+        key="dl_undated",
+        icon=":material/event_busy:",
+        on_click="ignore",
+    )
 
 st.subheader("Data dictionary")
 st.table(pd.DataFrame(DICTIONARY, columns=["Field", "Type", "Meaning"]).set_index("Field"))

@@ -12,6 +12,7 @@ from ui.components import (
     events_by_id,
     md_escape,
 )
+from ui.official import official_beside_event
 from ui.page import filtered_page
 from ui.tables import EVENT_SORTS, event_order, events_table, table_order
 
@@ -45,7 +46,9 @@ if rows:
             event_sources=ctx.data.event_sources,
             claims=ctx.data.claims,
             articles=ctx.data.articles,
+            key_prefix="selected",
         )
+        official_beside_event(ev)
 
 st.subheader("Events and their sources")
 pages = max(1, math.ceil(len(events) / PAGE_SIZE))
@@ -59,10 +62,18 @@ for ev in events_by_id(chunk, chunk["event_id"].tolist()):
     flag = " ⚠" if isinstance(ev.get("conflicts"), dict) and ev["conflicts"] else ""
     n = ev.get("n_sources")
     n_txt = f" · {int(n)} source{'s' if int(n) != 1 else ''}" if n == n and n is not None else ""
-    with st.expander(md_escape(event_title(ev)) + n_txt + flag):
-        event_sources_panel(
-            ev,
-            event_sources=ctx.data.event_sources,
-            claims=ctx.data.claims,
-            articles=ctx.data.articles,
-        )
+    # Rendered only when opened: a closed expander's content would still be built and sent.
+    box = st.expander(
+        md_escape(event_title(ev)) + n_txt + flag,
+        key=f"ev_open_{ev['event_id']}",
+        on_change="rerun",
+    )
+    if box.open:
+        with box:
+            event_sources_panel(
+                ev,
+                event_sources=ctx.data.event_sources,
+                claims=ctx.data.claims,
+                articles=ctx.data.articles,
+                key_prefix="list",
+            )

@@ -1,36 +1,70 @@
-"""Map: strikes as pins (sized by launched or casualties, coloured by attacker), regional and
-national reports as translucent areas, a heat/hexagon view; click a strike for its sources."""
+"""Map: strikes as pins (sized by launched or casualties, coloured by attacker), regional
+reports as translucent areas, a heat/hexagon view, a night slider; national tallies listed
+beside the map (a tally is not a place); click a strike for its sources."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from strikes.views import tallies
 from ui.components import (
     event_sources_panel,
     event_title,
     events_by_id,
     md_escape,
+    tally_panel,
 )
-from ui.data import get_settings, map_rows
-from ui.maps import attacker_styles, build_deck, countries_geojson, selected_event_ids
+from ui.data import map_rows
 from ui.page import filtered_page
+from ui.render.maps import (
+    BASEMAP_FILE,
+    HEAT_COLORS,
+    HEX_RADIUS_M,
+    attacker_styles,
+    build_deck,
+    selected_event_ids,
+    size_legend,
+)
+from ui.render.theme import attacker_color, fmt_date, fmt_int
 from ui.tables import events_table
-from ui.theme import attacker_color
 
 VIEW_LABELS = {"strikes": "Strikes", "heat": "Heat map", "hexagons": "Hexagons"}
 MAX_PANELS = 5  # events of a selected place shown with their sources (the rest: a table)
+ALL_NIGHTS = "All nights"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
-# One shared object (never modified): the deck encodes it to JSON once per object.
-@st.cache_resource(show_spinner="Preparing the country outlines…")
-def _countries(data_dir: str, cache_dir: str) -> dict:
-    return countries_geojson(get_settings(), cache_dir=None)
+def basemap_url() -> str | None:
+    """Where the browser fetches the country outlines (Streamlit's static file serving);
+    None when the built file is missing (the map then draws without outlines)."""
+    if not (STATIC / BASEMAP_FILE).is_file():
+        return None
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + "/".join(p for p in (base, "app", "static", BASEMAP_FILE) if p)
+
+
+def viewport_width() -> int:
+    """The width to fit the strikes into: a phone's (from the browser's user agent) or a
+    desktop map's.  The server has no other clue about the screen when the map opens."""
+    agent = str(st.context.headers.get("User-Agent") or "")
+    return 320 if ("Mobi" in agent or "Android" in agent) else 640
+
+
+def _ramp(colors) -> str:
+    stops = ", ".join(f"rgb{tuple(c)}" for c in colors)
+    return (
+        "<span style='display:inline-block;width:120px;height:11px;vertical-align:middle;"
+        f"border:1px solid #999;background:linear-gradient(to right, {stops})'></span>"
+    )
 
 
 ctx = filtered_page("Strike map")
 
 frame = map_rows(ctx.data, ctx.events)
 unlocated = len(ctx.events) - len(frame)
+tally = tallies(ctx.events)
 
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:
@@ -53,47 +87,90 @@ with c2:
         help="Street-map tiles from the internet. Offline they simply do not load; the "
         "country outlines and the strikes are drawn without them.",
     )
+nights = sorted(d for d in frame["date"].dropna().unique() if len(str(d)) == 10)
 with c3:
-    styles = attacker_styles(sorted(frame["attacker"].replace("", "unknown").unique()))
-    legend = " ".join(
-        f"<span style='white-space:nowrap;margin-right:1rem'>"
-        f"<span style='display:inline-block;width:13px;height:13px;border-radius:50%;"
-        f"vertical-align:middle;border:2.5px solid {attacker_color(a)};"
-        f"background:{attacker_color(a) if s == 'filled' else 'transparent'}'></span> "
-        f"{md_escape(a)} ({'filled' if s == 'filled' else 'ring'})</span>"
-        for a, s in styles.items()
-    )
-    st.html(
-        "<div style='font-size:0.85rem;line-height:1.8'>"
-        f"<b>Attacker:</b> {legend}<br>"
-        "<span style='display:inline-block;width:13px;height:13px;border-radius:50%;"
-        "vertical-align:middle;border:1px solid #555;background:rgba(120,120,120,0.2)'>"
-        "</span> translucent circle: a region-level report (approximate area) · "
-        "<span style='display:inline-block;width:16px;height:11px;vertical-align:middle;"
-        "border:1px solid #555;background:rgba(120,120,120,0.2)'></span> shaded country: "
-        "a national tally (not a place hit)</div>"
-    )
+    night = ALL_NIGHTS
+    if len(nights) > 1:
+        night = st.select_slider(
+            "Night",
+            options=[ALL_NIGHTS, *nights],
+            value=ALL_NIGHTS,
+            key="map_night",
+            format_func=lambda d: d if d == ALL_NIGHTS else fmt_date(d),
+            help="Step through the nights one by one (drag, or the arrow keys once the handle "
+            "has focus); the far left shows all of them.",
+        )
+if night != ALL_NIGHTS:
+    frame = frame[(frame["date"] == night).to_numpy(dtype=bool)]
+    tally = tally[(tally["date"] == night).to_numpy(dtype=bool)]
 
-s = get_settings()
-countries = _countries(str(s.data_dir), str(s.cache_dir))
-deck = build_deck(frame, countries, view=view, web_tiles=web)
-state = st.pydeck_chart(
-    deck,
-    key=f"map_{view}",
-    on_select="rerun" if view == "strikes" else "ignore",
-    selection_mode="single-object",
-    height=560,
-    alt="Map of the filtered strike events",
+styles = attacker_styles(sorted(frame["attacker"].replace("", "unknown").unique()))
+legend = " ".join(
+    f"<span style='white-space:nowrap;margin-right:1rem'>"
+    f"<span style='display:inline-block;width:13px;height:13px;border-radius:50%;"
+    f"vertical-align:middle;border:2.5px solid {attacker_color(a)};"
+    f"background:{attacker_color(a) if s == 'filled' else 'transparent'}'></span> "
+    f"{md_escape(a)} ({'filled' if s == 'filled' else 'ring'})</span>"
+    for a, s in styles.items()
 )
+places = frame[(frame["geo_precision"] != "country").to_numpy(dtype=bool)]
+if view == "strikes":
+    pins = places[places["geo_precision"].isin(("point", "city")).to_numpy(dtype=bool)]
+    weights = pins.groupby("group")["weight"].sum().to_numpy(dtype=float)
+    sizes = " ".join(
+        f"<span style='white-space:nowrap;margin-right:0.8rem'>"
+        f"<span style='display:inline-block;width:{2 * r:.0f}px;height:{2 * r:.0f}px;"
+        "border-radius:50%;vertical-align:middle;border:1.5px solid #555'></span> "
+        f"{fmt_int(v)}</span>"
+        for v, r in size_legend(weights)
+    )
+    key_html = (
+        f"<b>Attacker:</b> {legend}<br>"
+        + (
+            f"<b>Pin size</b> (weapons launched, else casualties; capped): {sizes}<br>"
+            if sizes
+            else ""
+        )
+        + "<span style='display:inline-block;width:13px;height:13px;border-radius:50%;"
+        "vertical-align:middle;border:1px solid #555;background:rgba(120,120,120,0.2)'>"
+        "</span> translucent circle: a region-level report (approximate area)"
+    )
+elif view == "heat":
+    key_html = (
+        "<b>Heat</b>: weapons launched (else casualties) near a place, summed: "
+        f"low {_ramp(HEAT_COLORS)} high"
+    )
+else:
+    key_html = (
+        f"<b>Hexagons</b> ~{2 * HEX_RADIUS_M // 1000} km across, coloured by weapons launched "
+        f"(else casualties) summed inside: low {_ramp(HEAT_COLORS)} high"
+    )
+st.html(f"<div style='font-size:0.85rem;line-height:2'>{key_html}</div>")
+
+left, right = st.columns([3, 1])
+with left:
+    deck = build_deck(frame, basemap_url(), view=view, web_tiles=web, width_px=viewport_width())
+    state = st.pydeck_chart(
+        deck,
+        key=f"map_{view}",
+        on_select="rerun" if view == "strikes" else "ignore",
+        selection_mode="single-object",
+        height=560,
+        alt="Map of the filtered strike events",
+    )
+with right:
+    tally_panel(tally)
 notes = []
 if unlocated:
     notes.append(f"{unlocated:,} event(s) without a resolved place are not on the map")
-if view != "strikes":
-    notes.append("heat and hexagon views leave out national tallies (a country is not a place)")
 notes.append(
-    "pin size: weapons launched, else casualties; events at one place are one pin or area "
-    "(its tooltip sums them up, a click lists them)"
+    "national tallies and monthly totals are counts over a whole country, not places hit: "
+    "they are listed beside the map, not drawn on it"
 )
+if view == "strikes":
+    notes.append(
+        "events at one place are one pin or area (its tooltip sums them up, a click lists them)"
+    )
 st.caption("; ".join(notes).capitalize() + ".")
 
 ids = selected_event_ids(state, frame) if view == "strikes" else []

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.charts import selected_nights
 from ui.components import headline_metrics
 from ui.data import overview
 from ui.page import filtered_page
-from ui.tables import events_table, month_table
+from ui.render.charts import selected_nights
+from ui.tables import events_table, model_table, month_table
 
 ctx = filtered_page("Overview")
 events = ctx.events
@@ -19,19 +19,27 @@ events = ctx.events
 view = overview(ctx.data, ctx.filters, events)
 headline_metrics(view.headline)
 
-st.subheader("Barrages per night")
+per = view.bin_label
+st.subheader("Barrages per night" if per == "night" else f"Barrages per {per}")
+binned = (
+    ""
+    if per == "night"
+    else f" The range is long, so each bar sums a {per}'s nights (narrow the dates to see "
+    "single nights)."
+)
 st.caption(
     "Solid bars: weapons launched; hatched bars: weapons intercepted; colours: weapon class. "
     "A night's figure is the national tally where one was reported, else the sum of local "
-    "reports. **Click a bar, or drag across the chart to select a range, to list those "
-    "nights' events below.** Double-click the chart to clear the selection."
+    f"reports.{binned} **Click a bar to list its events below** (shift-click adds more); to "
+    "select a range, pick *Box select* in the chart's toolbar and drag across the chart. "
+    "The slider under the chart zooms in time. Double-click the chart to clear the selection."
 )
 state = st.plotly_chart(
     view.timeline,
     key="timeline",
     on_select="rerun",
     selection_mode=("points", "box"),
-    config={"displaylogo": False},
+    config={"displaylogo": False, "displayModeBar": True},
 )
 nights, box = selected_nights(state.get("selection") if state else None)
 
@@ -65,6 +73,18 @@ with right:
         "reports cover only part of the month."
     )
     month_table(view.months)
+
+st.subheader("Weapon models")
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(view.model_figure, key="models", config={"displaylogo": False})
+with right:
+    st.caption(
+        "Models as the reports name them (Shahed/Geran, decoys, Kh-101/Kh-555, Kalibr, "
+        "Iskander, Kinzhal, KAB). Figures and the intercept rate count only events that name "
+        "a single model family, so a mixed barrage's total is not credited to one model."
+    )
+    model_table(view.models)
 
 left, right = st.columns(2)
 with left:

@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from ui.components import md_escape, short_file
-from ui.highlight import esc, highlight, legend_html, text_block
 from ui.page import page_context
+from ui.render.highlight import esc, highlight, legend_html, text_block
+from ui.render.theme import fmt_date, fmt_int
 from ui.tables import ARTICLE_SORTS, article_order, events_table, page_of, table_order
-from ui.theme import fmt_date, fmt_int
 
 DATE_SOURCES = {
     "document": "dateline in the article text",

@@ -1,5 +1,5 @@
 import sys
 
-from strikes.cli import main
+from strikes.cli.main import main
 
 sys.exit(main())

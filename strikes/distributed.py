@@ -36,14 +36,19 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from strikes.articles import (
+from strikes.documents.articles import (
     ArticleBatch,
     RawDocument,
     assemble,
     process_documents,
     read_documents,
 )
+from strikes.documents.metadata import read_manifest
 from strikes.errors import InputRejected, StrikesError
+from strikes.export import to_parquet
+from strikes.geo.gazetteer import INDEX_NAME
+from strikes.ingest import ingest_batch
+from strikes.pipeline import extract_claims
 from strikes.schema import CLAIMS, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
@@ -139,8 +144,6 @@ def _read_remote(
 
 def _remote_manifest(fs, folder: str, settings: Settings, rejections: list, proto: str) -> dict:
     """Read a remote manifest.csv with the usual reader (via a local copy); keys: remote paths."""
-    from strikes.metadata import read_manifest
-
     with tempfile.TemporaryDirectory(prefix="strikes-manifest-") as tmp:
         local = Path(tmp) / "manifest.csv"
         try:
@@ -231,8 +234,6 @@ def _split(items: Sequence, k: int) -> list[list]:
 
 def _worker_settings(settings: Settings) -> Settings:
     """The client's settings, with this machine's data folder if the client's is not here."""
-    from strikes.gazetteer import INDEX_NAME
-
     if (Path(settings.data_dir) / INDEX_NAME).is_file():
         return settings
     return dataclasses.replace(settings, data_dir=DEFAULT_SETTINGS.data_dir)
@@ -247,8 +248,6 @@ def _process_part(docs: list[RawDocument], settings: Settings) -> list:
 
 
 def _extract_part(articles: pd.DataFrame, sentences: pd.DataFrame, settings: Settings):
-    from strikes.pipeline import extract_claims
-
     return extract_claims(articles, sentences, settings=_worker_settings(settings))
 
 
@@ -274,7 +273,7 @@ def load_batch_dask(
 
 
 def make_extractor(client: Any, *, partitions: int | None = None):
-    """A claims extractor for `Store.ingest_batch` that runs on the cluster."""
+    """A claims extractor for `strikes.ingest.ingest_batch` that runs on the cluster."""
 
     def extract(
         articles: pd.DataFrame,
@@ -322,7 +321,7 @@ def ingest_dask(
     progress: TextIO | None = None,
     client: Any = None,
 ) -> Any:
-    """`Store.ingest_paths` with the per-article stages on Dask; returns the IngestReport."""
+    """`strikes.ingest.ingest_paths` with the per-article stages on Dask; returns the IngestReport."""
     settings: Settings = store.settings
     docs, rejections = read_inputs(paths, manifest=manifest, settings=settings)
     with contextlib.ExitStack() as stack:
@@ -335,7 +334,8 @@ def ingest_dask(
                 f"({'LocalCluster' if address == 'local' else address})",
                 file=progress,
             )
-        report = store.ingest_batch(
+        report = ingest_batch(
+            store,
             lambda: load_batch_dask(
                 client, docs, rejections, settings=settings, partitions=partitions
             ),
@@ -355,8 +355,6 @@ def write_partitioned(events: pd.DataFrame, folder: Path) -> Path:
     import pyarrow as pa
     import pyarrow.dataset as ds
     import pyarrow.parquet as pq
-
-    from strikes.export import to_parquet
 
     table = pq.read_table(io.BytesIO(to_parquet(events)))
     year = pa.array([None if d is None else str(d)[:4] for d in table.column("date").to_pylist()])

@@ -38,7 +38,7 @@ class StoreError(StrikesError):
 class StoreUnusable(StoreError):
     """The file at the store's path is not a usable Strike Tracker store: corrupt, not a DuckDB
     database, another program's database, or written by an incompatible version.  It is never
-    modified; `strikes.store.rebuild_from_seeds` moves it aside and builds a new store."""
+    modified; `strikes.ingest.rebuild_from_seeds` moves it aside and builds a new store."""
 
 
 class StoreBusy(StoreError):
@@ -51,3 +51,8 @@ class ReadOnlyStore(StoreError):
 
 class GeocodeError(StrikesError):
     """A geocoder (offline index or online fallback) failed."""
+
+
+class IngestFailed(StrikesError):
+    """The dashboard's ingest worker could not finish (memory or time limit, or it crashed);
+    nothing was added."""

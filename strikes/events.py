@@ -24,14 +24,16 @@ import numpy as np
 import pandas as pd
 
 from strikes.schema import EVENTS, conform, empty_frame
+from strikes.vocab import FIGURES
 
-FIGURES = ("launched", "intercepted", "hit", "killed", "injured")
 CONTRACT_FIELDS = (
     "event_id", "date", "date_precision", "attacker", "location", "admin1", "country_code",
     "lat", "lon", "geo_precision", "weapons", "weapon_models", "launched", "intercepted",
     "killed", "injured", "kind", "claimed_by", "sources", "conflicts",
 )  # fmt: skip
-EXTRA_FIELDS = ("hit", "target", "vague", "geo_radius_km", "geonameid", "n_sources", "n_articles")
+EXTRA_FIELDS = (
+    "hit", "target", "vague", "geo_radius_km", "geonameid", "geo_source", "n_sources", "n_articles",
+)  # fmt: skip
 
 
 def event_id_for(key: tuple[str, ...]) -> str:
@@ -78,6 +80,7 @@ def merge_claims(claims: pd.DataFrame, *, articles: pd.DataFrame) -> pd.DataFram
 
 _PLACE_COLUMNS = (
     "location", "admin1", "country_code", "lat", "lon", "geo_precision", "geo_radius_km", "geonameid",
+    "geo_source",
 )  # fmt: skip
 
 
@@ -139,7 +142,7 @@ _NONE = type(None)
 def _group(c: _Claims) -> dict[tuple[str, ...], list[int]]:
     """Row numbers by event key (attacker, date, date precision, place, kind), in row order;
     claims without an attacker or a place stay out."""
-    location, _admin1, country, _lat, _lon, precision, _radius, geonameid = c.place
+    location, _admin1, country, _lat, _lon, precision, _radius, geonameid, _src = c.place
     # First by the raw values (a C-level zip and one dict lookup per claim), then each distinct
     # combination's key: equal values always give equal keys, and a few distinct ones do too
     # ("Kyiv"/"KYIV" without a geonameid, a date None or "").
@@ -256,7 +259,7 @@ def _fold_regions_into_cities(
     Returns the groups and, for each folded row, the row whose place it now has (the city's
     first claim).
     """
-    location, admin1, country, _lat, _lon, precision, _radius, _gid = c.place
+    location, admin1, country, _lat, _lon, precision, _radius, _gid, _src = c.place
     cities: dict[tuple[str, str, str, str], list[tuple[str, ...]]] = {}
     for key, members in groups.items():
         m = members[0]

@@ -2,7 +2,7 @@
 
 Pure functions ``to_csv / to_geojson / to_parquet / to_acled (events) -> bytes`` serve the
 dashboard's download buttons; `cli_export` is ``python -m strikes export``, which reads the store,
-applies the dashboard's filters (`strikes.timeline.filter_events`) and writes one of them.
+applies the dashboard's filters (`strikes.views.filter_events`) and writes one of them.
 
 CSV (``to_csv``)
     UTF-8 without BOM, RFC 4180 quoting, CRLF line ends, one row per event, the columns of
@@ -64,21 +64,19 @@ ACLED-style CSV (``to_acled``), following the ACLED codebook's conventions
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import math
-import os
-import tempfile
+import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 import pandas as pd
 
 from strikes.schema import EVENTS, conform
+from strikes.vocab import AIR_WEAPONS, FIGURES
 
 FORMATS = ("csv", "geojson", "parquet", "acled")
 MEDIA_TYPES = {
@@ -97,6 +95,10 @@ SOURCE_FIELDS = ("article", "sentence", "start", "end", "claim_id", "rule")
 LIST_SEP = "; "
 
 _DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "'")
+# The start of the cell or of a part after ";" (and the spaces after it), where the part
+# starts with a dangerous character; and the same with the apostrophe neutralize adds.
+_SEGMENT_START = re.compile(r"(^|;[ ]*)(?=[=+\-@\t\r'])")
+_NEUTRALIZED = re.compile(r"(^|;[ ]*)'(?=[=+\-@\t\r'])")
 
 ACLED_COLUMNS = (
     "event_id_cnty",
@@ -122,7 +124,6 @@ ACLED_ACTORS = {
     "Ukraine": "Military Forces of Ukraine (2019-)",
     "Belarus": "Military Forces of Belarus (1994-)",
 }
-AIR_WEAPONS = frozenset({"drone", "aircraft", "glide_bomb"})
 _COUNTRY_NAMES = {"UA": "Ukraine", "RU": "Russia", "BY": "Belarus", "MD": "Moldova", "PL": "Poland"}
 
 
@@ -172,16 +173,22 @@ def _as_dict(v: object) -> dict:
 
 
 def neutralize(cell: str) -> str:
-    """Prefix a text cell a spreadsheet would execute (or one starting with ') with '."""
-    if cell and cell.startswith(_DANGEROUS_FIRST):
-        return "'" + cell
-    return cell
+    """Prefix with ' every part of a text cell a spreadsheet would execute (or that starts
+    with '): the cell's start and the start of each part after a semicolon, since lists are
+    joined with "; " and spreadsheets can split cells on semicolons."""
+    if not cell:
+        return cell
+    if ";" not in cell:
+        return "'" + cell if cell.startswith(_DANGEROUS_FIRST) else cell
+    return _SEGMENT_START.sub(lambda m: m.group(1) + "'", cell)
 
 
 def _unneutralize(cell: str) -> str:
-    if cell.startswith("'") and len(cell) > 1 and cell[1] in _DANGEROUS_FIRST:
-        return cell[1:]
-    return cell
+    if ";" not in cell:
+        if cell.startswith("'") and len(cell) > 1 and cell[1] in _DANGEROUS_FIRST:
+            return cell[1:]
+        return cell
+    return _NEUTRALIZED.sub(lambda m: m.group(1), cell)
 
 
 def _fmt_float(v: object, digits: int | None = None) -> str:
@@ -469,11 +476,7 @@ def _acled_notes(rec: dict) -> str:
     parts = [f"{_text(rec.get('attacker'))} attack ({what}) on {place}"]
     if rec.get("geo_precision") == "country":
         parts[0] += " (national tally)"
-    figures = [
-        f"{f} {_fmt_int(rec.get(f))}"
-        for f in ("launched", "intercepted", "hit", "killed", "injured")
-        if not _missing(rec.get(f))
-    ]
+    figures = [f"{f} {_fmt_int(rec.get(f))}" for f in FIGURES if not _missing(rec.get(f))]
     if figures:
         parts.append(", ".join(figures))
     models = _as_list(rec.get("weapon_models"))
@@ -554,89 +557,8 @@ def export_bytes(events: pd.DataFrame, fmt: str, *, articles: pd.DataFrame | Non
     raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 is not what the user asked for
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def cli_export(args, *, settings, out: TextIO, err: TextIO) -> int:
-    """``python -m strikes export --db FILE --format F [--out FILE] [filters]``."""
-    from strikes.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
-    from strikes.timeline import WEAPON_CLASSES, filter_events, normalize_date
-
-    fmt = args.format
-    try:
-        date_from = normalize_date(args.date_from)
-        date_to = normalize_date(args.date_to, end=True)
-    except ValueError as exc:
-        print(f"strikes export: {exc}", file=err)
-        return EXIT_USAGE
-    weapons = list(args.weapon or [])
-    bad = [w for w in weapons if w not in WEAPON_CLASSES]
-    if bad:
-        print(
-            f"strikes export: unknown weapon {bad[0]!r}; one of {', '.join(WEAPON_CLASSES)}",
-            file=err,
-        )
-        return EXIT_USAGE
-    binary_to_stream = args.out is None and fmt == "parquet"
-    stream = getattr(out, "buffer", None)
-    if binary_to_stream and (stream is None or out.isatty()):
-        print("strikes export: parquet is binary; give --out FILE", file=err)
-        return EXIT_USAGE
-    if args.out is not None and not Path(args.out).parent.is_dir():
-        print(f"strikes export: no such directory: {Path(args.out).parent}", file=err)
-        return EXIT_REJECTED
-
-    from strikes.store import store_for_reading
-
-    # An explicit --db must exist; the default store is built from the seeds on first use.
-    store = store_for_reading(settings=settings, must_exist=getattr(args, "db", None) is not None)
-    events = store.events()
-    events = filter_events(
-        events,
-        date_from=date_from,
-        date_to=date_to,
-        attackers=args.attacker or (),
-        weapons=weapons,
-        countries=args.country or (),
-    )
-    articles = store.articles() if fmt == "acled" else None
-    data = export_bytes(events, fmt, articles=articles)
-    if args.out is not None:
-        write_atomic(Path(args.out), data)
-        print(f"strikes: exported {len(events)} events to {args.out} ({fmt})", file=err)
-    elif fmt == "parquet":
-        out.flush()
-        stream.write(data)
-        stream.flush()
-    else:
-        out.write(data.decode("utf-8"))
-        out.flush()
-    return EXIT_OK
-
-
 __all__ = [
     "FORMATS",
-    "cli_export",
     "export_bytes",
     "geojson_dict",
     "neutralize",

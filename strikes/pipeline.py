@@ -6,26 +6,22 @@ persist provenance and the CLI can print any stage.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
-import io
-import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
-from typing import TextIO
 
 import pandas as pd
 
-from strikes.articles import ArticleBatch, RawDocument, load_articles, load_documents
 from strikes.claims import Claim, Geo, extract_article_claims
+from strikes.documents.articles import ArticleBatch, RawDocument, load_articles, load_documents
 from strikes.errors import InputRejected
-from strikes.events import event_records, merge_claims, to_jsonl
+from strikes.events import merge_claims
 from strikes.gcpause import batch_gc
+from strikes.guards import first_copies, latest_date, undate_future
 from strikes.schema import CLAIMS, empty_frame, from_columns
 from strikes.settings import DEFAULT_SETTINGS, Settings
 
@@ -41,22 +37,55 @@ class PipelineResult:
 
 def make_geo(*, settings: Settings = DEFAULT_SETTINGS) -> Geo:
     """The gazetteer-backed functions the extractor calls (one `Geo` per gazetteer: the
-    extractor caches sentence analyses keyed on `Geo.find`)."""
-    return _geo_for(str(settings.data_dir), settings.fuzzy_threshold)
+    extractor caches sentence analyses keyed on `Geo.find`).  With `settings.online_geocoding`
+    the places the gazetteer lacks are asked of Nominatim (strikes.geo.online)."""
+    online = None
+    if settings.online_geocoding:
+        online = (
+            settings.nominatim_domain,
+            settings.nominatim_scheme,
+            settings.nominatim_user_agent,
+            settings.nominatim_min_delay_s,
+            str(settings.cache_dir),
+            settings.read_only,
+        )
+    return _geo_for(str(settings.data_dir), settings.fuzzy_threshold, online)
 
 
 @functools.lru_cache(maxsize=8)
-def _geo_for(data_dir: str, fuzzy_threshold: float) -> Geo:
-    from strikes.gazetteer import Gazetteer
-    from strikes.geocode import GeoContext, find_places, resolve
+def _geo_for(data_dir: str, fuzzy_threshold: float, online: tuple | None = None) -> Geo:
+    from strikes.geo.gazetteer import Gazetteer
+    from strikes.geo.geocode import GeoContext, find_places, resolve
 
     settings = dataclasses.replace(
         DEFAULT_SETTINGS, data_dir=data_dir, fuzzy_threshold=fuzzy_threshold
     )
     gz = Gazetteer.load(settings=settings)
 
-    def _find(text: str) -> list:
-        return find_places(text, gazetteer=gz)
+    if online is None:
+
+        def _find(text: str) -> list:
+            return find_places(text, gazetteer=gz)
+
+    else:
+        # geopy is imported only when the fallback is on.
+        from strikes.geo.online import OnlinePlaces
+
+        domain, scheme, agent, delay, cache_dir, read_only = online
+        places = OnlinePlaces(
+            settings=dataclasses.replace(
+                settings,
+                nominatim_domain=domain,
+                nominatim_scheme=scheme,
+                nominatim_user_agent=agent,
+                nominatim_min_delay_s=delay,
+                cache_dir=Path(cache_dir),
+                read_only=read_only,
+            )
+        )
+
+        def _find(text: str) -> list:
+            return places.complete(text, find_places(text, gazetteer=gz), gazetteer=gz)
 
     def _resolve(mention: object, prefer: Sequence[str], near: Sequence[object]) -> object | None:
         cands = mention.candidates  # type: ignore[attr-defined]
@@ -70,7 +99,8 @@ def _geo_for(data_dir: str, fuzzy_threshold: float) -> Geo:
 
 def clear_caches() -> None:
     """Forget every per-text analysis cached in this process (benchmarks start cold)."""
-    from strikes import boilerplate, claims
+    from strikes import claims
+    from strikes.documents import boilerplate
 
     claims.clear_caches()
     boilerplate.clear_caches()
@@ -131,14 +161,17 @@ def _extract_claims(
     ):
         if isinstance(language, str) and language not in ("", "en"):
             continue  # reported by the articles stage; English rules would misread it
+        published = published if isinstance(published, str) else None
         claims = extract_article_claims(
             article_id=article_id,
             text=text,
-            sentences=sorted(by_article.get(article_id, [])),
-            published=published if isinstance(published, str) else None,
+            sentences=first_copies(text, sorted(by_article.get(article_id, []))),
+            published=published,
             geo=geo,
             settings=settings,
         )
+        del claims[settings.max_claims_per_article :]
+        undate_future(claims, latest_date(published))
         rows.extend(map(_claim_values, claims, range(len(claims))))
     _end_of_batch()
     return _claims_frame(rows)
@@ -204,6 +237,7 @@ def _claim_values(c: Claim, k: int) -> tuple:
 # The place attributes giving the geocoding columns (the last ones of CLAIMS, in its order).
 _PLACE_ATTRS = (
     "geonameid", "name", "admin1", "country_code", "lat", "lon", "geo_precision", "radius_km",
+    "source",
 )  # fmt: skip
 _PRECISION_AT = _PLACE_ATTRS.index("geo_precision")
 _NO_PLACE = (None,) * len(_PLACE_ATTRS)
@@ -290,85 +324,3 @@ def run_documents(
 ) -> PipelineResult:
     with batch_gc(settings=settings):
         return _finish(load_documents(docs, settings=settings), settings)
-
-
-# --------------------------------------------------------------------------------------------
-# CLI: python -m strikes extract
-
-
-def cli_extract(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from strikes.cli import EXIT_OK, EXIT_REJECTED, report_rejections
-
-    result = run_pipeline(args.paths, manifest=args.manifest, settings=settings)
-    report_rejections(result.rejections, err)
-    for note in language_notes(result.articles) + figure_notes(result.claims, result.articles):
-        print(f"strikes: note: {note}", file=err)
-    if args.claims:
-        text = _claims_output(result.claims, args.format)
-    else:
-        text = _events_output(result.events, args.format)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
-    else:
-        out.write(text)
-    if result.articles.empty and not result.rejections:
-        print("strikes: no documents found", file=err)
-        return EXIT_REJECTED
-    return EXIT_REJECTED if result.rejections else EXIT_OK
-
-
-def _events_output(events: pd.DataFrame, fmt: str) -> str:
-    records = event_records(events)
-    if fmt == "jsonl":
-        return to_jsonl(records)
-    if fmt == "geojson":
-        from strikes.export import to_geojson
-
-        return to_geojson(events).decode("utf-8")
-    from strikes.export import to_csv
-
-    return to_csv(events).decode("utf-8")
-
-
-def _claims_output(claims: pd.DataFrame, fmt: str) -> str:
-    from strikes.events import _json_value
-
-    records = [{k: _json_value(v) for k, v in r.items()} for r in claims.to_dict("records")]
-    if fmt == "jsonl":
-        return to_jsonl(records)
-    if fmt == "geojson":
-        feats = [
-            {
-                "type": "Feature",
-                "geometry": None
-                if r["lat"] is None
-                else {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                "properties": r,
-            }
-            for r in records
-        ]
-        return json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(CLAIMS))
-    w.writeheader()
-    from strikes.export import neutralize
-
-    for r in records:
-        w.writerow({k: _csv_cell(v, neutralize) for k, v in r.items()})
-    return buf.getvalue()
-
-
-def _csv_cell(v: object, neutralize) -> str:
-    """Text (and JSON of lists/dicts) with spreadsheet formulas neutralised; numbers as numbers
-    (a longitude of -70.6 must stay a number, not become "'-70.6")."""
-    if v is None:
-        return ""
-    if isinstance(v, bool | int | float):
-        return str(v)
-    if isinstance(v, list | dict):
-        return neutralize(json.dumps(v, ensure_ascii=False))
-    return neutralize(str(v))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("use: python -m strikes extract PATH...")

@@ -87,6 +87,7 @@ CLAIMS: Schema = {
     "lon": "Float64",
     "geo_precision": "string",  # point|city|region|country
     "geo_radius_km": "Float64",
+    "geo_source": "string",  # gazetteer|nominatim (strikes.geo.online)
 }
 
 EVENTS: Schema = {
@@ -102,6 +103,7 @@ EVENTS: Schema = {
     "geo_precision": "string",
     "geo_radius_km": "Float64",
     "geonameid": "Int64",
+    "geo_source": "string",  # gazetteer|nominatim
     "weapons": "object",
     "weapon_models": "object",
     "launched": "Int64",
@@ -117,6 +119,30 @@ EVENTS: Schema = {
     "vague": "object",
     "n_sources": "Int64",
     "n_articles": "Int64",
+}
+
+
+# Official nightly tallies (strikes.official): one row per weapon model per reporting window of
+# an imported file in the shape of Petro Ivaniuk's "Massive Missile Attacks on Ukraine" dataset.
+OFFICIAL_TALLIES: Schema = {
+    "line": "Int64",  # line of the row in the imported file (header = line 1)
+    "night": "string",  # YYYY-MM-DD: the morning the window ends on (see strikes.official)
+    "time_start": "string",  # as published (local time), normalised to YYYY-MM-DD[ HH:MM]
+    "time_end": "string",
+    "window_hours": "Float64",  # <NA> when a time is a bare date
+    "model": "string",  # as published ("Shahed-136/131", "Iskander-M/KN-23")
+    "weapon_class": "string",  # a timeline.WEAPON_CLASSES value, "mixed", or <NA> (unmapped)
+    "extractor_models": "object",  # list[str]: the extractor's model names it corresponds to
+    "launched": "Int64",
+    "destroyed": "Int64",
+    "not_reach_goal": "Int64",
+    "still_attacking": "Int64",
+    "launch_place": "string",
+    "target": "string",
+    "source": "string",  # the row's own source column (the Air Force post it was taken from)
+    "source_file": "string",  # provenance: the imported file's name ...
+    "source_sha256": "string",  # ... and the sha256 of its bytes
+    "imported_at": "string",  # UTC, ISO 8601
 }
 
 

@@ -31,9 +31,19 @@ class Settings:
     # Store: how long a writer waits for another ingest to finish before giving up (StoreBusy).
     store_lock_timeout_s: float = 60.0
 
-    # Ingestion limits.
-    max_file_bytes: int = 5 * 1024 * 1024
+    # Ingestion limits.  One byte limit per document everywhere: 5 MB as the browser counts
+    # them (Streamlit's upload widget takes whole MB of 1,000,000 bytes; .streamlit/config.toml
+    # maxUploadSize says the same), for uploads, pasted text, fetched pages and CLI files.
+    max_file_bytes: int = 5_000_000
     max_upload_files: int = 20  # files per submission on the dashboard's upload form
+    max_submission_bytes: int = 25_000_000  # all files of one dashboard submission together
+    # Claims kept per article: a real report has a few dozen; a file of one strike sentence
+    # repeated thousands of times is not a report (the cut is reported).
+    max_claims_per_article: int = 500
+    # The dashboard's ingest runs in a worker process with this much address space (MB) and
+    # this much time, so a submission that needs more fails alone and the server keeps serving.
+    ingest_memory_mb: int = 4096
+    ingest_timeout_s: float = 600.0
     allowed_suffixes: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
     # How far into a plain-text document an inline "date 2025-07-01" still counts as its dateline.
     inline_date_window: int = 400
@@ -41,6 +51,10 @@ class Settings:
     # elements, and cleaning such a file would cost tens of seconds and a gigabyte of memory.
     max_lines: int = 100_000
     max_html_elements: int = 50_000
+
+    # Official nightly tallies (strikes.official): the largest file an import reads (the
+    # published missile_attacks_daily.csv is a few MB).
+    max_official_file_bytes: int = 50 * 1024 * 1024
 
     # Near-duplicate detection (MinHash over word shingles, LSH banding).
     shingle_words: int = 5
@@ -59,9 +73,12 @@ class Settings:
 
     # Geocoding.
     fuzzy_threshold: float = 90.0
-    online_geocoding: bool = False  # geopy Nominatim fallback; off by default (offline product)
+    online_geocoding: bool = False  # Nominatim for places the gazetteer lacks (strikes.geo.online)
     nominatim_user_agent: str = "strike-tracker"
     nominatim_min_delay_s: float = 1.0
+    # A self-hosted Nominatim: its host[:port] and scheme (strikes.geo.online).
+    nominatim_domain: str = "nominatim.openstreetmap.org"
+    nominatim_scheme: str = "https"
 
     # App.
     read_only: bool = False
@@ -71,6 +88,20 @@ class Settings:
     # means any account the identity provider accepts.
     require_login: bool = False
     allowed_users: tuple[str, ...] = ()
+    # Who may delete articles on the dashboard when sign-in is on (addresses and "@domain"
+    # entries, like allowed_users); without sign-in whoever may add articles may delete them.
+    operators: tuple[str, ...] = ()
+    # Fetching a web page by URL on the Add articles page: "on", "off", or "auto" (on behind
+    # sign-in and for a visitor on this machine; off for anyone else, and in read-only mode).
+    url_fetch: str = "auto"
+    fetch_timeout_s: float = 20.0  # the whole fetch, redirects included
+    # The sidebar's search box: characters accepted, distinct words used.
+    max_search_chars: int = 200
+    max_search_words: int = 12
+
+    def __post_init__(self) -> None:
+        if self.url_fetch not in ("on", "off", "auto"):
+            raise ConfigError(f"STRIKES_URL_FETCH={self.url_fetch!r}: use on, off or auto")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:

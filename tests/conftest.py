@@ -40,7 +40,7 @@ def _store_settings(folder: Path):
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built from seeds/ once per session, in a temporary directory."""
-    from strikes.store import ensure_store
+    from strikes.ingest import ensure_store
 
     settings = _store_settings(tmp_path_factory.mktemp("seed-store"))
     ensure_store(settings=settings)

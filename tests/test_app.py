@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from strikes.ingest import ingest_documents
 from strikes.settings import Settings
-from strikes.store import open_store
-from strikes.timeline import filter_events
+from strikes.store.database import open_store
+from strikes.views import filter_events
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -70,7 +71,7 @@ def test_every_page_renders_on_the_seeds(app_env: Path) -> None:
 
 
 def test_overview_metrics_match_the_store(app_env: Path) -> None:
-    from ui.metrics import headline
+    from ui.render.metrics import headline
 
     at = run_app()
     h = headline(store_events(app_env))
@@ -206,7 +207,9 @@ def test_upload_rejects_wrong_types_and_fetch_reports_offline(app_env: Path) -> 
     at.text_input(key="fetch_url").input("http://127.0.0.1:9/article")
     next(b for b in at.button if b.label == "Fetch and add").click().run()
     assert not at.exception
-    assert any("could not reach" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    assert any("not on the public internet" in m.value for m in at.markdown), [
+        m.value for m in at.markdown
+    ]
     at.text_input(key="fetch_url").input("file:///etc/passwd")
     next(b for b in at.button if b.label == "Fetch and add").click().run()
     assert any("only http" in m.value for m in at.markdown)
@@ -245,6 +248,88 @@ def test_map_views_and_event_sources(app_env: Path) -> None:
     # The Events page spells out the sources, with highlighted spans and disagreements.
     at.switch_page("pages/events.py").run()
     html = " ".join(h.proto.body for h in at.get("html"))
+    assert "Source 1" not in html  # closed events build nothing (issue 20)
+    for eid in store_events(app_env)["event_id"]:
+        at.session_state[f"ev_open_{eid}"] = True  # open every event
+    at.run()
+    html = " ".join(h.proto.body for h in at.get("html"))
     assert "Source 1" in html and "<mark" in html
     assert "Sources disagree on" in html  # e.g. the Izhevsk casualty figures
     assert len(at.expander) == shown(at)[0]
+
+
+def _add(db: Path, name: str, text: str, published: str | None) -> None:
+    from strikes.documents.articles import RawDocument
+
+    store = open_store(settings=Settings.from_env(env={}, db_path=db))
+    ingest_documents(store, [RawDocument(name=name, data=text.encode(), published=published)])
+
+
+UNDATED = (
+    "Drone hits Kharkiv depot\n\nA Russian drone hit a fuel depot in Kharkiv last week, "
+    "injuring three people, the regional governor said.\n"
+)
+
+
+def test_undated_events_are_listed_apart(app_env: Path) -> None:
+    _add(app_env, "undated.txt", UNDATED, None)
+    events = store_events(app_env)
+    undated = events[events["date"].isna()]
+    assert len(undated) >= 1, "the article should give an undated event"
+    dated = len(events) - len(undated)
+    at = run_app()
+    # Not among the dated events, the timeline or the totals ...
+    assert shown(at) == (dated, len(events))
+    label = f"{len(undated)} undated event"
+    (box,) = [e for e in at.expander if e.label.startswith(label)]
+    # ... but listed apart, with the reason.
+    text = " ".join(h.proto.body for h in box.children.values() if hasattr(h.proto, "body"))
+    assert "Kharkiv" in text and "no publication date" in text
+    # A date filter does not hide them, and the Data page says the exports leave them out.
+    (date,) = at.get("date_input")
+    date.set_value((dt.date(2025, 7, 4), dt.date(2025, 7, 6))).run()
+    assert [e for e in at.expander if e.label.startswith(label)]
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    body = " ".join(m.value for m in at.markdown)
+    assert f"**{len(undated)} undated event(s)**" in body and "not in these files" in body
+    assert any("undated" in b.label for b in at.get("download_button"))
+    at.switch_page("pages/events.py").run()
+    assert len(at.dataframe[0].value) == shown(at)[0]
+
+
+def test_an_outlier_does_not_set_the_default_date_range(app_env: Path) -> None:
+    old = (
+        "Missile strike on Odesa\n\nA Russian missile hit the port of Odesa overnight, "
+        "killing two people, officials said.\n"
+    )
+    _add(app_env, "old.txt", old, "2019-03-05")
+    # Two more recent reports, so that one event is at most 5% of the store (the rule).
+    _add(
+        app_env,
+        "kherson.txt",
+        "Drone hits bus in Kherson\n\nA Russian drone hit a bus in "
+        "Kherson overnight, injuring four people, the regional governor said.\n",
+        "2025-08-13",
+    )
+    _add(
+        app_env,
+        "chernihiv.txt",
+        "Missile strike on Chernihiv\n\nA Russian missile hit an "
+        "office building in Chernihiv overnight, killing one person, officials said.\n",
+        "2025-08-14",
+    )
+    events = store_events(app_env)
+    assert len(events["date"].dropna()) >= 20
+    assert (events["date"].dropna() < "2020").sum() == 1
+    at = run_app(page="pages/events.py")
+    (date,) = at.get("date_input")
+    assert date.value[0] > dt.date(2024, 1, 1)  # not pulled back to 2019
+    assert shown(at) == (len(events) - 1, len(events))
+    assert any("dense part of the data" in c.value for c in at.sidebar.caption)
+    # The full span is one click away.
+    at.sidebar.button[0].click().run()  # "Full span of the data"
+    assert at.get("date_input")[0].value[0] == dt.date(2019, 3, 4) or at.get("date_input")[0].value[
+        0
+    ] <= dt.date(2019, 3, 5)
+    assert shown(at) == (len(events), len(events))

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from bench.corpus import make_documents
 from strikes import claims as C
 from strikes import pipeline
-from strikes.articles import load_documents
-from strikes.corpus import make_documents
+from strikes.documents.articles import load_documents
 from strikes.settings import DEFAULT_SETTINGS
 
 FIGURES = ("launched", "intercepted", "hit", "killed", "injured")

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from strikes import htmltext
-from strikes.articles import ArticleBatch, RawDocument, load_articles, load_documents
+from strikes.documents import htmltext
+from strikes.documents.articles import ArticleBatch, RawDocument, load_articles, load_documents
 from strikes.schema import ARTICLES, SENTENCES
 from strikes.settings import Settings
 

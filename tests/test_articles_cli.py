@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from strikes.cli import main
+from strikes.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -129,12 +129,12 @@ def test_max_bytes_rejects_large_files():
 def test_oversized_file_generated_at_test_time(tmp_path):
     big = tmp_path / "huge.txt"
     with big.open("wb") as fh:
-        fh.write(b"A" * (5 * 1024 * 1024 + 1))
+        fh.write(b"A" * (5_000_000 + 1))
     (tmp_path / "ok.txt").write_text((BAD / "good_story.txt").read_text())
     code, out, err = run(str(tmp_path))
     assert code == 1
     assert len(out.splitlines()) == 1
-    assert "huge.txt: file is 5,242,881 bytes, over the 5,242,880-byte limit" in err
+    assert "huge.txt: file is 5,000,001 bytes, over the 5,000,000-byte limit" in err
 
 
 def test_unreadable_file(tmp_path, monkeypatch):

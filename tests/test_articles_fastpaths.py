@@ -13,8 +13,8 @@ import re
 import pandas as pd
 import pytest
 
-from strikes import decode, metadata, neardup, sentences
-from strikes.articles import _title_key
+from strikes.documents import decode, metadata, neardup, sentences
+from strikes.documents.articles import _title_key
 
 RNG_SEED = 20240601
 
@@ -182,7 +182,7 @@ def test_missed_boundary_needs_an_abbreviation_word() -> None:
 def test_suffix_is_path_suffix() -> None:
     from pathlib import Path
 
-    from strikes.articles import _suffix
+    from strikes.documents.articles import _suffix
 
     names = ["a.txt", "a.TXT", ".txt", "a.", "a..", "..", ".", "", "a.b.c", "a", "x/y.md", "x/"]
     names += ["dir.d/file", "a.tar.gz", " .txt", "a .txt", "a\x00.txt", "résumé.Html", "a\\b.txt"]
@@ -191,7 +191,7 @@ def test_suffix_is_path_suffix() -> None:
 
 
 def test_promo_keyword_test_covers_every_literal_of_the_pattern() -> None:
-    from strikes import boilerplate as bp
+    from strikes.documents import boilerplate as bp
     from strikes.fastmatch import literal_prefixes
 
     literals = literal_prefixes(bp._PROMO_KEYWORDS)
@@ -202,7 +202,7 @@ def test_promo_keyword_test_covers_every_literal_of_the_pattern() -> None:
 
 
 def test_byline_and_breadcrumb_prechecks_are_necessary() -> None:
-    from strikes import boilerplate as bp
+    from strikes.documents import boilerplate as bp
 
     for verb in ("writes", "write", "reports", "report", "reported", "wrote", "contributed"):
         assert any(v in verb for v in bp._BYLINE_VERBS), verb
@@ -218,7 +218,7 @@ def test_byline_and_breadcrumb_prechecks_are_necessary() -> None:
 
 
 def test_line_reasons_unchanged_on_known_junk() -> None:
-    from strikes import boilerplate as bp
+    from strikes.documents import boilerplate as bp
 
     cases = {
         "By Jane Doe and John Roe": "byline",
@@ -236,7 +236,7 @@ def test_line_reasons_unchanged_on_known_junk() -> None:
 
 @pytest.mark.parametrize(("block", "texts_per_block"), [(1, 256), (7, 5), (1 << 14, 1), (8, 1000)])
 def test_batched_sketches_equal_one_text_at_a_time(monkeypatch, block, texts_per_block) -> None:
-    from strikes.corpus import make_documents
+    from bench.corpus import make_documents
 
     monkeypatch.setattr(neardup, "_BLOCK_SHINGLES", block)
     monkeypatch.setattr(neardup, "_SKETCH_TEXTS", texts_per_block)
@@ -254,7 +254,7 @@ def test_batched_sketches_equal_one_text_at_a_time(monkeypatch, block, texts_per
 
 
 def test_title_key_starts_with_a_leading_ascii_word_character() -> None:
-    from strikes.articles import _ASCII_WORD_CHARS
+    from strikes.documents.articles import _ASCII_WORD_CHARS
 
     rng = random.Random(RNG_SEED)
     for _ in range(5000):
@@ -264,7 +264,7 @@ def test_title_key_starts_with_a_leading_ascii_word_character() -> None:
 
 def test_dateline_first_character_gate_is_exact() -> None:
     # Every character the gate turns away fails all three dateline patterns.
-    from strikes.metadata import _DATELINE_FIRST
+    from strikes.documents.metadata import _DATELINE_FIRST
 
     tails = ["ate: 2024-01-05", "ublished July 1, 2025", "onday, 3 March 2024", "024-01-05", ""]
     for c in map(chr, range(128)):
@@ -331,7 +331,7 @@ def test_decode_bytes_reuses_the_utf8_bytes_exactly(data: bytes) -> None:
 def test_social_precheck_is_is_social_rows_first_test() -> None:
     # _line_reason skips the cached is_social_row when _starts_social fails: every row it
     # accepts must pass that test.
-    from strikes import boilerplate as bp
+    from strikes.documents import boilerplate as bp
 
     lines = ["Facebook Twitter Email", "Share: Facebook, X", "x", "The city", "", "   "]
     lines += ["LinkedIn Facebook", "print share copy", "Facebook is a network", ".:|Facebook"]
@@ -349,7 +349,7 @@ def test_social_precheck_is_is_social_rows_first_test() -> None:
 
 
 def test_breadcrumb_separators_are_the_ones_tested_inline() -> None:
-    from strikes import boilerplate as bp
+    from strikes.documents import boilerplate as bp
 
     assert bp._BREADCRUMB_SEPARATORS == (">", "/", "›", "»")
     for sep in bp._BREADCRUMB_SEPARATORS:
@@ -389,7 +389,7 @@ def test_vectorised_crc_is_zlibs_for_every_length_and_byte() -> None:
 def test_batch_tokens_equal_tokens_one_text_at_a_time(monkeypatch, chunk: int) -> None:
     import numpy as np
 
-    from strikes.corpus import make_documents
+    from bench.corpus import make_documents
 
     monkeypatch.setattr(neardup, "_CHUNK_BYTES", chunk)
     rng = random.Random(RNG_SEED)
@@ -426,8 +426,8 @@ def _sentence_frame_reference(articles) -> pd.DataFrame:
 
 
 def test_sentence_frame_equals_the_conformed_object_frame() -> None:
-    from strikes.articles import _Article, _sentence_frame, process_documents
-    from strikes.corpus import make_documents
+    from bench.corpus import make_documents
+    from strikes.documents.articles import _Article, _sentence_frame, process_documents
 
     articles = [a for _, a, _ in process_documents(make_documents(60, seed=4)) if a is not None]
     text = "Київ — удар. Second «sentence» here.\n\nÜber 😀 drei."
@@ -479,7 +479,7 @@ def test_blingfire_spans_equal_blingfires_own_wrapper() -> None:
     # exclusive lazily): the spans are the ones blingfire's Python wrapper gives.
     import blingfire
 
-    from strikes.corpus import make_documents
+    from bench.corpus import make_documents
 
     rng = random.Random(RNG_SEED)
     texts = [d.data.decode("utf-8") for d in make_documents(20, seed=6)]
@@ -496,7 +496,7 @@ def test_blingfire_spans_equal_blingfires_own_wrapper() -> None:
 def test_whitespace_is_what_the_regex_calls_whitespace() -> None:
     import sys
 
-    from strikes import boilerplate as bp
+    from strikes.documents import boilerplate as bp
 
     space = re.compile(r"\s")
     regex = {c for c in map(chr, range(sys.maxunicode + 1)) if space.match(c)}
@@ -513,7 +513,7 @@ def _norm_reference(text: str) -> str:
 
 
 def test_norm_strips_what_the_regexes_removed() -> None:
-    from strikes import boilerplate as bp
+    from strikes.documents import boilerplate as bp
 
     rng = random.Random(RNG_SEED)
     edge = " \t\n\x1c\x85\xa0\u2003\u3000-–—•·*>#|:.…»›x'’‘A\u00e9"
@@ -526,7 +526,7 @@ def test_norm_strips_what_the_regexes_removed() -> None:
 
 
 def _social_lines(rng: random.Random) -> list[str]:
-    from strikes import boilerplate as bp
+    from strikes.documents import boilerplate as bp
 
     words = [*sorted(bp._SOCIAL_WORDS), "the", "Kyiv", "|", "·", "...", "X.", "Facebook:"]
     words += ["FACEBOOK", "Share,", "•Email", "\u212aiev", "said.", "\u00a0", "\t", "(AP)"]
@@ -539,7 +539,7 @@ def _social_lines(rng: random.Random) -> list[str]:
 def test_classify_social_flags_are_strip_social_runs_own_tests() -> None:
     # strip_social_runs reads the first/last-word tests from the cached _classify, and
     # _classify hands the first to _line_reason in place of _starts_social: the same answers.
-    from strikes import boilerplate as bp
+    from strikes.documents import boilerplate as bp
 
     for line in _social_lines(random.Random(RNG_SEED)):
         head = line[:16].split(maxsplit=1)
@@ -556,7 +556,7 @@ def test_classify_social_flags_are_strip_social_runs_own_tests() -> None:
 
 def _split_lines_reference(text: str) -> list:
     """boilerplate.split_lines with a Seg of its own for every blank line (at its offset)."""
-    from strikes import boilerplate as bp
+    from strikes.documents import boilerplate as bp
 
     segs, pos = [], 0
     for line in text.split("\n"):
@@ -571,10 +571,10 @@ def _split_lines_reference(text: str) -> list:
 
 
 def test_shared_blank_seg_changes_no_article(monkeypatch) -> None:
-    from strikes import articles
-    from strikes import boilerplate as bp
-    from strikes.articles import RawDocument, process_documents
-    from strikes.corpus import make_documents
+    from bench.corpus import make_documents
+    from strikes.documents import articles
+    from strikes.documents import boilerplate as bp
+    from strikes.documents.articles import RawDocument, process_documents
 
     docs = make_documents(80, seed=11)
     story = "Drones struck a depot overnight, the governor said on Saturday, officials added."

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from strikes.errors import ManifestError
-from strikes.metadata import (
+from strikes.documents.metadata import (
     guess_language,
     match_dateline,
     outlet_from_signals,
@@ -17,6 +16,7 @@ from strikes.metadata import (
     read_manifest,
     title_from_paragraph,
 )
+from strikes.errors import ManifestError
 
 CASES = json.loads((Path(__file__).parent / "cases" / "articles_datelines.json").read_text())
 TODAY = dt.date(2025, 10, 1)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from strikes.articles import load_articles
-from strikes.decode import decode_bytes
+from strikes.documents.articles import load_articles
+from strikes.documents.decode import decode_bytes
 from strikes.schema import ARTICLES, SENTENCES
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -1,4 +1,4 @@
-"""`python -m strikes bench` and what the speed-ups rest on: exact regex gates, the numpy
+"""`python -m bench` and what the speed-ups rest on: exact regex gates, the numpy
 MinHash, the reproducible corpus.  Small sizes: values are checked for sanity, not speed."""
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from strikes import boilerplate, claims, dates, neardup, numbers
-from strikes.corpus import make_documents, make_events, write_corpus
+from bench.corpus import make_documents, make_events, write_corpus
+from strikes import claims, dates, numbers
+from strikes.documents import boilerplate, neardup
 from strikes.fastmatch import LiteralGate, MultiGate, TextScan, literal_prefixes
 from strikes.schema import EVENTS
 from strikes.settings import DEFAULT_SETTINGS
@@ -36,8 +37,8 @@ KEYS = (
 def test_bench_cli_prints_one_json_line_without_streamlit() -> None:
     code = (
         "import sys\n"
-        "from strikes.cli import main\n"
-        "rc = main(['bench', '--articles', '200', '--events', '5000', '--seed', '3',"
+        "from bench.__main__ import main\n"
+        "rc = main(['--articles', '200', '--events', '5000', '--seed', '3',"
         " '--repeat', '2'])\n"
         "assert 'streamlit' not in sys.modules, 'bench imported streamlit'\n"
         "sys.exit(rc)\n"
@@ -83,7 +84,7 @@ def test_bench_cli_prints_one_json_line_without_streamlit() -> None:
     ],
 )
 def test_busy_warning_when_no_core_is_left_idle(load, cpus, busy) -> None:
-    from strikes.bench import busy_warning
+    from bench.run import busy_warning
 
     note = busy_warning(load, cpus)
     assert (note is not None) == busy
@@ -94,14 +95,14 @@ def test_busy_warning_when_no_core_is_left_idle(load, cpus, busy) -> None:
 def test_bench_records_the_load_it_started_under(monkeypatch) -> None:
     import io
 
-    from strikes import bench
-    from strikes.cli import main
+    from bench import run as bench
+    from bench.__main__ import main
 
     monkeypatch.setattr(bench.os, "getloadavg", lambda: (7.5, 7.0, 6.0))
     out, err = io.StringIO(), io.StringIO()
     assert (
         main(
-            ["bench", "--articles", "20", "--events", "0", "--no-store", "--repeat", "1"],
+            ["--articles", "20", "--events", "0", "--no-store", "--repeat", "1"],
             out=out,
             err=err,
         )
@@ -115,12 +116,10 @@ def test_bench_records_the_load_it_started_under(monkeypatch) -> None:
 def test_bench_profile_goes_to_stderr() -> None:
     import io
 
-    from strikes.cli import main
+    from bench.__main__ import main
 
     out, err = io.StringIO(), io.StringIO()
-    rc = main(
-        ["bench", "--articles", "30", "--events", "0", "--no-store", "--profile"], out=out, err=err
-    )
+    rc = main(["--articles", "30", "--events", "0", "--no-store", "--profile"], out=out, err=err)
     assert rc == 0
     assert "hottest functions" in err.getvalue() and "tottime" in err.getvalue()
     res = json.loads(out.getvalue())
@@ -128,7 +127,7 @@ def test_bench_profile_goes_to_stderr() -> None:
 
 
 def test_scaling_reports_both_sizes_and_ratios() -> None:
-    from strikes.bench import scaling
+    from bench.run import scaling
 
     res = scaling(20, seed=1, settings=DEFAULT_SETTINGS, factor=2)
     assert res["factor"] == 2
@@ -140,8 +139,8 @@ def test_stage_times_merge_like_the_pipeline(monkeypatch) -> None:
     """Every timed stage runs with the batch's collector threshold, as in run_documents."""
     import gc
 
+    from bench.run import stage_times
     from strikes import events
-    from strikes.bench import stage_times
 
     seen = []
     real_merge = events.merge_claims
@@ -160,13 +159,13 @@ def test_stage_times_merge_like_the_pipeline(monkeypatch) -> None:
 def test_bench_rejects_bad_sizes() -> None:
     import io
 
-    from strikes.cli import main
+    from bench.__main__ import main
 
     err = io.StringIO()
-    assert main(["bench", "--articles", "0"], out=io.StringIO(), err=err) == 2
+    assert main(["--articles", "0"], out=io.StringIO(), err=err) == 2
     assert "--articles" in err.getvalue()
     err = io.StringIO()
-    assert main(["bench", "--repeat", "0"], out=io.StringIO(), err=err) == 2
+    assert main(["--repeat", "0"], out=io.StringIO(), err=err) == 2
     assert "--repeat" in err.getvalue()
 
 
@@ -400,7 +399,7 @@ def test_sentence_gates_answer_for_pieces_what_the_patterns_answer() -> None:
 
 
 def test_extraction_gives_every_gated_piece_its_true_offset() -> None:
-    from strikes.articles import load_articles
+    from strikes.documents.articles import load_articles
     from strikes.pipeline import extract_claims
 
     batch = load_articles([ROOT / "seeds", ROOT / "tests" / "fixtures"])
@@ -421,7 +420,7 @@ def test_multigate_without_literals_scans_in_full() -> None:
 
 
 def _seed_sentences():
-    from strikes.articles import load_articles
+    from strikes.documents.articles import load_articles
 
     batch = load_articles([ROOT / "seeds"])
 
@@ -452,7 +451,7 @@ def test_numpy_minhash_equals_datasketch() -> None:
 def test_groups_equal_datasketch_lsh() -> None:
     from datasketch import MinHash, MinHashLSH
 
-    from strikes.articles import load_documents
+    from strikes.documents.articles import load_documents
 
     texts = load_documents(make_documents(400, seed=9, dup_rate=0.3)).articles["text"].tolist()
     rng = random.Random(1)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from strikes import boilerplate as bp
+from strikes.documents import boilerplate as bp
 
 CASES = json.loads((Path(__file__).parent / "cases" / "articles_junk_lines.json").read_text())
 

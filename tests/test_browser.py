@@ -243,6 +243,7 @@ def test_hostile_article_renders_as_text(browser, streamlit_server, artifacts) -
         assert showing(page)[0] >= 1
         page.locator('[data-testid="stExpander"] summary').first.click()
         time.sleep(1.0)
+        wait_idle(page)  # opening an event reruns the page to build its sources
         assert "<img src=x onerror=alert(2)>" in page.locator('[data-testid="stMain"]').inner_text()
         counts = page.evaluate(
             """() => ({
@@ -301,13 +302,53 @@ def test_clicking_a_strike_shows_its_sources(browser, streamlit_server, artifact
         page.close()
 
 
+SELECTED = re.compile(r"Selected on the chart: ([\d,]+) night\(s\) · ([\d,]+) event\(s\)")
+
+
+def test_clicking_a_bar_lists_that_nights_events(browser, streamlit_server) -> None:
+    """A click on a bar of the barrage timeline selects that night: its events are listed."""
+    page = open_page(browser, streamlit_server + "/")
+    try:
+        bars = page.locator(".js-plotly-plot").first.locator("g.point path")
+        bars.first.wait_for(timeout=30000)
+        time.sleep(1.5)  # plotly binds its handlers after the first draw
+        m = None
+        for _attempt in range(3):
+            bb = bars.first.bounding_box()
+            x, y = bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2
+            page.mouse.move(x, y)
+            time.sleep(0.3)
+            page.mouse.click(x, y)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and m is None:
+                time.sleep(0.5)
+                m = SELECTED.search(page.locator('[data-testid="stMain"]').inner_text())
+            if m:
+                break
+        assert m, page.locator('[data-testid="stMain"]').inner_text()[:2000]
+        wait_idle(page)
+        assert int(m.group(1)) == 1 and 0 < int(m.group(2)) < showing(page)[0]
+        # The night clicked is the bar's own (its customdata: date, attacker, ...).
+        night = page.evaluate(
+            "() => { const g = document.querySelector('.js-plotly-plot');"
+            " const p = (g._fullData || []).find(t => t.selectedpoints && t.selectedpoints.length);"
+            " return p ? p.customdata[p.selectedpoints[0]].slice(0, 2) : null }"
+        )
+        assert night and re.match(r"\d{4}-\d{2}-\d{2}$", night[0]), night
+    finally:
+        page.close()
+
+
 def test_selecting_a_range_on_the_timeline_filters_the_list(browser, streamlit_server) -> None:
     page = open_page(browser, streamlit_server + "/")
-    pattern = re.compile(r"Selected on the chart: ([\d,]+) night\(s\) · ([\d,]+) event\(s\)")
+    pattern = SELECTED
     try:
         drag = page.locator(".js-plotly-plot .nsewdrag").first
         drag.wait_for(timeout=30000)
         time.sleep(1.5)  # plotly binds its drag handlers after the first draw
+        # A drag pans by default (so that a click selects a bar): box select is in the toolbar.
+        page.locator(".js-plotly-plot").first.hover()
+        page.locator('.js-plotly-plot [data-title="Box Select"]').first.click()
         m = None
         for _attempt in range(3):
             bb = drag.bounding_box()
@@ -378,3 +419,43 @@ def test_downloads_are_built_when_clicked(browser, streamlit_server) -> None:
         no_errors(page)
     finally:
         page.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def _sidebar_covers(page) -> float:
+    """The share of the screen's width the open sidebar takes (0 when it is closed)."""
+    return page.evaluate(
+        """() => { const s = document.querySelector('[data-testid="stSidebar"]');
+        if (!s) return 0; const r = s.getBoundingClientRect();
+        const shown = s.getAttribute('aria-expanded') !== 'false' && r.right > 0;
+        return shown ? Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0))
+            / innerWidth : 0 }"""
+    )
+
+
+def test_phone_first_visit_shows_content(browser, streamlit_server, artifacts) -> None:
+    """At 390x844 the filters do not cover the screen on a first visit or a shared link: the
+    page's content is in view, the filters one tap away."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        for path, title in (("/", "Overview"), ("/events?attacker=Ukraine", "Events")):
+            page.goto(streamlit_server + path)
+            wait_idle(page)
+            heading = page.get_by_role("heading", name=title).first
+            heading.wait_for(timeout=30000)
+            time.sleep(1.0)
+            assert _sidebar_covers(page) < 0.2, path
+            box = heading.bounding_box()
+            assert box and 0 <= box["x"] < 390 and box["y"] < 844, path
+        page.screenshot(path=str(artifacts / "phone-events.png"))
+        # The filters are one tap away ...
+        page.locator(
+            '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
+        ).first.click()
+        time.sleep(1.0)
+        assert _sidebar_covers(page) > 0.5
+    finally:
+        context.close()

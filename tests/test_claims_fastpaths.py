@@ -9,8 +9,8 @@ import re
 
 import pytest
 
+from bench.corpus import make_documents
 from strikes import claims, dates, numbers
-from strikes.corpus import make_documents
 from strikes.fastmatch import LiteralGate, MultiGate, TextScan, literal_prefixes
 
 # Words and separators of strike reports, mixed at random (with the non-ASCII characters that
@@ -36,7 +36,7 @@ def _random_texts(n: int, seed: int) -> list[str]:
 
 @functools.cache
 def _corpus_sentences() -> tuple[str, ...]:
-    from strikes.articles import load_documents
+    from strikes.documents.articles import load_documents
 
     batch = load_documents(make_documents(300, seed=5))
     return tuple(dict.fromkeys(batch.sentences["text"].tolist()))

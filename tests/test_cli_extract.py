@@ -4,7 +4,7 @@ import io
 import json
 from pathlib import Path
 
-from strikes.cli import main
+from strikes.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

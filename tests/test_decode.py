@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strikes.decode import clean_unicode, decode_bytes, repair_mojibake
+from strikes.documents.decode import clean_unicode, decode_bytes, repair_mojibake
 from strikes.errors import InputRejected
 
 EN = (

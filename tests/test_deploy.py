@@ -5,7 +5,6 @@ AppTest on a copy of the seed store (conftest.py)."""
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import tomllib
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import strikes.ingest as ig
 from strikes.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,14 +65,14 @@ def run_every_page(at: AppTest) -> None:
 def refuses_writes() -> None:
     """The store handle the pages use refuses writes: the guard that counts, since a crafted
     client could submit a form whose button the page shows disabled."""
-    from strikes.articles import RawDocument
+    from strikes.documents.articles import RawDocument
     from strikes.errors import ReadOnlyStore
     from ui.data import get_store
 
     store = get_store()
     assert store.read_only
     with pytest.raises(ReadOnlyStore):
-        store.ingest_documents([RawDocument("x.txt", ARTICLE.encode())])
+        ig.ingest_documents(store, [RawDocument("x.txt", ARTICLE.encode())])
 
 
 @pytest.fixture
@@ -116,7 +116,8 @@ def test_read_only_folder_serves_read_only(app_env, monkeypatch, fresh_caches):
     at = new_app()
     run_every_page(at)
     warning = " ".join(w.value for w in at.warning).replace("\\", "")  # markdown-escaped
-    assert "read-only" in warning and f"the folder {folder} is not writable" in warning
+    assert "read-only" in warning and f"the folder {folder.name} is not writable" in warning
+    assert str(folder.parent) not in warning  # no server paths on the page (issue 20)
     assert all(b.disabled for b in at.button if b.label in ("Upload and add", "Add text"))
     refuses_writes()
     assert tree(folder) == before
@@ -156,7 +157,7 @@ def test_unusable_store_offers_a_rebuild_from_the_seeds(app_env, damage, fresh_c
     backups = list(app_env.parent.glob("strikes.duckdb.unusable-*"))
     assert len(backups) == 1 and backups[0].read_bytes() == bad
     assert any("rebuilt from the seeds" in t.value for t in at.toast)
-    from strikes.store import open_store
+    from strikes.store.database import open_store
 
     assert len(open_store(settings=Settings(db_path=app_env), read_only=True).events()) > 5
 
@@ -178,7 +179,7 @@ def test_unusable_store_in_read_only_mode_offers_no_rebuild(app_env, monkeypatch
 
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-    "cookie_secret": "test-only-cookie-secret",
+    "cookie_secret": "test-only-cookie-secret-of-forty-characters",
     "client_id": "test-client",
     "client_secret": "test-secret",
     "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
@@ -206,8 +207,10 @@ def test_signed_out_user_sees_only_the_sign_in_screen(app_env, monkeypatch):
     assert not at.exception
     assert [b.label for b in at.button] == ["Sign in"]
     assert not at.error and not at.multiselect and not at.dataframe
-    at.switch_page("pages/sources.py").run()  # a page's URL does not get around it
-    assert [b.label for b in at.button] == ["Sign in"] and not at.dataframe
+    # No page but the sign-in screen is registered, so no page URL gets around it.
+    assert [i.get("page_name") for i in at._registered_pages.values()] == ["Sign in"]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/sources.py")
 
 
 def test_signed_in_team_member_uses_the_dashboard(app_env, monkeypatch):
@@ -234,6 +237,7 @@ def test_signed_in_team_member_uses_the_dashboard(app_env, monkeypatch):
         {"email": "eve@elsewhere.example", "email_verified": True},
         {"email": "ana@team.example", "email_verified": False},  # unverified address
         {"email": "ana@team.example.evil.example"},
+        {"email": "ana@team.example"},  # email_verified not stated
         {"name": "No Mail"},
     ],
 )
@@ -256,7 +260,8 @@ def test_user_allowed_rules():
     assert user_allowed(None, None, ())  # no list: whoever the provider signs in
     team = ("@team.example", "Guest@Partner.example")
     assert user_allowed("ana@team.example", True, team)
-    assert user_allowed("ANA@TEAM.EXAMPLE", None, team)
+    assert user_allowed("ANA@TEAM.EXAMPLE", True, team)
+    assert not user_allowed("ana@team.example", None, team)  # not stated: not verified
     assert user_allowed("guest@partner.example", True, team)
     assert not user_allowed("other@partner.example", True, team)
     assert not user_allowed("ana@team.example", False, team)
@@ -271,9 +276,11 @@ def test_user_allowed_rules():
 def test_server_configuration():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     server, settings = config["server"], Settings.from_env(env={})
-    assert server["maxUploadSize"] == math.ceil(settings.max_file_bytes / (1024 * 1024))
+    assert server["maxUploadSize"] * 1_000_000 == settings.max_file_bytes  # the browser's MB
     assert server["enableXsrfProtection"] is True and server["enableCORS"] is True
-    assert server["enableStaticServing"] is False
+    # Static serving is on for the map's base layer only: ./static holds nothing else.
+    assert server["enableStaticServing"] is True
+    assert sorted(p.name for p in (ROOT / "static").iterdir()) == ["countries-50m.geojson"]
     assert server["fileWatcherType"] == "none" and server["runOnSave"] is False
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["showErrorDetails"] == "none"

@@ -13,11 +13,12 @@ import distributed  # noqa: F401  - a missing dask must fail this file, not skip
 import pyarrow.parquet as pq
 import pytest
 
-from strikes.cli import main
-from strikes.corpus import make_documents, write_corpus
+import strikes.ingest as ig
+from bench.corpus import make_documents, write_corpus
+from strikes.cli.main import main
 from strikes.distributed import dask_client, expand_paths, ingest_dask
 from strikes.settings import Settings
-from strikes.store import Store
+from strikes.store.database import Store
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TABLES = ("articles", "sentences", "claims", "events", "event_sources")
@@ -53,7 +54,7 @@ def client():
 
 def test_local_cluster_matches_single_process(inputs: Path, tmp_path: Path, client) -> None:
     single = _store(tmp_path / "single.duckdb")
-    rep1 = single.ingest_paths([inputs / "seeds", inputs / "corpus"])
+    rep1 = ig.ingest_paths(single, [inputs / "seeds", inputs / "corpus"])
     dist = _store(tmp_path / "dist.duckdb")
     rep2 = ingest_dask(
         dist,
@@ -77,8 +78,10 @@ def test_globs_and_file_urls(inputs: Path, tmp_path: Path, client) -> None:
     paths = [f"{inputs}/corpus/a000[0-4]*.txt", f"file://{inputs}/corpus/a0005*.txt"]
     assert len(expand_paths(paths)) == 60
     single = _store(tmp_path / "s.duckdb")
-    single.ingest_paths(
-        sorted((inputs / "corpus").glob("a000[0-5]*.txt")), manifest=inputs / "corpus/manifest.csv"
+    ig.ingest_paths(
+        single,
+        sorted((inputs / "corpus").glob("a000[0-5]*.txt")),
+        manifest=inputs / "corpus/manifest.csv",
     )
     dist = _store(tmp_path / "d.duckdb")
     ingest_dask(
@@ -109,7 +112,7 @@ def test_cli_ingest_dask_local_with_parquet(inputs: Path, tmp_path: Path) -> Non
     assert code == 0, err.getvalue()
     assert "Dask worker" in err.getvalue()
     local = _store(tmp_path / "local.duckdb")
-    local.ingest_paths([inputs / "seeds"])
+    ig.ingest_paths(local, [inputs / "seeds"])
     assert _records(_store(db)) == _records(local)
     years = sorted(p.name for p in (pqdir / "events").iterdir())
     assert years and all(y.startswith("year=") for y in years)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from strikes.articles import RawDocument
+from strikes.documents.articles import RawDocument
 from strikes.events import event_records
 from strikes.pipeline import run_documents
 

@@ -94,7 +94,7 @@ def test_csv_neutralises_formula_cells(edge):
     rows = list(csv.DictReader(io.StringIO(ex.to_csv(edge).decode("utf-8"), newline="")))
     by_id = {r["event_id"]: r for r in rows}
     assert by_id["F3"]["target"] == '\'=HYPERLINK("http://evil")'
-    assert by_id["G2"]["claimed_by"] == "'+local channel; @official"
+    assert by_id["G2"]["claimed_by"] == "'+local channel; '@official"  # each segment (issue 20)
     assert by_id["W1"]["admin1"] == "'-Region"
     assert by_id["W1"]["target"] == "'\tTab target"
     assert by_id["W1"]["location"] == 'Nowhere, "quoted"\nplace'  # quoting, not neutralising
@@ -311,7 +311,7 @@ def test_export_bytes_dispatch(seeds):
 
 
 def test_exports_ignore_helper_columns(seeds):
-    from strikes.timeline import prepare_events
+    from strikes.views import prepare_events
 
     prepared = prepare_events(seeds)
     assert ex.to_csv(prepared) == ex.to_csv(seeds)
@@ -333,7 +333,7 @@ HOSTILE_LINES = (
 def test_claims_csv_neutralises_formulas(tmp_path):
     """`python -m strikes extract --claims --format csv`: text cells a spreadsheet would run
     are prefixed with ', numbers stay numbers."""
-    from strikes.cli import main
+    from strikes.cli.main import main
 
     doc = tmp_path / "hostile.txt"
     doc.write_text(HOSTILE_LINES, encoding="utf-8")
@@ -349,7 +349,7 @@ def test_claims_csv_neutralises_formulas(tmp_path):
 
 
 def test_claims_csv_numbers_are_not_prefixed():
-    from strikes.pipeline import _claims_output
+    from strikes.cli.extract import _claims_output
     from strikes.schema import CLAIMS
 
     claims = conform(

@@ -21,8 +21,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-import strikes.store as st
-from strikes.articles import RawDocument
+import strikes.ingest as ig
+import strikes.store.database as st
+from strikes.documents.articles import RawDocument
 from strikes.errors import ReadOnlyStore, StoreError, StoreUnusable
 from strikes.settings import Settings
 
@@ -34,17 +35,17 @@ from test_store import doc_text, fake_extract, unique_story, write_doc  # noqa: 
 RUNNER = f"""
 import sys
 sys.path.insert(0, {str(TESTS)!r})
-import strikes.store as st
+import strikes.ingest as ig
 import test_store
-st._extract = test_store.fake_extract
-from strikes.cli import main
+ig._extract = test_store.fake_extract
+from strikes.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
 @pytest.fixture(autouse=True)
 def _fake_extraction(monkeypatch):
-    monkeypatch.setattr(st, "_extract", fake_extract)
+    monkeypatch.setattr(ig, "_extract", fake_extract)
 
 
 @pytest.fixture
@@ -94,7 +95,7 @@ def test_full_disk_during_ingest_fails_cleanly(settings, tmp_path):
     """A write that runs out of space (simulated with RLIMIT_FSIZE: DuckDB's own C++ writes
     fail as on a full disk) is a clear error; the store, its version and folder are as before,
     and the next ingest with room to write succeeds."""
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     digest, version = sha(settings.db_path), store.version()
     docs = new_docs(tmp_path)
     limit = settings.db_path.stat().st_size // 2  # the new copy cannot be written whole
@@ -112,14 +113,14 @@ def test_full_disk_during_ingest_fails_cleanly(settings, tmp_path):
     assert "Traceback" not in proc.stderr
     assert sha(settings.db_path) == digest and store.version() == version
     assert leftovers(settings) == []
-    report = store.ingest_paths([docs])
+    report = ig.ingest_paths(store, [docs])
     assert len(report.added_articles) == 3
 
 
 def test_full_disk_in_a_long_running_process(settings, tmp_path, monkeypatch):
     """The server keeps running after a failed write: it still reads, and writes again once
     there is room (the limit is lowered and raised in this very process)."""
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     events = store.events()
     limit = settings.db_path.stat().st_size // 2
     old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -127,13 +128,13 @@ def test_full_disk_in_a_long_running_process(settings, tmp_path, monkeypatch):
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
     try:
         with pytest.raises(StoreError, match=r"\(the disk is full\); the store is unchanged"):
-            store.ingest_paths([new_docs(tmp_path)])
+            ig.ingest_paths(store, [new_docs(tmp_path)])
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
         signal.signal(signal.SIGXFSZ, old_handler)
     pd.testing.assert_frame_equal(store.events(), events)
     assert leftovers(settings) == []
-    assert len(store.ingest_paths([new_docs(tmp_path)]).added_articles) == 3
+    assert len(ig.ingest_paths(store, [new_docs(tmp_path)]).added_articles) == 3
 
 
 @pytest.mark.parametrize(
@@ -146,7 +147,7 @@ def test_full_disk_in_a_long_running_process(settings, tmp_path, monkeypatch):
     ],
 )
 def test_failing_fsync_or_rename_aborts_the_write(settings, tmp_path, monkeypatch, call, err, why):
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     digest, version = sha(settings.db_path), store.version()
     real = getattr(os, call)
     failed = []
@@ -157,7 +158,7 @@ def test_failing_fsync_or_rename_aborts_the_write(settings, tmp_path, monkeypatc
 
     monkeypatch.setattr(os, call, fail)
     with pytest.raises(StoreError) as info:
-        store.ingest_paths([new_docs(tmp_path)])
+        ig.ingest_paths(store, [new_docs(tmp_path)])
     monkeypatch.setattr(os, call, real)
     assert failed
     message = str(info.value)
@@ -198,34 +199,34 @@ def _damaged_block(path: Path) -> None:
     ],
 )
 def test_unusable_store_is_reported_then_moved_aside_and_rebuilt(settings, damage):
-    st.ensure_store(settings=settings)
+    ig.ensure_store(settings=settings)
     damage(settings.db_path)
     bad = settings.db_path.read_bytes()
     with pytest.raises(StoreUnusable):
         st.open_store(settings=settings, read_only=True).snapshot()
     assert settings.db_path.read_bytes() == bad  # reading never repairs or overwrites
 
-    store, backup = st.rebuild_from_seeds(settings=settings)
+    store, backup = ig.rebuild_from_seeds(settings=settings)
     assert backup is not None and backup.name.startswith("strikes.duckdb.unusable-")
     assert backup.read_bytes() == bad  # kept, byte for byte
     assert set(store.events()["location"]) == {"Odesa", "Belgorod"}
     # A second rebuild (another session clicking too) finds a good store and moves nothing.
-    again, second = st.rebuild_from_seeds(settings=settings)
+    again, second = ig.rebuild_from_seeds(settings=settings)
     assert second is None and again.version() == store.version()
 
 
 def test_rebuild_refused_in_read_only_mode_or_folder(settings, monkeypatch):
-    st.ensure_store(settings=settings)
+    ig.ensure_store(settings=settings)
     settings.db_path.write_bytes(b"junk" * 100)
     with pytest.raises(ReadOnlyStore):
-        st.rebuild_from_seeds(settings=Settings(db_path=settings.db_path, read_only=True))
+        ig.rebuild_from_seeds(settings=Settings(db_path=settings.db_path, read_only=True))
     folder = settings.db_path.parent.resolve()
     real_access = os.access
     monkeypatch.setattr(
         os, "access", lambda p, mode, **k: Path(p) != folder and real_access(p, mode, **k)
     )
     with pytest.raises(StoreError, match="is not writable"):
-        st.rebuild_from_seeds(settings=settings)
+        ig.rebuild_from_seeds(settings=settings)
     assert settings.db_path.read_bytes() == b"junk" * 100
     assert sorted(p.name for p in folder.iterdir()) == ["strikes.duckdb", "strikes.duckdb.lock"]
 
@@ -236,7 +237,7 @@ def test_rebuild_refused_in_read_only_mode_or_folder(settings, monkeypatch):
 def test_read_only_mode_never_creates_a_store(settings):
     ro = Settings(db_path=settings.db_path, seeds_dir=settings.seeds_dir, read_only=True)
     with pytest.raises(StoreError, match=r"read-only mode .* does not create one"):
-        st.ensure_store(settings=ro)
+        ig.ensure_store(settings=ro)
     assert not settings.db_path.parent.exists()
 
 
@@ -253,8 +254,8 @@ def test_write_problem_names_the_folder(tmp_path, monkeypatch):
 def test_read_only_geocode_cache_is_never_written(tmp_path, monkeypatch):
     from test_geocode import FakeNominatim
 
-    import strikes.geocode as geocode_mod
-    from strikes.gazetteer import Gazetteer
+    import strikes.geo.geocode as geocode_mod
+    from strikes.geo.gazetteer import Gazetteer
 
     monkeypatch.setattr(geocode_mod, "Nominatim", FakeNominatim)
     base = {"online_geocoding": True, "cache_dir": tmp_path, "nominatim_min_delay_s": 0.0}
@@ -273,7 +274,7 @@ def test_read_only_geocode_cache_is_never_written(tmp_path, monkeypatch):
 def test_threads_ingesting_and_reading_at_once(settings):
     """What two dashboard sessions uploading at once do: writers in threads of one process
     serialise on the lock, readers never see a partial store, every article lands."""
-    st.ensure_store(settings=settings)
+    ig.ensure_store(settings=settings)
     errors: list[BaseException] = []
     stop = threading.Event()
     reads = [0]
@@ -299,7 +300,7 @@ def test_threads_ingesting_and_reading_at_once(settings):
                     date=f"2025-06-{i + 1:02d}",
                     story=unique_story(f"{tag}{i}"),
                 )
-                store.ingest_documents([RawDocument(f"{tag}{i}.txt", text.encode())])
+                ig.ingest_documents(store, [RawDocument(f"{tag}{i}.txt", text.encode())])
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.corpus import make_documents
 from strikes import dates, fastmatch, numbers
-from strikes import geocode as G
-from strikes.corpus import make_documents
 from strikes.fastmatch import literal_prefixes
-from strikes.gazetteer import Gazetteer
+from strikes.geo import geocode as G
+from strikes.geo.gazetteer import Gazetteer
 
 CASES = Path(__file__).parent / "cases"
 
@@ -69,7 +69,7 @@ def _random_texts(
 
 @functools.cache
 def _corpus_sentences() -> tuple[str, ...]:
-    from strikes.articles import load_documents
+    from strikes.documents.articles import load_documents
 
     batch = load_documents(make_documents(300, seed=3))
     return tuple(dict.fromkeys(batch.sentences["text"].tolist()))
@@ -139,7 +139,7 @@ _MONTH_SEPS = [" ", " ", " ", ", ", ". ", "-", "/", "\n", "", "(", "'"]
 
 
 def _month_texts() -> list[str]:
-    from strikes.articles import load_documents
+    from strikes.documents.articles import load_documents
 
     corpus = load_documents(make_documents(200, seed=11)).sentences["text"].tolist()
     cases = json.loads((CASES / "dates.json").read_text())["cases"]

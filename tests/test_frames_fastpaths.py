@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bench.corpus import make_documents
 from strikes import events, pipeline
-from strikes.corpus import make_documents
 from strikes.events import FIGURES, merge_claims
 from strikes.schema import ARTICLES, CLAIMS, EVENTS, _column, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS
@@ -226,12 +226,13 @@ def _claim_row_reference(c, k: int) -> dict:
         "lon": getattr(p, "lon", None),
         "geo_precision": precision,
         "geo_radius_km": getattr(p, "radius_km", None),
+        "geo_source": getattr(p, "source", None),
     }
 
 
 def _pipeline_claims(monkeypatch, n: int, seed: int) -> tuple[list[list], pd.DataFrame, object]:
     """The Claim lists of each article of a synthetic corpus, the claims frame and the batch."""
-    from strikes.articles import load_documents
+    from strikes.documents.articles import load_documents
 
     batch = load_documents(make_documents(n, seed=seed), settings=DEFAULT_SETTINGS)
     seen: list[list] = []
@@ -391,6 +392,7 @@ def _event_key(row: dict) -> tuple[str, ...]:
 
 _PLACE_COLUMNS = (
     "location", "admin1", "country_code", "lat", "lon", "geo_precision", "geo_radius_km", "geonameid",
+    "geo_source",
 )  # fmt: skip
 
 

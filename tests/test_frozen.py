@@ -9,8 +9,9 @@ import pickle
 
 import pytest
 
-from strikes import claims, dates, geocode, numbers
+from strikes import claims, dates, numbers
 from strikes.frozen import fast_init
+from strikes.geo import geocode
 
 FAST = [
     numbers.Amount,

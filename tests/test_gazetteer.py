@@ -16,9 +16,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strikes.cli import main
+from strikes.cli.gazetteer import cli_gazetteer
+from strikes.cli.main import main
 from strikes.errors import GeocodeError
-from strikes.gazetteer import (
+from strikes.geo.build import check_index, press_spelling, press_variants
+from strikes.geo.gazetteer import (
     ADMIN1_PATH,
     COMMON_WORDS_NAME,
     F_COMMON,
@@ -26,13 +28,9 @@ from strikes.gazetteer import (
     F_STOP,
     INDEX_NAME,
     Gazetteer,
-    check_index,
-    cli_gazetteer,
     fold,
     index_path,
     normalize,
-    press_spelling,
-    press_variants,
     read_payload,
 )
 from strikes.settings import PROJECT_ROOT, Settings
@@ -53,7 +51,7 @@ def test_import_and_load_are_fast():
     # The real target (<= 0.5 s) is measured by the benchmark; this only catches regressions.
     code = (
         "import time; t = time.perf_counter(); "
-        "from strikes.gazetteer import Gazetteer; Gazetteer.load(); "
+        "from strikes.geo.gazetteer import Gazetteer; Gazetteer.load(); "
         "print(time.perf_counter() - t)"
     )
     out = subprocess.run(

@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-import strikes.geocode as geocode_mod
+import strikes.geo.geocode as geocode_mod
 from strikes.errors import GeocodeError
-from strikes.gazetteer import Gazetteer
-from strikes.geocode import (
+from strikes.geo.gazetteer import Gazetteer
+from strikes.geo.geocode import (
     FallbackGeocoder,
     GeoContext,
     OfflineGeocoder,
@@ -379,8 +379,17 @@ class FakeNominatim:
 
     instances: ClassVar[list[FakeNominatim]] = []
 
-    def __init__(self, *, user_agent: str, timeout: int = 10, fail: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        timeout: int = 10,
+        fail: bool = False,
+        domain: str = "nominatim.openstreetmap.org",
+        scheme: str = "https",
+    ) -> None:
         self.user_agent = user_agent
+        self.domain, self.scheme = domain, scheme
         self.calls: list[str] = []
         self.fail = fail
         FakeNominatim.instances.append(self)

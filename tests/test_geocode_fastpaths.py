@@ -11,8 +11,8 @@ import random
 import pytest
 from rapidfuzz import fuzz, process
 
-from strikes import gazetteer as Z
-from strikes import geocode as G
+from strikes.geo import gazetteer as Z
+from strikes.geo import geocode as G
 
 # Characters of every kind (ASCII controls and punctuation, letters with diacritics, the
 # special letters, apostrophes, dashes, non-Latin scripts, fullwidth forms).

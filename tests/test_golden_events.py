@@ -87,7 +87,7 @@ def test_contract_fields(extracted):
 
 
 def test_offsets_point_at_the_sentence(extracted):
-    from strikes.articles import load_articles
+    from strikes.documents.articles import load_articles
 
     batch = load_articles([ROOT / "seeds"])
     text = dict(zip(batch.articles["article_id"], batch.articles["text"], strict=True))

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from strikes.articles import RawDocument, load_articles, load_documents
-from strikes.cli import main
+from strikes.cli.main import main
+from strikes.documents.articles import RawDocument, load_articles, load_documents
 from strikes.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,8 +65,8 @@ def generate(folder: Path) -> dict[str, str | None]:
         "deep_nesting.html": None,
         "unclosed_comments.html": None,
         "unclosed_tags.html": None,
-        "huge_50mb.txt": "file is 52,428,800 bytes, over the 5,242,880-byte limit",
-        "many_lines.txt": "2,500,001 lines, over the 100,000-line limit",
+        "huge_50mb.txt": "file is 52,428,800 bytes, over the 5,000,000-byte limit",
+        "many_lines.txt": "2,500,000 lines, over the 100,000-line limit",
         "wide.html": "HTML with over 50,000 elements",
         "attr_bomb.html": "HTML with over 200,000 attributes",
         "nul_in_middle.txt": "binary file (contains NUL bytes)",
@@ -155,7 +155,7 @@ def test_oversized_file_is_rejected_before_it_is_read(tmp_path):
     finally:
         tracemalloc.stop()
     assert not len(batch.articles)
-    assert "over the 5,242,880-byte limit" in batch.rejections[0].reason
+    assert "over the 5,000,000-byte limit" in batch.rejections[0].reason
     assert peak < 2 * MB  # the 50 MB were never read into memory
 
 
@@ -173,7 +173,7 @@ def test_oversized_file_is_rejected_before_it_is_read(tmp_path):
 def test_unclosed_html_constructs_stay_linear(tail, monkeypatch):
     """Python 3.11's html.parser is quadratic on these (hours for a few MB); the fallback
     extractor reads through lxml instead.  Forced here: trafilatura usually copes alone."""
-    from strikes import htmltext
+    from strikes.documents import htmltext
 
     monkeypatch.setattr(htmltext, "_TRAFILATURA", False)
     data = b"<html><body><p>" + _story("Sumy").encode() + b"</p>" + tail
@@ -184,7 +184,7 @@ def test_unclosed_html_constructs_stay_linear(tail, monkeypatch):
 
 
 def test_run_on_text_is_cut_into_bounded_sentences():
-    from strikes.sentences import MAX_SENTENCE_CHARS, split_sentences
+    from strikes.documents.sentences import MAX_SENTENCE_CHARS, split_sentences
 
     text = ("Kyiv, " * 3 + "drones hit the city " + "and more " * 40) * 400  # no full stop
     spans = split_sentences(text)
@@ -209,7 +209,8 @@ def test_dense_run_on_sentence_is_linear():
     started = time.process_time()
     result = run_documents([RawDocument("dense.txt", text.encode())])
     assert time.process_time() - started < 30  # ~6 s here
-    assert len(result.claims) > 100
+    # Identical hard-cut pieces are analysed once (issue 20), the ~100 distinct ones all are.
+    assert len(result.claims) > 50
 
 
 def test_implausible_figures_are_flagged_not_stored():
@@ -276,7 +277,7 @@ def test_rejected_inputs_leave_the_store_unchanged(tmp_path):
     db = tmp_path / "store" / "strikes.duckdb"
     code, out, err = _cli("ingest", "--db", str(db), str(BAD))
     assert code == 1 and "Traceback" not in err
-    from strikes.store import open_store
+    from strikes.store.database import open_store
 
     store = open_store(settings=Settings(db_path=db), read_only=True)
     stored = {Path(f).name for f in store.articles()["file"]}
@@ -331,7 +332,7 @@ def test_rejected_inputs_leave_the_store_unchanged(tmp_path):
     ],
 )
 def test_upload_names_are_generated_never_paths(raw):
-    from ui.ingest import from_uploads
+    from strikes.documents.uploads import from_uploads
 
     data = _story("Sumy").encode()
     prep = from_uploads([(raw, data)], settings=Settings.from_env(env={}))
@@ -349,7 +350,7 @@ def test_upload_names_are_generated_never_paths(raw):
 
 
 def test_upload_limits():
-    from ui.ingest import from_uploads
+    from strikes.documents.uploads import from_uploads
 
     s = Settings.from_env(env={}, max_upload_files=3)
     files = [(f"f{i}.txt", _story(f"Place{i}").encode()) for i in range(5)]
@@ -361,7 +362,7 @@ def test_upload_limits():
     assert reasons["f3.txt"] == reasons["huge.txt"] == "more than 3 files in one upload; not read"
     prep = from_uploads(files[-2:], settings=s)
     reasons = {r.source: r.reason for r in prep.rejections}
-    assert reasons["huge.txt"].startswith("too large (5,242,881 bytes")
+    assert reasons["huge.txt"].startswith("too large (5,000,001 bytes")
     assert reasons["tool.exe"].startswith("file type not allowed")
 
 

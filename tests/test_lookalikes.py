@@ -9,8 +9,8 @@ import sys
 
 import pandas as pd
 
-from strikes.articles import load_documents
-from strikes.corpus import make_documents
+from bench.corpus import make_documents
+from strikes.documents.articles import load_documents
 from strikes.fastmatch import ascii_lookalikes
 from strikes.pipeline import clear_caches, extract_claims
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from strikes.neardup import Member, find_groups, resolve_groups, shingle_hashes
+from strikes.documents.neardup import Member, find_groups, resolve_groups, shingle_hashes
 from strikes.settings import Settings
 
 STORY = (
@@ -43,9 +43,7 @@ def test_pinned_hash_is_stable_across_processes():
     import subprocess
     import sys
 
-    code = (
-        "from strikes.neardup import shingle_hashes; print(int(shingle_hashes('a b c d e', 5)[0]))"
-    )
+    code = "from strikes.documents.neardup import shingle_hashes; print(int(shingle_hashes('a b c d e', 5)[0]))"
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -111,7 +109,7 @@ def _groups_by_definition(texts: list[str], settings: Settings) -> list[list[int
     """The groups as defined, pair by pair: two texts are linked when their sketches agree on
     every value of one LSH band and on at least `threshold` of all values; groups are the
     connected components of 2+ texts, each sorted, in the order of their first member."""
-    from strikes import neardup
+    from strikes.documents import neardup
 
     num_perm = settings.minhash_perm
     bands, rows = neardup._lsh_params(settings.near_dup_threshold, num_perm)
@@ -161,7 +159,7 @@ def test_groups_follow_the_definition_on_hostile_batches(threshold: float) -> No
 
 
 def test_a_similarity_equal_to_the_threshold_links() -> None:
-    from strikes import neardup
+    from strikes.documents import neardup
 
     copy = _edit(STORY, random.Random(2), 0.05)
     sk, _ = neardup._sketch_all([STORY, copy], 5, 64)
@@ -174,7 +172,7 @@ def test_a_similarity_equal_to_the_threshold_links() -> None:
 def test_union_find_joins_exactly_the_linked_components() -> None:
     import numpy as np
 
-    from strikes.neardup import _flatten, _link
+    from strikes.documents.neardup import _flatten, _link
 
     rng = np.random.default_rng(3)
     for n, m in ((1, 0), (10, 30), (400, 300), (400, 2000)):

@@ -6,10 +6,10 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from strikes.articles import RawDocument
+from strikes.documents.articles import RawDocument
+from strikes.documents.sentences import MAX_SENTENCE_CHARS
 from strikes.events import event_records
 from strikes.pipeline import run_documents
-from strikes.sentences import MAX_SENTENCE_CHARS
 
 # Words from the domain so generated text reaches the extraction rules, not only the prefilter.
 VOCAB = [

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strikes.sentences import TITLE_ABBREVIATIONS, split_sentences
+from strikes.documents.sentences import TITLE_ABBREVIATIONS, split_sentences
 
 CASES = json.loads((Path(__file__).parent / "cases" / "articles_sentences.json").read_text())
 

@@ -23,15 +23,16 @@ import duckdb
 import pandas as pd
 import pytest
 
-import strikes.store as st
-from strikes.articles import RawDocument
-from strikes.cli import main
+import strikes.ingest as ig
+import strikes.store.database as st
+from strikes.cli.main import main
+from strikes.documents.articles import RawDocument
 from strikes.errors import ReadOnlyStore, StoreBusy, StoreError
 from strikes.schema import ARTICLES, CLAIMS, EVENTS, SENTENCES, conform, empty_frame
 from strikes.settings import Settings
 
 TESTS = Path(__file__).resolve().parent
-REAL_EXTRACT = st._extract
+REAL_EXTRACT = ig._extract
 ROOT = TESTS.parent
 
 # ------------------------------------------------------------------------------ fake extractor
@@ -97,7 +98,7 @@ def fake_extract(articles, sentences, *, settings, progress):
 
 @pytest.fixture(autouse=True)
 def _fake_extraction(monkeypatch):
-    monkeypatch.setattr(st, "_extract", fake_extract)
+    monkeypatch.setattr(ig, "_extract", fake_extract)
 
 
 FILLER = (
@@ -192,12 +193,12 @@ def test_open_creates_empty_store(settings):
 
 
 def test_ensure_store_builds_from_seeds_once(settings):
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     assert set(store.articles()["file"].map(lambda f: Path(f).name)) == {"s1.txt", "s2.txt"}
     events = store.events()
     assert set(events["location"]) == {"Odesa", "Belgorod"}
     v = store.version()
-    again = st.ensure_store(settings=settings)
+    again = ig.ensure_store(settings=settings)
     assert again.version() == v  # not rebuilt
 
 
@@ -210,7 +211,7 @@ def test_open_read_only_missing_file_is_clear(settings):
 
 
 def test_readers_round_trip_types(settings, tmp_path):
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     events = store.events()
     assert dtypes(events) == schema_dtypes(EVENTS)
     odesa = events[events["location"] == "Odesa"].iloc[0]
@@ -253,21 +254,21 @@ def test_readers_round_trip_types(settings, tmp_path):
 
 
 def test_ingest_is_idempotent(settings, tmp_path):
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     docs = tmp_path / "docs"
     write_doc(docs, "a.txt", doc_text("Russia launched 7 drones at Kyiv", story=unique_story("A")))
-    first = store.ingest_paths([docs])
+    first = ig.ingest_paths(store, [docs])
     assert first.changed and len(first.added_articles) == 1 and first.new_events == 1
     v, digest, events = store.version(), sha(settings.db_path), store.events()
 
-    second = store.ingest_paths([docs])
+    second = ig.ingest_paths(store, [docs])
     assert not second.changed
     assert second.added_articles == () and len(second.duplicate_articles) == 1
     assert store.version() == v and sha(settings.db_path) == digest
     pd.testing.assert_frame_equal(store.events(), events)
     # The same text under another name is the same article.
     write_doc(tmp_path / "copy", "renamed.txt", (docs / "a.txt").read_text())
-    third = store.ingest_paths([tmp_path / "copy"])
+    third = ig.ingest_paths(store, [tmp_path / "copy"])
     assert not third.changed and third.duplicate_articles == (
         str(tmp_path / "copy" / "renamed.txt"),
     )
@@ -276,7 +277,7 @@ def test_ingest_is_idempotent(settings, tmp_path):
 
 
 def test_incremental_ingest_merges_into_stored_events(settings, tmp_path):
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     before = store.events()
     odesa_id = before.loc[before["location"] == "Odesa", "event_id"].iloc[0]
 
@@ -287,7 +288,7 @@ def test_incremental_ingest_merges_into_stored_events(settings, tmp_path):
         doc_text("Russia launched 40 drones at Odesa", story=unique_story("B"))
         + "Russia launched 9 drones at Kharkiv, the governor said.\n",
     )
-    report = store.ingest_paths([tmp_path / "new"])
+    report = ig.ingest_paths(store, [tmp_path / "new"])
     assert report.changed and report.added_articles == (str(tmp_path / "new" / "b.txt"),)
     assert report.new_events == 1 and report.updated_events == 1 and report.removed_events == 0
     assert report.n_events == 3 and report.n_articles == 3
@@ -299,13 +300,13 @@ def test_incremental_ingest_merges_into_stored_events(settings, tmp_path):
 
 
 def test_near_duplicate_joins_stored_group_and_takes_its_date(settings, tmp_path):
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     arts = store.articles()
     s1 = arts[arts["file"].str.endswith("s1.txt")].iloc[0]
     # A syndicated, undated copy of s1, lightly edited.
     copy = (settings.seeds_dir / "s1.txt").read_text().replace("date 2025-08-01\n", "")
     copy = copy.replace("crews were already", "teams were") + "The mayor thanked the rescuers.\n"
-    report = store.ingest_documents([RawDocument(name="syndicated.txt", data=copy.encode())])
+    report = ig.ingest_documents(store, [RawDocument(name="syndicated.txt", data=copy.encode())])
     assert report.near_duplicates == ("syndicated.txt",)
     arts = store.articles().set_index("file")
     row = arts.loc["syndicated.txt"]
@@ -321,10 +322,10 @@ def test_near_duplicate_joins_stored_group_and_takes_its_date(settings, tmp_path
 def test_stored_undated_article_is_redated_by_a_dated_copy(settings, tmp_path):
     store = st.open_store(settings=settings)
     text = doc_text("Russia launched 5 drones at Kyiv", date=None, story=unique_story("U"))
-    store.ingest_documents([RawDocument(name="undated.txt", data=text.encode())])
+    ig.ingest_documents(store, [RawDocument(name="undated.txt", data=text.encode())])
     assert store.claims()["date"].isna().all()
     dated = "date 2025-08-03\n" + text + "The mayor thanked the rescuers.\n"
-    report = store.ingest_documents([RawDocument(name="dated.txt", data=dated.encode())])
+    report = ig.ingest_documents(store, [RawDocument(name="dated.txt", data=dated.encode())])
     assert report.near_duplicates == ("dated.txt",)
     arts = store.articles().set_index("file")
     assert arts.loc["undated.txt", "published"] == "2025-08-03"
@@ -336,13 +337,13 @@ def test_stored_undated_article_is_redated_by_a_dated_copy(settings, tmp_path):
 
 
 def test_ingest_documents_api_reports(settings):
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     docs = [
         RawDocument(name="up1.txt", data=doc_text("Russia launched 3 drones at Kyiv").encode()),
         RawDocument(name="bad.exe", data=b"\x00\x01binary"),
         RawDocument(name="empty.txt", data=b""),
     ]
-    report = store.ingest_documents(docs)
+    report = ig.ingest_documents(store, docs)
     assert report.added_articles == ("up1.txt",)
     assert {r.source for r in report.rejections} >= {"empty.txt"}
     assert report.version == store.version()
@@ -350,43 +351,45 @@ def test_ingest_documents_api_reports(settings):
 
 
 def test_failure_mid_ingest_leaves_store_untouched(settings, tmp_path, monkeypatch):
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     v, digest = store.version(), sha(settings.db_path)
 
     def broken(*a, **k):
         raise RuntimeError("extractor crashed")
 
-    monkeypatch.setattr(st, "_extract", broken)
+    monkeypatch.setattr(ig, "_extract", broken)
     write_doc(tmp_path / "new", "c.txt", doc_text("Russia launched 1 drones at Kyiv"))
     with pytest.raises(RuntimeError):
-        store.ingest_paths([tmp_path / "new"])
+        ig.ingest_paths(store, [tmp_path / "new"])
     assert store.version() == v and sha(settings.db_path) == digest
     assert temporaries(settings) == []
 
 
 def test_rebuild_reextracts_everything(settings, monkeypatch):
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     events, v = store.events(), store.version()
-    report = store.rebuild()
+    report = ig.rebuild(store)
     assert report.new_events == 0 and report.updated_events == 0 and report.n_events == 2
     pd.testing.assert_frame_equal(store.events(), events)
     assert store.version() != v
     # An "improved extractor" that finds nothing: the events go, the articles stay.
-    monkeypatch.setattr(st, "_extract", lambda *a, **k: empty_frame(CLAIMS))
-    report = store.rebuild()
+    monkeypatch.setattr(ig, "_extract", lambda *a, **k: empty_frame(CLAIMS))
+    report = ig.rebuild(store)
     assert report.removed_events == 2 and store.events().empty
     assert store.counts()["articles"] == 2
 
 
 def test_read_only_store_refuses_writes(settings):
-    st.ensure_store(settings=settings)
+    ig.ensure_store(settings=settings)
     ro = st.open_store(settings=settings, read_only=True)
     with pytest.raises(ReadOnlyStore):
-        ro.ingest_documents([RawDocument(name="x.txt", data=b"Russia launched 1 drones at Kyiv.")])
+        ig.ingest_documents(
+            ro, [RawDocument(name="x.txt", data=b"Russia launched 1 drones at Kyiv.")]
+        )
 
 
 def test_read_only_open_writes_nothing(settings):
-    st.ensure_store(settings=settings)
+    ig.ensure_store(settings=settings)
     folder = settings.db_path.parent
     (folder / "strikes.duckdb.lock").unlink(missing_ok=True)
     before = sorted(p.name for p in folder.iterdir())
@@ -398,7 +401,7 @@ def test_read_only_open_writes_nothing(settings):
             settings=Settings(db_path=settings.db_path, read_only=True), read_only=True
         )
         assert len(ro.events()) == 2 and ro.version() and ro.counts()["articles"] == 2
-        ro2 = st.ensure_store(settings=Settings(db_path=settings.db_path, read_only=True))
+        ro2 = ig.ensure_store(settings=Settings(db_path=settings.db_path, read_only=True))
         assert ro2.read_only and len(ro2.events()) == 2
     finally:
         folder.chmod(0o755)
@@ -408,10 +411,10 @@ def test_read_only_open_writes_nothing(settings):
 
 
 def test_version_changes_with_content(settings, tmp_path):
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     v1 = store.version()
     write_doc(tmp_path / "n", "d.txt", doc_text("Russia launched 2 drones at Kharkiv"))
-    store.ingest_paths([tmp_path / "n"])
+    ig.ingest_paths(store, [tmp_path / "n"])
     v2 = store.version()
     assert v2 != v1
     # Another handle (another session / process) sees the same token.
@@ -419,17 +422,15 @@ def test_version_changes_with_content(settings, tmp_path):
 
 
 def test_progress_bar_on_long_runs(settings, tmp_path, monkeypatch):
-    import strikes.pipeline as pl
-
-    monkeypatch.setattr(st, "_extract", REAL_EXTRACT)  # the chunking + tqdm around extraction
-    monkeypatch.setattr(pl, "make_geo", lambda *, settings: None)
+    monkeypatch.setattr(ig, "_extract", REAL_EXTRACT)  # the chunking + tqdm around extraction
+    monkeypatch.setattr(ig, "make_geo", lambda *, settings: None)
     monkeypatch.setattr(
-        pl,
+        ig,
         "extract_claims",
         lambda a, s, *, settings, geo: fake_extract(a, s, settings=settings, progress=None),
     )
-    monkeypatch.setattr(st, "PROGRESS_MIN_DOCS", 2)
-    monkeypatch.setattr(st, "EXTRACT_CHUNK", 1)
+    monkeypatch.setattr(ig, "PROGRESS_MIN_DOCS", 2)
+    monkeypatch.setattr(ig, "EXTRACT_CHUNK", 1)
     store = st.open_store(settings=settings)
     for i in range(3):
         write_doc(
@@ -438,7 +439,7 @@ def test_progress_bar_on_long_runs(settings, tmp_path, monkeypatch):
             doc_text(f"Russia launched {i + 1} drones at Kyiv", story=unique_story(f"m{i}")),
         )
     err = io.StringIO()  # not a tty: a bar only because 3 > PROGRESS_MIN_DOCS
-    report = store.ingest_paths([tmp_path / "many"], progress=err)
+    report = ig.ingest_paths(store, [tmp_path / "many"], progress=err)
     assert len(report.added_articles) == 3 and report.added_claims == 3
     assert "extracting" in err.getvalue() and "3/3" in err.getvalue()
     write_doc(
@@ -447,7 +448,7 @@ def test_progress_bar_on_long_runs(settings, tmp_path, monkeypatch):
         doc_text("Russia launched 8 drones at Odesa", story=unique_story("o")),
     )
     err = io.StringIO()
-    store.ingest_paths([tmp_path / "one"], progress=err)
+    ig.ingest_paths(store, [tmp_path / "one"], progress=err)
     assert err.getvalue() == ""
 
 
@@ -488,7 +489,7 @@ def test_older_store_is_migrated_when_writable(settings, monkeypatch):
 
 
 def test_store_missing_a_new_column_still_reads(settings, monkeypatch):
-    st.ensure_store(settings=settings)
+    ig.ensure_store(settings=settings)
     # A column added to the schema after the store was written reads back as missing.
     monkeypatch.setitem(st.TABLES, "events", EVENTS | {"extra_field": "string"})
     store = st.open_store(settings=settings, read_only=True)
@@ -519,18 +520,18 @@ def test_foreign_duckdb_file_gives_store_error(settings):
     with pytest.raises(StoreError, match="not a Strike Tracker store"):
         st.open_store(settings=settings, read_only=True)
     with pytest.raises(StoreError, match="not a Strike Tracker store"):
-        st.open_store(settings=settings).ingest_documents([])
+        ig.ingest_documents(st.open_store(settings=settings), [])
 
 
 def test_lock_held_gives_store_busy(settings):
     from filelock import FileLock
 
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     busy = st.Store(settings.db_path, settings=settings, lock_timeout=0.2)
     with FileLock(str(store.lock_path)):
         with pytest.raises(StoreBusy, match="another process is writing"):
-            busy.ingest_documents(
-                [RawDocument(name="x.txt", data=b"Russia launched 1 drones at Kyiv.")]
+            ig.ingest_documents(
+                busy, [RawDocument(name="x.txt", data=b"Russia launched 1 drones at Kyiv.")]
             )
         assert len(store.events()) == 2  # readers are not blocked
 
@@ -538,13 +539,12 @@ def test_lock_held_gives_store_busy(settings):
 # ------------------------------------------------------------------------------ subprocesses
 
 RUNNER = f"""
-import os, sys
+import sys
 sys.path.insert(0, {str(TESTS)!r})
-import strikes.store as st
+import strikes.ingest as ig
 import test_store
-st._extract = test_store.fake_extract
-st.DEFAULT_LOCK_TIMEOUT_S = float(os.environ.get("LOCK_TIMEOUT", "60"))
-from strikes.cli import main
+ig._extract = test_store.fake_extract
+from strikes.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -578,7 +578,7 @@ def many_docs(folder: Path, n: int, *, attacker="Russia", place="Kyiv", tag="") 
 
 @pytest.mark.slow
 def test_killed_ingest_leaves_store_intact(settings, tmp_path):
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     v, digest, events = store.version(), sha(settings.db_path), store.events()
     docs = many_docs(tmp_path / "big", 20)
     db = str(settings.db_path)
@@ -607,7 +607,7 @@ def test_killed_ingest_leaves_store_intact(settings, tmp_path):
 
 @pytest.mark.slow
 def test_concurrent_ingests_both_land(settings, tmp_path):
-    st.ensure_store(settings=settings)
+    ig.ensure_store(settings=settings)
     a = many_docs(tmp_path / "a", 10, place="Kyiv", tag="a")
     b = many_docs(tmp_path / "b", 10, attacker="Ukraine", place="Belgorod", tag="b")
     db = str(settings.db_path)
@@ -625,16 +625,18 @@ def test_concurrent_ingests_both_land(settings, tmp_path):
 def test_second_writer_times_out_clearly(settings, tmp_path):
     from filelock import FileLock
 
-    store = st.ensure_store(settings=settings)
+    store = ig.ensure_store(settings=settings)
     v = store.version()
     b = many_docs(tmp_path / "b", 2, attacker="Ukraine", place="Belgorod", tag="b")
     with FileLock(str(store.lock_path)):  # another writer is busy
         proc = run_cli(
-            ["ingest", "--db", str(settings.db_path), str(b)], env={"LOCK_TIMEOUT": "0.3"}
+            ["ingest", "--db", str(settings.db_path), str(b)],
+            env={"STRIKES_STORE_LOCK_TIMEOUT_S": "0.3"},
         )
-        _, err = proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1
     assert "another process is writing" in err and "Traceback" not in err
+    assert "held for more than 0.3 s" in err  # the setting reached the writer
     assert store.version() == v
 
 
@@ -688,9 +690,9 @@ def test_cli_ingest_with_manifest(settings, tmp_path):
 
 @pytest.fixture
 def populated(settings, tmp_path) -> Settings:
-    st.ensure_store(settings=settings)
+    ig.ensure_store(settings=settings)
     many_docs(tmp_path / "more", 3, attacker="Russia", place="Kharkiv", tag="k")
-    st.open_store(settings=settings).ingest_paths([tmp_path / "more"])
+    ig.ingest_paths(st.open_store(settings=settings), [tmp_path / "more"])
     return settings
 
 

@@ -16,12 +16,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import strikes.store as st
-from strikes.articles import RawDocument
-from strikes.corpus import make_documents
+import strikes.ingest as ig
+import strikes.store.database as st
+from bench.corpus import make_documents
+from strikes.documents.articles import RawDocument
 from strikes.events import merge_claims
 from strikes.schema import EVENTS
 from strikes.settings import Settings
+from strikes.store.codecs import encode_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -56,15 +58,15 @@ def _batches() -> list[tuple[str, object]]:
     ]
 
 
-def _ingest(store: st.Store, kind: str, what) -> st.IngestReport:
+def _ingest(store: st.Store, kind: str, what) -> ig.IngestReport:
     if kind == "paths":
-        return store.ingest_paths(what)
-    return store.ingest_documents(what)
+        return ig.ingest_paths(store, what)
+    return ig.ingest_documents(store, what)
 
 
 def _encoded(events: pd.DataFrame) -> pd.DataFrame:
     """Events as the store writes them (JSON text for lists and dicts), for exact comparison."""
-    return st._encode(events, EVENTS).drop(columns="_row")
+    return encode_frame(events, EVENTS).drop(columns="_row")
 
 
 REPORT_FIELDS = (
@@ -87,7 +89,7 @@ def test_incremental_merge_equals_a_full_remerge(tmp_path: Path, monkeypatch) ->
     for i, (kind, what) in enumerate(_batches()):
         r_inc = _ingest(inc, kind, what)
         with monkeypatch.context() as m:
-            m.setattr(st, "INCREMENTAL_MERGE", False)
+            m.setattr(ig, "INCREMENTAL_MERGE", False)
             r_full = _ingest(full, kind, what)
         a, b = dataclasses.asdict(r_inc), dataclasses.asdict(r_full)
         assert {f: a[f] for f in REPORT_FIELDS} == {f: b[f] for f in REPORT_FIELDS}, i
@@ -112,19 +114,19 @@ def test_incremental_merge_equals_a_full_remerge(tmp_path: Path, monkeypatch) ->
 def test_nothing_new_writes_nothing(tmp_path: Path) -> None:
     store = st.Store(tmp_path / "strikes.duckdb", settings=_settings(tmp_path))
     docs = make_documents(30, seed=5)
-    store.ingest_documents(docs)
+    ig.ingest_documents(store, docs)
     version = store.version()
-    report = store.ingest_documents(docs[:10])
+    report = ig.ingest_documents(store, docs[:10])
     assert not report.changed and report.duplicate_articles and store.version() == version
 
 
 @pytest.mark.parametrize("incremental", [True, False])
 def test_events_read_back_in_merge_order(tmp_path: Path, monkeypatch, incremental) -> None:
-    monkeypatch.setattr(st, "INCREMENTAL_MERGE", incremental)
+    monkeypatch.setattr(ig, "INCREMENTAL_MERGE", incremental)
     store = st.Store(tmp_path / "strikes.duckdb", settings=_settings(tmp_path))
     docs = make_documents(60, seed=31)
-    store.ingest_documents(docs[30:])  # later nights first
-    store.ingest_documents(docs[:30])
+    ig.ingest_documents(store, docs[30:])  # later nights first
+    ig.ingest_documents(store, docs[:30])
     events = store.events()
     keys = list(zip(events["attacker"], events["date"].fillna(""), strict=True))
     assert keys == sorted(keys)  # blocks in (attacker, date) order, as merge_claims returns

@@ -10,10 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import strikes.ingest as ig
+import strikes.store.database as st
 from strikes import export as ex
-from strikes import store as st
-from strikes import timeline as tl
-from strikes.cli import main
+from strikes import views as tl
+from strikes.cli.main import main
 from strikes.events import event_records
 from strikes.pipeline import run_pipeline
 from strikes.settings import PROJECT_ROOT, Settings
@@ -26,7 +27,7 @@ SEED_FILES = sorted(SEEDS.glob("*.txt"))
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> st.Store:
     db = tmp_path_factory.mktemp("seeds") / "data" / "strikes.duckdb"
-    return st.ensure_store(settings=Settings(db_path=db))
+    return ig.ensure_store(settings=Settings(db_path=db))
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from strikes import timeline as tl
+from strikes import views as tl
 from strikes.schema import EVENTS, conform
 
 CASES = Path(__file__).parent / "cases"
@@ -377,3 +377,99 @@ def test_filter_and_aggregate_100k_fast():
     assert len(out) > 0
     # The benchmark budget is 100 ms on the CI machine; leave room for slow shared runners.
     assert best < 0.3, best
+
+
+# ------------------------------------------------------------------ default range, bins, models
+
+
+def test_one_outlier_does_not_set_the_default_date_range() -> None:
+    from strikes.views import dense_date_range
+
+    dense = [f"2024-{m:02d}-{d:02d}" for m in range(1, 13) for d in (3, 12, 24)]
+    dense += [f"2025-{m:02d}-05" for m in range(1, 7)]
+    old = pd.Series(["2022-02-24", *dense])  # one report from 2022
+    assert dense_date_range(old) == ("2024-01-03", "2025-06-05")
+    late = pd.Series([*dense, "2027-01-01", None])  # and a stray one at the far end
+    assert dense_date_range(late) == ("2024-01-03", "2025-06-05")
+    # Dense data keeps its whole span; a gap inside the data is not an outlier.
+    assert dense_date_range(pd.Series(dense)) == ("2024-01-03", "2025-06-05")
+    halves = pd.Series(["2022-01-01"] * 30 + ["2024-01-01"] * 30)
+    assert dense_date_range(halves) == ("2022-01-01", "2024-01-01")
+    assert dense_date_range(pd.Series([None, None], dtype="string")) is None
+
+
+def test_long_ranges_are_binned_by_week_or_month() -> None:
+    from strikes.views import bin_for_span, bin_nights
+
+    assert bin_for_span("2025-01-01", "2025-03-01") == ("D", "night")
+    assert bin_for_span("2024-01-01", "2025-03-01") == ("W", "week")
+    assert bin_for_span("2022-01-01", "2025-03-01") == ("M", "month")
+    rows = pd.DataFrame(
+        {
+            "date": ["2025-06-02", "2025-06-04", "2025-06-09", "2025-07-01"],
+            "attacker": ["Russia"] * 4,
+            "weapon": ["drone"] * 4,
+            "launched": pd.array([10, 20, 5, None], dtype="Int64"),
+            "intercepted": pd.array([8, None, 5, 1], dtype="Int64"),
+            "hit": pd.array([None] * 4, dtype="Int64"),
+        }
+    )
+    weeks = bin_nights(rows, "W").set_index("date")
+    assert list(weeks.index) == ["2025-06-02", "2025-06-09", "2025-06-30"]
+    assert weeks.loc["2025-06-02", "launched"] == 30 and weeks.loc["2025-06-02", "n_nights"] == 2
+    assert weeks.loc["2025-06-02", "date_end"] == "2025-06-08"
+    assert pd.isna(weeks.loc["2025-06-30", "launched"])  # missing stays missing
+    months = bin_nights(rows, "M").set_index("date")
+    assert (
+        months.loc["2025-06-01", "launched"] == 35
+        and months.loc["2025-06-01", "date_end"] == "2025-06-30"
+    )
+
+
+def test_rolling_average_counts_reported_nights_only() -> None:
+    from strikes.views import rolling_launched
+
+    nights = pd.DataFrame(
+        {
+            "date": ["2025-06-01", "2025-06-03", "2025-06-10", "2025-06-11"],
+            "attacker": ["Russia"] * 4,
+            "launched": pd.array([100, 50, None, 10], dtype="Int64"),
+        }
+    )
+    out = rolling_launched(nights).set_index("date")["value"]
+    assert out["2025-06-01"] == 100 and out["2025-06-03"] == 75  # (100 + 50) / 2
+    assert out["2025-06-11"] == 10  # 1 and 3 June are outside the 7 days; 10 June unreported
+
+
+def test_weapon_models_and_their_intercept_rate() -> None:
+    from strikes.views import model_counts, model_families
+
+    assert model_families(["Geran-2", "Kh-101"]) == ["Shahed/Geran", "Kh-101/Kh-555"]
+    assert model_families(["KAB-500"]) == ["KAB glide bombs"]
+    assert model_families(["cruise"]) == [] and model_families(None) == []
+    ev = pd.DataFrame(
+        {
+            "event_id": ["a", "b", "c", "d"],
+            "date": ["2025-06-01", "2025-06-02", "2025-06-02", "2025-06-03"],
+            "attacker": ["Russia"] * 4,
+            "weapon_models": [["Shahed"], ["Shahed", "Kalibr"], ["Geran-2"], ["Iskander-M"]],
+            "launched": pd.array([100, 500, 50, 4], dtype="Int64"),
+            "intercepted": pd.array([90, 400, None, 1], dtype="Int64"),
+        }
+    )
+    m = model_counts(ev).set_index("model")
+    shahed = m.loc["Shahed/Geran"]
+    # The mixed event (Shahed + Kalibr) counts as naming Shahed but its figures are not
+    # credited to it; the rate uses only events with both figures.
+    assert shahed["n_events"] == 3 and shahed["launched"] == 150
+    assert shahed["intercept_rate"] == pytest.approx(0.9) and shahed["rate_events"] == 1
+    assert m.loc["Kalibr", "n_events"] == 1 and pd.isna(m.loc["Kalibr", "launched"])
+    assert m.loc["Iskander", "intercept_rate"] == pytest.approx(0.25)
+
+
+def test_undated_events_are_split_off() -> None:
+    from strikes.views import split_undated
+
+    ev = pd.DataFrame({"date": ["2025-06-01", None, "2025-06"], "x": [1, 2, 3]})
+    dated, undated = split_undated(ev)
+    assert list(dated["x"]) == [1, 3] and list(undated["x"]) == [2]

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from strikes.documents import uploads as ingest
 from strikes.errors import InputRejected
 from strikes.schema import EVENTS, conform
 from strikes.settings import Settings
-from strikes.timeline import barrages_by_weapon, filter_events, monthly_totals
-from ui import charts, ingest
-from ui.filters import Filters, query_differs
-from ui.highlight import esc, highlight
-from ui.metrics import headline
-from ui.theme import attacker_color, fmt_date, fmt_int, fmt_pct, weapon_color
+from strikes.views import barrages_by_weapon, filter_events, monthly_totals
+from ui.render import charts
+from ui.render.filters import Filters, query_differs
+from ui.render.highlight import esc, highlight
+from ui.render.metrics import headline
+from ui.render.theme import attacker_color, fmt_date, fmt_int, fmt_pct, weapon_color
 
 CASES = Path(__file__).resolve().parent / "cases"
 
@@ -151,10 +152,15 @@ def test_timeline_figure_is_labelled_and_selectable() -> None:
     assert [a.text for a in fig.layout.annotations] == ["Attacks by Russia", "Attacks by Ukraine"]
     assert fig.layout.yaxis.title.text == "Weapons"
     assert any(t.marker.pattern.shape == "/" for t in fig.data)  # intercepted: hatched
-    cds = [cd for t in fig.data for cd in t.customdata]
-    assert ["2025-07-04", "Russia", "launched", "mixed"] in [list(c) for c in cds]
+    cds = [cd for t in fig.data if t.customdata is not None for cd in t.customdata]
+    assert ["2025-07-04", "Russia", "launched", "mixed", "2025-07-04"] in [list(c) for c in cds]
+    # A click selects a bar: Streamlit keeps click selection only without a select dragmode.
+    assert fig.layout.clickmode == "event+select" and fig.layout.dragmode is None
+    assert fig.layout.xaxis2.rangeslider.visible  # the last row's axis: a range slider
     month = charts.monthly_chart(monthly_totals(ev))
-    assert month.layout.xaxis.title.text == "Month" and "Jun 2025" in month.data[0].x
+    # A real time axis: months are dates (a gap in the data is a gap on the axis).
+    assert month.layout.xaxis.title.text == "Month" and month.layout.xaxis.type == "date"
+    assert "2025-06-15" in month.data[0].x
     empty = charts.barrage_timeline(barrages_by_weapon(ev.iloc[0:0]))
     assert "No night" in empty.layout.annotations[0].text
 
@@ -168,6 +174,23 @@ def test_chart_selection_maps_to_nights() -> None:
     assert nights == {("2025-07-04", "Russia")}
     assert box == ("2025-07-01", "2025-07-06")
     assert charts.selected_nights(None) == (set(), None)
+    # A week's bar (binned timeline) selects its days.
+    week = {"points": [{"customdata": ["2025-06-02", "Russia", "launched", "drone", "2025-06-08"]}]}
+    assert charts.selected_nights(week) == (set(), ("2025-06-02", "2025-06-08"))
+
+
+def test_binned_timeline_with_average_line() -> None:
+    from strikes.views import barrages_per_night, bin_nights, rolling_launched
+
+    ev = seed_events()
+    daily = charts.barrage_timeline(
+        barrages_by_weapon(ev), rolling=rolling_launched(barrages_per_night(ev))
+    )
+    lines = [t for t in daily.data if t.type == "scatter"]
+    assert lines and "7-day average" in lines[0].name
+    weekly = charts.barrage_timeline(bin_nights(barrages_by_weapon(ev), "W"), bin_label="week")
+    assert "per week" in weekly.layout.title.text
+    assert all(t.customdata[0][4] > t.customdata[0][0] for t in weekly.data)
 
 
 def test_headline_figures() -> None:
@@ -219,9 +242,9 @@ def test_pasted_text_and_urls() -> None:
         prep = ingest.fetch_url(bad, settings=s)
         assert not prep.docs and isinstance(prep.rejections[0], InputRejected)
         assert "only http" in prep.rejections[0].reason
-    # A closed local port stands for "offline": a clear message, no exception.
-    prep = ingest.fetch_url("http://127.0.0.1:9/a.html", settings=s, timeout=2)
-    assert not prep.docs and "could not reach" in prep.rejections[0].reason
+    # A local address is refused before any connection (tests/test_fetch.py has the rest).
+    prep = ingest.fetch_url("http://127.0.0.1:9/a.html", settings=s)
+    assert not prep.docs and "not on the public internet" in prep.rejections[0].reason
 
 
 def test_actor_spans_are_whole_words_and_yield_to_extracted_spans() -> None:
@@ -239,8 +262,8 @@ def test_actor_spans_are_whole_words_and_yield_to_extracted_spans() -> None:
 
 
 def test_vague_figures_show_their_lower_bound_not_the_bound_key():
-    from ui.maps import _counts_text
-    from ui.theme import vague_items, vague_text
+    from ui.render.maps import _counts_text
+    from ui.render.theme import vague_items, vague_text
 
     vague = {"injured": "dozens", "injured_min": 24}
     assert vague_items(vague) == [("injured", "dozens", 24)]
@@ -265,7 +288,7 @@ def _with_gaps(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_event_order_matches_a_stable_pandas_sort() -> None:
-    from strikes.corpus import make_events
+    from bench.corpus import make_events
     from ui.tables import EVENT_SORTS, event_order
 
     events = _with_gaps(make_events(3_000, seed=5)).reset_index(drop=True)

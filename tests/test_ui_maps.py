@@ -1,8 +1,7 @@
-"""The map helpers: TopoJSON decoding (with its cache), map rows, the deck's JSON."""
+"""The map helpers: map rows, the deck's JSON, what is (not) drawn."""
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 
@@ -10,8 +9,9 @@ import pandas as pd
 import pytest
 
 from strikes.schema import EVENTS, conform
-from strikes.settings import Settings
-from ui import maps
+from tests.test_basemap import tiny_topology
+from tools.build_basemap import topojson_to_geojson
+from ui.render import maps
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -21,96 +21,9 @@ def seed_events() -> pd.DataFrame:
     return conform(json.loads((CASES / "events_seeds.json").read_text("utf-8")), EVENTS)
 
 
-def tiny_topology() -> dict:
-    # Two unit squares sharing the arc x=1; quantized (scale 1, translate 10/20) and
-    # delta-encoded as TopoJSON writes them.  Arc 0: shared edge (1,0)->(1,1); arc 1: the
-    # rest of the left square; arc 2: the rest of the right square.
-    return {
-        "type": "Topology",
-        "transform": {"scale": [1, 1], "translate": [10, 20]},
-        "arcs": [
-            [[1, 0], [0, 1]],
-            [[1, 1], [-1, 0], [0, -1], [1, 0]],
-            [[1, 0], [1, 0], [0, 1], [-1, 0]],
-        ],
-        "objects": {
-            "countries": {
-                "type": "GeometryCollection",
-                "geometries": [
-                    {
-                        "type": "Polygon",
-                        "id": "001",
-                        "properties": {"name": "Left"},
-                        "arcs": [[0, 1]],
-                    },
-                    {
-                        "type": "MultiPolygon",
-                        "id": "002",
-                        "properties": {"name": "Right"},
-                        "arcs": [[[2, -1]]],
-                    },
-                    {"type": None, "id": "003", "properties": {"name": "Nothing"}},
-                ],
-            }
-        },
-    }
-
-
-def test_decode_arcs_undoes_quantization_and_deltas() -> None:
-    arcs = maps.decode_arcs(tiny_topology())
-    assert arcs[0] == [[11, 20], [11, 21]]
-    assert arcs[1] == [[11, 21], [10, 21], [10, 20], [11, 20]]
-
-
-def test_topojson_to_geojson_rings_and_reversed_arcs() -> None:
-    geo = maps.topojson_to_geojson(tiny_topology())
-    assert geo["type"] == "FeatureCollection"
-    left, right = geo["features"]  # the null geometry is dropped
-    assert left["id"] == "001" and left["properties"]["name"] == "Left"
-    assert left["geometry"] == {
-        "type": "Polygon",
-        "coordinates": [[[11, 20], [11, 21], [10, 21], [10, 20], [11, 20]]],
-    }
-    # ~1 reverses the shared arc; the ring is closed; MultiPolygon nesting is kept.
-    assert right["geometry"]["type"] == "MultiPolygon"
-    ring = right["geometry"]["coordinates"][0][0]
-    assert ring[0] == ring[-1]
-    assert ring == [[11, 20], [12, 20], [12, 21], [11, 21], [11, 20]]
-
-
-def _inside(point: tuple[float, float], ring: list[list[float]]) -> bool:
-    x, y = point
-    inside = False
-    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
-        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
-            inside = not inside
-    return inside
-
-
-def test_natural_earth_countries_decode_and_cache(tmp_path: Path) -> None:
-    settings = Settings.from_env(env={}, cache_dir=tmp_path / "cache")
-    geo = maps.countries_geojson(settings)
-    assert len(geo["features"]) > 200
-    by_name = {f["properties"]["name"]: f for f in geo["features"]}
-    ukraine = by_name["Ukraine"]
-    assert ukraine["id"] == "804"
-    polys = (
-        [ukraine["geometry"]["coordinates"]]
-        if ukraine["geometry"]["type"] == "Polygon"
-        else ukraine["geometry"]["coordinates"]
-    )
-    assert any(_inside((30.52, 50.45), p[0]) for p in polys)  # Kyiv is in Ukraine
-    assert not any(_inside((37.62, 55.75), p[0]) for p in polys)  # Moscow is not
-    cached = list((tmp_path / "cache").glob("countries-50m.*.geojson"))
-    assert len(cached) == 1
-    # The second call reads the cache (a doctored cache shows that it is used).
-    cached[0].write_text(json.dumps({"type": "FeatureCollection", "features": []}))
-    assert maps.countries_geojson(settings)["features"] == []
-
-
-def test_missing_natural_earth_gives_an_empty_base(tmp_path: Path) -> None:
-    settings = Settings.from_env(env={}, data_dir=tmp_path, cache_dir=tmp_path / "c")
-    assert maps.countries_geojson(settings) == {"type": "FeatureCollection", "features": []}
+def basemap() -> dict:
+    """Two unit squares as the base layer (tools/build_basemap.py's output format)."""
+    return topojson_to_geojson(tiny_topology())
 
 
 def test_map_frame_keeps_areas_apart_from_pins() -> None:
@@ -122,7 +35,7 @@ def test_map_frame_keeps_areas_apart_from_pins() -> None:
     crimea = frame[frame["location"] == "Crimea"].iloc[0]
     assert crimea["radius_m"] == pytest.approx(150_000)
     assert "Crimea" in crimea["tooltip"] and "intercepted 17" in crimea["tooltip"]
-    deck = json.loads(maps.build_deck(frame, maps.topojson_to_geojson(tiny_topology())).to_json())
+    deck = json.loads(maps.build_deck(frame, basemap()).to_json())
     layers = {layer["id"]: layer for layer in deck["layers"]}
     pins = {row["location"] for row in layers["strikes"]["data"]}
     areas = {row["location"] for row in layers["areas"]["data"]}
@@ -136,28 +49,28 @@ def test_map_frame_keeps_areas_apart_from_pins() -> None:
     assert deck["layers"][0]["id"] == "countries"
 
 
-def test_national_tallies_shade_their_country() -> None:
+def test_a_tally_is_not_a_map_fill() -> None:
+    """National tallies and monthly totals are counts over a country, not places: no layer
+    of the deck draws them (no shaded country, no disc, no pin), in any view."""
     ev = seed_events()
     frame = maps.map_frame(ev)
-    countries = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": "804",
-                "properties": {"name": "Ukraine"},
-                "geometry": {
-                    "type": "Polygon",
-                    "coordinates": [[[22, 45], [40, 45], [40, 52], [22, 45]]],
-                },
-            },
-        ],
-    }
-    rows, unmatched = maps.national_rows(frame, countries)
-    assert rows and all(r["polygon"] for r in rows)
-    ids = {i for r in rows for i in r["event_ids"]}
-    assert "ev-000c2" in ids  # Russia's tally over Ukraine
-    assert set(unmatched["country_code"]) == {"RU"}  # no outline given: drawn as a disc
+    tally_ids = set(ev.loc[ev["geo_precision"] == "country", "event_id"])
+    assert "ev-000c2" in tally_ids and (frame["geo_precision"] == "country").any()
+    for view in maps.VIEWS:
+        spec = json.loads(maps.build_deck(frame, basemap(), view=view).to_json())
+        assert spec["layers"][0]["id"] == "countries"
+        assert spec["layers"][0]["data"] == basemap()  # the outlines, unfilled by any tally
+        for layer in spec["layers"][1:]:
+            assert layer["@@type"] in {"ScatterplotLayer", "HeatmapLayer", "HexagonLayer"}
+            rows = layer["data"]
+            assert all(r.get("geo_precision") != "country" for r in rows)
+            assert not tally_ids & {r.get("event_id") for r in rows}
+    # The map page lists them instead (strikes.views.tallies), latest first.
+    from strikes.views import tallies
+
+    listed = tallies(ev)
+    assert set(listed["event_id"]) >= tally_ids
+    assert listed["date"].dropna().is_monotonic_decreasing
 
 
 def test_selected_event_ids() -> None:
@@ -166,7 +79,7 @@ def test_selected_event_ids() -> None:
             "indices": {},
             "objects": {
                 "strikes": [{"event_id": "a"}],
-                "national": [{"event_ids": ["b", "a", "c"]}],
+                "areas": [{"event_ids": ["b", "a", "c"]}],
             },
         }
     }
@@ -175,18 +88,12 @@ def test_selected_event_ids() -> None:
     assert maps.selected_event_ids({"selection": {}}) == []
 
 
-def test_simplify_keeps_end_points() -> None:
-    line = [[0, 0], [1, 0.001], [2, 0], [3, 5], [4, 0]]
-    out = maps.simplify(line, 0.01)
-    assert out[0] == [0, 0] and out[-1] == [4, 0] and [3, 5] in out and [1, 0.001] not in out
-
-
 # ------------------------------------------------------------------ at scale
 
 
 def _reference_row(rec: dict, styles: dict[str, str]) -> dict:
     """One event's map row the slow, obvious way (the helpers one event at a time)."""
-    from ui.theme import (
+    from ui.render.theme import (
         PRECISION_LABELS,
         attacker_color,
         fmt_date,
@@ -229,7 +136,7 @@ def _reference_row(rec: dict, styles: dict[str, str]) -> dict:
 
 
 def test_map_frame_matches_the_one_event_at_a_time_reference() -> None:
-    from strikes.corpus import make_events
+    from bench.corpus import make_events
 
     ev = pd.concat([seed_events(), make_events(400, seed=5)], ignore_index=True)
     # Odd cases: vague wording, whitespace to fold, a long sentence, an empty first source.
@@ -275,21 +182,22 @@ def test_events_at_one_place_are_one_object_and_a_click_lists_them() -> None:
 
 
 def test_the_deck_stays_small_with_many_events() -> None:
-    from strikes.corpus import make_events
-    from strikes.timeline import prepare_events
+    from bench.corpus import make_events
+    from strikes.views import prepare_events
 
     ev = prepare_events(make_events(20_000, seed=9))
     frame = maps.map_frame(ev)
     assert len(frame) == 20_000
-    deck = maps.build_deck(frame, maps.topojson_to_geojson(tiny_topology()))
+    deck = maps.build_deck(frame, basemap())
     text = deck.to_json()
     layers = {layer["id"]: layer for layer in json.loads(text)["layers"]}
     pins, areas = layers["strikes"]["data"], layers["areas"]["data"]
     drawn = sum(r["n"] for r in pins) + sum(r["n"] for r in areas)
-    # No outline of Ukraine or Russia given: national tallies are areas too.  Every event is
-    # in exactly one object, and there is one object per place.
-    assert drawn == len(frame)
-    assert len(pins) + len(areas) == frame["group"].nunique()
+    # Every event at a place is in exactly one object, one object per place; national
+    # tallies are not places and not drawn.
+    places = frame[frame["geo_precision"] != "country"]
+    assert drawn == len(places)
+    assert len(pins) + len(areas) == places["group"].nunique()
     assert len(text) < 200_000  # not 20,000 tooltips
     assert set(pins[0]) == {*maps.DECK_COLUMNS, "radius_px"}
     # Places summing thousands of weapons do not all hit the 42 px cap: the largest is 42 px,
@@ -315,8 +223,10 @@ def test_the_deck_stays_small_with_many_events() -> None:
 
 
 def test_the_outline_json_is_encoded_once_and_spliced_in() -> None:
-    geo = maps.topojson_to_geojson(tiny_topology())
+    geo = basemap()
     frame = maps.map_frame(seed_events())
+    url = "/app/static/countries-50m.geojson"
+    assert maps.build_deck(frame, url).layers[0].data == url  # the browser fetches it once
     first = maps.build_deck(frame, geo).to_json()
     spec = json.loads(first)
     assert spec["layers"][0]["data"] == geo  # the outlines, as they are

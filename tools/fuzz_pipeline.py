@@ -56,7 +56,7 @@ DICTIONARY = [
 
 def split_input(data: bytes):
     """The document one fuzz input stands for."""
-    from strikes.articles import RawDocument
+    from strikes.documents.articles import RawDocument
 
     head = data[0] if data else 0
     return RawDocument(NAMES[head % 4], data[1:], published=DATES[(head >> 2) % 3])
@@ -76,10 +76,10 @@ def _geo():
 
 def check_one(data: bytes) -> None:
     """Run one input through the pipeline; AssertionError (or any exception) is a finding."""
-    from strikes.articles import load_documents
+    from strikes.documents.articles import load_documents
+    from strikes.documents.sentences import MAX_SENTENCE_CHARS
     from strikes.events import event_records, merge_claims
     from strikes.pipeline import extract_claims
-    from strikes.sentences import MAX_SENTENCE_CHARS
 
     started = time.monotonic()
     doc = split_input(data)
@@ -142,8 +142,8 @@ def main(argv: list[str]) -> None:
     import atheris
 
     with atheris.instrument_imports(include=["strikes"]):
-        import strikes.articles
         import strikes.claims
+        import strikes.documents.articles
         import strikes.events
         import strikes.pipeline  # noqa: F401
     _geo()  # load the gazetteer before the clock starts

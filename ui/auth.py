@@ -15,19 +15,51 @@ import streamlit as st
 from strikes.settings import Settings
 from ui.components import md_escape
 
-__all__ = ["may_view", "require_login", "user_allowed"]
+__all__ = [
+    "cookie_secret_problem",
+    "may_delete",
+    "may_view",
+    "require_login",
+    "sign_in_page",
+    "user_allowed",
+]
+
+# Streamlit signs its identity cookie with [auth] cookie_secret: anyone who knows it can forge
+# a signed-in user.  The example file's value is public, and a short one can be guessed.
+MIN_COOKIE_SECRET = 32
+PLACEHOLDER_PREFIX = "REPLACE-WITH-"
 
 
 def user_allowed(email: object, verified: object, allowed: tuple[str, ...]) -> bool:
     """Whether a signed-in user may use the dashboard (`allowed` empty: everyone)."""
     if not allowed:
         return True
-    if not isinstance(email, str) or "@" not in email or verified is False:
-        return False  # an unverified address proves nothing
+    if not isinstance(email, str) or "@" not in email or verified is not True:
+        return False  # an address the provider does not vouch for proves nothing
     email = email.strip().lower()
     domain = "@" + email.rsplit("@", 1)[1]
     wanted = {a.strip().lower() for a in allowed if a.strip()}
     return email in wanted or domain in wanted
+
+
+def cookie_secret_problem(secret: object) -> str | None:
+    """Why a cookie secret must not be used (None when it may)."""
+    if not isinstance(secret, str) or not secret.strip():
+        return "`cookie_secret` is missing"
+    if secret.strip().upper().startswith(PLACEHOLDER_PREFIX):
+        return "`cookie_secret` is still the placeholder from secrets.toml.example"
+    if len(secret) < MIN_COOKIE_SECRET:
+        return f"`cookie_secret` is shorter than {MIN_COOKIE_SECRET} characters"
+    return None
+
+
+def _secret_problem() -> str | None:
+    try:
+        auth = st.secrets["auth"]
+        secret = auth.get("cookie_secret") if hasattr(auth, "get") else None
+    except (FileNotFoundError, KeyError, ValueError, OSError):
+        return "`cookie_secret` is missing"
+    return cookie_secret_problem(secret)
 
 
 def _auth_configured() -> bool:
@@ -53,7 +85,9 @@ def may_view(settings: Settings | None = None) -> bool:
     s = settings or Settings.from_env()
     if not s.require_login:
         return True
-    if not _auth_configured() or not _authlib_installed() or not st.user.is_logged_in:
+    if not _auth_configured() or not _authlib_installed() or _secret_problem():
+        return False
+    if not st.user.is_logged_in:
         return False
     return user_allowed(st.user.get("email"), st.user.get("email_verified"), s.allowed_users)
 
@@ -68,6 +102,17 @@ def require_login(settings: Settings | None = None) -> None:
         missing.append("the `[auth]` section of `.streamlit/secrets.toml`")
     if not _authlib_installed():
         missing.append("Authlib or httpx (`pip install -r requirements.txt`)")
+    problem = _secret_problem() if not missing else None
+    if problem:
+        st.title("Strike Tracker")
+        st.error(
+            f"**Sign-in is not set up safely.** {problem}: anyone who knows it could sign in "
+            f"as anybody. Set a random secret of at least {MIN_COOKIE_SECRET} characters, e.g. "
+            '`python -c "import secrets; print(secrets.token_urlsafe(48))"`. '
+            "Nothing is shown until then.",
+            icon=":material/lock:",
+        )
+        st.stop()
     if missing:
         st.title("Strike Tracker")
         st.error(
@@ -97,3 +142,31 @@ def require_login(settings: Settings | None = None) -> None:
     with st.sidebar:
         st.caption(f"Signed in as {md_escape(user.get('name') or email)}")
         st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=st.logout)
+
+
+def sign_in_page() -> None:
+    """The only page known before sign-in (app.py): the sign-in screen."""
+    require_login()
+
+
+def may_delete(settings: Settings) -> tuple[bool, str]:
+    """Whether this visitor may delete articles on the dashboard, and why not.
+
+    Never in read-only mode.  Behind sign-in only the operators (STRIKES_OPERATORS: addresses
+    and "@domain" entries; none by default, then only the command line deletes); without
+    sign-in whoever may add articles (a local copy: its user is the operator)."""
+    if settings.read_only:
+        return False, "this deployment is read-only"
+    if not settings.require_login:
+        return True, ""
+    if not settings.operators:
+        return False, (
+            "no operators are named (STRIKES_OPERATORS); use "
+            "`python -m strikes delete-article` on the server"
+        )
+    if not may_view(settings):
+        return False, "sign in first"
+    user = st.user
+    if user_allowed(user.get("email"), user.get("email_verified"), settings.operators):
+        return True, ""
+    return False, "only the operators named in STRIKES_OPERATORS may delete articles"

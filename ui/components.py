@@ -11,10 +11,10 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from ui.filters import Filters
-from ui.highlight import esc, highlight, legend_html, text_block
-from ui.metrics import Headline
-from ui.theme import (
+from ui.render.filters import Filters
+from ui.render.highlight import esc, highlight, legend_html, text_block
+from ui.render.metrics import Headline
+from ui.render.theme import (
     PRECISION_LABELS,
     fmt_date,
     fmt_int,
@@ -325,6 +325,9 @@ def event_facts(ev: Mapping) -> None:
     st.html(f"<table style='font-size:0.9rem;border-collapse:collapse'>{body}</table>")
 
 
+SOURCES_PER_PAGE = 20
+
+
 def event_sources_panel(
     ev: Mapping,
     *,
@@ -332,8 +335,10 @@ def event_sources_panel(
     claims: pd.DataFrame,
     articles: pd.DataFrame,
     show_facts: bool = True,
+    key_prefix: str = "ev",
 ) -> None:
-    """The facts of one event, its source sentences (highlighted) and any disagreements."""
+    """The facts of one event, its source sentences (highlighted, `SOURCES_PER_PAGE` at a
+    time) and any disagreements.  `key_prefix` tells apart two panels of one event on a page."""
     eid = str(ev.get("event_id"))
     srcs = None
     if not event_sources.empty:
@@ -358,16 +363,36 @@ def event_sources_panel(
                 + "</div>"
             )
         if srcs is None or srcs.empty:
-            rows = [s for s in (ev.get("sources") or []) if isinstance(s, dict)]
+            all_rows = [s for s in (ev.get("sources") or []) if isinstance(s, dict)]
+            total = len(all_rows)
         else:
-            rows = srcs.sort_values("ord").to_dict("records")
-            for r in rows:
-                r.setdefault("article", r.get("article_id"))
-        if not rows:
+            srcs = srcs.sort_values("ord")
+            total = len(srcs)
+        if not total:
             st.caption("No source sentence is recorded for this event.")
             return
+        # A bounded page of sources: one event can cite thousands of sentences (a paste of
+        # one report repeated), and each is a highlighted block in the browser.
+        first = 0
+        if total > SOURCES_PER_PAGE:
+            pages = -(-total // SOURCES_PER_PAGE)
+            page = st.number_input(
+                f"Sources page (of {pages:,}; {total:,} sources)",
+                min_value=1,
+                max_value=pages,
+                value=1,
+                step=1,
+                key=f"src_page_{key_prefix}_{eid}",
+            )
+            first = (int(page) - 1) * SOURCES_PER_PAGE
+        if srcs is None or srcs.empty:
+            rows = all_rows[first : first + SOURCES_PER_PAGE]
+        else:
+            rows = srcs.iloc[first : first + SOURCES_PER_PAGE].to_dict("records")
+            for r in rows:
+                r.setdefault("article", r.get("article_id"))
         st.html(legend_html(("number", "casualty", "place", "weapon", "actor")))
-        for i, s in enumerate(rows, start=1):
+        for i, s in enumerate(rows, start=first + 1):
             art_id = s.get("article_id") or s.get("article")
             label = titles.get(str(art_id), short_file(art_id))
             sentence = s.get("sentence")
@@ -401,3 +426,88 @@ def events_by_id(events: pd.DataFrame, ids: Iterable[str]) -> list[dict]:
     recs = sub.to_dict("records")
     recs.sort(key=lambda r: order.get(str(r["event_id"]), 0))
     return recs
+
+
+TALLIES_SHOWN = 40
+
+
+def tally_panel(tallies: pd.DataFrame) -> None:
+    """National tallies and monthly totals as a list of badges (one per report, latest first)
+    beside the map: counts over a whole country are not places, so they are not drawn."""
+    from strikes.export import country_name
+
+    st.markdown(f"**National tallies ({len(tallies):,})**")
+    if tallies.empty:
+        st.caption("No national tally or monthly total in this selection.")
+        return
+    items = []
+    for r in tallies.head(TALLIES_SHOWN).to_dict("records"):
+        when = fmt_date(r.get("date"), r.get("date_precision"))
+        period = " (month)" if r.get("date_precision") == "month" else ""
+        attacker = "unknown" if is_missing(r.get("attacker")) else str(r["attacker"])
+        cc = r.get("country_code")
+        where = "?" if is_missing(cc) else country_name(cc)
+        figures = " · ".join(
+            f"{fmt_int(r[f])} {f}"
+            for f in ("launched", "intercepted", "killed", "injured")
+            if not is_missing(r.get(f))
+        )
+        items.append(
+            "<div style='border:1px solid rgba(128,128,128,0.35);border-radius:6px;"
+            "padding:0.3rem 0.5rem;margin-bottom:0.35rem;font-size:0.85rem'>"
+            f"<b>{esc(when)}{esc(period)}</b><br>{esc(attacker)} → {esc(where)}<br>"
+            f"{esc(figures or 'no figures')}</div>"
+        )
+    more = len(tallies) - TALLIES_SHOWN
+    tail = (
+        f"<div style='font-size:0.8rem;opacity:0.8'>… and {more:,} more (Events page)</div>"
+        if more > 0
+        else ""
+    )
+    st.html(
+        "<div style='max-height:520px;overflow-y:auto' data-testid='tally-panel'>"
+        + "".join(items)
+        + tail
+        + "</div>"
+    )
+
+
+def undated_reason(ev: Mapping, published: Mapping[str, object]) -> str:
+    """Why an event has no date, from its sources' articles (``published``: article id ->
+    publication date or None)."""
+    arts = []
+    for s in ev.get("sources") or []:
+        if isinstance(s, dict):
+            a = s.get("article") or s.get("article_id")
+            if a is not None:
+                arts.append(str(a))
+    if arts and all(is_missing(published.get(a)) for a in arts):
+        return "the article has no publication date and its text names no date"
+    return "the text's date could not be resolved (e.g. “last week”)"
+
+
+def undated_events(undated: pd.DataFrame, *, articles: pd.DataFrame) -> None:
+    """The undated events of the current filters, apart from the dated ones: never on a
+    timeline, the map or in the dated totals, but not hidden either."""
+    if undated.empty:
+        return
+    n = len(undated)
+    published: dict[str, object] = {}
+    if not articles.empty and "published" in articles.columns:
+        published = dict(
+            zip(
+                articles["article_id"].astype(str),
+                articles["published"].astype(object).where(articles["published"].notna(), None),
+                strict=True,
+            )
+        )
+    label = f"{n:,} undated event{'s' if n != 1 else ''} (not on the timeline, map or totals)"
+    with st.expander(label, icon=":material/event_busy:"):
+        rows = [
+            f"<li>{esc(event_title(ev))}<br><span style='opacity:0.75'>Undated: "
+            f"{esc(undated_reason(ev, published))}. Set the article's date on the Add articles "
+            "page to place it.</span></li>"
+            for ev in undated.head(200).to_dict("records")
+        ]
+        more = f"<p>… and {n - 200:,} more.</p>" if n > 200 else ""
+        st.html(f"<ul style='font-size:0.9rem'>{''.join(rows)}</ul>{more}")

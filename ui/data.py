@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,15 +19,16 @@ import pandas as pd
 import streamlit as st
 
 from strikes.errors import StoreError, StoreUnusable, StrikesError
+from strikes.ingest import ensure_store, rebuild_from_seeds
 from strikes.settings import Settings
-from strikes.store import Store, ensure_store, rebuild_from_seeds, write_problem
-from strikes.timeline import filter_options, prepare_events
+from strikes.store.database import Store, write_problem
+from strikes.views import dense_date_range, filter_options, prepare_events
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
-    from ui.filters import Filters
-    from ui.metrics import Headline
+    from ui.render.filters import Filters
+    from ui.render.metrics import Headline
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Data:
     event_sources: pd.DataFrame
     options: dict[str, list[str]]
     date_bounds: tuple[str | None, str | None]
+    # The default date range: where the data is dense (`strikes.views.dense_date_range`).
+    default_dates: tuple[str, str] | None = None
 
     @property
     def empty(self) -> bool:
@@ -62,7 +66,7 @@ def read_only_reason() -> str | None:
     if s.read_only:
         return "this deployment is read-only (STRIKES_READ_ONLY)"
     problem = write_problem(Path(s.db_path))
-    return f"the event store cannot be written here: {problem}" if problem else None
+    return f"the event store cannot be written here: {without_paths(problem)}" if problem else None
 
 
 @st.cache_resource(show_spinner="Opening the event store (first start builds it from the seeds)…")
@@ -97,6 +101,7 @@ def _load(db_path: str, version: str, _store: Store) -> Data:
         event_sources=snap.event_sources,
         options=filter_options(events),
         date_bounds=_date_bounds(events),
+        default_dates=dense_date_range(events["date"]),
     )
 
 
@@ -167,7 +172,7 @@ def _store_error_screen(exc: StrikesError) -> None:
 
 @st.cache_resource(show_spinner="Preparing the map…", max_entries=2)
 def _map_rows(version: str, _events: pd.DataFrame) -> pd.DataFrame:
-    from ui.maps import map_frame
+    from ui.render.maps import map_frame
 
     return map_frame(_events)
 
@@ -189,28 +194,66 @@ class Overview:
 
     headline: Headline
     timeline: go.Figure
+    bin_label: str  # what a timeline bar sums: "night", "week" or "month"
     months: pd.DataFrame
     monthly: go.Figure
     weapons: go.Figure
     regions: go.Figure
+    models: pd.DataFrame
+    model_figure: go.Figure
 
 
 @st.cache_resource(show_spinner="Summing up…", max_entries=32)
 def _overview(
     version: str, view: str, attackers: tuple[str, ...], _events: pd.DataFrame
 ) -> Overview:
-    from strikes.timeline import barrages_by_weapon, monthly_totals, region_counts, weapon_counts
-    from ui.charts import barrage_timeline, monthly_chart, region_chart, weapon_chart
-    from ui.metrics import headline
+    from strikes.views import (
+        barrages_by_weapon,
+        barrages_per_night,
+        bin_for_span,
+        bin_nights,
+        model_counts,
+        monthly_totals,
+        region_counts,
+        rolling_launched,
+        weapon_counts,
+    )
+    from ui.render.charts import (
+        barrage_timeline,
+        model_chart,
+        monthly_chart,
+        region_chart,
+        weapon_chart,
+    )
+    from ui.render.metrics import headline
 
     months = monthly_totals(_events)
+    by_weapon = barrages_by_weapon(_events)
+    dates = by_weapon["date"].dropna()
+    code, label = bin_for_span(
+        dates.min() if len(dates) else None, dates.max() if len(dates) else None
+    )
+    if code == "D":
+        timeline = barrage_timeline(
+            by_weapon,
+            attackers=list(attackers),
+            rolling=rolling_launched(barrages_per_night(_events)),
+        )
+    else:
+        timeline = barrage_timeline(
+            bin_nights(by_weapon, code), attackers=list(attackers), bin_label=label
+        )
+    models = model_counts(_events)
     return Overview(
         headline=headline(_events),
-        timeline=barrage_timeline(barrages_by_weapon(_events), attackers=list(attackers)),
+        timeline=timeline,
+        bin_label=label,
         months=months,
         monthly=monthly_chart(months),
         weapons=weapon_chart(weapon_counts(_events)),
         regions=region_chart(region_counts(_events)),
+        models=models,
+        model_figure=model_chart(models),
     )
 
 
@@ -228,10 +271,25 @@ def clear_caches() -> None:
     _overview.clear()
 
 
+# An absolute path in a message ("/srv/app/data/strikes.duckdb: ..."): only its last part is
+# shown, visitors learn nothing of the server's folders.  Not inside a URL ("https://a/b").
+_ABS_PATH = re.compile(r"(?<![\w:/.~])(?:/[^\s/:'\"`,;()]+)+/([^\s/:'\"`,;()]+)")
+
+
+def without_paths(text: str) -> str:
+    """`text` with every absolute path reduced to its file name."""
+    return _ABS_PATH.sub(lambda m: m.group(1), text)
+
+
 def _plain(text: str) -> str:
     from ui.components import md_escape
 
-    return md_escape(text)
+    return md_escape(without_paths(text))
+
+
+def plain_error(exc: BaseException) -> str:
+    """An error's message for the page: no server paths, Markdown escaped."""
+    return _plain(str(exc))
 
 
 __all__ = [
@@ -244,5 +302,7 @@ __all__ = [
     "get_store",
     "map_rows",
     "overview",
+    "plain_error",
     "read_only_reason",
+    "without_paths",
 ]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
+from strikes.views import split_undated
 from ui.data import Data, get_data
-from ui.filters import Filters
+from ui.render.filters import Filters
 from ui.sidebar import current_filters
 
 
@@ -16,7 +18,8 @@ from ui.sidebar import current_filters
 class PageContext:
     data: Data
     filters: Filters
-    events: pd.DataFrame  # the filtered events (prepared frame rows)
+    events: pd.DataFrame  # the filtered, dated events (prepared frame rows)
+    undated: pd.DataFrame  # undated events matching every filter but the dates (listed apart)
 
     @property
     def total(self) -> int:
@@ -41,11 +44,12 @@ def ensure_navigation() -> None:
 def filtered_page(title: str, *, stop_when_empty: bool = True) -> PageContext:
     """A page of the filtered events: its title, what the filters show, and the "no events"
     notice (after which the page stops, unless `stop_when_empty` is False)."""
-    from ui.components import filter_caption, no_events_for_filters
+    from ui.components import filter_caption, no_events_for_filters, undated_events
 
     ctx = page_context()
     st.title(title)
     filter_caption(ctx.filters, len(ctx.events), ctx.total)
+    undated_events(ctx.undated, articles=ctx.data.articles)
     if ctx.events.empty:
         no_events_for_filters(ctx.filters, ctx.total)
         if stop_when_empty:
@@ -59,6 +63,12 @@ def page_context() -> PageContext:
     filters = current_filters(data)
     try:
         events = filters.apply(data.events)
+        # Undated events have no place on a timeline: every filter but the dates applies to
+        # them, and the pages list them apart (never mixed into the dated ones).
+        undated = split_undated(
+            dataclasses.replace(filters, date_from=None, date_to=None).apply(data.events)
+        )[1]
     except ValueError:
-        events = data.events.iloc[0:0]
-    return PageContext(data=data, filters=filters, events=events)
+        events = undated = data.events.iloc[0:0]
+    events = split_undated(events)[0]
+    return PageContext(data=data, filters=filters, events=events, undated=undated)

@@ -13,14 +13,16 @@ How the sync works (one direction per moment, so the two never fight):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 
 import streamlit as st
 
 from strikes.export import country_name
-from ui.data import Data
-from ui.filters import QUERY_KEYS, Filters, query_differs
-from ui.theme import weapon_label
+from strikes.views import search_words
+from ui.data import Data, get_settings
+from ui.render.filters import QUERY_KEYS, Filters, query_differs
+from ui.render.theme import weapon_label
 
 K_DATES = "flt_dates"
 K_ATTACKERS = "flt_attackers"
@@ -51,14 +53,31 @@ def _query_dict() -> dict[str, list[str]]:
     return {k: qp.get_all(k) for k in QUERY_KEYS if k in qp}
 
 
+K_DEFAULT = "_flt_default_dates"
+
+
+def _default_dates(lo: _dt.date, hi: _dt.date) -> tuple[_dt.date, _dt.date]:
+    """The default date range (dense part of the data), within the bounds."""
+    d = st.session_state.get(K_DEFAULT)
+    if not d:
+        return lo, hi
+    a, b = (_clamp(_dt.date.fromisoformat(x), lo, hi) for x in d)
+    return min(a, b), max(a, b)
+
+
 def _seed(f: Filters, lo: _dt.date | None, hi: _dt.date | None) -> None:
     ss = st.session_state
     ss[K_ATTACKERS] = list(f.attackers)
     ss[K_WEAPONS] = list(f.weapons)
     ss[K_COUNTRIES] = list(f.countries)
     ss[K_REGIONS] = list(f.regions)
-    ss[K_TEXT] = f.text
+    ss[K_TEXT] = f.text[: get_settings().max_search_chars]
     if lo is not None and hi is not None:
+        # No dates in the link: the dense part of the data, not a span set by one outlier.
+        d_lo, d_hi = _default_dates(lo, hi)
+        if f.date_from is None and f.date_to is None:
+            ss[K_DATES] = (d_lo, d_hi)
+            return
         a = _clamp(_day(f.date_from) or lo, lo, hi)
         b = _clamp(_day(f.date_to) or hi, lo, hi)
         ss[K_DATES] = (min(a, b), max(a, b))
@@ -71,7 +90,13 @@ def reset_filters() -> None:
     ss[K_TEXT] = ""
     bounds = ss.get(K_BOUNDS)
     if bounds and bounds[0] and bounds[1]:
-        ss[K_DATES] = (_day(bounds[0]), _day(bounds[1]))
+        ss[K_DATES] = _default_dates(_day(bounds[0]), _day(bounds[1]))
+
+
+def full_span() -> None:
+    bounds = st.session_state.get(K_BOUNDS)
+    if bounds and bounds[0] and bounds[1]:
+        st.session_state[K_DATES] = (_day(bounds[0]), _day(bounds[1]))
 
 
 def _sanitize(data: Data, lo: _dt.date | None, hi: _dt.date | None) -> None:
@@ -82,8 +107,7 @@ def _sanitize(data: Data, lo: _dt.date | None, hi: _dt.date | None) -> None:
         allowed = set(opts.get(opt, []))
         cur = ss.get(key) or []
         ss[key] = [v for v in cur if v in allowed]
-    if K_TEXT not in ss:
-        ss[K_TEXT] = ""
+    ss[K_TEXT] = str(ss.get(K_TEXT) or "")[: get_settings().max_search_chars]
     if lo is None or hi is None:
         ss.pop(K_DATES, None)
         return
@@ -103,6 +127,14 @@ def _sanitize(data: Data, lo: _dt.date | None, hi: _dt.date | None) -> None:
     ss[K_BOUNDS] = new
 
 
+def _search(value: object) -> str:
+    """The search text as used: at most max_search_chars, each word once, max_search_words."""
+    s = get_settings()
+    return " ".join(
+        search_words(str(value or "")[: s.max_search_chars], max_words=s.max_search_words)
+    )
+
+
 def current_filters(data: Data) -> Filters:
     ss = st.session_state
     lo, hi = data.date_bounds
@@ -120,7 +152,7 @@ def current_filters(data: Data) -> Filters:
         weapons=tuple(ss.get(K_WEAPONS) or ()),
         countries=tuple(ss.get(K_COUNTRIES) or ()),
         regions=tuple(ss.get(K_REGIONS) or ()),
-        text=str(ss.get(K_TEXT) or ""),
+        text=_search(ss.get(K_TEXT)),
         bounds=(lo, hi),
     )
 
@@ -141,6 +173,7 @@ def render_sidebar(data: Data) -> Filters:
     """Draw the filters in the sidebar and return them (also written to the URL)."""
     ss = st.session_state
     lo, hi = (_day(b) for b in data.date_bounds)
+    ss[K_DEFAULT] = data.default_dates
     if K_SEEDED not in ss:
         _seed(Filters.from_query(_query_dict(), options=data.options), lo, hi)
         ss[K_SEEDED] = True
@@ -158,6 +191,21 @@ def render_sidebar(data: Data) -> Filters:
                 help="Nights are dated by the morning after. Month-level reports are kept when "
                 "their month overlaps the range; undated reports only when the range is full.",
             )
+            dates = ss.get(K_DATES)
+            if isinstance(dates, tuple | list) and tuple(dates) != (lo, hi):
+                d_lo, d_hi = _default_dates(lo, hi)
+                if (d_lo, d_hi) != (lo, hi) and tuple(dates) == (d_lo, d_hi):
+                    st.caption(
+                        f"Showing the dense part of the data; a few reports lie outside "
+                        f"({lo.isoformat()} – {hi.isoformat()})."
+                    )
+                st.button(
+                    "Full span of the data",
+                    on_click=full_span,
+                    icon=":material/date_range:",
+                    width="stretch",
+                    help=f"All dates: {lo.isoformat()} – {hi.isoformat()}.",
+                )
         else:
             st.caption("No dated events yet.")
         st.multiselect(
@@ -183,15 +231,19 @@ def render_sidebar(data: Data) -> Filters:
         st.text_input(
             "Search places and sources",
             key=K_TEXT,
+            max_chars=get_settings().max_search_chars,
             placeholder="e.g. Kyiv, Izhevsk, Shahed",
             help="Every word must appear in the place, region, target, weapon models, who "
             "reported it, or the source sentences.",
         )
         f = current_filters(data)
+        at_default = not dataclasses.replace(f, date_from=None, date_to=None).active and (
+            lo is None or tuple(ss.get(K_DATES) or ()) == _default_dates(lo, hi)
+        )
         st.button(
             "Reset filters",
             on_click=reset_filters,
-            disabled=not f.active,
+            disabled=at_default,
             icon=":material/filter_alt_off:",
             width="stretch",
         )

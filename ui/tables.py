@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.theme import PRECISION_LABELS, fmt_date, vague_items, vague_text, weapon_label
+from ui.render.theme import PRECISION_LABELS, fmt_date, vague_items, vague_text, weapon_label
 
 
 def display_events(events: pd.DataFrame) -> pd.DataFrame:
@@ -328,5 +328,33 @@ def month_table(months: pd.DataFrame) -> None:
                 "Share covered", format="percent"
             ),
             "n_nights": st.column_config.NumberColumn("Nights", format=NUM),
+        },
+    )
+
+
+def model_table(models: pd.DataFrame) -> None:
+    """Per weapon-model family: events naming it, launched, intercepted, intercept rate."""
+    if models.empty:
+        st.caption("No event in this selection names a weapon model.")
+        return
+    st.dataframe(
+        models[["model", "attacker", "n_events", "launched", "intercepted", "intercept_rate"]],
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+        column_config={
+            "model": st.column_config.TextColumn("Model"),
+            "attacker": st.column_config.TextColumn("Attacker"),
+            "n_events": st.column_config.NumberColumn(
+                "Events", format=NUM, help="Events whose reports name the model."
+            ),
+            "launched": st.column_config.NumberColumn("Launched", format=NUM),
+            "intercepted": st.column_config.NumberColumn("Intercepted", format=NUM),
+            "intercept_rate": st.column_config.NumberColumn(
+                "Intercept rate",
+                format="percent",
+                help="Intercepted ÷ launched over the events naming only this model and "
+                "reporting both.",
+            ),
         },
     )

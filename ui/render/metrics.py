@@ -1,0 +1,67 @@
+"""Headline figures of a (filtered) events frame, by the timeline's counting rules (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from strikes.views import barrages_per_night
+
+
+@dataclass(frozen=True)
+class Headline:
+    barrages: int  # nights (date, attacker) with at least one day-precision event
+    launched: int | None  # None: no night reports the figure
+    intercepted: int | None
+    intercept_rate: float | None  # over the nights that report both figures
+    rate_nights: int
+    killed: int | None
+    injured: int | None
+    places_hit: int  # distinct local places (not national tallies, not interceptions only)
+    events: int
+
+
+def _total(s: pd.Series) -> int | None:
+    s = s.dropna()
+    return None if s.empty else int(s.sum())
+
+
+def places_hit(events: pd.DataFrame) -> int:
+    """Distinct places (location + country) of local strike events that report more than
+    interceptions: "17 drones downed over Crimea" is not a place hit."""
+    if events.empty:
+        return 0
+    kind = events["kind"].astype("string")
+    prec = events["geo_precision"].astype("string")
+    local = ((kind != "total").fillna(True) & (prec != "country").fillna(True)).to_numpy(bool)
+    reported = np.zeros(len(events), dtype=bool)
+    for f in ("launched", "hit", "killed", "injured"):
+        reported |= events[f].notna().to_numpy(bool)
+    only_intercepts = events["intercepted"].notna().to_numpy(bool) & ~reported
+    # An event with no figures at all ("a drone hit Orsk") is still a place hit.
+    keep = local & ~only_intercepts & events["location"].notna().to_numpy(bool)
+    sel = events.loc[keep, ["location", "country_code"]].astype("string").fillna("")
+    return len(sel.drop_duplicates())
+
+
+def headline(events: pd.DataFrame) -> Headline:
+    nights = barrages_per_night(events)
+    both = nights["launched"].notna() & nights["intercepted"].notna() & (nights["launched"] > 0)
+    both = both.fillna(False).to_numpy(bool)
+    rate = None
+    if both.any():
+        lsum = float(nights.loc[both, "launched"].sum())
+        rate = float(nights.loc[both, "intercepted"].sum()) / lsum if lsum else None
+    return Headline(
+        barrages=len(nights),
+        launched=_total(nights["launched"]),
+        intercepted=_total(nights["intercepted"]),
+        intercept_rate=rate,
+        rate_nights=int(both.sum()),
+        killed=_total(nights["killed"]),
+        injured=_total(nights["injured"]),
+        places_hit=places_hit(events),
+        events=len(events),
+    )
