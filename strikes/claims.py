@@ -1627,8 +1627,11 @@ def _inside_place(inner: object, outer: object) -> bool:
     return False
 
 
-# How many sentences an article's current day carries over (a paragraph about one attack).
-_DAY_CONTEXT_SENTENCES = 3
+# How many sentences an article's current day carries over (a paragraph about one attack:
+# a briefing names the day once, then gives the figures, the places and the quotes).
+_DAY_CONTEXT_SENTENCES = 5
+# A bare "overnight" further on is as likely the night after a statement made "late Monday".
+_OVERNIGHT_CONTEXT_SENTENCES = 3
 # A bare "overnight" takes the article's current day only when that day is the publication
 # day or one of the two before (a briefing written the morning after); an older day is a
 # background story's, and the night is the one before publication.
@@ -1684,7 +1687,11 @@ def _event_date(
             stmt = next((d for d in dates_all if d.statement and d.date), None)
             if stmt:
                 return stmt.date, "day", "overnight-of-statement"
-            if recent_day and _near_publication(recent_day, ctx.published):
+            if (
+                recent_day
+                and sent_idx - ctx.last_day_sent <= _OVERNIGHT_CONTEXT_SENTENCES
+                and _near_publication(recent_day, ctx.published)
+            ):
                 # "Russia attacked overnight on Saturday ... The air force said it downed 510
                 # drones in the overnight attack": the night the article is about.
                 return recent_day, "day", "overnight-context"
