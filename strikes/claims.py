@@ -539,6 +539,9 @@ class Context:
     last_day: str | None = None
     last_day_sent: int = -10
     last_day_attacker: str | None = None  # whose attack that day was (None: a bare date)
+    # The day was named late ("he said on Telegram late Monday", "late on Monday"): the
+    # night after it is the next morning's, so a bare "overnight" does not take that day.
+    last_day_late: bool = False
 
 
 PlaceFinder = Callable[[str], list]
@@ -1386,6 +1389,7 @@ def _sentence_claims(
                 elif day.date_source not in _CARRIED_SOURCES or day.date != ctx.last_day:
                     ctx.last_day_attacker = day.attacker
                 ctx.last_day, ctx.last_day_sent = day.date, sent_idx
+                ctx.last_day_late = False
     # Claimant inside a later clause of the sentence applies to the sentence's claims.
     if claimant:
         for c in new_claims:
@@ -1630,8 +1634,6 @@ def _inside_place(inner: object, outer: object) -> bool:
 # How many sentences an article's current day carries over (a paragraph about one attack:
 # a briefing names the day once, then gives the figures, the places and the quotes).
 _DAY_CONTEXT_SENTENCES = 5
-# A bare "overnight" further on is as likely the night after a statement made "late Monday".
-_OVERNIGHT_CONTEXT_SENTENCES = 3
 # A bare "overnight" takes the article's current day only when that day is the publication
 # day or one of the two before (a briefing written the morning after); an older day is a
 # background story's, and the night is the one before publication.
@@ -1664,6 +1666,7 @@ def _note_date(sent: str, sent_idx: int, ctx: Context) -> None:
     m = pick_event_date([d for d in found if not d.anaphoric])
     if m is not None and m.date and m.precision == "day" and m.kind != "overnight":
         ctx.last_day, ctx.last_day_sent, ctx.last_day_attacker = m.date, sent_idx, None
+        ctx.last_day_late = "late" in m.text.lower()
 
 
 def _event_date(
@@ -1689,7 +1692,7 @@ def _event_date(
                 return stmt.date, "day", "overnight-of-statement"
             if (
                 recent_day
-                and sent_idx - ctx.last_day_sent <= _OVERNIGHT_CONTEXT_SENTENCES
+                and not ctx.last_day_late
                 and _near_publication(recent_day, ctx.published)
             ):
                 # "Russia attacked overnight on Saturday ... The air force said it downed 510
