@@ -35,6 +35,7 @@ PAGES = [
     st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("pages/events.py", title="Events", icon=":material/table_rows:", url_path="events"),
     st.Page("pages/sources.py", title="Sources", icon=":material/article:", url_path="sources"),
+    st.Page("pages/review.py", title="Review", icon=":material/rule:", url_path="review"),
     st.Page(
         "pages/official.py",
         title="Official tallies",

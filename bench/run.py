@@ -111,8 +111,8 @@ def stage_times(docs, *, settings: Settings, geo=None) -> dict[str, float]:
     from strikes.documents.articles import load_documents
     from strikes.documents.neardup import find_groups
     from strikes.events import merge_claims
-    from strikes.gcpause import batch_gc
     from strikes.pipeline import clear_caches, extract_claims, make_geo
+    from strikes.speed.gcpause import batch_gc
 
     geo = geo or make_geo(settings=settings)
     clear_caches()

@@ -3,15 +3,18 @@ rejected and why.  Disabled when the app runs read-only (STRIKES_READ_ONLY=1).""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from strikes.documents.uploads import Prepared, fetch_url, from_text, from_uploads
 from strikes.errors import ReadOnlyStore, StoreBusy, StoreError, StrikesError
 from strikes.fetch import url_fetch_enabled
+from strikes.ingest import set_published
 from strikes.worker import ingest_in_worker
-from ui.components import md_escape
+from ui.components import md_code, md_escape
 from ui.data import get_settings, get_store, plain_error, read_only_reason, without_paths
 from ui.page import ensure_navigation
+from ui.render.theme import plural
 
 ensure_navigation()
 
@@ -115,6 +118,7 @@ def _ingest(prep: Prepared) -> None:
         return
     rejected += [(r.source, r.reason) for r in report.rejections]
     st.session_state[LAST] = {
+        "articles": _added_articles(list(report.added_articles)),
         "summary": report.summary(),
         "added": list(report.added_articles),
         "dups": list(report.duplicate_articles),
@@ -125,6 +129,91 @@ def _ingest(prep: Prepared) -> None:
         "notes": list(report.notes),
         "ok": bool(report.added_articles),
     }
+
+
+def _added_articles(files: list[str]) -> list[dict]:
+    """Per added article: id, file, title, published, its events and how many are undated."""
+    if not files:
+        return []
+    store = get_store()
+    arts = store.articles(with_text=False)
+    arts = arts[arts["file"].isin(files)]
+    src = store.event_sources()
+    events = store.events().set_index("event_id")
+    out = []
+    for rec in arts.to_dict("records"):
+        ids = list(dict.fromkeys(src.loc[src["article_id"] == rec["article_id"], "event_id"]))
+        dates = events.loc[ids, "date"] if ids else pd.Series(dtype="string")
+        out.append(
+            {
+                "article_id": rec["article_id"],
+                "file": rec["file"],
+                "title": rec["title"] if isinstance(rec["title"], str) else rec["file"],
+                "published": rec["published"] if isinstance(rec["published"], str) else None,
+                "events": len(ids),
+                "undated": int(dates.isna().sum()),
+            }
+        )
+    return out
+
+
+def _set_date(info: dict, day: object) -> None:
+    try:
+        report = set_published(get_store(), info["article_id"], str(day))
+    except (StoreError, StrikesError) as exc:
+        st.session_state[f"redate_msg_{info['article_id']}"] = (
+            f"Could not set the date: {plain_error(exc)}"
+        )
+        return
+    fresh = _added_articles([info["file"]])
+    if fresh:
+        info.update(fresh[0])
+    st.session_state[f"redate_msg_{info['article_id']}"] = (
+        f"Dated {day}: {plural(report.new_events, 'new event')}, {report.updated_events} updated."
+    )
+
+
+def _show_added(info: dict) -> None:
+    """One added article: its events (a link to them) and, when some are undated, a warning
+    with a date to set."""
+    name = md_escape(info["title"])
+    n = info["events"]
+    line = f"**{name}** ({md_code(info['file'])}): {plural(n, 'event')}"
+    if n:
+        st.markdown(line)
+        st.page_link(
+            "pages/sources.py",
+            label=f"Open this article and the {plural(n, 'event')} it added",
+            icon=":material/open_in_new:",
+            query_params={"article": info["article_id"]},
+        )
+    else:
+        st.markdown(line + " (background or commentary: no strike report found)")
+    msg = st.session_state.get(f"redate_msg_{info['article_id']}")
+    if msg:
+        st.info(md_escape(msg), icon=":material/event:")
+    if info["undated"] and not read_only:
+        st.warning(
+            f"{plural(info['undated'], 'event')} of this article "
+            f"{'has' if info['undated'] == 1 else 'have'} no date: the article has no "
+            "publication date"
+            + (f" (it says {info['published']})" if info["published"] else "")
+            + " that its relative dates (“on Sunday”, “overnight”) could resolve against. "
+            "Undated events are left out of the timeline and of any date filter. Set the "
+            "article's publication date to date them:",
+            icon=":material/event_busy:",
+        )
+        with st.form(f"redate_{info['article_id']}", border=False):
+            left, right = st.columns([1, 2], vertical_alignment="bottom")
+            day = left.date_input(
+                "Publication date", value=None, format="YYYY-MM-DD", key=f"day_{info['article_id']}"
+            )
+            if right.form_submit_button("Set the date and re-read the article"):
+                if day is None:
+                    st.session_state[f"redate_msg_{info['article_id']}"] = "Pick a date first."
+                else:
+                    _set_date(info, day)
+                st.rerun()
 
 
 up_tab, paste_tab, url_tab = st.tabs(["Upload files", "Paste text", "Fetch a URL"])
@@ -196,11 +285,13 @@ if last:
     st.subheader("Result")
     (st.success if last.get("ok") else st.warning)(md_escape(without_paths(last["summary"])))
     if last.get("added"):
-        st.markdown("**Added:** " + ", ".join(md_escape(n) for n in last["added"]))
         st.caption(
-            f"{last.get('new_events', 0):,} new event(s), {last.get('updated_events', 0):,} "
-            "updated. See them on the Events page (new events appear immediately)."
+            f"{plural(last.get('new_events', 0), 'new event')}, "
+            f"{last.get('updated_events', 0):,} updated (the other pages show them at once)."
         )
+        for info in last.get("articles", []):
+            with st.container(border=True):
+                _show_added(info)
     if last.get("dups"):
         st.markdown(
             "**Already in the store (skipped):** " + ", ".join(md_escape(n) for n in last["dups"])
@@ -217,4 +308,4 @@ if last:
     if last.get("rejected"):
         st.markdown("**Rejected:**")
         for name, reason in last["rejected"]:
-            st.markdown(f"- `{md_escape(name)}` — {md_escape(without_paths(reason))}")
+            st.markdown(f"- {md_code(name)} — {md_escape(without_paths(reason))}")

@@ -63,8 +63,41 @@ DICTIONARY = [
     ),
     ("conflicts", "object", "Field → the differing values reported by different sources."),
     ("vague", "object", "Field → the vague wording kept instead of a number (“dozens”)."),
-    ("n_sources, n_articles", "integer", "Number of source sentences and distinct articles."),
+    (
+        "bounds",
+        "list",
+        "Figures that are lower bounds: “more than 500” is launched 500 with “launched” here "
+        "(shown as 500+).",
+    ),
+    (
+        "launched_lower_bound … injured_lower_bound",
+        "true | false",
+        "CSV/GeoJSON: whether that figure is a lower bound (empty when not reported).",
+    ),
+    (
+        "n_articles, n_outlets",
+        "integer",
+        "Distinct articles reporting the event, and distinct outlets that published them "
+        "(“3 articles, 2 outlets”; n_outlets in CSV/GeoJSON).",
+    ),
+    ("n_sources", "integer", "Source sentences behind the event (several per article)."),
+    (
+        "source_articles",
+        "list",
+        "CSV: per source article its title, outlet, URL and publication date (JSON); in "
+        "GeoJSON every entry of `sources` carries them.",
+    ),
 ]
+
+ACLED_NOTES = (
+    "**ACLED-style CSV.** One row per dated strike, in the ACLED codebook's columns. "
+    "**National tallies and monthly totals are left out**: a night's national figure counts "
+    "strikes that are rows of their own, so summing `fatalities` would count those deaths "
+    "twice (the tallies are in the other exports, `kind` “total”). **`fatalities`** follows "
+    "ACLED's convention: a death toll that is not reported is coded **0** (so 0 means “none "
+    "reported”; `notes` says “fatalities not reported”), and a lower bound (“at least 18”) is "
+    "coded as the bound, ACLED's most conservative estimate. Undated events are left out."
+)
 
 
 def undated_csv(undated: pd.DataFrame, articles: pd.DataFrame) -> bytes:
@@ -79,7 +112,7 @@ def undated_csv(undated: pd.DataFrame, articles: pd.DataFrame) -> bytes:
             strict=True,
         )
     )
-    rows = list(csv.reader(io.StringIO(to_csv(undated).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(to_csv(undated, articles=articles).decode("utf-8-sig"))))
     reasons = [undated_reason(ev, published) for ev in undated.to_dict("records")]
     out = io.StringIO()
     writer = csv.writer(out)
@@ -109,14 +142,14 @@ if not events.empty:
             "CSV",
             "csv",
             "text/csv",
-            lambda: to_csv(events),
+            lambda: to_csv(events, articles=ctx.data.articles),
             "One row per event; lists joined with “; ”; spreadsheet-safe.",
         ),
         (
             "GeoJSON",
             "geojson",
             "application/geo+json",
-            lambda: to_geojson(events),
+            lambda: to_geojson(events, articles=ctx.data.articles),
             "RFC 7946 points; unresolved places have a null geometry.",
         ),
         (
@@ -131,7 +164,8 @@ if not events.empty:
             "acled.csv",
             "text/csv",
             lambda: to_acled(events, articles=ctx.data.articles),
-            "ACLED codebook columns; monthly totals and undated events left out.",
+            "ACLED codebook columns; national tallies, monthly totals and undated events left "
+            "out (see below).",
         ),
     ]
     cols = st.columns(len(formats))
@@ -165,6 +199,7 @@ if not ctx.undated.empty:
 
 st.subheader("Data dictionary")
 st.table(pd.DataFrame(DICTIONARY, columns=["Field", "Type", "Meaning"]).set_index("Field"))
+st.markdown(ACLED_NOTES)
 st.caption(
     "Places: GeoNames (CC BY 4.0). Country outlines: Natural Earth (public domain). "
     "Figures are as reported by the cited outlets and officials, not verified."

@@ -8,18 +8,21 @@ import streamlit as st
 
 from ui.components import (
     event_sources_panel,
+    event_sources_text,
     event_title,
     events_by_id,
     md_escape,
 )
 from ui.official import official_beside_event
 from ui.page import filtered_page
+from ui.review import review_details, review_panel, show_done
 from ui.tables import EVENT_SORTS, event_order, events_table, table_order
 
 PAGE_SIZE = 25
 
 ctx = filtered_page("Events")
 events = ctx.events
+show_done()
 
 n_conf = sum(1 for c in events["conflicts"].to_numpy(dtype=object) if isinstance(c, dict) and c)
 st.markdown(
@@ -49,6 +52,7 @@ if rows:
             key_prefix="selected",
         )
         official_beside_event(ev)
+        review_panel(ev, data=ctx.data, key="events_selected")
 
 st.subheader("Events and their sources")
 pages = max(1, math.ceil(len(events) / PAGE_SIZE))
@@ -60,11 +64,10 @@ if pages > 1:
 chunk = events.iloc[order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
 for ev in events_by_id(chunk, chunk["event_id"].tolist()):
     flag = " ⚠" if isinstance(ev.get("conflicts"), dict) and ev["conflicts"] else ""
-    n = ev.get("n_sources")
-    n_txt = f" · {int(n)} source{'s' if int(n) != 1 else ''}" if n == n and n is not None else ""
+    n_txt = " · " + event_sources_text(ev)
     # Rendered only when opened: a closed expander's content would still be built and sent.
     box = st.expander(
-        md_escape(event_title(ev)) + n_txt + flag,
+        md_escape(event_title(ev) + n_txt) + flag,
         key=f"ev_open_{ev['event_id']}",
         on_change="rerun",
     )
@@ -77,3 +80,4 @@ for ev in events_by_id(chunk, chunk["event_id"].tolist()):
                 articles=ctx.data.articles,
                 key_prefix="list",
             )
+            review_details(ev)

@@ -4,6 +4,7 @@ beside the map (a tally is not a place); click a strike for its sources."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -20,19 +21,19 @@ from ui.data import map_rows
 from ui.page import filtered_page
 from ui.render.maps import (
     BASEMAP_FILE,
-    HEAT_COLORS,
-    HEX_RADIUS_M,
-    attacker_styles,
     build_deck,
+    map_key_html,
+    next_night,
     selected_event_ids,
-    size_legend,
 )
-from ui.render.theme import attacker_color, fmt_date, fmt_int
+from ui.render.theme import fmt_date
+from ui.review import review_panel, show_done
 from ui.tables import events_table
 
 VIEW_LABELS = {"strikes": "Strikes", "heat": "Heat map", "hexagons": "Hexagons"}
 MAX_PANELS = 5  # events of a selected place shown with their sources (the rest: a table)
 ALL_NIGHTS = "All nights"
+PLAY_SECONDS = 2.0  # one night on screen while playing
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
@@ -52,15 +53,8 @@ def viewport_width() -> int:
     return 320 if ("Mobi" in agent or "Android" in agent) else 640
 
 
-def _ramp(colors) -> str:
-    stops = ", ".join(f"rgb{tuple(c)}" for c in colors)
-    return (
-        "<span style='display:inline-block;width:120px;height:11px;vertical-align:middle;"
-        f"border:1px solid #999;background:linear-gradient(to right, {stops})'></span>"
-    )
-
-
 ctx = filtered_page("Strike map")
+show_done()
 
 frame = map_rows(ctx.data, ctx.events)
 unlocated = len(ctx.events) - len(frame)
@@ -88,13 +82,52 @@ with c2:
         "country outlines and the strikes are drawn without them.",
     )
 nights = sorted(d for d in frame["date"].dropna().unique() if len(str(d)) == 10)
+
+
+def _play_step() -> None:
+    """While "Play" is on, show the next night once its time is up (before the slider and
+    the toggle are drawn, so their values may be set); after the last night, stop."""
+    ss = st.session_state
+    if ss.get("map_night", ALL_NIGHTS) not in (ALL_NIGHTS, *nights):
+        ss["map_night"] = ALL_NIGHTS  # the filters changed under it
+    if not ss.get("map_play") or len(nights) < 2:
+        ss.pop("map_play_at", None)
+        return
+    now = time.monotonic()
+    if now - ss.get("map_play_at", -PLAY_SECONDS) < PLAY_SECONDS * 0.8:
+        return  # a rerun for another reason (or the clock's own) comes too early
+    night, done = next_night(nights, ss.get("map_night", ALL_NIGHTS), all_label=ALL_NIGHTS)
+    ss["map_night"] = night
+    ss["map_play_at"] = now
+    if done:
+        ss["map_play"] = False
+
+
+_play_step()
+
+
+@st.fragment(run_every=PLAY_SECONDS if st.session_state.get("map_play") else None)
+def _play_clock() -> None:
+    """The clock of "Play": a fragment rerun every PLAY_SECONDS that reruns the page when
+    the current night's time is up (the page's own run draws the next night)."""
+    at = st.session_state.get("map_play_at")
+    if at is not None and time.monotonic() - at >= PLAY_SECONDS * 0.8:
+        st.rerun(scope="app")
+
+
 with c3:
     night = ALL_NIGHTS
     if len(nights) > 1:
+        st.toggle(
+            "Play by night",
+            key="map_play",
+            help=f"Step through the nights, one every {PLAY_SECONDS:g} seconds, from the one "
+            "shown (or the first); stops after the last night. Turn off to pause.",
+        )
+        _play_clock()
         night = st.select_slider(
             "Night",
             options=[ALL_NIGHTS, *nights],
-            value=ALL_NIGHTS,
             key="map_night",
             format_func=lambda d: d if d == ALL_NIGHTS else fmt_date(d),
             help="Step through the nights one by one (drag, or the arrow keys once the handle "
@@ -104,47 +137,13 @@ if night != ALL_NIGHTS:
     frame = frame[(frame["date"] == night).to_numpy(dtype=bool)]
     tally = tally[(tally["date"] == night).to_numpy(dtype=bool)]
 
-styles = attacker_styles(sorted(frame["attacker"].replace("", "unknown").unique()))
-legend = " ".join(
-    f"<span style='white-space:nowrap;margin-right:1rem'>"
-    f"<span style='display:inline-block;width:13px;height:13px;border-radius:50%;"
-    f"vertical-align:middle;border:2.5px solid {attacker_color(a)};"
-    f"background:{attacker_color(a) if s == 'filled' else 'transparent'}'></span> "
-    f"{md_escape(a)} ({'filled' if s == 'filled' else 'ring'})</span>"
-    for a, s in styles.items()
-)
 places = frame[(frame["geo_precision"] != "country").to_numpy(dtype=bool)]
-if view == "strikes":
-    pins = places[places["geo_precision"].isin(("point", "city")).to_numpy(dtype=bool)]
-    weights = pins.groupby("group")["weight"].sum().to_numpy(dtype=float)
-    sizes = " ".join(
-        f"<span style='white-space:nowrap;margin-right:0.8rem'>"
-        f"<span style='display:inline-block;width:{2 * r:.0f}px;height:{2 * r:.0f}px;"
-        "border-radius:50%;vertical-align:middle;border:1.5px solid #555'></span> "
-        f"{fmt_int(v)}</span>"
-        for v, r in size_legend(weights)
-    )
-    key_html = (
-        f"<b>Attacker:</b> {legend}<br>"
-        + (
-            f"<b>Pin size</b> (weapons launched, else casualties; capped): {sizes}<br>"
-            if sizes
-            else ""
-        )
-        + "<span style='display:inline-block;width:13px;height:13px;border-radius:50%;"
-        "vertical-align:middle;border:1px solid #555;background:rgba(120,120,120,0.2)'>"
-        "</span> translucent circle: a region-level report (approximate area)"
-    )
-elif view == "heat":
-    key_html = (
-        "<b>Heat</b>: weapons launched (else casualties) near a place, summed: "
-        f"low {_ramp(HEAT_COLORS)} high"
-    )
-else:
-    key_html = (
-        f"<b>Hexagons</b> ~{2 * HEX_RADIUS_M // 1000} km across, coloured by weapons launched "
-        f"(else casualties) summed inside: low {_ramp(HEAT_COLORS)} high"
-    )
+pins = places[places["geo_precision"].isin(("point", "city")).to_numpy(dtype=bool)]
+key_html = map_key_html(
+    view,
+    attackers=sorted(frame["attacker"].replace("", "unknown").unique()),
+    weights=pins.groupby("group")["weight"].sum().to_numpy(dtype=float),
+)
 st.html(f"<div style='font-size:0.85rem;line-height:2'>{key_html}</div>")
 
 left, right = st.columns([3, 1])
@@ -193,6 +192,7 @@ if ids:
             claims=ctx.data.claims,
             articles=ctx.data.articles,
         )
+        review_panel(ev, data=ctx.data, key=f"map_{ev['event_id']}")
 elif view == "strikes":
     st.info(
         "Click a strike or an area on the map to see the reports behind it.",

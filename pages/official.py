@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from strikes import official as off
+from strikes.review import filter_review
 from ui.components import event_sources_panel, event_title, md_escape
 from ui.data import get_settings
 from ui.official import (
@@ -147,7 +148,7 @@ if nights:
             ]
             st.dataframe(brief, hide_index=True, width="stretch")
     with right:
-        ev = ctx.data.events
+        ev = filter_review(ctx.data.events)  # dismissed events are not news
         day = ev[
             (ev["date"] == night).fillna(False).to_numpy(bool)
             & (ev["attacker"] == off.ATTACKER).fillna(False).to_numpy(bool)

@@ -17,7 +17,7 @@ events = ctx.events
 
 # Aggregates and figures of this view, cached per store version and filters.
 view = overview(ctx.data, ctx.filters, events)
-headline_metrics(view.headline)
+headline_metrics(view.headlines, events=len(events))
 
 per = view.bin_label
 st.subheader("Barrages per night" if per == "night" else f"Barrages per {per}")
@@ -30,18 +30,35 @@ binned = (
 st.caption(
     "Solid bars: weapons launched; hatched bars: weapons intercepted; colours: weapon class. "
     "A night's figure is the national tally where one was reported, else the sum of local "
-    f"reports.{binned} **Click a bar to list its events below** (shift-click adds more); to "
-    "select a range, pick *Box select* in the chart's toolbar and drag across the chart. "
-    "The slider under the chart zooms in time. Double-click the chart to clear the selection."
+    f"reports.{binned} **Click a bar to list its events below** (shift-click adds more); "
+    "**drag across the grey strip under the chart to select a range of nights**. The slider "
+    "under the chart zooms in time. Double-click a chart to clear its selection."
 )
+
+
+def _picked(which: str) -> None:
+    # The list follows the chart used last (a click on a bar, or a drag on the strip).
+    st.session_state["timeline_last"] = which
+
+
 state = st.plotly_chart(
     view.timeline,
     key="timeline",
-    on_select="rerun",
-    selection_mode=("points", "box"),
+    on_select=lambda: _picked("bars"),
+    selection_mode="points",
     config={"displaylogo": False, "displayModeBar": True},
 )
+strip = st.plotly_chart(
+    view.strip,
+    key="timeline_range",
+    on_select=lambda: _picked("range"),
+    selection_mode="box",
+    config={"displaylogo": False, "displayModeBar": False},
+)
 nights, box = selected_nights(state.get("selection") if state else None)
+_, dragged = selected_nights(strip.get("selection") if strip else None)
+if dragged and (st.session_state.get("timeline_last") == "range" or not (nights or box)):
+    nights, box = set(), dragged
 
 st.subheader("Events")
 listed = events

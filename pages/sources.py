@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from ui.components import md_escape, short_file
-from ui.page import page_context
-from ui.render.highlight import esc, highlight, legend_html, text_block
+from ui.page import filtered_page
+from ui.render.highlight import esc, highlight, legend_html, link, text_block
 from ui.render.theme import fmt_date, fmt_int
 from ui.tables import ARTICLE_SORTS, article_order, events_table, page_of, table_order
 
@@ -20,9 +20,9 @@ DATE_SOURCES = {
     "unknown": "unknown — relative dates in it stay unresolved",
 }
 
-ctx = page_context()
+# The sidebar's filters apply here as on every page: the articles behind the filtered events.
+ctx = filtered_page("Sources", stop_when_empty=False)
 data = ctx.data
-st.title("Sources")
 arts = data.articles
 if arts.empty:
     st.info(
@@ -71,20 +71,21 @@ elif not src.empty:
     in_filter = src.loc[mine].groupby("article_id")["event_id"].nunique()
     table = table.assign(in_filter=arts["article_id"].map(in_filter).fillna(0).astype(int))
 
-only = st.toggle(
-    "Only articles behind the filtered events",
-    value=False,
-    key="sources_only_filtered",
-    help="Apply the sidebar's filters to the article list.",
-)
-if only:
+if ctx.filters.active:
     table = table[table["in_filter"] > 0]
-st.caption(
-    f"{len(table):,} article(s). Select one to read it with the extracted figures highlighted."
-)
+    st.caption(
+        f"**{len(table):,} article(s)** behind the filtered events (the sidebar's filters apply "
+        "to every page; clear them to list every article, also those without events). Select "
+        "one to read it with the extracted figures highlighted."
+    )
+else:
+    st.caption(
+        f"**{len(table):,} article(s)**: every article in the store, also those without events. "
+        "Select one to read it with the extracted figures highlighted."
+    )
 if table.empty:
     st.info(
-        "No article is behind the filtered events. Turn the toggle off or widen the filters.",
+        "No article is behind the filtered events. Widen or clear the filters in the sidebar.",
         icon=":material/info:",
     )
     st.stop()
@@ -118,10 +119,21 @@ sel = st.dataframe(
 )
 rows = sel.selection.rows if sel is not None and hasattr(sel, "selection") else []
 ids = table["article_id"].iloc[start:stop].tolist()
-chosen = ids[rows[0]] if rows and 0 <= rows[0] < len(ids) else ids[0]
-if not rows:
+# ?article=<id> (the Add articles page links a new article so): that article until a row is
+# selected, even when its events are outside the filters.
+linked = st.query_params.get("article")
+if rows and 0 <= rows[0] < len(ids):
+    chosen = ids[rows[0]]
+elif linked is not None and (arts["article_id"] == linked).any():
+    chosen = linked
+    st.caption("Showing the linked article; select a row above to read another.")
+else:
+    chosen = ids[0]
     st.caption("Showing the first article of the page; select a row above to read another.")
 labels = dict(zip(table["article_id"], table["title"].astype(str), strict=True))
+if chosen not in labels:  # a linked article outside the filtered list
+    row = arts[arts["article_id"] == chosen].iloc[0]
+    labels[chosen] = row["title"] if isinstance(row["title"], str) else short_file(row["file"])
 
 art = arts[arts["article_id"] == chosen].iloc[0].to_dict()
 st.subheader(md_escape(labels.get(chosen, chosen)))
@@ -133,15 +145,12 @@ meta = [
     ("Language", art.get("language") or "—"),
     ("Sentences", fmt_int(art.get("n_sentences"))),
 ]
-if isinstance(art.get("url"), str) and art["url"]:
-    meta.append(("URL", art["url"]))
 if isinstance(art.get("published_ref"), str) and art["published_ref"]:
     meta.append(("Date taken from", labels.get(art["published_ref"], art["published_ref"])))
-st.html(
-    "<div style='font-size:0.9rem'>"
-    + " · ".join(f"<b>{esc(k)}:</b> {esc(v)}" for k, v in meta)
-    + "</div>"
-)
+items = [f"<b>{esc(k)}:</b> {esc(v)}" for k, v in meta]
+if isinstance(art.get("url"), str) and art["url"]:
+    items.append(f"<b>URL:</b> {link(art['url'], art['url'])}")  # linked when http(s) only
+st.html("<div style='font-size:0.9rem'>" + " · ".join(items) + "</div>")
 
 claims = data.claims[data.claims["article_id"] == chosen] if not data.claims.empty else None
 spans: list[dict] = []
@@ -172,8 +181,12 @@ with right:
 
 st.markdown("**Events it contributed**")
 ev_ids = set(src.loc[src["article_id"] == chosen, "event_id"]) if not src.empty else set()
-mine = data.events[data.events["event_id"].isin(ev_ids)]
-if mine.empty:
+mine = ctx.events[ctx.events["event_id"].isin(ev_ids)]
+if not ev_ids:
     st.caption("No event was extracted from this article (it may be background or commentary).")
 else:
-    events_table(mine, key="sources_events")
+    outside = len(ev_ids) - len(mine)
+    if outside:
+        st.caption(f"{outside:,} more of its events are outside the sidebar's filters.")
+    if not mine.empty:
+        events_table(mine, key="sources_events")

@@ -9,7 +9,7 @@ The approach is clause-level pattern matching over mentions found by dedicated f
 A statistical parser would be the alternative, but no model can be downloaded at run time and
 the 1,000 articles/s budget rules out heavyweight NLP; the vocabulary of strike reports is
 narrow enough for rules that are fast, inspectable and tested case by case
-(tests/cases/claims_*.json).
+(tests/cases/extract_*.json).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from datetime import date, timedelta
 
 from strikes import lexicon as lx
 from strikes.dates import DateMention, find_dates, parse_published, pick_event_date
-from strikes.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
-from strikes.frozen import fast_init
 from strikes.numbers import Amount, find_amounts, find_implausible
 from strikes.settings import DEFAULT_SETTINGS, Settings
+from strikes.speed.fastmatch import GateSet, LiteralGate, TextScan, ascii_lookalikes
+from strikes.speed.frozen import fast_init
 
 # --------------------------------------------------------------------------------------------
 # Compiled vocabulary (once, at import).  Every pattern is a plain alternation or a bounded
@@ -381,6 +381,7 @@ class Claim:
     killed: int | None = None
     injured: int | None = None
     vague: dict[str, str] = field(default_factory=dict)
+    bounds: list[str] = field(default_factory=list)  # figures given as "at least"/"more than"
     spans: list[dict] = field(default_factory=list)
     claimed_by: str | None = None
     target: str | None = None
@@ -944,7 +945,7 @@ def extract_article_claims(
             _note_date(text[s_start:s_end], sent_idx, ctx)
     for c in ctx.claims:
         # Again where a follow-up sentence added figures; _build_claims checked the others
-        # (checking a claim twice changes nothing: tests/test_article_claims_fastpaths.py).
+        # (checking a claim twice changes nothing: tests/unit/test_article_claims_fastpaths.py).
         if "followup" in c.rules:
             _check_plausible(c, settings)
     kept = [c for c in ctx.claims if _keep(c)]
@@ -1813,6 +1814,7 @@ def _build_claims(
         c.spans.append({"start": a.start + base, "end": a.end + base, "label": "number"})
         if a.qualifier:
             c.vague[cnt.role] = f"{a.text}"
+        _mark_bound(c, cnt.role, a)
 
     def add_casualty(c: Claim, cas: Casualty) -> None:
         if cas.value is not None:
@@ -1822,6 +1824,7 @@ def _build_claims(
                     setattr(c, cas.field, 0)
             else:
                 setattr(c, cas.field, (cur or 0) + cas.value)
+            _mark_bound(c, cas.field, cas.amount)
         elif cas.vague:
             c.vague[cas.field] = cas.vague
             if cas.amount is not None:
@@ -1954,6 +1957,12 @@ def _check_plausible(c: Claim, settings: Settings) -> None:
         _flag_over(c, ("killed", "injured"), limit)
 
 
+def _mark_bound(c: Claim, fld: str, amount: Amount | None) -> None:
+    """A sum with one lower bound in it ("more than 500 drones and 20 missiles") is one too."""
+    if amount is not None and amount.lower_bound and fld not in c.bounds:
+        c.bounds.append(fld)
+
+
 def _flag_over(c: Claim, fields: tuple[str, ...], limit: int) -> None:
     """A figure over `limit` is dropped and flagged in `vague`."""
     for f in fields:
@@ -1961,6 +1970,8 @@ def _flag_over(c: Claim, fields: tuple[str, ...], limit: int) -> None:
         if v is not None and v > limit:
             c.vague[f] = f"implausible: {v}"
             setattr(c, f, None)
+            if f in c.bounds:
+                c.bounds.remove(f)
             c.rules.append(f"implausible:{f}")
 
 
@@ -1977,13 +1988,18 @@ def _update(
     """A follow-up sentence fills what the previous claim left unreported; it never overwrites."""
     changed = False
     by_role: dict[str, int] = {}
+    bound: set[str] = set()  # figures of this sentence with a lower bound in their sum
     for cnt in counts:
         if cnt.subset or cnt.amount.value is None or cnt.place_idx is not None:
             continue
         by_role[cnt.role] = by_role.get(cnt.role, 0) + cnt.amount.value
+        if cnt.amount.lower_bound:
+            bound.add(cnt.role)
     for role, total in by_role.items():  # "288 drones and three missiles": 291 together
         if getattr(prev, role) is None:
             setattr(prev, role, total)
+            if role in bound:
+                prev.bounds.append(role)
             changed = True
     by_field: dict[str, int] = {}
     for cas in casualties:
@@ -1993,6 +2009,8 @@ def _update(
             by_field[cas.field] = (
                 by_field.get(cas.field, 0) + cas.value if cas.value else by_field.get(cas.field, 0)
             )
+            if cas.amount is not None and cas.amount.lower_bound:
+                bound.add(cas.field)
         elif cas.vague and getattr(prev, cas.field) is None:
             prev.vague.setdefault(cas.field, cas.vague)
             if cas.amount is not None:
@@ -2001,6 +2019,8 @@ def _update(
     for fld, v in by_field.items():
         if getattr(prev, fld) is None:
             setattr(prev, fld, v)
+            if fld in bound:
+                prev.bounds.append(fld)
             changed = True
     if prev.target is None:
         t = _target_facility(clause)

@@ -18,8 +18,8 @@ from datetime import date, timedelta
 
 from dateutil import parser as dateutil_parser
 
-from strikes.fastmatch import MultiGate, WordStartGate, ascii_lookalikes
-from strikes.frozen import fast_init
+from strikes.speed.fastmatch import MultiGate, WordStartGate, ascii_lookalikes
+from strikes.speed.frozen import fast_init
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
@@ -169,7 +169,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _GATE = MultiGate([p for _kind, p in _PATTERNS])
 
 
-# Every date shape starts with \b before a word character (tests/test_finders_fastpaths.py
+# Every date shape starts with \b before a word character (tests/unit/test_finders_fastpaths.py
 # checks it).  One more pattern marks the words that may be a month: a shape that names a
 # month ("explicit" and the others of `_MONTH_KINDS`) holds such a word at or after its start,
 # so past the last one those shapes are not tried ("on Sunday", "2 drones": "explicit" would
@@ -343,6 +343,13 @@ def _resolve(
 
 
 def parse_published(value: str | None) -> date | None:
+    """The publication date in an ISO or a written form, or None.
+
+    >>> parse_published("2025-07-06T08:00:00Z"), parse_published("July 6, 2025")
+    (datetime.date(2025, 7, 6), datetime.date(2025, 7, 6))
+    >>> parse_published("not a date") is None
+    True
+    """
     if not value:
         return None
     try:

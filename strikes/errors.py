@@ -49,6 +49,11 @@ class ReadOnlyStore(StoreError):
     """A write was attempted on a store opened read-only."""
 
 
+class DecisionRejected(StrikesError):
+    """An analyst's decision (strikes.review) cannot be recorded: unknown event, field or
+    reason, a value of the wrong type, ...  Nothing is written."""
+
+
 class GeocodeError(StrikesError):
     """A geocoder (offline index or online fallback) failed."""
 

@@ -32,7 +32,8 @@ CONTRACT_FIELDS = (
     "killed", "injured", "kind", "claimed_by", "sources", "conflicts",
 )  # fmt: skip
 EXTRA_FIELDS = (
-    "hit", "target", "vague", "geo_radius_km", "geonameid", "geo_source", "n_sources", "n_articles",
+    "hit", "target", "vague", "bounds", "geo_radius_km", "geonameid", "geo_source", "n_sources",
+    "n_articles",
 )  # fmt: skip
 
 
@@ -118,6 +119,12 @@ class _Claims:
         # Per figure, the rows that give it.
         self.with_figure = [
             set(compress(range(n), map(is_not, f, repeat(None)))) for f in self.figures
+        ]
+        # Per figure, the rows that give it as a lower bound ("at least 18").
+        bounds = col("bounds")
+        self.bound = [
+            {i for i, b in enumerate(bounds) if b is not None and len(b) and f in b}
+            for f in FIGURES
         ]
         # The order of an event's sources; a missing sent_idx fails like int(None) would, but
         # only when its row is merged.
@@ -379,19 +386,29 @@ def _merge_group(
                 sources.append({**f, "claim_id": cid})
     out.update(weapons=weapons, weapon_models=models, claimed_by=claimed, target=target)
     conflicts: dict[str, list] = {}
-    for fld, values, given in zip(FIGURES, c.figures, c.with_figure, strict=True):
+    bounds: list[str] = []
+    for fld, values, given, bound in zip(FIGURES, c.figures, c.with_figure, c.bound, strict=True):
         if fld not in vague and given.isdisjoint(members):
             out[fld] = None  # the common case: no report gives this figure, not even vaguely
             continue
-        value, differing = _pick_figure(
-            fld, values, members, aid, c_vague if fld in vague else None, published
+        value, differing, is_bound = _pick_figure(
+            fld,
+            values,
+            members,
+            aid,
+            c_vague if fld in vague else None,
+            published,
+            bound if not bound.isdisjoint(members) else None,
         )
         out[fld] = value
+        if is_bound:
+            bounds.append(fld)
         if differing:
             conflicts[fld] = differing
     # A vague note for a field that has a firm number is itself a disagreement worth showing.
     out["vague"] = {k: v for k, v in vague.items() if out.get(k) is None or k in conflicts}
     out["conflicts"] = conflicts
+    out["bounds"] = bounds
     out["sources"] = sources
     out["n_sources"] = len(sources)
     out["n_articles"] = len({s["article"] for s in sources})
@@ -405,36 +422,54 @@ def _pick_figure(
     article_id: list,
     vague_of: list | None,
     published: dict[str, str],
-) -> tuple[int | None, list]:
-    """(chosen value, [{value, article}] when reports differ); `vague_of` None when no member
-    has a vague note on `fld`."""
+    bound_rows: set[int] | None = None,
+) -> tuple[int | None, list, bool]:
+    """(chosen value, [{value, article[, lower_bound]}] when reports differ, whether the chosen
+    value is a lower bound); `vague_of` None when no member has a vague note on `fld`,
+    `bound_rows` None when no member gives it as a lower bound."""
     per_article: dict[str, object] = {}
+    bound_of: set[str] = set()  # articles whose figure is a lower bound
     if vague_of is None:  # the usual case: numbers only
         for i in members:
-            if values[i] is not None:
-                per_article.setdefault(article_id[i], values[i])
+            if values[i] is not None and article_id[i] not in per_article:
+                per_article[article_id[i]] = values[i]
+                if bound_rows is not None and i in bound_rows:
+                    bound_of.add(article_id[i])
     else:
         for i in members:
             v = values[i]
             aid = article_id[i]
             if v is not None:
-                per_article.setdefault(aid, v)
+                if aid not in per_article:
+                    per_article[aid] = v
+                    if bound_rows is not None and i in bound_rows:
+                        bound_of.add(aid)
             else:
                 vague = (vague_of[i] or {}).get(fld)
                 if vague and aid not in per_article:
                     per_article[aid] = str(vague)
     if not per_article:
-        return None, []
+        return None, [], False
     if len(per_article) == 1:
-        v = next(iter(per_article.values()))
-        return (v if isinstance(v, int) else None), []
+        a, v = next(iter(per_article.items()))
+        return (v, [], a in bound_of) if isinstance(v, int) else (None, [], False)
     # The latest report wins; same day: the larger figure (tallies are revised upward).
     dated = [(published.get(a, ""), v) for a, v in per_article.items() if isinstance(v, int)]
     chosen = max(dated)[1] if dated else None
+    # A floor only when no report gives the chosen figure as exact ("at least 18" and "18": 18).
+    is_bound = chosen is not None and all(
+        a in bound_of for a, v in per_article.items() if v == chosen
+    )
     distinct = set(per_article.values())
     if len(distinct) <= 1:
-        return chosen, []
-    return chosen, [{"value": v, "article": a} for a, v in sorted(per_article.items())]
+        return chosen, [], is_bound
+    differing = [
+        {"value": v, "article": a, "lower_bound": True}
+        if a in bound_of
+        else {"value": v, "article": a}
+        for a, v in sorted(per_article.items())
+    ]
+    return chosen, differing, is_bound
 
 
 def event_records(events: pd.DataFrame) -> list[dict]:
@@ -463,3 +498,48 @@ def _json_value(v: object) -> object:
 
 def to_jsonl(records: Iterable[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+# The article fields a source carries into exports and the dashboard (joined from ARTICLES).
+SOURCE_ARTICLE_FIELDS = ("title", "outlet", "url", "published")
+
+
+def article_meta(articles: pd.DataFrame) -> dict[str, dict]:
+    """article_id -> {title, outlet, url, published} (missing values as None)."""
+    if articles is None or articles.empty:
+        return {}
+    cols = [c for c in SOURCE_ARTICLE_FIELDS if c in articles.columns]
+    ids = articles["article_id"].astype("string").tolist()
+    values = [articles[c].astype("string").to_numpy(dtype=object, na_value=None) for c in cols]
+    return {
+        str(a): dict(zip(cols, row, strict=True))
+        for a, *row in zip(ids, *values, strict=True)
+        if a is not None and a is not pd.NA
+    }
+
+
+def source_articles(sources: object, meta: dict[str, dict]) -> list[dict]:
+    """The distinct articles of an event's sources, in source order, each with its title,
+    outlet, url and publication date (None where the article does not say)."""
+    out: list[dict] = []
+    seen: set[str] = set()
+    for s in sources if isinstance(sources, list | tuple | np.ndarray) else ():
+        if not isinstance(s, dict) or _missing(s.get("article")):
+            continue
+        a = str(s["article"])
+        if a in seen:
+            continue
+        seen.add(a)
+        m = meta.get(a, {})
+        out.append({"article": a, **{f: m.get(f) for f in SOURCE_ARTICLE_FIELDS}})
+    return out
+
+
+def outlet_count(sources: object, meta: dict[str, dict]) -> int:
+    """Distinct known outlets among an event's source articles (case-insensitive)."""
+    outlets = {
+        str(a["outlet"]).strip().casefold()
+        for a in source_articles(sources, meta)
+        if a["outlet"] and str(a["outlet"]).strip()
+    }
+    return len(outlets)

@@ -6,9 +6,13 @@ applies the dashboard's filters (`strikes.views.filter_events`) and writes one o
 
 CSV (``to_csv``)
     UTF-8 without BOM, RFC 4180 quoting, CRLF line ends, one row per event, the columns of
-    `strikes.schema.EVENTS` in order.  Lists (weapons, weapon_models, claimed_by) are joined with
-    "; "; ``sources`` is "article:start-end" per source joined with "; "; ``conflicts`` and
-    ``vague`` are compact JSON.  `read_csv` reads such a file back into an events frame.
+    `strikes.schema.EVENTS` in order.  Lists (weapons, weapon_models, claimed_by, bounds) are
+    joined with "; "; ``sources`` is "article:start-end" per source joined with "; ";
+    ``conflicts`` and ``vague`` are compact JSON.  Then the derived columns: per figure
+    ``<figure>_lower_bound`` (true when the figure is a floor, "more than 500"; empty when the
+    figure is not reported), ``n_outlets`` (distinct outlets of the source articles) and
+    ``source_articles`` (JSON: article, title, outlet, url, published per source article; from
+    the ``articles`` frame).  `read_csv` reads such a file back into an events frame.
 
 Spreadsheet formula injection
     A text cell that a spreadsheet would evaluate (first character ``= + - @``, tab or CR) is
@@ -22,11 +26,13 @@ GeoJSON (``to_geojson``)
     events without coordinates, or with coordinates outside [-180, 180] x [-90, 90], keep
     ``"geometry": null``.  ``properties`` holds every contract field (lat/lon and
     geo_precision/geo_radius_km included, so a consumer can tell a region centroid from a
-    point).  No "crs" member (removed by RFC 7946); UTF-8; no NaN.
+    point).  Each source carries its article's title, outlet, url and published date; the
+    derived ``<figure>_lower_bound`` and ``n_outlets`` are properties too.  No "crs" member
+    (removed by RFC 7946); UTF-8; no NaN.
 
 Parquet (``to_parquet``)
     Typed columns: strings, float64 coordinates, nullable int64 figures, list<string> for
-    weapons/weapon_models/claimed_by, ``sources`` as list<struct<article, sentence, start, end,
+    weapons/weapon_models/claimed_by/bounds, ``sources`` as list<struct<article, sentence, start, end,
     claim_id, rule>> (other keys of a source dict are not kept), ``conflicts`` and ``vague`` as
     JSON text (their values mix numbers and words).  `read_parquet` reads it back.
 
@@ -52,14 +58,19 @@ ACLED-style CSV (``to_acled``), following the ACLED codebook's conventions
                             province is known"; we have no "near a town" level 2)
     source                  the outlets of the event's articles ("; "-joined), from the
                             optional ``articles`` frame; article ids when no outlet is known
-    notes                   a one-line summary: weapons, place, figures, target, who claimed it
-    fatalities              killed; 0 when not reported (ACLED records unknown as 0)
+    notes                   a one-line summary: weapons, place, figures ("killed 18+" for a lower
+                            bound), target, who claimed it; "fatalities not reported" when no
+                            report gives a death toll
+    fatalities              killed.  ACLED's convention: fatalities that are not reported (or
+                            unknown) are coded 0, so 0 means "none reported", not "nobody
+                            died" (notes tell the two apart); a lower bound ("at least 18") is
+                            coded as the bound (18), ACLED's most conservative estimate
     ======================  ======================================================================
 
-    Monthly and yearly totals (kind "total" at month/year precision) are not events in ACLED's
-    sense and are left out, as are undated events (ACLED needs a date).  A night's national
-    tally (country level, whatever its kind) stays in, geo_precision 3, flagged "national
-    tally" in notes, so a user who counts events can drop it.
+    Tallies are left out: a night's national tally (country level) and monthly or yearly totals
+    (kind "total") count strikes that are rows of their own, so summing ``fatalities`` the
+    ACLED way would count those deaths twice.  The tallies are in the CSV/GeoJSON/Parquet
+    exports (kind "total").  Undated events are left out too (ACLED needs a date).
 """
 
 from __future__ import annotations
@@ -75,6 +86,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from strikes.events import SOURCE_ARTICLE_FIELDS, article_meta, outlet_count, source_articles
 from strikes.schema import EVENTS, conform
 from strikes.vocab import AIR_WEAPONS, FIGURES
 
@@ -87,7 +99,12 @@ MEDIA_TYPES = {
 }
 SUFFIXES = {"csv": ".csv", "geojson": ".geojson", "parquet": ".parquet", "acled": ".acled.csv"}
 
-LIST_COLUMNS = ("weapons", "weapon_models", "claimed_by")
+LIST_COLUMNS = ("weapons", "weapon_models", "claimed_by", "bounds")
+# Columns after the contract's in CSV (and properties in GeoJSON), derived for readers who do
+# not parse lists: per figure whether it is a lower bound, the distinct outlets, and the
+# source articles with title, outlet, URL and publication date.
+BOUND_COLUMNS = tuple(f"{f}_lower_bound" for f in FIGURES)
+DERIVED_COLUMNS = (*BOUND_COLUMNS, "n_outlets", "source_articles")
 JSON_COLUMNS = ("conflicts", "vague")
 INT_COLUMNS = tuple(c for c, t in EVENTS.items() if t == "Int64")
 FLOAT_COLUMNS = tuple(c for c, t in EVENTS.items() if t == "Float64")
@@ -175,7 +192,11 @@ def _as_dict(v: object) -> dict:
 def neutralize(cell: str) -> str:
     """Prefix with ' every part of a text cell a spreadsheet would execute (or that starts
     with '): the cell's start and the start of each part after a semicolon, since lists are
-    joined with "; " and spreadsheets can split cells on semicolons."""
+    joined with "; " and spreadsheets can split cells on semicolons.
+
+    >>> neutralize("=SUM(A1)"), neutralize("-70.6"), neutralize("Kyiv; =cmd")
+    ("'=SUM(A1)", "'-70.6", "Kyiv; '=cmd")
+    """
     if not cell:
         return cell
     if ";" not in cell:
@@ -225,31 +246,76 @@ def format_source(src: dict) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def to_csv(events: pd.DataFrame) -> bytes:
-    """One row per event, contract columns, formula cells neutralised (see the module doc)."""
+def _derived(rec: dict, meta: dict[str, dict]) -> dict:
+    """The DERIVED_COLUMNS of one event record (`meta`: `strikes.events.article_meta`)."""
+    bounds = {str(b) for b in _as_list(rec.get("bounds"))}
+    out: dict = {
+        f"{f}_lower_bound": (f in bounds) if not _missing(rec.get(f)) else None for f in FIGURES
+    }
+    out["n_outlets"] = outlet_count(_as_list(rec.get("sources")), meta)
+    out["source_articles"] = source_articles(_as_list(rec.get("sources")), meta)
+    return out
+
+
+def _review_columns(events: pd.DataFrame) -> list[str]:
+    """The review columns a frame with corrections applied carries (strikes.review): the status
+    and, per correctable field, the machine's value where an analyst corrected it."""
+    from strikes.review import MACHINE_COLUMNS
+
+    return [c for c in ("reviewed", *MACHINE_COLUMNS) if c in events.columns]
+
+
+def _csv_cell(c: str, v: object) -> str:
+    if c in INT_COLUMNS:
+        return _fmt_int(v)
+    if c in FLOAT_COLUMNS:
+        return _fmt_float(v)
+    if c in LIST_COLUMNS:
+        return neutralize(LIST_SEP.join(str(x) for x in _as_list(v)))
+    if c == "sources":
+        srcs = [s for s in _as_list(v) if isinstance(s, dict)]
+        return neutralize(LIST_SEP.join(format_source(s) for s in srcs))
+    if c in JSON_COLUMNS:
+        d = _json_ready(_as_dict(v))
+        return json.dumps(d, ensure_ascii=False, separators=(",", ":")) if d else ""
+    return neutralize(_text(v))
+
+
+def to_csv(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> bytes:
+    """One row per event, contract columns, formula cells neutralised (see the module doc),
+    then DERIVED_COLUMNS (``articles`` gives the sources' titles, outlets and URLs).
+
+    A frame with corrections applied (strikes.review) also gets ``<field>_machine`` right after
+    each correctable field (the machine's value where it was corrected, else empty) and a
+    ``reviewed`` column (unreviewed, confirmed, corrected or dismissed) before the derived ones."""
     ev = _events(events)
-    cols = list(EVENTS)
+    meta = article_meta(articles) if articles is not None else {}
+    extra = _review_columns(events)
+    cols: list[str] = []
+    source: list[tuple[str, str]] = []  # (header, the events column whose format it takes)
+    for c in EVENTS:
+        cols.append(c)
+        source.append((c, c))
+        if f"{c}_machine" in extra:
+            cols.append(f"{c}_machine")
+            source.append((f"{c}_machine", c))
+    if "reviewed" in extra:
+        cols.append("reviewed")
+        source.append(("reviewed", "reviewed"))
+    frames = {c: events[c].to_numpy(dtype=object) for c in extra}
     rows = []
-    for rec in ev.to_dict("records"):
-        row = []
-        for c in cols:
-            v = rec[c]
-            if c in INT_COLUMNS:
-                row.append(_fmt_int(v))
-            elif c in FLOAT_COLUMNS:
-                row.append(_fmt_float(v))
-            elif c in LIST_COLUMNS:
-                row.append(neutralize(LIST_SEP.join(str(x) for x in _as_list(v))))
-            elif c == "sources":
-                srcs = [s for s in _as_list(v) if isinstance(s, dict)]
-                row.append(neutralize(LIST_SEP.join(format_source(s) for s in srcs)))
-            elif c in JSON_COLUMNS:
-                d = _json_ready(_as_dict(v))
-                row.append(json.dumps(d, ensure_ascii=False, separators=(",", ":")) if d else "")
-            else:
-                row.append(neutralize(_text(v)))
+    for i, rec in enumerate(ev.to_dict("records")):
+        row = [
+            _csv_cell(fmt, rec[name] if name in rec else frames[name][i]) for name, fmt in source
+        ]
+        derived = _derived(rec, meta)
+        for c in BOUND_COLUMNS:
+            row.append("" if derived[c] is None else str(derived[c]).lower())
+        row.append(str(derived["n_outlets"]))
+        arts = _json_ready(derived["source_articles"])
+        row.append(neutralize(json.dumps(arts, ensure_ascii=False, separators=(",", ":"))))
         rows.append(row)
-    return _write_csv(cols, rows)
+    return _write_csv([*cols, *DERIVED_COLUMNS], rows)
 
 
 def read_csv(data: bytes) -> pd.DataFrame:
@@ -303,16 +369,29 @@ def _point(lat: object, lon: object) -> dict | None:
     return {"type": "Point", "coordinates": [round(lo, 6), round(la, 6)]}
 
 
-def geojson_dict(events: pd.DataFrame) -> dict:
+def geojson_dict(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> dict:
     """The FeatureCollection as a dict (see `to_geojson`)."""
     ev = _events(events)
+    meta = article_meta(articles) if articles is not None else {}
+    extra = {c: events[c].to_numpy(dtype=object) for c in _review_columns(events)}
     features = []
-    for rec in ev.to_dict("records"):
+    for i, rec in enumerate(ev.to_dict("records")):
         props = {c: _json_ready(rec[c]) for c in EVENTS}
+        # Review status and the machine's values of corrected fields (strikes.review).
+        props.update({c: _json_ready(vals[i]) for c, vals in extra.items()})
         for c in (*LIST_COLUMNS, "sources"):
             props[c] = _json_ready(_as_list(rec[c]))
         for c in JSON_COLUMNS:
             props[c] = _json_ready(_as_dict(rec[c]))
+        # Each source with its article's title, outlet, URL and date; the derived columns.
+        props["sources"] = [
+            {**s, **{k: meta.get(str(s.get("article")), {}).get(k) for k in SOURCE_ARTICLE_FIELDS}}
+            if isinstance(s, dict)
+            else s
+            for s in props["sources"]
+        ]
+        derived = _derived(rec, meta)
+        props.update({c: _json_ready(derived[c]) for c in (*BOUND_COLUMNS, "n_outlets")})
         features.append(
             {
                 "type": "Feature",
@@ -324,9 +403,10 @@ def geojson_dict(events: pd.DataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def to_geojson(events: pd.DataFrame) -> bytes:
+def to_geojson(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> bytes:
     """RFC 7946 FeatureCollection (UTF-8 JSON): Point [lon, lat] or null geometry per event."""
-    return json.dumps(geojson_dict(events), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    data = geojson_dict(events, articles=articles)
+    return json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------
@@ -474,9 +554,14 @@ def _acled_notes(rec: dict) -> str:
     place = _text(rec.get("location")) or "an unresolved place"
     what = " and ".join(ws) if ws else "weapons unspecified"
     parts = [f"{_text(rec.get('attacker'))} attack ({what}) on {place}"]
-    if rec.get("geo_precision") == "country":
-        parts[0] += " (national tally)"
-    figures = [f"{f} {_fmt_int(rec.get(f))}" for f in FIGURES if not _missing(rec.get(f))]
+    bounds = {str(b) for b in _as_list(rec.get("bounds"))}
+    figures = [
+        f"{f} {_fmt_int(rec.get(f))}{'+' if f in bounds else ''}"
+        for f in FIGURES
+        if not _missing(rec.get(f))
+    ]
+    if _missing(rec.get("killed")):
+        figures.append("fatalities not reported")
     if figures:
         parts.append(", ".join(figures))
     models = _as_list(rec.get("weapon_models"))
@@ -501,8 +586,12 @@ def to_acled(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> b
             for key in ("article_id", "file"):
                 if not _missing(rec.get(key)):
                     outlets[str(rec[key])] = label
-    period_total = (ev["kind"].astype("string") == "total") & (ev["date_precision"] != "day")
-    keep = ~period_total.fillna(False) & ev["date"].notna()
+    # Tallies (a night's national figure, a month's total) are left out: ACLED sums events, and
+    # a tally beside the strikes it counts would count them twice.
+    tally = (ev["kind"].astype("string") == "total") | (
+        ev["geo_precision"].astype("string") == "country"
+    )
+    keep = ~tally.fillna(False) & ev["date"].notna()
     rows = []
     for rec in ev.loc[keep.to_numpy(dtype=bool)].to_dict("records"):
         date = str(rec["date"])
@@ -547,9 +636,9 @@ def to_acled(events: pd.DataFrame, *, articles: pd.DataFrame | None = None) -> b
 
 def export_bytes(events: pd.DataFrame, fmt: str, *, articles: pd.DataFrame | None = None) -> bytes:
     if fmt == "csv":
-        return to_csv(events)
+        return to_csv(events, articles=articles)
     if fmt == "geojson":
-        return to_geojson(events)
+        return to_geojson(events, articles=articles)
     if fmt == "parquet":
         return to_parquet(events)
     if fmt == "acled":

@@ -83,18 +83,25 @@ class IngestReport:
     deleted_articles: tuple[str, ...] = ()  # files of the articles delete_articles removed
 
     def summary(self) -> str:
-        parts = [f"added {len(self.added_articles)} article(s)"]
+        parts = [f"added {_count(len(self.added_articles), 'article')}"]
         if self.duplicate_articles:
             parts.append(f"{len(self.duplicate_articles)} already stored")
         if self.near_duplicates:
-            parts.append(f"{len(self.near_duplicates)} near-duplicate(s) of stored articles")
+            n = len(self.near_duplicates)
+            parts.append(f"{_count(n, 'near-duplicate')} of stored articles")
         if self.rejections:
             parts.append(f"{len(self.rejections)} rejected")
         parts.append(
-            f"{self.new_events} new event(s), {self.updated_events} updated; "
-            f"{self.n_events} events from {self.n_articles} articles in the store"
+            f"{_count(self.new_events, 'new event')}, {self.updated_events} updated; "
+            f"{_count(self.n_events, 'event')} from {_count(self.n_articles, 'article')} in the "
+            "store"
         )
         return ", ".join(parts)
+
+
+def _count(n: int, word: str) -> str:
+    """ "1 event", "2 events"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def ensure_store(
@@ -261,6 +268,47 @@ def rebuild(store: Store, *, progress: TextIO | None = None) -> IngestReport:
     return dataclasses.replace(box.get("report") or IngestReport(), version=store.version())
 
 
+def set_published(store: Store, article_id: str, published: str) -> IngestReport:
+    """Set a stored article's publication date as a curator would (date source "manifest")
+    and re-extract its claims, so that its relative dates ("on Sunday", "last night") resolve
+    and its undated events get a date."""
+    from strikes.documents.metadata import parse_date
+
+    if store.read_only:
+        raise ReadOnlyStore(f"{store.path}: opened read-only")
+    iso = parse_date(str(published))
+    if iso is None:
+        raise InputRejected(str(published), "not a real, past YYYY-MM-DD date")
+    box: dict[str, IngestReport] = {}
+
+    def work(w: Writer) -> None:
+        box["report"] = _redate_into(w, article_id, iso, settings=store.settings)
+
+    store.write(work)
+    return dataclasses.replace(box.get("report") or IngestReport(), version=store.version())
+
+
+def _redate_into(w: Writer, article_id: str, published: str, *, settings: Settings) -> IngestReport:
+    art = w.read("articles", article_ids=[article_id])
+    if art.empty:
+        raise InputRejected(article_id, "no such article in the store")
+    art = art.assign(
+        published=pd.array([published], dtype="string"),
+        published_source=pd.array(["manifest"], dtype="string"),
+        published_ref=pd.array([None], dtype="string"),
+    )
+    w.update_articles(art, ["published", "published_source", "published_ref"])
+    sentences = w.read("sentences", article_ids=[article_id])
+    claims = _extract(art, sentences, settings=settings, progress=None)
+    # Its old claims leave their events: those blocks change too.
+    old_blocks = w.read_matching("claims", "article_id", [article_id], columns=["attacker", "date"])
+    w.delete("claims", "article_id", [article_id])
+    report_events = _merge_blocks(w, claims, old_blocks)
+    w.changed = True
+    n_articles = int(w.con.execute("SELECT count(*) FROM articles").fetchall()[0][0])
+    return IngestReport(added_claims=len(claims), n_articles=n_articles, **report_events)
+
+
 def delete_articles(store: Store, article_ids: Sequence[str]) -> IngestReport:
     """Remove articles and everything derived from them: their sentences and claims, the
     events only they reported (the others lose them as a source and are re-merged), and
@@ -423,7 +471,7 @@ def _merge_blocks(w: Writer, claims_new: pd.DataFrame, old_blocks: pd.DataFrame)
     order as a full re-merge would read them, gives exactly the full re-merge's events for
     those blocks; every other event stays as stored.  The events table keeps the full merge's
     order (by attacker, date, then the merge's order within a block), so the store reads back
-    the same table either way (tests/test_store_incremental.py).
+    the same table either way (tests/integration/test_store_incremental.py).
     """
     blocks = pd.concat([_blocks_of(claims_new), _blocks_of(old_blocks)]).drop_duplicates(
         ignore_index=True

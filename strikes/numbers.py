@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from strikes.fastmatch import MultiGate, WordStartGate
-from strikes.frozen import fast_init
+from strikes.speed.fastmatch import MultiGate, WordStartGate
+from strikes.speed.frozen import fast_init
 
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -69,6 +69,11 @@ class Amount:
     low: int  # lower bound (== value for exact amounts)
     qualifier: str | None  # "at least", "more than", ...
     vague: bool
+
+    @property
+    def lower_bound(self) -> bool:
+        """ "more than 500", "at least 18": the value is a floor, not the count."""
+        return self.qualifier in LOWER_BOUND_QUALIFIERS
 
 
 _WORD_SPLIT_RE = re.compile(r"[\s-]+")
@@ -146,7 +151,13 @@ _IMPLAUSIBLE_GATE_RE = re.compile(
 
 
 def find_implausible(text: str) -> list[str]:
-    """Number-like tokens in `text` that no count can be ("999999999999", "1e9")."""
+    """Number-like tokens in `text` that no count can be ("999999999999", "1e9").
+
+    >>> find_implausible("They launched 999999999999 drones and 1e9 missiles, and 40 more.")
+    ['999999999999', '1e9']
+    >>> find_implausible("Russia launched 40 drones.")
+    []
+    """
     if _IMPLAUSIBLE_GATE_RE.search(text) is None:
         return []
     return [m.group(0) for m in IMPLAUSIBLE_RE.finditer(text)]

@@ -20,10 +20,10 @@ from strikes.claims import Claim, Geo, extract_article_claims
 from strikes.documents.articles import ArticleBatch, RawDocument, load_articles, load_documents
 from strikes.errors import InputRejected
 from strikes.events import merge_claims
-from strikes.gcpause import batch_gc
 from strikes.guards import first_copies, latest_date, undate_future
 from strikes.schema import CLAIMS, empty_frame, from_columns
 from strikes.settings import DEFAULT_SETTINGS, Settings
+from strikes.speed.gcpause import batch_gc
 
 
 @dataclass(frozen=True)
@@ -227,6 +227,7 @@ def _claim_values(c: Claim, k: int) -> tuple:
         c.killed,
         c.injured,
         c.vague,
+        c.bounds,
         c.spans,
         _claimant_display(c.claimed_by, p),
         c.extra_sources,
@@ -259,7 +260,7 @@ _COUNTRY_NAMES = {"UA": "Ukraine", "RU": "Russia"}
 def _claimant_display(name: str | None, place: object | None) -> str | None:
     """ "the country's air force" names the country the claim is about."""
     if not name or name[0] not in "cC":
-        return name  # only "c"/"C" lower-case to a "c" (tests/test_frames_fastpaths.py)
+        return name  # only "c"/"C" lower-case to a "c" (tests/unit/test_frames_fastpaths.py)
     low = name.lower()
     for prefix in ("country's ", "country’s "):
         if low.startswith(prefix):

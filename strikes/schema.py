@@ -75,6 +75,7 @@ CLAIMS: Schema = {
     "killed": "Int64",
     "injured": "Int64",
     "vague": "object",  # dict field -> text kept for vague amounts ("dozens", "several")
+    "bounds": "object",  # list[str] figures given as a lower bound ("more than 500": 500+)
     "spans": "object",  # list[{"start","end","label"}] highlighted spans in the cleaned text
     "claimed_by": "string",
     "followups": "object",  # list[{"article","sentence","start","end","rule"}] sentences that added detail
@@ -117,8 +118,28 @@ EVENTS: Schema = {
     "sources": "object",  # list[{"article","sentence","start","end","claim_id","rule"}]
     "conflicts": "object",  # dict field -> list of differing values
     "vague": "object",
+    "bounds": "object",  # list[str] figures whose value is a lower bound ("at least 18": 18+)
     "n_sources": "Int64",
     "n_articles": "Int64",
+}
+
+CORRECTIONS: Schema = {
+    # One analyst decision (strikes.review).  Attached to the event's source sentences
+    # (`anchors`), so it re-applies after re-extraction, re-merge and a rebuilt store.
+    "correction_id": "string",  # content-derived: an import adds each decision once
+    "action": "string",  # set|dismiss|confirm|merge|split
+    "event_id": "string",  # the event the decision was made on (ids can change; anchors stay)
+    "anchors": "object",  # list[{"article","start","end"}]: that event's source sentences
+    "field": "string",  # set: attacker|place|date|kind|weapons|launched|intercepted|killed|injured
+    "value": "object",  # set: the corrected value (place: dict of place columns; date: dict)
+    "machine_value": "object",  # set: the machine's value when the decision was made
+    "reason": "string",  # dismiss: not-a-strike|background|duplicate|wrong-article
+    "others": "object",  # merge: list[{"event_id","anchors"}] merged into event_id
+    "article_id": "string",  # split: the article whose sentence leaves the event
+    "sentence_start": "Int64",  # split: that sentence's start offset (<NA>: the whole article)
+    "note": "string",
+    "reviewer": "string",
+    "created_at": "string",  # UTC, ISO 8601
 }
 
 

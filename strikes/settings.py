@@ -61,10 +61,7 @@ class Settings:
     minhash_perm: int = 64
     near_dup_threshold: float = 0.5
 
-    # Batches: the garbage collector's first-generation threshold while a batch runs
-    # (strikes.gcpause; CPython's default is 700).  A million: the collector runs a few times
-    # per 5,000-article batch instead of ~35 (about 10% of the bench's time; 20,000 before),
-    # and the bench's peak RSS stayed the same (390 MB); reference counting frees all the rest.
+    # The collector's first threshold while a batch runs (strikes.speed.gcpause; CPython: 700).
     batch_gc_threshold: int = 1_000_000
 
     # Extraction.

@@ -4,7 +4,7 @@ Everything here takes a frame with the columns of `strikes.schema.EVENTS` (extra
 ignored and kept) and returns a new frame; nothing reads files or the store.  The pages call
 these on the filtered events, the exports call `filter_events` with the CLI's filters.
 
-Counting rules (see DESIGN.md "Counting rules"); the ones that need a decision are fixed here:
+Counting rules (the README's "Counting rules"); the ones that need a decision are fixed here:
 
 * A *night* is a (date, attacker) pair of day-precision events.  Month- and year-precision
   events are never nights: month-precision ``kind == "total"`` events are the *reported monthly
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from strikes.arrays import unique_ints
+from strikes.speed.arrays import unique_ints
 from strikes.vocab import CASUALTY_FIELDS, FIGURES, WEAPON_CLASSES, WEAPON_COUNT_FIELDS
 
 WEAPON_BITS: dict[str, int] = {w: 1 << i for i, w in enumerate(WEAPON_CLASSES)}
@@ -194,6 +194,9 @@ def normalize_date(value: object, *, end: bool = False) -> str | None:
     """ISO day string of a date bound; "YYYY-MM" and "YYYY" stand for their first/last day.
 
     Raises ValueError on anything else (the CLI turns that into a usage error).
+
+    >>> normalize_date("2025-07"), normalize_date("2025-07", end=True), normalize_date("2025")
+    ('2025-07-01', '2025-07-31', '2025-01-01')
     """
     if value is None or value == "":
         return None
@@ -337,6 +340,12 @@ NIGHT_COLUMNS: dict[str, str] = {
     "national": "boolean",
     "n_events": "Int64",
     "weapons": "object",
+    # Per figure: the night's value is a lower bound (a report it rests on said "at least").
+    "launched_lower_bound": "boolean",
+    "intercepted_lower_bound": "boolean",
+    "hit_lower_bound": "boolean",
+    "killed_lower_bound": "boolean",
+    "injured_lower_bound": "boolean",
 }
 
 _CLASS_LABELS: tuple[str, ...] = (*WEAPON_CLASSES, MIXED, UNSPECIFIED)
@@ -356,6 +365,7 @@ class _Nights:
     cid: np.ndarray
     national: np.ndarray  # bool per event
     values: dict[str, np.ndarray]  # float64 with NaN for <NA>, per event
+    floors: dict[str, np.ndarray]  # bool per event: the figure is a lower bound
     mask: np.ndarray  # weapon bitmask per event
     place: np.ndarray  # place code per event (-1: no location)
 
@@ -392,6 +402,17 @@ def _nights(events: pd.DataFrame) -> _Nights:
     place = np.where(loc_code < 0, -1, place)
 
     values = {f: sub[f].to_numpy(dtype="float64", na_value=np.nan) for f in COUNT_FIELDS}
+    bounds = events["bounds"].to_numpy(dtype=object)[rows] if "bounds" in events else ()
+    floors = {
+        f: np.fromiter(
+            (b is not None and not isinstance(b, float) and f in b for b in bounds),
+            dtype=bool,
+            count=len(rows),
+        )
+        if len(bounds)
+        else np.zeros(len(rows), dtype=bool)
+        for f in COUNT_FIELDS
+    }
     mask = _helper(events, MASK_COL).to_numpy()[rows] if len(events) else np.zeros(0, np.int64)
     return _Nights(
         dates=dates,
@@ -400,6 +421,7 @@ def _nights(events: pd.DataFrame) -> _Nights:
         cid=cid.astype(np.int64),
         national=national.to_numpy(dtype=bool)[rows],
         values=values,
+        floors=floors,
         mask=mask.astype(np.int64),
         place=place.astype(np.int64),
     )
@@ -435,6 +457,12 @@ def _local_values(nt: _Nights, field: str) -> np.ndarray:
     return _sum_by(nt.nid[sel], nt.values[field][sel], nt.n)
 
 
+def _any_floor(nt: _Nights, field: str, sel: np.ndarray) -> np.ndarray:
+    """Per night: whether an event of `sel` gives `field` as a lower bound."""
+    hit = sel & nt.floors[field] & ~np.isnan(nt.values[field])
+    return np.bincount(nt.nid[hit], minlength=nt.n) > 0
+
+
 def _to_int64(values: np.ndarray) -> pd.Series:
     na = np.isnan(values)
     data = np.where(na, 0, values).astype(np.int64)
@@ -461,11 +489,22 @@ def barrages_per_night(events: pd.DataFrame) -> pd.DataFrame:
     for field in WEAPON_COUNT_FIELDS:
         nat, loc = _national_values(nt, field), _local_values(nt, field)
         out[field] = _to_int64(np.where(np.isnan(nat), loc, nat))
+        floor = np.where(
+            np.isnan(nat), _any_floor(nt, field, ~nt.national), _any_floor(nt, field, nt.national)
+        )
+        out[f"{field}_lower_bound"] = pd.array(floor, dtype="boolean")
     for field in CASUALTY_FIELDS:
         both = np.vstack([_national_values(nt, field), _local_values(nt, field)])
         allnan = np.isnan(both).all(axis=0)
         biggest = np.where(np.isnan(both), -np.inf, both).max(axis=0)
         out[field] = _to_int64(np.where(allnan, np.nan, biggest))
+        national_wins = ~np.isnan(both[0]) & (np.isnan(both[1]) | (both[0] > both[1]))
+        floor = np.where(
+            national_wins,
+            _any_floor(nt, field, nt.national),
+            _any_floor(nt, field, ~nt.national),
+        )
+        out[f"{field}_lower_bound"] = pd.array(floor, dtype="boolean")
     launched = out["launched"].to_numpy(dtype="float64", na_value=np.nan)
     intercepted = out["intercepted"].to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -81,15 +81,9 @@ def _navigation_mode_for_apptest(monkeypatch: pytest.MonkeyPatch) -> None:
     app then reruns itself through app.py (ui.page.ensure_navigation), which drops a button
     click.  A real server decides this once per process, at its first run.
     """
-    from streamlit.runtime.pages_manager import PagesManager
+    from ui.navigation import keep_navigation_mode
 
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    keep_navigation_mode(monkeypatch.setattr)
 
 
 @pytest.fixture(scope="session")

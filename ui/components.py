@@ -5,22 +5,26 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
 
 from ui.render.filters import Filters
-from ui.render.highlight import esc, highlight, legend_html, text_block
+from ui.render.highlight import esc, highlight, legend_html, link, text_block
 from ui.render.metrics import Headline
 from ui.render.theme import (
     PRECISION_LABELS,
     fmt_date,
+    fmt_figure,
     fmt_int,
     fmt_list,
     fmt_pct,
+    is_floor,
     is_missing,
+    kind_label,
+    sources_text,
     total_label,
     vague_items,
     weapon_label,
@@ -35,6 +39,16 @@ def md_escape(text: object) -> str:
         return ""
     s = " ".join(str(text).split()) if "\n" in str(text) else str(text)
     return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def md_code(text: object) -> str:
+    """`text` as a markdown code span, shown exactly as written (no backslashes: markdown
+    escapes are not undone inside code); the fence is longer than any backtick run in it."""
+    s = " ".join(str(text).split()) if not is_missing(text) else ""
+    longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or not s else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
 
 
 def short_file(name: object) -> str:
@@ -77,46 +91,60 @@ def filter_caption(filters: Filters, shown: int, total: int) -> None:
             parts.append(f"{label}: {', '.join(values)}")
     if filters.text.strip():
         parts.append(f"search “{filters.text.strip()}”")
+    if filters.review:
+        parts.append(f"review: {', '.join(filters.review)}")
     what = "; ".join(parts) if parts else "no filters"
     st.caption(f"Showing **{shown:,}** of {total:,} events · {md_escape(what)}")
 
 
-def headline_metrics(h: Headline) -> None:
-    cols = st.columns(4)
+def _rate_label(h: Headline) -> str:
+    if not h.rate_nights:
+        return "Intercept rate"
+    return f"Intercept rate · {h.rate_nights:,} night{'s' if h.rate_nights != 1 else ''}"
+
+
+def _headline_block(h: Headline) -> None:
+    """One attacker's cards (figures ending in "+" are lower bounds: "more than 500")."""
+    floor = (
+        "A figure ending in + is a lower bound: a report behind it said “at least” or “more than”."
+    )
+    cols = [c for _ in range(2) for c in st.columns(2)]
     cols[0].metric(
         "Barrages (nights)",
         f"{h.barrages:,}",
-        help="Distinct (night, attacker) pairs with a "
-        "day-dated report, national tallies and local strikes together.",
+        help=f"Nights with a day-dated report of attacks by {h.attacker}, national tallies and "
+        "local strikes together.",
         border=True,
     )
     cols[1].metric(
-        "Drones and missiles launched",
-        fmt_int(h.launched),
+        "Launched",
+        fmt_figure(h.launched, "launched" in h.floors),
         border=True,
-        help="Sum over nights: the national tally where one was reported, else the sum of the "
-        "local reports. — means no report gives the figure.",
+        help=f"Drones and missiles launched by {h.attacker}, summed over nights: the national "
+        "tally where one was reported, else the sum of the local reports. — means no report "
+        "gives the figure. " + floor,
     )
     cols[2].metric(
         "Intercepted",
-        fmt_int(h.intercepted),
+        fmt_figure(h.intercepted, "intercepted" in h.floors),
         border=True,
-        help="Shot down or jammed, as reported, summed over nights.",
+        help="Shot down or jammed, as reported, summed over nights. " + floor,
     )
     rate_help = (
-        f"Intercepted ÷ launched over the {h.rate_nights:,} night(s) reporting both."
+        f"Intercepted ÷ launched over the {h.rate_nights:,} night(s) that report both figures "
+        f"(of {h.barrages:,} night(s) in the selection)."
         if h.rate_nights
         else "No night in this selection reports both launched and intercepted."
     )
-    cols[3].metric("Intercept rate", fmt_pct(h.intercept_rate), help=rate_help, border=True)
-    cols = st.columns(4)
+    cols[3].metric(_rate_label(h), fmt_pct(h.intercept_rate), help=rate_help, border=True)
+    cols = [c for _ in range(2) for c in st.columns(2)]
     cols[0].metric(
         "Killed",
-        fmt_int(h.killed),
+        fmt_figure(h.killed, "killed" in h.floors),
         border=True,
-        help="Per night the larger of the national and the summed local figures.",
+        help="Per night the larger of the national and the summed local figures. " + floor,
     )
-    cols[1].metric("Injured", fmt_int(h.injured), border=True)
+    cols[1].metric("Injured", fmt_figure(h.injured, "injured" in h.floors), border=True)
     cols[2].metric(
         "Places hit",
         f"{h.places_hit:,}",
@@ -128,8 +156,40 @@ def headline_metrics(h: Headline) -> None:
         "Events",
         f"{h.events:,}",
         border=True,
-        help="Rows of the event table in this selection (incl. monthly totals).",
+        help="Rows of the event table for this attacker (incl. monthly totals).",
     )
+
+
+def headline_metrics(heads: Sequence[Headline], *, events: int) -> None:
+    """Headline cards per attacker, side by side (stacked on a phone): the two sides' attacks
+    are never added together."""
+    if not heads:
+        st.caption(f"{events:,} event(s) in this selection, none with a known attacker.")
+        return
+    # Eight cards per attacker in half the width: smaller figures, labels that wrap, so that
+    # "1,126+" and "Intercept rate · 12 nights" are never cut.
+    # Two cards a row in each attacker's half; on a phone the halves stack but the pairs stay
+    # side by side (Streamlit would stack every card: sixteen screens of cards).
+    st.html(
+        "<style>.st-key-headline_cards [data-testid='stMetricValue']{font-size:1.6rem}"
+        "@media (max-width:640px){.st-key-headline_cards [data-testid='stColumn'] "
+        "[data-testid='stHorizontalBlock']{flex-wrap:nowrap!important}"
+        ".st-key-headline_cards [data-testid='stColumn'] [data-testid='stColumn']"
+        "{min-width:0!important;flex:1 1 0!important}}</style>"
+    )
+    with st.container(key="headline_cards"):
+        blocks = (
+            st.columns(len(heads), gap="large")
+            if len(heads) <= 2
+            else [st.container() for _ in heads]
+        )
+        for block, h in zip(blocks, heads, strict=True):
+            with block:
+                st.markdown(f"**Attacks by {md_escape(h.attacker)}**")
+                _headline_block(h)
+    unattributed = events - sum(h.events for h in heads)
+    if unattributed > 0:
+        st.caption(f"{unattributed:,} event(s) without a known attacker are in no card.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -148,7 +208,7 @@ def event_title(ev: Mapping) -> str:
     kind = f" · {kind}" if kind else ""
     attacker = "unknown attacker" if is_missing(ev.get("attacker")) else str(ev["attacker"])
     figures = [
-        f"{f} {fmt_int(ev.get(f))}"
+        f"{f} {fmt_figure(ev.get(f), is_floor(ev.get('bounds'), f))}"
         for f in ("launched", "intercepted", "hit", "killed", "injured")
         if not is_missing(ev.get(f))
     ]
@@ -232,6 +292,13 @@ def _article_titles(articles: pd.DataFrame) -> dict[str, str]:
     return {str(r["article_id"]): _article_label(r) for r in articles[cols].to_dict("records")}
 
 
+def _article_urls(articles: pd.DataFrame) -> dict[str, str]:
+    if "url" not in articles:
+        return {}
+    sub = articles[articles["url"].notna()]
+    return dict(zip(sub["article_id"].astype(str), sub["url"].astype(str), strict=True))
+
+
 def _claim_spans(claims: pd.DataFrame, claim_id: object) -> list[dict]:
     if is_missing(claim_id) or claims.empty:
         return []
@@ -270,12 +337,17 @@ def _conflict_lines(ev: Mapping, titles: Mapping[str, str]) -> list[str]:
                 if not isinstance(r, dict):
                     continue
                 v = r.get("value")
-                v_txt = fmt_int(v) if isinstance(v, int | float) else str(v)
+                v_txt = (
+                    fmt_figure(v, r.get("lower_bound") is True)
+                    if isinstance(v, int | float)
+                    else str(v)
+                )
                 art = titles.get(str(r.get("article")), short_file(r.get("article")))
                 vals.append(f"<b>{esc(v_txt)}</b> ({esc(art)})")
             kept = ev.get(field)
             kept_txt = (
-                f"; the table keeps <b>{esc(fmt_int(kept))}</b> (the most specific figure)"
+                f"; the table keeps <b>{esc(fmt_figure(kept, is_floor(ev.get('bounds'), field)))}"
+                "</b> (the most specific figure)"
                 if not is_missing(kept) and not isinstance(kept, list | dict)
                 else ""
             )
@@ -289,6 +361,14 @@ def _conflict_lines(ev: Mapping, titles: Mapping[str, str]) -> list[str]:
                 "(no number is counted for it)."
             )
     return lines
+
+
+def event_sources_text(ev: Mapping) -> str:
+    """ "3 articles, 2 outlets" of an event (ui.data adds the label; counted here otherwise)."""
+    label = ev.get("sources_label")
+    if isinstance(label, str) and label:
+        return label
+    return sources_text(ev.get("n_articles"), ev.get("n_outlets"))
 
 
 def event_facts(ev: Mapping) -> None:
@@ -309,14 +389,26 @@ def event_facts(ev: Mapping) -> None:
         "Weapons": fmt_list(ev.get("weapons"), label=weapon_label),
         "Models named": fmt_list(ev.get("weapon_models")),
         "Target": "—" if is_missing(ev.get("target")) else str(ev["target"]),
-        "Launched": fmt_int(ev.get("launched")),
-        "Intercepted": fmt_int(ev.get("intercepted")),
-        "Hit": fmt_int(ev.get("hit")),
-        "Killed": fmt_int(ev.get("killed")),
-        "Injured": fmt_int(ev.get("injured")),
+        **{
+            f.capitalize(): fmt_figure(ev.get(f), is_floor(ev.get("bounds"), f))
+            for f in ("launched", "intercepted", "hit", "killed", "injured")
+        },
         "Claimed by": fmt_list(ev.get("claimed_by")),
-        "Kind": total_label(ev) or "strike",
+        "Kind": kind_label(ev),
+        "Sources": event_sources_text(ev),
     }
+    # Fields an analyst corrected (strikes.review) are marked; the machine's value and the
+    # note are in the review panel below the sources.
+    corrected = (
+        (ev.get("review") or {}).get("fields", {}) if isinstance(ev.get("review"), dict) else {}
+    )
+    labels = {"date": "Date", "attacker": "Attacker", "place": "Place", "weapons": "Weapons"}
+    labels |= {"kind": "Kind"} | {
+        f: f.capitalize() for f in ("launched", "intercepted", "killed", "injured")
+    }
+    for fld in corrected:
+        if labels.get(fld) in rows:
+            rows[labels[fld]] += "  ✎ corrected"
     body = "".join(
         f"<tr><th style='text-align:left;padding:2px 12px 2px 0;font-weight:600'>{esc(k)}</th>"
         f"<td style='padding:2px 0'>{esc(v)}</td></tr>"
@@ -345,6 +437,7 @@ def event_sources_panel(
         rows = _frame_index(event_sources, "event_id", _positions("event_id")).get(eid)
         srcs = event_sources.iloc[rows if rows is not None else []]
     titles = _frame_index(articles, "titles", _article_titles) if not articles.empty else {}
+    urls = _frame_index(articles, "urls", _article_urls) if not articles.empty else {}
     if show_facts:
         left, right = st.columns([2, 3])
         with left:
@@ -395,6 +488,7 @@ def event_sources_panel(
         for i, s in enumerate(rows, start=first + 1):
             art_id = s.get("article_id") or s.get("article")
             label = titles.get(str(art_id), short_file(art_id))
+            url = s.get("url") if not is_missing(s.get("url")) else urls.get(str(art_id))
             sentence = s.get("sentence")
             start = s.get("start")
             if is_missing(sentence) or not isinstance(sentence, str):
@@ -413,7 +507,7 @@ def event_sources_panel(
             )
             st.html(
                 f"<div style='font-size:0.8rem;opacity:0.8;margin:0.4rem 0 0.15rem 0'>Source {i}: "
-                f"{esc(label)}</div>" + text_block(body) + rule_txt
+                f"{link(label, url)}</div>" + text_block(body) + rule_txt
             )
 
 
@@ -448,7 +542,7 @@ def tally_panel(tallies: pd.DataFrame) -> None:
         cc = r.get("country_code")
         where = "?" if is_missing(cc) else country_name(cc)
         figures = " · ".join(
-            f"{fmt_int(r[f])} {f}"
+            f"{fmt_figure(r[f], is_floor(r.get('bounds'), f))} {f}"
             for f in ("launched", "intercepted", "killed", "injured")
             if not is_missing(r.get(f))
         )
@@ -456,7 +550,8 @@ def tally_panel(tallies: pd.DataFrame) -> None:
             "<div style='border:1px solid rgba(128,128,128,0.35);border-radius:6px;"
             "padding:0.3rem 0.5rem;margin-bottom:0.35rem;font-size:0.85rem'>"
             f"<b>{esc(when)}{esc(period)}</b><br>{esc(attacker)} → {esc(where)}<br>"
-            f"{esc(figures or 'no figures')}</div>"
+            f"{esc(figures or 'no figures')}<br>"
+            f"<span style='opacity:0.75'>{esc(event_sources_text(r))}</span></div>"
         )
     more = len(tallies) - TALLIES_SHOWN
     tail = (

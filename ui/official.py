@@ -15,6 +15,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from strikes import official as off
+from strikes.review import filter_review
 from ui.components import md_escape
 from ui.data import Data, get_store
 from ui.render.charts import FONT, empty_figure
@@ -69,8 +70,13 @@ def get_official() -> Official:
 def _view(
     version: str, date_from: str | None, date_to: str | None, _o: Official, _data: Data
 ) -> OfficialView:
+    # The news as reviewed: dismissed events do not count (strikes.review).
     cmp = off.compare(
-        _o.tallies, _data.events, _data.articles, date_from=date_from, date_to=date_to
+        _o.tallies,
+        filter_review(_data.events),
+        _data.articles,
+        date_from=date_from,
+        date_to=date_to,
     )
     nights = off.official_nights(_o.tallies, date_from=date_from, date_to=date_to)
     return OfficialView(

@@ -10,6 +10,7 @@ import streamlit as st
 
 from strikes.views import split_undated
 from ui.data import Data, get_data
+from ui.navigation import legacy_pages_mode, use_navigation_mode
 from ui.render.filters import Filters
 from ui.sidebar import current_filters
 
@@ -34,10 +35,8 @@ def ensure_navigation() -> None:
     AppTest run) a request for a page URL runs the page file alone, without app.py.  When that
     happens, switch the process to st.navigation mode and rerun: the rerun goes through app.py.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if legacy_pages_mode():
+        use_navigation_mode()
         st.rerun()
 
 

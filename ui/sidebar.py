@@ -19,6 +19,7 @@ import datetime as _dt
 import streamlit as st
 
 from strikes.export import country_name
+from strikes.review import FILTER_STATUSES
 from strikes.views import search_words
 from ui.data import Data, get_settings
 from ui.render.filters import QUERY_KEYS, Filters, query_differs
@@ -30,6 +31,7 @@ K_WEAPONS = "flt_weapons"
 K_COUNTRIES = "flt_countries"
 K_REGIONS = "flt_regions"
 K_TEXT = "flt_text"
+K_REVIEW = "flt_review"
 K_SEEDED = "_flt_seeded"
 K_BOUNDS = "_flt_bounds"
 LIST_KEYS = {
@@ -72,6 +74,7 @@ def _seed(f: Filters, lo: _dt.date | None, hi: _dt.date | None) -> None:
     ss[K_COUNTRIES] = list(f.countries)
     ss[K_REGIONS] = list(f.regions)
     ss[K_TEXT] = f.text[: get_settings().max_search_chars]
+    ss[K_REVIEW] = list(f.review)
     if lo is not None and hi is not None:
         # No dates in the link: the dense part of the data, not a span set by one outlier.
         d_lo, d_hi = _default_dates(lo, hi)
@@ -88,6 +91,7 @@ def reset_filters() -> None:
     for k in LIST_KEYS:
         ss[k] = []
     ss[K_TEXT] = ""
+    ss[K_REVIEW] = []
     bounds = ss.get(K_BOUNDS)
     if bounds and bounds[0] and bounds[1]:
         ss[K_DATES] = _default_dates(_day(bounds[0]), _day(bounds[1]))
@@ -108,6 +112,7 @@ def _sanitize(data: Data, lo: _dt.date | None, hi: _dt.date | None) -> None:
         cur = ss.get(key) or []
         ss[key] = [v for v in cur if v in allowed]
     ss[K_TEXT] = str(ss.get(K_TEXT) or "")[: get_settings().max_search_chars]
+    ss[K_REVIEW] = [v for v in ss.get(K_REVIEW) or [] if v in FILTER_STATUSES]
     if lo is None or hi is None:
         ss.pop(K_DATES, None)
         return
@@ -153,6 +158,7 @@ def current_filters(data: Data) -> Filters:
         countries=tuple(ss.get(K_COUNTRIES) or ()),
         regions=tuple(ss.get(K_REGIONS) or ()),
         text=_search(ss.get(K_TEXT)),
+        review=tuple(ss.get(K_REVIEW) or ()),
         bounds=(lo, hi),
     )
 
@@ -235,6 +241,14 @@ def render_sidebar(data: Data) -> Filters:
             placeholder="e.g. Kyiv, Izhevsk, Shahed",
             help="Every word must appear in the place, region, target, weapon models, who "
             "reported it, or the source sentences.",
+        )
+        st.multiselect(
+            "Review status",
+            list(FILTER_STATUSES),
+            key=K_REVIEW,
+            placeholder="All but dismissed",
+            help="Analysts' decisions: reviewed (confirmed, corrected or dismissed), "
+            "unreviewed, corrected, dismissed. Dismissed events are hidden unless chosen here.",
         )
         f = current_filters(data)
         at_default = not dataclasses.replace(f, date_from=None, date_to=None).active and (

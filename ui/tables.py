@@ -9,11 +9,30 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.render.theme import PRECISION_LABELS, fmt_date, vague_items, vague_text, weapon_label
+from ui.render.cards import event_cards_html, responsive_css
+from ui.render.theme import (
+    PRECISION_LABELS,
+    fmt_date,
+    fmt_figure,
+    is_floor,
+    kind_label,
+    place_label,
+    sources_text,
+    vague_items,
+    vague_text,
+    weapon_label,
+)
+
+NUM = "localized"
+
+
+FIGURE_FIELDS = ("launched", "intercepted", "hit", "killed", "injured")
 
 
 def display_events(events: pd.DataFrame) -> pd.DataFrame:
-    """The event table as shown: typed dates, readable labels, flags for disagreements."""
+    """The event table as shown: typed dates, readable labels, figures as text ("500+" for a
+    lower bound), what a row is (strike / national tally / monthly total), how many articles
+    and outlets report it, flags for disagreements."""
 
     def conflicts(v: object) -> str:
         return "⚠ " + ", ".join(v) if isinstance(v, dict) and v else ""
@@ -24,12 +43,33 @@ def display_events(events: pd.DataFrame) -> pd.DataFrame:
     def lst(v: object, f=str) -> list[str]:
         return [f(x) for x in v] if isinstance(v, list | tuple) else []
 
-    return pd.DataFrame(
+    recs = events[
+        [c for c in ("location", "kind", "date_precision", "geo_precision") if c in events]
+    ].to_dict("records")
+    bounds = events["bounds"] if "bounds" in events else pd.Series([None] * len(events))
+    figures = {
+        f: [
+            fmt_figure(v, is_floor(b, f), missing="")
+            for v, b in zip(events[f].tolist(), bounds.tolist(), strict=True)
+        ]
+        for f in FIGURE_FIELDS
+    }
+    if "sources_label" in events:
+        sources = events["sources_label"].astype("string")
+    else:
+        n_out = events["n_outlets"] if "n_outlets" in events else [None] * len(events)
+        sources = [sources_text(a, o) for a, o in zip(events["n_articles"], n_out, strict=True)]
+    out = pd.DataFrame(
         {
             "date": pd.to_datetime(events["date"], errors="coerce"),
             "date_precision": events["date_precision"].astype("string"),
             "attacker": events["attacker"].astype("string"),
-            "location": events["location"].astype("string"),
+            "kind": [kind_label(r) for r in recs],
+            "location": pd.array([place_label(r) or None for r in recs], dtype="string"),
+            **{f: pd.array([v or None for v in figures[f]], dtype="string") for f in figures},
+            "weapons": events["weapons"].map(lambda v: lst(v, weapon_label)),
+            "sources": pd.array(list(sources), dtype="string"),
+            "conflicts": events["conflicts"].map(conflicts),
             "admin1": events["admin1"].astype("string"),
             "country_code": events["country_code"].astype("string"),
             "geo_precision": events["geo_precision"].map(
@@ -39,76 +79,96 @@ def display_events(events: pd.DataFrame) -> pd.DataFrame:
                     else "unresolved"
                 )
             ),
-            "weapons": events["weapons"].map(lambda v: lst(v, weapon_label)),
-            "launched": events["launched"],
-            "intercepted": events["intercepted"],
-            "hit": events["hit"],
-            "killed": events["killed"],
-            "injured": events["injured"],
-            "kind": events["kind"].map(lambda k: "total" if k == "total" else "strike"),
-            "n_sources": events["n_sources"],
-            "conflicts": events["conflicts"].map(conflicts),
             "vague": events["vague"].map(vague),
             "target": events["target"].astype("string"),
             "event_id": events["event_id"].astype("string"),
         }
     )
+    if "reviewed" in events.columns:
+        out.insert(out.columns.get_loc("conflicts") + 1, "review", review_labels(events))
+    return out
 
 
-NUM = "localized"
+def review_labels(events: pd.DataFrame) -> list[str]:
+    """The table's review column: ✎ and the corrected fields, ✓ confirmed, ✕ dismissed."""
+    out = []
+    for status, rv in zip(events["reviewed"], events["review"], strict=True):
+        fields = sorted((rv or {}).get("fields", {})) if isinstance(rv, dict) else []
+        if status == "corrected":
+            out.append("✎ " + (", ".join(fields) if fields else "merged/split"))
+        elif status == "confirmed":
+            out.append("✓ confirmed")
+        elif status == "dismissed":
+            out.append("✕ dismissed")
+        else:
+            out.append("")
+    return out
+
+
 EVENT_ORDER = (
     "date",
-    "date_precision",
     "attacker",
+    "kind",
     "location",
+    *FIGURE_FIELDS,
+    "weapons",
+    "sources",
+    "conflicts",
+    "review",
     "admin1",
     "country_code",
-    "weapons",
-    "launched",
-    "intercepted",
-    "hit",
-    "killed",
-    "injured",
-    "n_sources",
-    "conflicts",
+    "date_precision",
     "geo_precision",
-    "kind",
     "vague",
     "target",
     "event_id",
 )
 
+
+def _figure_column(label: str) -> st.column_config.Column:
+    return st.column_config.TextColumn(
+        label,
+        width="small",
+        alignment="right",
+        help="As reported; a trailing + is a lower bound (“more than 500”: 500+). "
+        "Use the Order picker to sort by it.",
+    )
+
+
 EVENT_COLUMNS = {
     "date": st.column_config.DateColumn(
         "Date",
         format="D MMM YYYY",
-        width="small",
+        width=104,  # "20 Nov 2025" whole
         help="Morning's date of the night; month-level reports show the 1st — see Precision.",
     ),
     "date_precision": st.column_config.TextColumn(
         "Precision", width="small", help="How exact the date is: day, month, year."
     ),
     "attacker": st.column_config.TextColumn("Attacker", width="small"),
-    "location": st.column_config.TextColumn("Place"),
+    "kind": st.column_config.TextColumn(
+        "Kind",
+        width=112,  # "national tally" whole
+        help="strike (a place hit), national tally (a country's nightly total) or monthly total",
+    ),
+    "location": st.column_config.TextColumn(
+        "Place", help="A national tally is not a place: it reads “Ukraine (national tally)”."
+    ),
     "admin1": st.column_config.TextColumn("Region"),
     "country_code": st.column_config.TextColumn("Country", width="small"),
     "geo_precision": st.column_config.TextColumn(
         "Location precision", help="Regions and countries are areas, not points."
     ),
     "weapons": st.column_config.ListColumn("Weapons"),
-    "launched": st.column_config.NumberColumn("Launched", format=NUM, width="small"),
-    "intercepted": st.column_config.NumberColumn("Intercepted", format=NUM, width="small"),
-    "hit": st.column_config.NumberColumn("Hit", format=NUM, width="small"),
-    "killed": st.column_config.NumberColumn("Killed", format=NUM, width="small"),
-    "injured": st.column_config.NumberColumn("Injured", format=NUM, width="small"),
-    "kind": st.column_config.TextColumn(
-        "Kind", width="small", help="strike, or a national/monthly total"
-    ),
-    "n_sources": st.column_config.NumberColumn(
-        "Sources", format=NUM, width="small", help="Source sentences behind the event."
+    **{f: _figure_column(f.capitalize()) for f in FIGURE_FIELDS},
+    "sources": st.column_config.TextColumn(
+        "Sources", help="Articles reporting the event and the distinct outlets that published them."
     ),
     "conflicts": st.column_config.TextColumn(
         "Disagreements", help="Fields on which the sources report different values (⚠)."
+    ),
+    "review": st.column_config.TextColumn(
+        "Review", help="Analysts' decisions: ✎ corrected fields, ✓ confirmed, ✕ dismissed."
     ),
     "vague": st.column_config.TextColumn("Vague figures"),
     "target": st.column_config.TextColumn("Target"),
@@ -125,7 +185,7 @@ EVENT_SORTS: dict[str, str] = {
     "oldest": "Oldest first",
     "launched": "Most weapons launched",
     "killed": "Most killed",
-    "sources": "Most sources",
+    "sources": "Most articles",
     "disagreements": "Disagreements first",
 }
 ARTICLE_SORTS: dict[str, str] = {
@@ -164,7 +224,10 @@ def event_order(events: pd.DataFrame, by: str = "newest") -> np.ndarray:
     elif by == "killed":
         keys = (newest, _figure(events["injured"]), _figure(events["killed"]))
     elif by == "sources":
-        keys = (newest, _figure(events["n_sources"]))
+        # Articles, then distinct outlets (when known): not source sentences.
+        keys = (newest, _figure(events["n_articles"]))
+        if "n_outlets" in events:
+            keys = (newest, _figure(events["n_outlets"]), _figure(events["n_articles"]))
     elif by == "disagreements":
         agree = [0.0 if isinstance(c, dict) and c else 1.0 for c in events["conflicts"]]
         keys = (newest, np.asarray(agree, dtype=float))
@@ -196,7 +259,7 @@ def table_order(key: str, sorts: Mapping[str, str], *, n: int, page_rows: int = 
     always for one page, which has no picker) the default."""
     by = st.session_state.get(f"{key}_sort")
     # A picker not drawn this run keeps its old state until the run ends.
-    return by if by in sorts and n > page_rows else next(iter(sorts))
+    return by if by in sorts and n > 1 else next(iter(sorts))
 
 
 def _first_page(*page_keys: str) -> None:
@@ -220,7 +283,19 @@ def page_of(
     order goes back to page 1, and so do the pickers keyed ``linked_pages``, of lists shown in
     the same order).  One page needs no picker: its headers sort it."""
     pages = max(1, math.ceil(n / page_rows))
+    if pages == 1 and (not sorts or n < 2):
+        return 0, n
     if pages == 1:
+        # One page still gets the order picker: figures shown as text ("500+") sort as text
+        # on a click of their header.
+        st.columns([1, 3])[0].selectbox(
+            "Order",
+            options=list(sorts),
+            format_func=sorts.__getitem__,
+            key=f"{key}_sort",
+            on_change=_first_page,
+            args=linked_pages,
+        )
         return 0, n
     if sorts:
         order, left, right = st.columns([1, 1, 2], vertical_alignment="bottom")
@@ -283,18 +358,24 @@ def events_table(
     kwargs = {}
     if selectable:
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
-    state = st.dataframe(
-        df,
-        # One key per page and order: a selection made on one must not select a row of another.
-        key=key if start == 0 and by == "newest" else f"{key}_{by}_from{start}",
-        column_order=EVENT_ORDER,
-        placeholder="—",
-        hide_index=True,
-        column_config=EVENT_COLUMNS,
-        height=height,
-        width="stretch",
-        **kwargs,
-    )
+    # Both are sent; CSS shows the table on a wide screen and the card list on a phone.
+    st.html(responsive_css(f"st-key-{key}_wide", f"st-key-{key}_cards"))
+    with st.container(key=f"{key}_cards"):
+        st.html(event_cards_html(chunk))
+    with st.container(key=f"{key}_wide"):
+        state = st.dataframe(
+            df,
+            # One key per page and order: a selection made on one must not select a row of
+            # another.
+            key=key if start == 0 and by == "newest" else f"{key}_{by}_from{start}",
+            column_order=EVENT_ORDER,
+            placeholder="—",
+            hide_index=True,
+            column_config=EVENT_COLUMNS,
+            height=height,
+            width="stretch",
+            **kwargs,
+        )
     if not selectable or state is None or not hasattr(state, "selection"):
         return []
     return [int(order[start + int(r)]) for r in state.selection.rows if 0 <= int(r) < len(chunk)]

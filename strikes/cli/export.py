@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
+import pandas as pd
+
 from strikes.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 from strikes.export import export_bytes
 from strikes.ingest import store_for_reading
+from strikes.review import filter_review, reviewed_events
 from strikes.store.atomic import write_atomic
-from strikes.views import filter_events, normalize_date
+from strikes.views import filter_events, normalize_date, split_undated
 from strikes.vocab import WEAPON_CLASSES
 
 
@@ -41,16 +44,32 @@ def cli_export(args, *, settings, out: TextIO, err: TextIO) -> int:
 
     # An explicit --db must exist; the default store is built from the seeds on first use.
     store = store_for_reading(settings=settings, must_exist=getattr(args, "db", None) is not None)
-    events = store.events()
+    # Analysts' corrections applied; dismissed events left out (strikes.review).
+    events = filter_review(reviewed_events(store).events)
     events = filter_events(
         events,
-        date_from=date_from,
-        date_to=date_to,
         attackers=args.attacker or (),
         weapons=weapons,
         countries=args.country or (),
     )
-    articles = store.articles() if fmt == "acled" else None
+    # As on the Data page: undated events have no place in a dated table, so they are left
+    # out (said on stderr) unless asked for; date bounds never apply to them.
+    dated, undated = split_undated(events)
+    events = filter_events(dated, date_from=date_from, date_to=date_to)
+    if not undated.empty:
+        n = len(undated)
+        if getattr(args, "include_undated", False) and fmt != "acled":
+            events = pd.concat([events, undated], ignore_index=True)
+            print(f"strikes export: {n} undated event(s) included (empty date)", file=err)
+        elif fmt == "acled":
+            print(f"strikes export: {n} undated event(s) left out (ACLED needs a date)", file=err)
+        else:
+            print(
+                f"strikes export: {n} undated event(s) left out (no date); "
+                "--include-undated adds them",
+                file=err,
+            )
+    articles = store.articles(with_text=False) if fmt != "parquet" else None
     data = export_bytes(events, fmt, articles=articles)
     if args.out is not None:
         write_atomic(Path(args.out), data)

@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--attacker", action="append")
     p.add_argument("--weapon", action="append")
     p.add_argument("--country", action="append")
+    p.add_argument(
+        "--include-undated",
+        action="store_true",
+        help="also write the events without a date (left out by default, as on the Data page; "
+        "date bounds do not apply to them; never in the ACLED format)",
+    )
 
     p = sub.add_parser(
         "delete-article",
@@ -61,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("refs", nargs="+", metavar="ARTICLE", help="article id, or file name as stored")
     p.add_argument("--db", type=Path, help="DuckDB file (default data/strikes.duckdb)")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+
+    from strikes.cli.review import add_review_parser
+
+    add_review_parser(sub)
 
     p = sub.add_parser("gazetteer", help="build the offline gazetteer index into data/")
     p.add_argument("action", choices=["build", "check"])
@@ -122,6 +132,10 @@ def _handler(command: str):
         from strikes.cli.export import cli_export
 
         return cli_export
+    if command == "review":
+        from strikes.cli.review import cli_review
+
+        return cli_review
     if command == "delete-article":
         from strikes.cli.manage import cli_delete
 

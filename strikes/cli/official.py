@@ -9,6 +9,7 @@ from strikes.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, report_reject
 from strikes.errors import ReadOnlyStore
 from strikes.ingest import ensure_store, store_for_reading
 from strikes.official import TABLE, compare, how_to_import, import_parsed, parse_file
+from strikes.review import filter_review, reviewed_events
 from strikes.settings import Settings
 
 
@@ -34,7 +35,9 @@ def cli_official(args, *, settings: Settings, out: TextIO, err: TextIO) -> int:
     if tallies.empty:
         print(f"strikes: no official tallies in {store.path}. {how_to_import()}", file=err)
         return EXIT_REJECTED
-    events, articles = store.events(), store.articles(with_text=False)
+    # The news as reviewed: analysts' corrections applied, dismissed events left out.
+    events = filter_review(reviewed_events(store).events)
+    articles = store.articles(with_text=False)
     table = compare(tallies, events, articles, date_from=args.date_from, date_to=args.date_to)
     flat = table.drop(columns=["event_ids"]).assign(
         articles=[" | ".join(a) for a in table["articles"]]

@@ -52,9 +52,9 @@ from strikes.documents.metadata import (
 from strikes.documents.neardup import Member, find_groups, resolve_groups
 from strikes.documents.sentences import split_sentences
 from strikes.errors import InputRejected
-from strikes.gcpause import batch_gc
 from strikes.schema import ARTICLES, SENTENCES, conform, empty_frame
 from strikes.settings import DEFAULT_SETTINGS, Settings
+from strikes.speed.gcpause import batch_gc
 
 __all__ = ["ArticleBatch", "RawDocument", "load_articles", "load_documents"]
 

@@ -27,7 +27,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from strikes.fastmatch import LiteralGate
+from strikes.speed.fastmatch import LiteralGate
 
 __all__ = [
     "Seg",
@@ -299,7 +299,7 @@ def strip_social_runs(segs: list[Seg], removed: list[dict]) -> None:
 
 
 _SPACES = re.compile(r"\s+")
-# What the regex `\s` matches (tests/test_articles_fastpaths.py checks it over all of Unicode):
+# What the regex `\s` matches (tests/unit/test_articles_fastpaths.py checks it over all of Unicode):
 # strip() with these characters does what re.sub of r"^[\s\-–—•·*>#|]+" and r"[\s:.…|>»›]+$"
 # did, but looks at the ends of the line only (the failing search tried every position).
 _WHITESPACE = (
@@ -450,7 +450,7 @@ _PROMO_START = re.compile(
 _PROMO_KEYWORDS = re.compile(
     r"inbox|signing up|subscribing|privacy|terms of|cookie|\bapp\b|store|play"
 )
-# The same search, run anchored only where one of its words occurs (exact; strikes.fastmatch).
+# The same search, run anchored only where one of its words occurs (exact; strikes.speed.fastmatch).
 _PROMO_KEYWORDS_GATE = LiteralGate(_PROMO_KEYWORDS)
 _PROMO_ANYWHERE = re.compile(
     r"delivered (?:straight |directly |right )?to your inbox|by (?:signing up|subscribing)"

@@ -342,7 +342,9 @@ def read_manifest(
     today: dt.date | None = None,
     only: set[Path] | None = None,
 ) -> tuple[dict[Path, ManifestEntry], list[InputRejected]]:
-    """Read a manifest; malformed rows are reported and skipped, the others still apply.
+    """Read a manifest; malformed rows are reported and skipped, the others still apply; a bad
+    value in one field (date, url) is reported for that field, which is left empty, and the
+    row's other fields still load.
 
     With `only` (resolved paths), problems of rows about other files are not reported: a
     manifest found beside a file named on the command line concerns that file only.
@@ -417,21 +419,25 @@ def read_manifest(
         if published is not None:
             iso = parse_date(published, today=today)
             if iso is None:
+                # A bad value costs its own field only: the row's other fields still load.
                 rows_errors.append(
                     ManifestError(
                         where,
-                        f"invalid published date {published!r} (expected a real, past "
-                        "YYYY-MM-DD date); row ignored",
+                        f"invalid published date {published!r} (expected a real, past YYYY-MM-DD "
+                        "date): only the date is left out, the row's other fields load",
                     )
                 )
-                continue
             published = iso
         url = cell("url")
         if url is not None and not re.match(r"https?://[^\s/]+", url, re.IGNORECASE):
             rows_errors.append(
-                ManifestError(where, f"invalid url {url!r} (expected http(s)://...)")
+                ManifestError(
+                    where,
+                    f"invalid url {url!r} (expected http(s)://...): only the url is left out, "
+                    "the row's other fields load",
+                )
             )
-            continue
+            url = None
         if target in entries:
             rows_errors.append(
                 ManifestError(

@@ -36,7 +36,7 @@ __all__ = ["Member", "find_groups", "resolve_groups", "shingle_hashes"]
 _WORD = re.compile(rb"(?:[0-9A-Za-z]|[\x80-\xff])+")
 # The same words, found faster: every other byte becomes a space (bytes.translate) and
 # bytes.split() cuts at the spaces.  Word bytes are never whitespace, so the runs are exactly
-# what _WORD finds (tests/test_neardup.py checks this on every byte value).
+# what _WORD finds (tests/unit/test_neardup.py checks this on every byte value).
 _WORD_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") | set(
     range(0x80, 0x100)
 )
@@ -184,12 +184,11 @@ def _shingles(text: str, k: int) -> np.ndarray:
 
 # datasketch's "affine32" MinHash (its default since 2.0), reproduced with numpy so that the
 # ~1 s import of datasketch (it pulls scipy for the LSH parameters) is not paid on every run;
-# tests/test_bench.py checks the sketches and the groups against datasketch itself.
+# tests/integration/test_bench.py checks the sketches and the groups against datasketch itself.
 _U32 = np.uint32
 _FMIX32 = (_U32(16), _U32(0x85EBCA6B), _U32(13), _U32(0xC2B2AE35), _U32(16))
-# MinHashLSH(threshold, num_perm) -> (bands, rows): datasketch's _optimal_param, cached here
-# for the default settings; other settings ask datasketch.
-_LSH_PARAMS = {(0.5, 64): (14, 4)}
+# (threshold, num_perm) -> (bands, rows), as `lsh_params` computes them.
+_LSH_PARAMS: dict[tuple[float, int], tuple[int, int]] = {}
 
 
 @functools.cache
@@ -283,13 +282,36 @@ def _sketch_block(texts: Sequence[str], k: int, num_perm: int) -> tuple[np.ndarr
     return sketches, present
 
 
-def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The LSH banding (bands, rows per band) for a Jaccard threshold, as datasketch's MinHashLSH
+    chooses it: the split of `num_perm` that minimises the false-positive plus false-negative
+    probability mass (equal weights) around the threshold.
+
+    >>> lsh_params(0.5, 64)
+    (14, 4)
+    """
     params = _LSH_PARAMS.get((threshold, num_perm))
     if params is None:
-        from datasketch.lsh import _optimal_param
-
-        params = _LSH_PARAMS[(threshold, num_perm)] = _optimal_param(threshold, num_perm, 0.5, 0.5)
+        params = _LSH_PARAMS[(threshold, num_perm)] = _optimal_banding(threshold, num_perm)
     return params
+
+
+def _optimal_banding(threshold: float, num_perm: int) -> tuple[int, int]:
+    # Gauss-Legendre quadrature of the two error integrals (the integrands are polynomials in s).
+    nodes, weights = np.polynomial.legendre.leggauss(96)
+
+    def integral(f, lo: float, hi: float) -> float:
+        s = (hi - lo) / 2.0 * nodes + (hi + lo) / 2.0
+        return float((hi - lo) / 2.0 * np.dot(weights, f(s)))
+
+    best, best_error = (0, 0), float("inf")
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = integral(lambda s, b=b, r=r: 1.0 - (1.0 - s**r) ** b, 0.0, threshold)
+            fn = integral(lambda s, b=b, r=r: (1.0 - s**r) ** b, threshold, 1.0)
+            if fp + fn < best_error:
+                best, best_error = (b, r), fp + fn
+    return best
 
 
 # Candidate pairs verified per numpy call: bounds the two (pairs x num_perm) gathers.
@@ -307,7 +329,7 @@ def find_groups(texts: Sequence[str], *, settings: Settings = DEFAULT_SETTINGS) 
     """
     num_perm = settings.minhash_perm
     threshold = settings.near_dup_threshold
-    bands, rows = _lsh_params(threshold, num_perm)
+    bands, rows = lsh_params(threshold, num_perm)
     sketches, present = _sketch_all(texts, settings.shingle_words, num_perm)
     if threshold > 1.0:  # no similarity reaches it
         return []

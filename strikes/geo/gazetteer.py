@@ -165,7 +165,11 @@ def _fold_ascii(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Fold `text` character by character (same length as `text`)."""
+    """Fold `text` character by character (same length as `text`).
+
+    >>> fold("Zaporizhzhia – Kyïv")
+    'zaporizhzhia   kyiv'
+    """
     if not text.isascii():
         table = fold_table()
         text = _NON_ASCII_RE.sub(lambda m: m[0].translate(table), text)
@@ -178,7 +182,11 @@ def fold(text: str) -> str:
 
 
 def normalize(name: str) -> str:
-    """The lookup key of a name: folded, punctuation as spaces, spaces collapsed."""
+    """The lookup key of a name: folded, punctuation as spaces, spaces collapsed.
+
+    >>> normalize("The  Kyïv  Oblast"), normalize("Kryvyi-Rih")
+    ('the kyiv oblast', 'kryvyi rih')
+    """
     return " ".join(fold(name).split())
 
 

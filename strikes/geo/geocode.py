@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from strikes.errors import GeocodeError
-from strikes.frozen import fast_init
 from strikes.geo import aliases as A
 from strikes.geo.gazetteer import (
     F_BLOCKED,
@@ -42,6 +41,7 @@ from strikes.geo.gazetteer import (
     normalize,
 )
 from strikes.settings import DEFAULT_SETTINGS, Settings
+from strikes.speed.frozen import fast_init
 from strikes.vocab import PLACE_KINDS
 
 KINDS = PLACE_KINDS
@@ -562,7 +562,7 @@ def resolve(
 
 
 # --- geopy interface ------------------------------------------------------------------------
-# geopy is imported on first use (about 150 ms): finding and resolving places do not need it.
+# geopy is imported on first use: finding and resolving places do not need it.
 # `OfflineGeocoder` and `FallbackGeocoder` subclass geopy's Geocoder and are created then;
 # `from strikes.geo.geocode import OfflineGeocoder` works as usual (module __getattr__).
 

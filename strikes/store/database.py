@@ -8,7 +8,8 @@
 Layout.  Tables ``articles``, ``sentences``, ``claims`` (schema.ARTICLES, SENTENCES, CLAIMS),
 ``events`` (schema.EVENTS), ``event_sources`` (one row per source of an event, see
 `codecs.EVENT_SOURCES`), ``official_tallies`` (schema.OFFICIAL_TALLIES, written by
-`strikes.official`) and ``meta`` (key/value: app, schema_version, content_version, timestamps).
+`strikes.official`), ``corrections`` (schema.CORRECTIONS: analysts' decisions, written by
+`strikes.review`) and ``meta`` (key/value: app, schema_version, content_version, timestamps).
 List and dict columns are stored as JSON text and decoded on read; every table has a hidden
 ``_row`` column that keeps insertion order.  Columns are created from the schema dicts, so a
 column added to a schema later appears in new stores and reads back as missing from old ones.
@@ -51,6 +52,7 @@ from strikes.errors import ReadOnlyStore, StoreBusy, StoreError, StoreUnusable
 from strikes.schema import (
     ARTICLES,
     CLAIMS,
+    CORRECTIONS,
     EVENTS,
     OFFICIAL_TALLIES,
     SENTENCES,
@@ -67,7 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 APP_ID = "strike-tracker"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 EVENT_SOURCES: Schema = {
@@ -98,6 +100,7 @@ TABLES: dict[str, Schema] = {
     "events": EVENTS,
     "event_sources": EVENT_SOURCES,
     "official_tallies": OFFICIAL_TALLIES,  # strikes.official; replaced whole by each import
+    "corrections": CORRECTIONS,  # analysts' decisions (strikes.review); never re-derived
 }
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -107,6 +110,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "events": ("event_id",),
     "event_sources": ("event_id", "ord"),
     "official_tallies": ("line",),
+    "corrections": ("correction_id",),
 }
 
 _SQL_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE", "object": "VARCHAR"}
@@ -117,7 +121,11 @@ ARTICLE_META_COLS = tuple(c for c in ARTICLES if c not in ("text", "removed"))
 # writer's transaction on the *new* database, after the tables of the current schema were
 # created and the old tables attached as ``old``; it must copy what `_copy_table` cannot
 # (renamed or re-encoded columns).  Columns merely added to a schema need no migration.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    # 2 adds the corrections table (created empty).  The version goes up so that an older
+    # Strike Tracker refuses to write the store instead of dropping its decisions.
+    1: lambda con: None,
+}
 
 
 def _q(name: str) -> str:

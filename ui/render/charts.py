@@ -160,11 +160,62 @@ def barrage_timeline(
     fig.update_xaxes(type="date", tickformat="%-d %b\n%Y" if per != "month" else "%b\n%Y")
     # A range slider under the last row zooms every row (shared x axes).
     fig.update_xaxes(rangeslider=dict(visible=True, thickness=0.06), row=len(order), col=1)
-    # No dragmode of our own: with dragmode="select" Plotly in Streamlit drops the click
-    # selection, so a click selects a bar and the toolbar's box-select selects a range.
+    # No dragmode of our own: Streamlit (1.67) sets clickmode to "event" whenever a chart's
+    # dragmode is "select" or "lasso", which turns click selection off; so a click selects
+    # a bar here, and `range_strip` below the chart takes the drag that selects a range.
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05, clickmode="event+select")
     fig = _base_layout(fig, title=title, height=340 + 220 * len(order))
     fig.update_layout(legend=dict(y=-0.22 if len(order) > 1 else -0.42))
+    return fig
+
+
+STRIP_TITLE = "Drag across this strip to select a range of nights"
+
+
+def time_span(bars: pd.Series, bin_label: str = "night") -> tuple[str, str] | None:
+    """The x range both the timeline and its strip show: the bars' dates (nights, or the
+    bins' first days) padded by half a bin (or 4% of the span), so the two charts line up."""
+    days = pd.to_datetime(pd.Series(bars).dropna().astype(str).str[:10], errors="coerce")
+    days = days.dropna()
+    if days.empty:
+        return None
+    lo, hi = days.min(), days.max()
+    # Half a bin, or more on a long span: a night's bars are wider than its day there.
+    pad = max(pd.Timedelta(hours={"week": 84, "month": 360}.get(bin_label, 12)), (hi - lo) / 25)
+    return (lo - pad).isoformat(), (hi + pad).isoformat()
+
+
+def range_strip(dates: pd.Series, *, span: tuple[str, str] | None = None) -> go.Figure:
+    """A low strip of events per night under the timeline, where a drag selects a range.
+
+    Its drag mode is "select" restricted to the horizontal ("h"), so a plain drag picks a span
+    of nights with no toolbar step.  It is a chart of its own because Streamlit turns click
+    selection off on a chart whose drag selects (see `barrage_timeline`).  ``dates``: the
+    events' ISO dates (undated ones are skipped)."""
+    counts = pd.Series(dates).dropna().astype(str).str[:10].value_counts().sort_index()
+    fig = go.Figure()
+    if not counts.empty:
+        fig.add_bar(
+            x=counts.index.to_numpy(dtype=object),
+            y=counts.to_numpy(dtype="int64"),
+            marker=dict(color="#8c8c8c"),
+            hovertemplate="<b>%{x|%-d %b %Y}</b><br>%{y:,} event(s)<extra></extra>",
+            name="Events per night",
+        )
+        fig.update_xaxes(range=list(span or time_span(counts.index.to_series())))
+    fig.update_xaxes(type="date", tickformat="%-d %b\n%Y", fixedrange=True)
+    fig.update_yaxes(visible=False, fixedrange=True, rangemode="tozero")
+    fig.update_layout(
+        title=dict(text=STRIP_TITLE, x=0, xanchor="left", font=dict(size=13)),
+        height=130,
+        margin=dict(l=60, r=20, t=30, b=36),
+        font=FONT,
+        showlegend=False,
+        bargap=0.1,
+        dragmode="select",
+        selectdirection="h",
+        plot_bgcolor="#f4f4f4",
+    )
     return fig
 
 
@@ -343,6 +394,13 @@ def selected_nights(selection: object) -> tuple[set[tuple[str, str]], tuple[str,
     for b in selection.get("box") or []:
         xs = b.get("x") if isinstance(b, dict) else None
         if isinstance(xs, list | tuple) and len(xs) == 2:
-            lo, hi = sorted(str(x)[:10] for x in xs)
-            box = (lo, hi)
+            # A bar is centred on its night's midnight: the nights selected are those whose
+            # centre lies inside the box (a box from 31 May 18:00 starts on 1 June).
+            try:
+                a, b = sorted(pd.Timestamp(str(x).replace("_", " ")) for x in xs)
+            except ValueError:
+                continue
+            lo, hi = a.ceil("D"), b.floor("D")
+            if lo <= hi:
+                box = (lo.date().isoformat(), hi.date().isoformat())
     return nights, box

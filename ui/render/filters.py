@@ -5,7 +5,8 @@ written to the address bar, `Filters.from_query()` reads one back (unknown value
 dates are dropped, never an error: a shared link from an older data set still opens).
 
 URL keys: ``from``, ``to`` (YYYY-MM-DD), ``attacker``, ``weapon``, ``country`` (ISO alpha-2),
-``region`` (repeatable), ``q`` (search words).  Keys at their defaults are left out.
+``region`` (repeatable), ``q`` (search words), ``review`` (reviewed, unreviewed, corrected,
+dismissed; none: every event but the dismissed).  Keys at their defaults are left out.
 """
 
 from __future__ import annotations
@@ -16,9 +17,19 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from strikes.review import FILTER_STATUSES, filter_review
 from strikes.views import WEAPON_CLASSES, filter_events
 
-QUERY_KEYS: tuple[str, ...] = ("from", "to", "attacker", "weapon", "country", "region", "q")
+QUERY_KEYS: tuple[str, ...] = (
+    "from",
+    "to",
+    "attacker",
+    "weapon",
+    "country",
+    "region",
+    "q",
+    "review",
+)
 MAX_QUERY_CHARS = 200
 
 
@@ -31,6 +42,7 @@ class Filters:
     countries: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     text: str = ""
+    review: tuple[str, ...] = ()  # FILTER_STATUSES; empty: all but the dismissed
     # Not part of the URL: the data's own date range (so a full range is "no date filter").
     bounds: tuple[str | None, str | None] = field(default=(None, None), compare=False)
 
@@ -44,9 +56,13 @@ class Filters:
             or self.countries
             or self.regions
             or self.text.strip()
+            or self.review
         )
 
     def apply(self, events: pd.DataFrame) -> pd.DataFrame:
+        return filter_review(self._apply(events), self.review)
+
+    def _apply(self, events: pd.DataFrame) -> pd.DataFrame:
         return filter_events(
             events,
             date_from=self.date_from,
@@ -69,6 +85,7 @@ class Filters:
             ("weapon", self.weapons),
             ("country", self.countries),
             ("region", self.regions),
+            ("review", self.review),
         ):
             if values:
                 q[key] = list(values)
@@ -129,6 +146,7 @@ class Filters:
             countries=allowed("country", "countries", countries),
             regions=allowed("region", "regions", values("region")),
             text=text[0] if text else "",
+            review=tuple(v for v in values("review") if v in FILTER_STATUSES),
         )
 
 

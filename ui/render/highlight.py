@@ -10,10 +10,40 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
 
 from ui.render.theme import SPAN_LABELS, SPAN_STYLES
 
 _DEFAULT_STYLE = ("#EEEEEE", "2px solid #777777")
+
+
+def safe_url(url: object) -> str | None:
+    """`url` when it is an absolute http(s) URL with a host and nothing to break out of an
+    attribute with; else None (a javascript: or data: URL is never linked)."""
+    if not isinstance(url, str):
+        return None
+    u = url.strip()
+    if not u or any(c.isspace() or ord(c) < 32 or c in "<>\"'`" for c in u):
+        return None
+    try:
+        parts = urlsplit(u)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return u
+
+
+def link(text: object, url: object) -> str:
+    """`text` as a link to `url` opened in a new tab without giving it this page (rel
+    noopener noreferrer); escaped plain text when the URL is not a safe http(s) one."""
+    href = safe_url(url)
+    if href is None:
+        return esc(text)
+    return (
+        f'<a href="{html.escape(href, quote=True)}" target="_blank" '
+        f'rel="noopener noreferrer">{esc(text)}</a>'
+    )
 
 
 def esc(text: object) -> str:

@@ -17,6 +17,7 @@ machine is offline, the country outlines underneath still show.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import urllib.parse
@@ -27,15 +28,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pydeck as pdk
 
-from strikes.arrays import unique_ints
+from strikes.speed.arrays import unique_ints
 from strikes.vocab import FIGURES
 from ui.render.theme import (
     PRECISION_LABELS,
     attacker_color,
     fmt_date,
+    fmt_figure,
     fmt_int,
     fmt_list,
     hex_to_rgb,
+    is_floor,
     is_missing,
     vague_items,
     vague_text,
@@ -108,7 +111,7 @@ def _counts_text(row: dict) -> str:
     for f in FIGURES:
         v = row.get(f)
         if not is_missing(v):
-            parts.append(f"{f} {fmt_int(v)}")
+            parts.append(f"{f} {fmt_figure(v, is_floor(row.get('bounds'), f))}")
     vague = row.get("vague")
     if isinstance(vague, dict):
         given = {p.split()[0] for p in parts}
@@ -165,7 +168,7 @@ MAP_COLUMNS = (
 MAP_INPUT_COLUMNS = (
     "event_id", "lat", "lon", "attacker", "geo_precision", "date", "date_precision", "location",
     "country_code", "kind", "weapons", "launched", "intercepted", "hit", "killed", "injured",
-    "vague", "sources", "n_sources", "geo_radius_km",
+    "vague", "bounds", "sources", "n_sources", "geo_radius_km", "sources_label", "source_line",
 )  # fmt: skip
 
 
@@ -262,15 +265,23 @@ def _figures_text(ev: pd.DataFrame, figures: dict[str, np.ndarray]) -> pa.Array:
         # Both present: "a, b"; else whichever is (a join with a missing side is missing).
         acc = pc.coalesce(_join(acc, ", ", part), acc, part)
     acc = pc.fill_null(acc, "")
-    if "vague" in ev.columns:
-        # Vague wording ("dozens") is rare: those few events take the one-by-one path.
-        vague = ev["vague"].to_numpy(dtype=object)
-        rows = [i for i, v in enumerate(vague) if isinstance(v, dict) and v]
+    if "vague" in ev.columns or "bounds" in ev.columns:
+        # Vague wording ("dozens") and lower bounds ("500+") are rare: those few events take
+        # the one-by-one path.
+        none = np.full(n, None, dtype=object)
+        vague = ev["vague"].to_numpy(dtype=object) if "vague" in ev.columns else none
+        bounds = ev["bounds"].to_numpy(dtype=object) if "bounds" in ev.columns else none
+        rows = [
+            i
+            for i in range(n)
+            if (isinstance(vague[i], dict) and vague[i])
+            or (isinstance(bounds[i], list | tuple | np.ndarray) and len(bounds[i]))
+        ]
         if rows:
             fixed: list[str | None] = [None] * n
             for i in rows:
                 row = {f: figures[f][i] for f in FIGURES}
-                fixed[i] = _counts_text({**row, "vague": vague[i]})
+                fixed[i] = _counts_text({**row, "vague": vague[i], "bounds": bounds[i]})
             acc = pc.coalesce(pa.array(fixed, pa.string()), acc)
     return pc.if_else(pc.equal(acc, ""), "no figures reported", acc)
 
@@ -372,9 +383,12 @@ def map_frame(events: pd.DataFrame) -> pd.DataFrame:
     weapons, wmask = _weapons(ev)
     counts = _figures_text(ev, figures)
     quote = _quotes(ev)
-    n_src = _floats(ev, "n_sources")
-    sources_line = _per_unique(
-        np.where(n_src > 1, n_src, np.nan), lambda v: "" if v is None else f"\n{int(v)} sources"
+    # "3 articles, 2 outlets" and the first article's outlet and URL (ui.data adds them;
+    # plain text here: the click panel links to the articles).
+    label, first = _text(ev, "sources_label"), _text(ev, "source_line")
+    sources_line = _join(
+        pc.if_else(pc.equal(label, ""), "", _join("\nSources: ", label)),
+        pc.if_else(pc.equal(first, ""), "", _join("\n", first)),
     )
     tooltip = _join(
         head,
@@ -626,8 +640,6 @@ class CompactDeck(pdk.Deck):
     """
 
     def to_json(self) -> str:
-        from pydeck.bindings.json_tools import default_serialize
-
         # Layers whose data is one big constant object (the country outlines) are encoded once
         # per object and spliced in: re-encoding them on every rerun cost more than the events.
         spliced: dict[str, tuple[pdk.Layer, dict]] = {}
@@ -637,7 +649,7 @@ class CompactDeck(pdk.Deck):
                 spliced[token] = (layer, layer.data)
                 layer.data = token
         try:
-            spec = json.loads(json.dumps(self, default=default_serialize))
+            spec = json.loads(super().to_json())  # pydeck's public serialiser
         finally:
             for layer, data in spliced.values():
                 layer.data = data
@@ -702,9 +714,74 @@ def size_legend(weight: np.ndarray, *, steps: int = 3) -> list[tuple[float, floa
         return []
     top = float(w.max())
     k = min(2.4, 37.0 / math.sqrt(max(top, 1.0)))
-    values = sorted({float(v) for v in (1, 10, 100, 1000, 10000) if v <= top} | {top})
+    # Round magnitudes and the largest; a round one close to the largest (100 beside 114)
+    # would draw two circles of nearly one size.
+    values = sorted({float(v) for v in (1, 10, 100, 1000, 10000) if v <= top / 2} | {top})
     values = values[-steps:]
     return [(v, 5.0 + k * math.sqrt(v)) for v in values]
+
+
+def next_night(nights: list[str], current: str, *, all_label: str) -> tuple[str, bool]:
+    """The night "Play" shows after ``current`` and whether it is the last one.  From "all
+    nights" (or a night no longer listed, or the last one: a replay) it starts at the first."""
+    if not nights:
+        return all_label, True
+    try:
+        i = nights.index(current) + 1
+    except ValueError:
+        i = 0
+    if i >= len(nights):
+        i = 0
+    return nights[i], i == len(nights) - 1
+
+
+def _ramp(colors: tuple[tuple[int, int, int], ...]) -> str:
+    stops = ", ".join(f"rgb{tuple(c)}" for c in colors)
+    return (
+        "<span style='display:inline-block;width:120px;height:11px;vertical-align:middle;"
+        f"border:1px solid #999;background:linear-gradient(to right, {stops})'></span>"
+    )
+
+
+def map_key_html(view: str, *, attackers: list[str], weights: np.ndarray) -> str:
+    """The key above the map (HTML): attackers (filled or ring) and pin sizes for the strikes
+    view (``weights``: each pin's summed magnitude), the colour ramp for heat and hexagons."""
+    if view == "heat":
+        return (
+            "<b>Heat</b>: weapons launched (else casualties) near a place, summed: "
+            f"low {_ramp(HEAT_COLORS)} high"
+        )
+    if view == "hexagons":
+        return (
+            f"<b>Hexagons</b> ~{2 * HEX_RADIUS_M // 1000} km across, coloured by weapons "
+            f"launched (else casualties) summed inside: low {_ramp(HEX_COLORS)} high"
+        )
+    legend = " ".join(
+        f"<span style='white-space:nowrap;margin-right:1rem'>"
+        f"<span style='display:inline-block;width:13px;height:13px;border-radius:50%;"
+        f"vertical-align:middle;border:2.5px solid {attacker_color(a)};"
+        f"background:{attacker_color(a) if s == 'filled' else 'transparent'}'></span> "
+        f"{html.escape(a)} ({'filled' if s == 'filled' else 'ring'})</span>"
+        for a, s in attacker_styles(attackers).items()
+    )
+    sizes = " ".join(
+        f"<span style='white-space:nowrap;margin-right:0.8rem'>"
+        f"<span style='display:inline-block;width:{2 * r:.0f}px;height:{2 * r:.0f}px;"
+        "border-radius:50%;vertical-align:middle;border:1.5px solid #555'></span> "
+        f"{fmt_int(v)}</span>"
+        for v, r in size_legend(weights)
+    )
+    return (
+        f"<b>Attacker:</b> {legend}<br>"
+        + (
+            f"<b>Pin size</b> (weapons launched, else casualties; capped): {sizes}<br>"
+            if sizes
+            else ""
+        )
+        + "<span style='display:inline-block;width:13px;height:13px;border-radius:50%;"
+        "vertical-align:middle;border:1px solid #555;background:rgba(120,120,120,0.2)'>"
+        "</span> translucent circle: a region-level report (approximate area)"
+    )
 
 
 def build_deck(

@@ -1,4 +1,6 @@
-"""Headline figures of a (filtered) events frame, by the timeline's counting rules (pure)."""
+"""Headline figures of a (filtered) events frame, by the timeline's counting rules (pure).
+
+One set of figures per attacker: Russia's barrages and Ukraine's are never added together."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from strikes.views import barrages_per_night
 
 @dataclass(frozen=True)
 class Headline:
+    attacker: str  # the attacker these figures are of
     barrages: int  # nights (date, attacker) with at least one day-precision event
     launched: int | None  # None: no night reports the figure
     intercepted: int | None
@@ -21,6 +24,8 @@ class Headline:
     injured: int | None
     places_hit: int  # distinct local places (not national tallies, not interceptions only)
     events: int
+    # Figures that are lower bounds: a night they add up rests on an "at least" report.
+    floors: frozenset[str] = frozenset()
 
 
 def _total(s: pd.Series) -> int | None:
@@ -46,7 +51,21 @@ def places_hit(events: pd.DataFrame) -> int:
     return len(sel.drop_duplicates())
 
 
-def headline(events: pd.DataFrame) -> Headline:
+def _floors(nights: pd.DataFrame, rows: np.ndarray | None = None) -> frozenset[str]:
+    out = set()
+    for f in ("launched", "intercepted", "killed", "injured"):
+        col = f"{f}_lower_bound"
+        if col in nights:
+            flags = nights[col].fillna(False).to_numpy(bool)
+            if (flags if rows is None else flags[rows]).any():
+                out.add(f)
+    return frozenset(out)
+
+
+def headline(events: pd.DataFrame, attacker: str) -> Headline:
+    """The figures of `attacker`'s events among `events`."""
+    att = events["attacker"].astype("string")
+    events = events[(att == attacker).fillna(False).to_numpy(bool)]
     nights = barrages_per_night(events)
     both = nights["launched"].notna() & nights["intercepted"].notna() & (nights["launched"] > 0)
     both = both.fillna(False).to_numpy(bool)
@@ -55,6 +74,7 @@ def headline(events: pd.DataFrame) -> Headline:
         lsum = float(nights.loc[both, "launched"].sum())
         rate = float(nights.loc[both, "intercepted"].sum()) / lsum if lsum else None
     return Headline(
+        attacker=attacker,
         barrages=len(nights),
         launched=_total(nights["launched"]),
         intercepted=_total(nights["intercepted"]),
@@ -64,4 +84,15 @@ def headline(events: pd.DataFrame) -> Headline:
         injured=_total(nights["injured"]),
         places_hit=places_hit(events),
         events=len(events),
+        floors=_floors(nights),
     )
+
+
+def headlines(events: pd.DataFrame) -> tuple[Headline, ...]:
+    """One `Headline` per attacker of `events`, the attacker with the most events first
+    (events without an attacker have no side and no card)."""
+    att = events["attacker"].astype("string").dropna()
+    order = att.value_counts(sort=False).reset_index()
+    order.columns = ["attacker", "n"]
+    order = order.sort_values(["n", "attacker"], ascending=[False, True])
+    return tuple(headline(events, a) for a in order["attacker"].tolist())

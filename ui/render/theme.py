@@ -117,6 +117,38 @@ def fmt_int(value: object, *, missing: str = MISSING) -> str:
     return f"{round(f):,}"
 
 
+def fmt_figure(value: object, floor: object = False, *, missing: str = MISSING) -> str:
+    """A reported figure: "1,234", "500+" when it is a lower bound ("more than 500")."""
+    text = fmt_int(value, missing=missing)
+    return f"{text}+" if floor is True and text != missing else text
+
+
+def is_floor(bounds: object, field: str) -> bool:
+    """Whether an event's `bounds` (list of figure names) marks `field` as a lower bound."""
+    if bounds is None or isinstance(bounds, str | float | dict):
+        return False
+    try:
+        return field in list(bounds)
+    except TypeError:
+        return False
+
+
+def plural(n: int, word: str) -> str:
+    """ "1 event", "2 events"."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def sources_text(n_articles: object, n_outlets: object) -> str:
+    """How many reports an event rests on: "3 articles, 2 outlets" (articles, not sentences;
+    outlets counted when the articles name them)."""
+    if is_missing(n_articles):
+        return MISSING
+    text = plural(int(n_articles), "article")  # type: ignore[arg-type]
+    if is_missing(n_outlets) or int(n_outlets) == 0:  # type: ignore[arg-type]
+        return f"{text}, outlet unknown"
+    return f"{text}, {plural(int(n_outlets), 'outlet')}"  # type: ignore[arg-type]
+
+
 def fmt_pct(value: object, *, missing: str = MISSING) -> str:
     if is_missing(value):
         return missing
@@ -162,6 +194,25 @@ def total_label(ev) -> str:
     if ev.get("date_precision") in ("month", "year"):
         return f"{ev.get('date_precision')}ly total"
     return "national tally"
+
+
+def kind_label(ev) -> str:
+    """What an event row is: "strike", "national tally" or "monthly total" (a country-level
+    report is a tally, never a strike on a place called "Ukraine")."""
+    label = total_label(ev)
+    if label:
+        return label
+    return "national tally" if ev.get("geo_precision") == "country" else "strike"
+
+
+def place_label(ev) -> str:
+    """The place column of a row: a tally reads "Ukraine (national tally)"."""
+    loc = ev.get("location")
+    loc = "" if is_missing(loc) else str(loc)
+    kind = kind_label(ev)
+    if kind == "strike":
+        return loc
+    return f"{loc} ({kind})" if loc else kind
 
 
 def vague_items(vague: object) -> list[tuple[str, str, int | None]]:
