@@ -568,6 +568,9 @@ class Context:
     last_day: str | None = None
     last_day_sent: int = -10
     last_day_attacker: str | None = None  # whose attack that day was (None: a bare date)
+    # The day was named late ("he said on Telegram late Monday", "late on Monday"): the
+    # night after it is the next morning's, so a bare "overnight" does not take that day.
+    last_day_late: bool = False
 
 
 PlaceFinder = Callable[[str], list]
@@ -1084,26 +1087,31 @@ def extract_article_claims(
     # test and not worth a cache slot (only their dates are read).
     candidate = _PREFILTER.test_spans(text, [(s, e) for _i, s, e in sentences])
     zoner = zones.Zoner(text)
+    day_word, month_day = text.find, _DAY_HINT_RE.search
     for (sent_idx, s_start, s_end), is_candidate in zip(sentences, candidate, strict=True):
-        sent = text[s_start:s_end]
-        facts = _sentence_facts(sent, geo) if is_candidate else None
-        zone = zoner.zone(s_start, s_end) if facts is not None else "body"
-        if zone == "teaser":
-            continue  # the outlet's other headlines are never evidence (zones.py)
-        if facts is None or not _sentence_claims(
-            article_id=article_id,
-            sent_idx=sent_idx,
-            sent=sent,
-            offset=s_start,
-            facts=facts,
-            ctx=ctx,
-            geo=geo,
-            settings=settings,
-            zone=zone,
-        ):
-            # A sentence without a claim still moves the article's date on ("Russia said on
-            # Saturday ...", "The barrage overnight into Thursday was the largest this month.").
-            _note_date(sent, sent_idx, ctx)
+        if is_candidate:
+            sent = text[s_start:s_end]
+            facts = _sentence_facts(sent, geo)
+            if facts is not None:
+                zone = zoner.zone(s_start, s_end)
+                if zone == "teaser":
+                    continue  # the outlet's other headlines are never evidence (zones.py)
+                if _sentence_claims(
+                    article_id=article_id,
+                    sent_idx=sent_idx,
+                    sent=sent,
+                    offset=s_start,
+                    facts=facts,
+                    ctx=ctx,
+                    geo=geo,
+                    settings=settings,
+                    zone=zone,
+                ):
+                    continue
+        # A sentence without a claim still moves the article's date on ("Russia said on
+        # Saturday ...", "The barrage overnight into Thursday was the largest this month.").
+        if day_word("day", s_start, s_end) >= 0 or month_day(text, s_start, s_end) is not None:
+            _note_date(text[s_start:s_end], sent_idx, ctx)
     for c in ctx.claims:
         # Again where a follow-up sentence added figures; _build_claims checked the others
         # (checking a claim twice changes nothing: tests/unit/test_article_claims_fastpaths.py).
@@ -1662,6 +1670,7 @@ def _sentence_claims(
                 elif day.date_source not in _CARRIED_SOURCES or day.date != ctx.last_day:
                     ctx.last_day_attacker = day.attacker
                 ctx.last_day, ctx.last_day_sent = day.date, sent_idx
+                ctx.last_day_late = False
     # Claimant inside a later clause of the sentence applies to the sentence's claims.
     if claimant:
         for c in new_claims:
@@ -1980,8 +1989,9 @@ def _inside_place(inner: object, outer: object) -> bool:
     return False
 
 
-# How many sentences an article's current day carries over (a paragraph about one attack).
-_DAY_CONTEXT_SENTENCES = 3
+# How many sentences an article's current day carries over (a paragraph about one attack:
+# a briefing names the day once, then gives the figures, the places and the quotes).
+_DAY_CONTEXT_SENTENCES = 5
 # A bare "overnight" takes the article's current day only when that day is the publication
 # day or one of the two before (a briefing written the morning after); an older day is a
 # background story's, and the night is the one before publication.
@@ -1993,6 +2003,19 @@ _REPORT_DAY_SOURCES = frozenset({"statement-weekday", "overnight-of-statement", 
 _CARRIED_SOURCES = frozenset({"context", "overnight-context", "day-before-context"})
 
 
+# Every day-precision date shape holds a weekday ("...day"), "today"/"yesterday" (found by
+# str.find), a day number beside a month or an ISO date (this pattern): most sentences
+# without a claim have none and are not read further (tested in the article loop, before a
+# sentence is cut out of the text).
+_MONTH_WORD = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DAY_HINT_RE = re.compile(
+    rf"\b{_MONTH_WORD}\.?\s+\d|\d(?:st|nd|rd|th)?\s+{_MONTH_WORD}\b|\d\d-\d\d", re.I
+)
+
+
 def _note_date(sent: str, sent_idx: int, ctx: Context) -> None:
     """The date a sentence without claims names, as the article's current day."""
     found = find_dates(sent, published=ctx.published)
@@ -2001,6 +2024,7 @@ def _note_date(sent: str, sent_idx: int, ctx: Context) -> None:
     m = pick_event_date([d for d in found if not d.anaphoric])
     if m is not None and m.date and m.precision == "day" and m.kind != "overnight":
         ctx.last_day, ctx.last_day_sent, ctx.last_day_attacker = m.date, sent_idx, None
+        ctx.last_day_late = "late" in m.text.lower()
 
 
 def _event_date(
@@ -2024,7 +2048,11 @@ def _event_date(
             stmt = next((d for d in dates_all if d.statement and d.date), None)
             if stmt:
                 return stmt.date, "day", "overnight-of-statement"
-            if recent_day and _near_publication(recent_day, ctx.published):
+            if (
+                recent_day
+                and not ctx.last_day_late
+                and _near_publication(recent_day, ctx.published)
+            ):
                 # "Russia attacked overnight on Saturday ... The air force said it downed 510
                 # drones in the overnight attack": the night the article is about.
                 return recent_day, "day", "overnight-context"

@@ -95,7 +95,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             rf"\b(?:(?:said|says|reported|announced|wrote|posted|added|claimed|confirmed|told"
             rf"\s+(?:\w+\s+){{0,2}}?\w+)"
-            rf"|(?:rose|risen|rising|climbed|increased|jumped|was\s+revised|were\s+revised)"
+            rf"|(?:rose|risen|rising|climbed|increased|jumped|revised)"
             rf"(?:\s+to\s+(?:at\s+least\s+)?[\d,]+)?)"
             rf"\s+(?:on\s+)?(?:(?:late|early)\s+(?:on\s+)?)?(?P<wd>{_WD})\b",
             re.I,

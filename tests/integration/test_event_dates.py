@@ -9,7 +9,9 @@ from strikes.documents.articles import RawDocument
 from strikes.events import event_records
 from strikes.pipeline import run_documents
 
-CASES = json.loads((Path(__file__).parents[1] / "cases" / "events_dates.json").read_text())["cases"]
+CASES = json.loads(
+    (Path(__file__).resolve().parents[1] / "cases" / "events_dates.json").read_text()
+)["cases"]
 
 
 def _params():

@@ -81,10 +81,12 @@ def test_publication_dates_near_the_edge_still_resolve(published):
         assert all(d.date is not None or d.kind in {"week", "anaphoric"} for d in found), found
 
 
-SCOPES = json.loads((Path(__file__).parents[1] / "cases" / "dates.json").read_text())["scopes"]["cases"]
-EVENT_DATES = json.loads((Path(__file__).parents[1] / "cases" / "dates.json").read_text())[
-    "event_dates"
+SCOPES = json.loads((Path(__file__).resolve().parents[1] / "cases" / "dates.json").read_text())[
+    "scopes"
 ]["cases"]
+EVENT_DATES = json.loads(
+    (Path(__file__).resolve().parents[1] / "cases" / "dates.json").read_text()
+)["event_dates"]["cases"]
 
 
 @pytest.mark.parametrize(("text", "published"), SCOPES)
