@@ -461,6 +461,29 @@ def _blocks_of(frame: pd.DataFrame) -> pd.DataFrame:
     return keys.drop_duplicates(ignore_index=True)
 
 
+def _with_adjacent_nights(w: Writer, blocks: pd.DataFrame) -> pd.DataFrame:
+    """``blocks`` and every stored (attacker, day) joined to them through days one apart.
+
+    `merge_claims` joins one night dated by its evening in one article and by its morning in
+    another, so a block's events can depend on the blocks a day either side; the closure over
+    such neighbours makes the touched set self-contained again."""
+    stored = w.con.execute("SELECT DISTINCT attacker, date FROM claims").fetchall()
+    days: dict[str, set[_dt.date]] = {}
+    for attacker, day in stored:
+        if attacker and isinstance(day, str) and len(day) == 10:
+            days.setdefault(attacker, set()).add(_dt.date.fromisoformat(day))
+    out = {(str(a), str(d)) for a, d in blocks.itertuples(index=False)}
+    todo = [(a, _dt.date.fromisoformat(d)) for a, d in out if len(d) == 10]
+    while todo:
+        attacker, day = todo.pop()
+        for near in (day - _dt.timedelta(days=1), day + _dt.timedelta(days=1)):
+            key = (attacker, near.isoformat())
+            if near in days.get(attacker, ()) and key not in out:
+                out.add(key)
+                todo.append((attacker, near))
+    return pd.DataFrame(sorted(out), columns=["attacker", "date"])
+
+
 def _merge_blocks(w: Writer, claims_new: pd.DataFrame, old_blocks: pd.DataFrame) -> dict:
     """Store ``claims_new`` and re-merge only the events their blocks touch.
 
@@ -469,13 +492,15 @@ def _merge_blocks(w: Writer, claims_new: pd.DataFrame, old_blocks: pd.DataFrame)
     same attacker on the same day.  So the events of a block depend on that block's claims
     (and their articles' dates) alone, and merging the touched blocks' claims, fed in stored
     order as a full re-merge would read them, gives exactly the full re-merge's events for
-    those blocks; every other event stays as stored.  The events table keeps the full merge's
+    those blocks (widened to the days next to them: `_with_adjacent_nights`); every other
+    event stays as stored.  The events table keeps the full merge's
     order (by attacker, date, then the merge's order within a block), so the store reads back
     the same table either way (tests/integration/test_store_incremental.py).
     """
     blocks = pd.concat([_blocks_of(claims_new), _blocks_of(old_blocks)]).drop_duplicates(
         ignore_index=True
     )
+    blocks = _with_adjacent_nights(w, blocks)
     stored = w.read_in_blocks("claims", blocks)
     enc = w.append("claims", claims_new)
     # The new claims as a read would return them (JSON round trip), like the stored ones.

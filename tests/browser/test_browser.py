@@ -273,8 +273,8 @@ def test_clicking_a_strike_shows_its_sources(browser, streamlit_server, artifact
         chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
         chart.locator("canvas").first.wait_for(timeout=30000)
         time.sleep(3)
-        box = chart.bounding_box()
         img = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
+        box = chart.bounding_box()  # the element screenshot scrolls the chart into view
         px = img.load()
         pins = sorted(
             (x, y)
@@ -563,7 +563,7 @@ def test_static_serving_gives_the_base_layer_and_nothing_else(streamlit_server) 
     import urllib.request
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
 
     def get(path: str) -> tuple[int, object, bytes]:
         try:

@@ -90,9 +90,11 @@ def test_correct_a_figure_and_see_it_on_the_overview_and_in_the_csv(
         # Overview: the headline counts the corrected figure.
         page.goto(url + "/")
         wait_idle(page)
-        killed = page.locator('[data-testid="stMetric"]').filter(has_text="Killed").first
-        killed.wait_for(timeout=30000)
-        assert fmt_int(headline(events).killed) in killed.inner_text()
+        # Cards are per attacker: the corrected event's side shows the corrected sum.
+        killed = page.locator('[data-testid="stMetric"]').filter(has_text="Killed")
+        killed.first.wait_for(timeout=30000)
+        side = headline(events, str(row["attacker"])).killed
+        assert any(fmt_int(side) in k for k in killed.all_inner_texts())
 
         # Data page: the CSV has the corrected value, the machine's beside it, and the status.
         page.goto(url + "/data")
