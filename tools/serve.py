@@ -74,3 +74,20 @@ def serve(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+
+
+def wait_idle(page, timeout: float = 60.0) -> None:  # a Playwright page
+    """Wait until the app's script run has finished (and stays finished for a moment)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        state = page.evaluate(
+            "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+            " return a ? a.getAttribute('data-test-script-state') : null }"
+        )
+        quiet = quiet + 1 if state == "notRunning" else 0
+        if quiet >= 4:
+            return
+        time.sleep(0.25)
+    raise AssertionError("the app kept running")

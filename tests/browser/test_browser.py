@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from tools.serve import wait_idle
+
 pytestmark = pytest.mark.browser
 
 PAGES = {
@@ -37,23 +39,6 @@ date 2025-08-11
 A Russian drone hit Sumy <img src=x onerror=alert(2)>, killing three people, officials said on
 Monday. <b onmouseover=alert(4)>bold</b>
 """
-
-
-def wait_idle(page, timeout: float = 60.0) -> None:
-    """Wait until the app's script run has finished (and stays finished for a moment)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet = 0
-    while time.monotonic() < deadline:
-        state = page.evaluate(
-            "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
-            " return a ? a.getAttribute('data-test-script-state') : null }"
-        )
-        quiet = quiet + 1 if state == "notRunning" else 0
-        if quiet >= 4:
-            return
-        time.sleep(0.25)
-    raise AssertionError("the app kept running")
 
 
 def open_page(browser, url: str):

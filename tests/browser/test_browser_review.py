@@ -7,7 +7,6 @@ import csv
 import io
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from strikes.review import filter_review, review_queue, reviewed_events
 from strikes.settings import Settings
 from strikes.store.database import open_store
-from tools.serve import ServerDidNotStart, serve
+from tools.serve import ServerDidNotStart, serve, wait_idle
 from ui.render.metrics import headline
 from ui.render.theme import fmt_int
 
@@ -39,22 +38,6 @@ def review_server(seed_db: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
             yield url, db
     except ServerDidNotStart as exc:
         pytest.fail(str(exc))
-
-
-def wait_idle(page, timeout: float = 60.0) -> None:
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet = 0
-    while time.monotonic() < deadline:
-        state = page.evaluate(
-            "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
-            " return a ? a.getAttribute('data-test-script-state') : null }"
-        )
-        quiet = quiet + 1 if state == "notRunning" else 0
-        if quiet >= 4:
-            return
-        time.sleep(0.25)
-    raise AssertionError("the app kept running")
 
 
 def test_correct_a_figure_and_see_it_on_the_overview_and_in_the_csv(
