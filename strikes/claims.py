@@ -69,7 +69,11 @@ _SUBJECT = (
 )
 SUBJECT_VERB_RE = re.compile(
     rf"\b{_SUBJECT}\s+(?:(?:also|again|then|later|reportedly|overnight|last\s+\w+|has|have|had|"
-    rf"on\s+\w+|early\s+\w+|once\s+again|\w+ly)\s+){{0,3}}(?P<verb>{_ATTACK_V})\b"
+    rf"on\s+\w+|early\s+\w+|once\s+again|\w+ly|"
+    # A claim of one's own strike: "Ukrainian forces claimed to strike ...".
+    rf"(?P<own>(?:claim(?:ed|s)?|sa(?:id|y|ys)|report(?:ed|s)?)\s+"
+    rf"(?:to|(?:that\s+)?(?:they|it)(?:\s+had)?)))"
+    rf"\s+){{0,3}}(?P<verb>{_ATTACK_V})\b"
 )
 SAID_IT_RE = re.compile(
     rf"\b(?P<actor>Russia|Moscow|Ukraine|Kyiv|Kiev|Israel|Iran|Russian|Ukrainian)(?:'s|’s)?[\w\s'’]{{0,40}}?"
@@ -78,6 +82,11 @@ SAID_IT_RE = re.compile(
     rf"its\s+drones|its\s+troops)\s+(?:had\s+|has\s+)?(?P<verb>{_ATTACK_V}|{_INTERCEPT_V})\b"
 )
 BY_ACTOR_RE = re.compile(rf"\bby\s+(?:the\s+)?(?P<actor>Russia|Ukraine|{_ACTOR_ADJ})\b")
+# Territory held by one side ("Russian-held Donetsk", "the Russian-occupied peninsula"): a strike
+# there with no named actor is by the other side.
+HELD_BY_RE = re.compile(
+    r"\b(?P<actor>Russian|Russia|Moscow|Ukrainian|Ukraine|Kyiv)[- ](?:held|occupied|controlled|annexed)\b"
+)
 DEFENDER_RE = re.compile(
     rf"\b(?P<actor>{_ACTOR_ADJ}|Russia's|Ukraine's|Russia’s|Ukraine’s)\s+(?:air\s+defen[cs]es?|"
     rf"air\s+defen[cs]e\s+(?:forces|systems|units)|air\s+force|military|forces|army|"
@@ -318,7 +327,7 @@ _SENTENCE_GATES = GateSet(
         DEFENSIVE_RE, WEAPON_PREFIX_WORDS_RE, CASUALTY_VERB_BEFORE_RE, TOLL_VERB_RE,
         INTERCEPT_VERB_RE, LAUNCH_VERB_RE, HIT_VERB_RE, SUBSET_RE, DISTANCE_BEFORE_RE,
         SAID_RE, COUNTRY_WORD_RE, BOTH_SIDES_RE,
-        SAID_IT_RE, ACTOR_ADJ_ATTACK_RE, SUBJECT_VERB_RE, BY_ACTOR_RE, DEFENDER_RE,
+        SAID_IT_RE, ACTOR_ADJ_ATTACK_RE, SUBJECT_VERB_RE, BY_ACTOR_RE, DEFENDER_RE, HELD_BY_RE,
         nonevents.ANY_CLAUSE_RULE_RE,
     ],
     alone=[TARGET_CUE_BEFORE_RE],
@@ -630,7 +639,8 @@ def _find_attacker(
     if len(nouns) == 1:
         return nouns.pop(), "attacker:attack-adjective"
     for m in scan.finditer(SUBJECT_VERB_RE, clause, off):
-        if not ok(m):
+        # A claimant that claims its own strike is the attacker, not only the source.
+        if not ok(m) and m.group("own") is None:
             continue
         word = m.group("actor").split()[0].replace("’s", "").replace("'s", "").lower()
         if word == "the":
@@ -647,13 +657,19 @@ def _find_attacker(
             defender = lx.ACTORS[word]
             if defender in lx.OPPONENT:
                 return lx.OPPONENT[defender], "attacker:opponent-of-defender"
+    holders = {lx.ACTORS[m.group("actor").lower()] for m in scan.finditer(HELD_BY_RE, clause, off)}
+    if len(holders) == 1 and (holder := holders.pop()) in lx.OPPONENT:
+        return lx.OPPONENT[holder], "attacker:opponent-of-holder"
     return None, ""
 
 
 # Small patterns of the binding rules (compiled once; they run for every amount).
 _OF_THE_GAP_RE = re.compile(r"\s*(?:of\s+(?:the\s+|those\s+|these\s+)?)?", re.I)
 _BREAKDOWN_GAP_RE = re.compile(
-    r"\s+(?:of\s+(?:them|which)\s+)?(?:each\s+)?(?:were\s+\w+\s+)?(?:over|above|in|across|on|near|towards?)"
+    r"\s+(?:of\s+(?:them|which)\s+)?(?:each\s+)?(?:were\s+\w+\s+)?"
+    # "about 15 headed towards Moscow": the drones bound for a place are that place's.
+    r"(?:(?:(?:that\s+)?(?:were\s+)?(?:head(?:ed|ing)|flying|bound))\s+(?:for|to|towards?)"
+    r"|over|above|in|across|on|near|towards?)"
     r"\s+(?:the\s+)?(?:[\w'’-]+\s+)?",
     re.I,
 )
