@@ -70,7 +70,11 @@ _SUBJECT = (
 )
 SUBJECT_VERB_RE = re.compile(
     rf"\b{_SUBJECT}\s+(?:(?:also|again|then|later|reportedly|overnight|last\s+\w+|has|have|had|"
-    rf"on\s+\w+|early\s+\w+|once\s+again|\w+ly)\s+){{0,3}}(?P<verb>{_ATTACK_V})\b"
+    rf"on\s+\w+|early\s+\w+|once\s+again|\w+ly|"
+    # A claim of one's own strike: "Ukrainian forces claimed to strike ...".
+    rf"(?P<own>(?:claim(?:ed|s)?|sa(?:id|y|ys)|report(?:ed|s)?)\s+"
+    rf"(?:to|(?:that\s+)?(?:they|it)(?:\s+had)?)))"
+    rf"\s+){{0,3}}(?P<verb>{_ATTACK_V})\b"
 )
 SAID_IT_RE = re.compile(
     rf"\b(?P<actor>Russia|Moscow|Ukraine|Kyiv|Kiev|Israel|Iran|Russian|Ukrainian)(?:'s|’s)?[\w\s'’]{{0,40}}?"
@@ -79,6 +83,11 @@ SAID_IT_RE = re.compile(
     rf"its\s+drones|its\s+troops)\s+(?:had\s+|has\s+)?(?P<verb>{_ATTACK_V}|{_INTERCEPT_V})\b"
 )
 BY_ACTOR_RE = re.compile(rf"\bby\s+(?:the\s+)?(?P<actor>Russia|Ukraine|{_ACTOR_ADJ})\b")
+# Territory held by one side ("Russian-held Donetsk", "the Russian-occupied peninsula"): a strike
+# there with no named actor is by the other side.
+HELD_BY_RE = re.compile(
+    r"\b(?P<actor>Russian|Russia|Moscow|Ukrainian|Ukraine|Kyiv)[- ](?:held|occupied|controlled|annexed)\b"
+)
 DEFENDER_RE = re.compile(
     rf"\b(?P<actor>{_ACTOR_ADJ}|Russia's|Ukraine's|Russia’s|Ukraine’s)\s+(?:air\s+defen[cs]es?|"
     rf"air\s+defen[cs]e\s+(?:forces|systems|units)|air\s+force|military|forces|army|"
@@ -92,7 +101,9 @@ BOTH_SIDES_RE = re.compile(
 # before a dash or "came ... after" (each branch group starts with its own character, so the
 # order of the groups changes no match).
 _PUNCT_SPLIT = (
-    r",\s+(?:(?:as|while|whereas|but|although|though|even as|adding that|and added that|and said)"
+    # ", as well as six missiles" continues a tally; ", as well as over Crimea" is a clause.
+    r",\s+(?:(?:as(?!\s+well\s+as\s+(?:about\s+|some\s+|at\s+least\s+)?"
+    r"(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|a|an|dozens)\b)|while|whereas|but|although|though|even as|adding that|and added that|and said)"
     r"\s+|(?:a day|days|hours|weeks)\s+after\s+)|;\s+"
 )
 _SPACE_SPLIT = (
@@ -234,6 +245,7 @@ TARGET_CUE_BEFORE_RE = re.compile(
     r"(?:\b(?:in|on|at|over|near|across|into|outside|around|against|targeting|above|throughout|towards?|"
     r"hit|hits|struck|strike|strikes|attacked|attack|attacks|targeted|targets|pummell?ed|pounded|set|"
     r"shelled|bombed|hammered|battered|shelling|bombarded|raided)\s+"
+    r"|\b(?:bound|head(?:ed|ing)|flying)\s+for\s+"
     r"|\b(?:city|cities|towns?|villages?|region|oblast|port|settlements?|outskirts|suburbs?|district|capital|"
     r"area|province|republic|community|hromada|resort)\s+of\s+)"
     rf"(?:(?:the|a|an)\s+)?{_FILLER}\Z",
@@ -319,7 +331,7 @@ _SENTENCE_GATES = GateSet(
         DEFENSIVE_RE, WEAPON_PREFIX_WORDS_RE, CASUALTY_VERB_BEFORE_RE, TOLL_VERB_RE,
         INTERCEPT_VERB_RE, LAUNCH_VERB_RE, HIT_VERB_RE, SUBSET_RE, DISTANCE_BEFORE_RE,
         SAID_RE, COUNTRY_WORD_RE, BOTH_SIDES_RE,
-        SAID_IT_RE, ACTOR_ADJ_ATTACK_RE, SUBJECT_VERB_RE, BY_ACTOR_RE, DEFENDER_RE,
+        SAID_IT_RE, ACTOR_ADJ_ATTACK_RE, SUBJECT_VERB_RE, BY_ACTOR_RE, DEFENDER_RE, HELD_BY_RE,
         nonevents.ANY_CLAUSE_RULE_RE,
     ],
     alone=[TARGET_CUE_BEFORE_RE],
@@ -595,7 +607,41 @@ def _clause_spans(text: str) -> list[tuple[int, int]]:
         spans.append((pos, m.start()))
         pos = m.end()
     spans.append((pos, len(text)))
+    if " and " in text and "Russia" in text and "Ukrain" in text:
+        spans = _split_at_second_actor(text, spans)
     return [(s, e) for s, e in spans if e - s > 3]
+
+
+_AND_BEFORE_SUBJECT_RE = re.compile(r"(?:,\s*)?\band\s+\Z")
+
+
+def _split_at_second_actor(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """ "Russian missiles hit Odesa and Ukrainian drones struck Belgorod": the second side's
+    subject opens a clause of its own, so neither actor leaks into the other's places."""
+    cuts = []
+    prev = None
+    for m in SUBJECT_VERB_RE.finditer(text):
+        actor = lx.ACTORS.get(
+            m.group("actor").split()[0].replace("’s", "").replace("'s", "").lower()
+        )
+        if (
+            prev is not None
+            and actor
+            and actor != prev
+            and _AND_BEFORE_SUBJECT_RE.search(text, max(0, m.start() - 8), m.start())
+        ):
+            cuts.append(m.start())
+        prev = actor or prev
+    if not cuts:
+        return spans
+    out = []
+    for s, e in spans:
+        for cut in cuts:
+            if s < cut < e:
+                out.append((s, cut))
+                s = cut
+        out.append((s, e))
+    return out
 
 
 def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -634,7 +680,8 @@ def _find_attacker(
     if len(nouns) == 1:
         return nouns.pop(), "attacker:attack-adjective"
     for m in scan.finditer(SUBJECT_VERB_RE, clause, off):
-        if not ok(m):
+        # A claimant that claims its own strike is the attacker, not only the source.
+        if not ok(m) and m.group("own") is None:
             continue
         word = m.group("actor").split()[0].replace("’s", "").replace("'s", "").lower()
         if word == "the":
@@ -651,18 +698,36 @@ def _find_attacker(
             defender = lx.ACTORS[word]
             if defender in lx.OPPONENT:
                 return lx.OPPONENT[defender], "attacker:opponent-of-defender"
+    holders = {lx.ACTORS[m.group("actor").lower()] for m in scan.finditer(HELD_BY_RE, clause, off)}
+    if len(holders) == 1 and (holder := holders.pop()) in lx.OPPONENT:
+        return lx.OPPONENT[holder], "attacker:opponent-of-holder"
     return None, ""
 
 
 # Small patterns of the binding rules (compiled once; they run for every amount).
 _OF_THE_GAP_RE = re.compile(r"\s*(?:of\s+(?:the\s+|those\s+|these\s+)?)?", re.I)
+# "the 155 downed drones": a participle between the figure and the weapon gives the role.
+_PARTICIPLE_GAP_RE = re.compile(
+    rf"\s+(?P<verb>downed|intercepted|destroyed|launched|fired)\s+(?:(?:{_ACTOR_ADJ})\s+)?", re.I
+)
 _BREAKDOWN_GAP_RE = re.compile(
-    r"\s+(?:of\s+(?:them|which)\s+)?(?:each\s+)?(?:were\s+\w+\s+)?(?:over|above|in|across|on|near|towards?)"
+    r"\s+(?:of\s+(?:them|which)\s+)?(?:each\s+)?(?:were\s+\w+\s+)?"
+    # "about 15 headed towards Moscow": the drones bound for a place are that place's.
+    r"(?:(?:(?:that\s+)?(?:were\s+)?(?:head(?:ed|ing)|flying|bound))\s+(?:for|to|towards?)"
+    r"|over|above|in|across|on|near|towards?)"
+    r"\s+(?:the\s+)?(?:[\w'’-]+\s+)?",
+    re.I,
+)
+# "11 were bound for Moscow": a count of weapons by where they flew, even with no weapon word.
+_BOUND_FOR_GAP_RE = re.compile(
+    r"\s+(?:that\s+)?(?:were\s+)?(?:head(?:ed|ing)|flying|bound)\s+(?:for|to|towards?)"
     r"\s+(?:the\s+)?(?:[\w'’-]+\s+)?",
     re.I,
 )
 _EACH_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+)?each\b", re.I)
 _OF_GAP_RE = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+)?", re.I)
+_OF_THOSE_LEAD_RE = re.compile(r"\s*(?:out\s+)?of\s+(?:those|them|these)\s*,?\s*", re.I)
+_BOTH_BEFORE_RE = re.compile(r"\b[Bb]oth\s+(?:the\s+|of\s+the\s+)?\Z")
 _OF_THEM_RE = re.compile(r"\A\s+of\s+(?:them|those|these|which)\b", re.I)
 _AND_A_GAP_RE = re.compile(r"\s*,?\s*(?:and|plus)\s+(?P<art>an?)\s+", re.I)
 _DEATH_TOLL_WORDS_RE = re.compile(r"\bdeath\s+toll\b", re.I)
@@ -753,13 +818,20 @@ def _bind_counts(
     for k, a in enumerate(amounts):
         if not _is_count_context(clause, a):
             continue
-        gap_to = [w for w in weapons if w.start >= a.end and w.start - a.end <= 12]
+        gap_to = [w for w in weapons if w.start >= a.end and w.start - a.end <= 30]
         weapon = None
         if gap_to:
             w = gap_to[0]
             gap = clause[a.end : w.start]
-            if _OF_THE_GAP_RE.fullmatch(gap) and (not a.vague or "of" in gap or not gap.strip()):
+            if len(gap) <= 12 and (
+                _OF_THE_GAP_RE.fullmatch(gap) and (not a.vague or "of" in gap or not gap.strip())
+            ):
                 weapon = w
+            elif (pm := _PARTICIPLE_GAP_RE.fullmatch(gap)) and not a.vague:
+                weapon = w
+                participle = pm.group("verb")
+                role = "intercepted" if INTERCEPT_VERB_RE.fullmatch(participle) else "launched"
+                forced.setdefault(a.start, role)
         lo = max(0, a.start - 20)
         subset = scan.test(SUBSET_RE, clause[lo : a.start], base + lo)
         # Per-place breakdown: "17 over Crimea", "16 drones over the Rostov region".
@@ -807,6 +879,21 @@ def _bind_counts(
                 counts.append(last)
                 counts.extend(Count(a, last.role, last.weapon, True, j) for j in shared_with)
                 continue
+            if (
+                place_idx is not None
+                and last is None
+                and (
+                    _BOUND_FOR_GAP_RE.fullmatch(clause[a.end : places[place_idx].start])
+                    or _OF_THOSE_LEAD_RE.fullmatch(clause[: a.start])
+                )
+            ):
+                # "out of the 155 downed drones, 11 were bound for Moscow"; "Of those, six were
+                # downed over Kursk": a part of the tally by place, in the role its verb gives.
+                role = _role_for(clause, a, a.end, scan, base)
+                if role:
+                    last = Count(a, role, None, True, place_idx)
+                    counts.append(last)
+                continue
             of_them = _OF_THEM_RE.match(clause[a.end : a.end + 20])
             if of_them:
                 # "downed 32 of them": a count of the weapons named before (maybe a sentence ago).
@@ -848,6 +935,15 @@ def _bind_counts(
                     False,
                 )
                 counts.append(Count(one, c.role, w, c.subset, c.place_idx))
+    # "Both missiles were shot down": two, in the role the verb gives them.
+    for w in weapons:
+        m = _BOTH_BEFORE_RE.search(clause, max(0, w.start - 12), w.start)
+        if m is None or any(x.weapon is w for x in counts):
+            continue
+        two = Amount(m.start(), m.start() + 4, m.group(0).strip(), 2, 2, None, False)
+        role = _role_for(clause, two, w.end, scan, base)
+        if role:
+            counts.append(Count(two, role, w, False, None))
     return counts
 
 
