@@ -258,6 +258,8 @@ SUBJECT_POSITION_RE = re.compile(
     rf"said|says|claimed|\w+ly)\s+){{0,3}}(?:it\s+)?(?:{_ATTACK_V}|{_INTERCEPT_V})\b",
     re.I,
 )
+# "the capital, Kyiv,", "the port city, Odesa,": a name in apposition to a place noun.
+APPOSITION_BEFORE_RE = re.compile(r"\b(?:capital|city|town|port|village)\s*,\s*\Z", re.I)
 COUNTRY_WORD_RE = re.compile(
     r"\b(?:the\s+country|(?P<adj>Ukrainian|Russian)\s+(?:territory|regions|cities|airspace|"
     r"soil|towns|oblasts|provinces))\b"
@@ -1293,9 +1295,15 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
         if (
             not any(getattr(p.mention, "kind", None) in {"city", "region"} for p in places)
             and attacker is not None
-            and (scan.test(KILL_RE, clause, c_start) or scan.test(INJURE_RE, clause, c_start))
+            and (
+                scan.test(KILL_RE, clause, c_start)
+                or scan.test(INJURE_RE, clause, c_start)
+                or (amounts and GOVERNOR_RE.search(clause))
+            )
         ):
-            speaker_binding = bind(places + _speaker_places(clause, c_start, mentions, masked))
+            speaker_binding = bind(
+                places + _speaker_places(clause, c_start, mentions, masked, geo=geo)
+            )
         clauses.append(
             _ClauseFacts(
                 start=c_start,
@@ -1766,6 +1774,8 @@ def _clause_places(
             continue
         if DISTRICT_OF_CITY_RE.match(after):
             continue  # "the Kyivskyi and Saltivskyi districts of the city": parts of a city named before
+        if after[:1] == "," and APPOSITION_BEFORE_RE.search(before):
+            after = after[1:]  # "Ukraine's capital, Kyiv, was hit": the verb after the apposition
         passive = TARGET_CUE_AFTER_RE.match(after) or ATTRIBUTIVE_TARGET_RE.match(after)
         if not passive and SUBJECT_POSITION_RE.match(after):
             continue  # "Russia launched ...", "Kyiv said it destroyed ...": an actor, not a target
@@ -1813,8 +1823,21 @@ class _CountryRef:
 REGION_OF_BEFORE_RE = re.compile(r"\b(?:region|oblast|province|area)\s+of\s+(?:the\s+)?\Z", re.I)
 
 
+GOVERNOR_RE = re.compile(r"\bgovernor\b", re.I)
+# "The Oryol governor", "Kursk regional governor": a governor speaks for the region.
+GOVERNOR_AFTER_RE = re.compile(
+    r"\A(?:\s+(?:region|regional|oblast))?(?:'s|’s)?\s+(?:acting\s+)?governor\b", re.I
+)
+GOVERNOR_BEFORE_RE = re.compile(r"\bgovernor\s+of\s+(?:the\s+)?\Z", re.I)
+
+
 def _speaker_places(
-    clause: str, c_start: int, mentions: Sequence, masked: Sequence[tuple[int, int]]
+    clause: str,
+    c_start: int,
+    mentions: Sequence,
+    masked: Sequence[tuple[int, int]],
+    *,
+    geo: Geo | None = None,
 ) -> list[ClausePlace]:
     c_end = c_start + len(clause)
     spoken = [
@@ -1828,7 +1851,18 @@ def _speaker_places(
     if len(spoken) != 1:
         return []
     m = spoken[0]
-    return [ClausePlace(m, None, m.start - c_start, m.end - c_start)]
+    s, e = m.start - c_start, m.end - c_start
+    if (
+        geo is not None
+        and m.kind == "city"
+        and (GOVERNOR_AFTER_RE.match(clause[e:]) or GOVERNOR_BEFORE_RE.search(clause, 0, s))
+    ):
+        # A governor's town is the name of the region the governor speaks for.
+        region = [r for r in geo.find(f"{m.text} region") if r.kind == "region"]
+        if region:
+            r = region[0]
+            m = type(m)(m.start, m.end, m.text, r.kind, r.candidates)
+    return [ClausePlace(m, None, s, e)]
 
 
 def _resolve_places(

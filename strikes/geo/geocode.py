@@ -584,8 +584,20 @@ def _fuzzy(token: str, gaz: Gazetteer, sc: _Scanner) -> list[Place]:
         kid = sc.fuzzy_memo[key]
     else:
         kid = None if _never_fuzzy(key, gaz, sc) else gaz._fuzzy_match(key, gaz.fuzzy_threshold)
+        if kid is None and "g" in key and not _never_fuzzy(key, gaz, sc):
+            kid = _ukrainian_h(key, gaz)
         sc.fuzzy_memo[key] = kid
     return gaz.candidates(kid) if kid is not None else []
+
+
+def _ukrainian_h(key: str, gaz: Gazetteer) -> int | None:
+    """A Ukrainian town spelt through Russian, which writes Ukrainian "h" as "g"
+    ("Myrnograd" for Myrnohrad): the key with h for g, if it names a town in Ukraine."""
+    kid = gaz.key_index.get(key.replace("g", "h"))
+    if kid is None:
+        return None
+    cands = gaz.candidates(kid)
+    return kid if cands and cands[0].country_code == "UA" else None
 
 
 def _never_fuzzy(key: str, gaz: Gazetteer, sc: _Scanner) -> bool:
