@@ -1365,6 +1365,10 @@ class _PlaceRef:
     kind: str = "reference"
 
 
+_CITY_REACH = 3  # sentences back a "the city" may point
+_REGION_REACH = 6
+
+
 def _referenced_place(
     ref: tuple[str, int, int],
     attacker: str | None,
@@ -1392,8 +1396,12 @@ def _referenced_place(
             place = geo.resolve(m, (), [])
             if getattr(place, "geo_precision", None) == want:
                 return place
+    # A region stays the subject of a report longer than a town: officials and background
+    # sentences come between ("... the Ryazan governor ... said. A wave of drones attacked
+    # the region").
+    reach = _REGION_REACH if want == "region" else _CITY_REACH
     for c in reversed(ctx.claims):
-        if sent_idx - c.sent_idx > 3:
+        if sent_idx - c.sent_idx > reach:
             break
         if getattr(c.place, "geo_precision", None) == want and c.attacker in (None, attacker):
             return c.place
