@@ -1999,10 +1999,10 @@ def _refines_casualty_report(
     prev: Claim, clause: str, counts: Sequence[Count], casualties: Sequence[Casualty]
 ) -> bool:
     """ "A drone hit a bakery in northern Ukraine, killing one man. ... the scene of the strike
-    in the city of Sumy": a country-level report of casualties only, placed by a later
-    reference to the same attack."""
+    in the city of Sumy": a country- or region-level report of casualties only, placed by a
+    later reference to the same attack."""
     return (
-        getattr(prev.place, "geo_precision", None) == "country"
+        getattr(prev.place, "geo_precision", None) in {"country", "region"}
         and prev.launched is None
         and prev.intercepted is None
         and (prev.killed is not None or prev.injured is not None)
