@@ -271,6 +271,8 @@ SUBJECT_POSITION_RE = re.compile(
     rf"said|says|claimed|\w+ly)\s+){{0,3}}(?:it\s+)?(?:{_ATTACK_V}|{_INTERCEPT_V})\b",
     re.I,
 )
+# "the capital, Kyiv,", "the port city, Odesa,": a name in apposition to a place noun.
+APPOSITION_BEFORE_RE = re.compile(r"\b(?:capital|city|town|port|village)\s*,\s*\Z", re.I)
 COUNTRY_WORD_RE = re.compile(
     r"\b(?:the\s+country|(?P<adj>Ukrainian|Russian)\s+(?:territory|regions|cities|airspace|"
     r"soil|towns|oblasts|provinces))\b"
@@ -1398,9 +1400,15 @@ def _sentence_facts(sent: str, geo: Geo) -> _SentenceFacts | None:
         if (
             not any(getattr(p.mention, "kind", None) in {"city", "region"} for p in places)
             and attacker is not None
-            and (scan.test(KILL_RE, clause, c_start) or scan.test(INJURE_RE, clause, c_start))
+            and (
+                scan.test(KILL_RE, clause, c_start)
+                or scan.test(INJURE_RE, clause, c_start)
+                or (amounts and GOVERNOR_RE.search(clause))
+            )
         ):
-            speaker_binding = bind(places + _speaker_places(clause, c_start, mentions, masked))
+            speaker_binding = bind(
+                places + _speaker_places(clause, c_start, mentions, masked, geo=geo)
+            )
         clauses.append(
             _ClauseFacts(
                 start=c_start,
@@ -1462,6 +1470,10 @@ class _PlaceRef:
     kind: str = "reference"
 
 
+_CITY_REACH = 3  # sentences back a "the city" may point
+_REGION_REACH = 6
+
+
 def _referenced_place(
     ref: tuple[str, int, int],
     attacker: str | None,
@@ -1489,8 +1501,12 @@ def _referenced_place(
             place = geo.resolve(m, (), [])
             if getattr(place, "geo_precision", None) == want:
                 return place
+    # A region stays the subject of a report longer than a town: officials and background
+    # sentences come between ("... the Ryazan governor ... said. A wave of drones attacked
+    # the region").
+    reach = _REGION_REACH if want == "region" else _CITY_REACH
     for c in reversed(ctx.claims):
-        if sent_idx - c.sent_idx > 3:
+        if sent_idx - c.sent_idx > reach:
             break
         if getattr(c.place, "geo_precision", None) == want and c.attacker in (None, attacker):
             return c.place
@@ -1872,6 +1888,8 @@ def _clause_places(
             continue
         if DISTRICT_OF_CITY_RE.match(after):
             continue  # "the Kyivskyi and Saltivskyi districts of the city": parts of a city named before
+        if after[:1] == "," and APPOSITION_BEFORE_RE.search(before):
+            after = after[1:]  # "Ukraine's capital, Kyiv, was hit": the verb after the apposition
         passive = TARGET_CUE_AFTER_RE.match(after) or ATTRIBUTIVE_TARGET_RE.match(after)
         if not passive and SUBJECT_POSITION_RE.match(after):
             continue  # "Russia launched ...", "Kyiv said it destroyed ...": an actor, not a target
@@ -1919,8 +1937,21 @@ class _CountryRef:
 REGION_OF_BEFORE_RE = re.compile(r"\b(?:region|oblast|province|area)\s+of\s+(?:the\s+)?\Z", re.I)
 
 
+GOVERNOR_RE = re.compile(r"\bgovernor\b", re.I)
+# "The Oryol governor", "Kursk regional governor": a governor speaks for the region.
+GOVERNOR_AFTER_RE = re.compile(
+    r"\A(?:\s+(?:region|regional|oblast))?(?:'s|’s)?\s+(?:acting\s+)?governor\b", re.I
+)
+GOVERNOR_BEFORE_RE = re.compile(r"\bgovernor\s+of\s+(?:the\s+)?\Z", re.I)
+
+
 def _speaker_places(
-    clause: str, c_start: int, mentions: Sequence, masked: Sequence[tuple[int, int]]
+    clause: str,
+    c_start: int,
+    mentions: Sequence,
+    masked: Sequence[tuple[int, int]],
+    *,
+    geo: Geo | None = None,
 ) -> list[ClausePlace]:
     c_end = c_start + len(clause)
     spoken = [
@@ -1934,7 +1965,18 @@ def _speaker_places(
     if len(spoken) != 1:
         return []
     m = spoken[0]
-    return [ClausePlace(m, None, m.start - c_start, m.end - c_start)]
+    s, e = m.start - c_start, m.end - c_start
+    if (
+        geo is not None
+        and m.kind == "city"
+        and (GOVERNOR_AFTER_RE.match(clause[e:]) or GOVERNOR_BEFORE_RE.search(clause, 0, s))
+    ):
+        # A governor's town is the name of the region the governor speaks for.
+        region = [r for r in geo.find(f"{m.text} region") if r.kind == "region"]
+        if region:
+            r = region[0]
+            m = type(m)(m.start, m.end, m.text, r.kind, r.candidates)
+    return [ClausePlace(m, None, s, e)]
 
 
 def _resolve_places(
@@ -2060,10 +2102,10 @@ def _refines_casualty_report(
     prev: Claim, clause: str, counts: Sequence[Count], casualties: Sequence[Casualty]
 ) -> bool:
     """ "A drone hit a bakery in northern Ukraine, killing one man. ... the scene of the strike
-    in the city of Sumy": a country-level report of casualties only, placed by a later
-    reference to the same attack."""
+    in the city of Sumy": a country- or region-level report of casualties only, placed by a
+    later reference to the same attack."""
     return (
-        getattr(prev.place, "geo_precision", None) == "country"
+        getattr(prev.place, "geo_precision", None) in {"country", "region"}
         and prev.launched is None
         and prev.intercepted is None
         and (prev.killed is not None or prev.injured is not None)

@@ -18,6 +18,7 @@ asked to).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -410,6 +411,8 @@ def find_places(text: str, *, gazetteer: Gazetteer) -> list[PlaceMention]:
 
     if len(mentions) > 1:
         mentions.sort(key=lambda m: m.start)
+    if "istrict" in folded or "raion" in folded:
+        _district_centres(text, mentions, gaz, sc)
     if mentions and _may_have_plural_region(text):
         _plural_regions(text, mentions, gaz)
     if len(sc.token_memo) > 200_000:
@@ -417,6 +420,100 @@ def find_places(text: str, *, gazetteer: Gazetteer) -> list[PlaceMention]:
         sc.no_place_tokens.clear()
         sc.proper_memo.clear()
     return mentions
+
+
+# "the Kalachevsky district", "Samarivskyi raion": a district named by the adjective of its
+# administrative centre.  The stem is the centre's name, or the start of it.
+_DISTRICT_ADJ_RE = re.compile(
+    r"\b([A-Z][a-z]{3,}?)(?:[iy]?[eoi]?v?s['’]?k[iy]?[iy]?|[eo]?vs?k[iy]{1,2}|s['’]?k[iy]{1,2})"
+    r"[ \t]+(?:[Mm]unicipal[ \t]+)?(?:[Dd]istrict|[Rr]aion)\b"
+)
+_REGION_NEXT_CHARS = 60
+_CITY_OF_RE = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?(?:(?:city|town|port)[ \t]+of[ \t]+)?")
+# A centre found with no region named beside it must be a town of some size.
+_CENTRE_MIN_POP = 20_000
+
+
+def _sorted_keys(sc: _Scanner) -> list[str]:
+    keys = sc.__dict__.get("sorted_keys")
+    if keys is None:
+        keys = sorted(sc.gaz.keys)
+        sc.__dict__["sorted_keys"] = keys
+    return keys
+
+
+def _district_centre(stem: str, region: Place | None, sc: _Scanner) -> Place | None:
+    """The town named `stem` (or starting with it) inside `region`; with no region, only a
+    town of `_CENTRE_MIN_POP`+ in Ukraine or Russia called exactly `stem`."""
+    gaz = sc.gaz
+    key = normalize(stem)
+    if region is None:
+        kid = gaz.key_index.get(key)
+        towns = [
+            p
+            for p in (sc.candidates(kid) if kid is not None else ())
+            if p.geo_precision == "city"
+            and p.country_code in ("UA", "RU")
+            and p.population >= _CENTRE_MIN_POP
+        ]
+        named = [p for p in towns if normalize(p.name) == key]
+        return named[0] if len(named) == 1 else towns[0] if len(towns) == 1 else None
+    keys = _sorted_keys(sc)
+    best: Place | None = None
+    for i in range(
+        bisect.bisect_left(keys, key), min(len(keys), bisect.bisect_left(keys, key) + 3000)
+    ):
+        k = keys[i]
+        if not k.startswith(key):
+            break
+        for p in sc.candidates(gaz.key_index[k]):
+            if (
+                p.geo_precision == "city"
+                and p.country_code == region.country_code
+                and p.admin1 == region.name
+                and (best is None or p.population > best.population)
+            ):
+                best = p
+    return best
+
+
+def _district_centres(
+    text: str, mentions: list[PlaceMention], gaz: Gazetteer, sc: _Scanner
+) -> None:
+    """ "the Kalachevsky district of the Volgograd region" -> Kalach-na-Donu (city)."""
+    for m in _DISTRICT_ADJ_RE.finditer(text):
+        s, e = m.start(), m.start() + len(m.group(0).split()[0])
+        at = [i for i, x in enumerate(mentions) if x.start < e and s < x.end]
+        city = _CITY_OF_RE.match(text, m.end())
+        if city and any(x.start == city.end() and x.kind == "city" for x in mentions):
+            # "the Solomyanskyi district of Kyiv": a part of the city named next.
+            for i in reversed(at):
+                del mentions[i]
+            continue
+        region = next(
+            (
+                c
+                for x in mentions
+                if e < x.start <= m.end() + _REGION_NEXT_CHARS and x.kind == "region"
+                for c in x.candidates[:1]
+            ),
+            None,
+        )
+        if at and (
+            region is None
+            or len(at) > 1
+            or any(c.admin1 == region.name for c in mentions[at[0]].candidates)
+        ):
+            continue  # a name the gazetteer knows, in the region named
+        town = _district_centre(m.group(1), region, sc)
+        if town is None:
+            continue
+        new = PlaceMention(s, e, text[s:e], "city", (town,))
+        if at:
+            mentions[at[0]] = new
+        else:
+            mentions.append(new)
+            mentions.sort(key=lambda x: x.start)
 
 
 def _longest_first(raw: list[tuple[int, int, int]], n: int) -> list[tuple[int, int, int]]:
@@ -487,8 +584,20 @@ def _fuzzy(token: str, gaz: Gazetteer, sc: _Scanner) -> list[Place]:
         kid = sc.fuzzy_memo[key]
     else:
         kid = None if _never_fuzzy(key, gaz, sc) else gaz._fuzzy_match(key, gaz.fuzzy_threshold)
+        if kid is None and "g" in key and not _never_fuzzy(key, gaz, sc):
+            kid = _ukrainian_h(key, gaz)
         sc.fuzzy_memo[key] = kid
     return gaz.candidates(kid) if kid is not None else []
+
+
+def _ukrainian_h(key: str, gaz: Gazetteer) -> int | None:
+    """A Ukrainian town spelt through Russian, which writes Ukrainian "h" as "g"
+    ("Myrnograd" for Myrnohrad): the key with h for g, if it names a town in Ukraine."""
+    kid = gaz.key_index.get(key.replace("g", "h"))
+    if kid is None:
+        return None
+    cands = gaz.candidates(kid)
+    return kid if cands and cands[0].country_code == "UA" else None
 
 
 def _never_fuzzy(key: str, gaz: Gazetteer, sc: _Scanner) -> bool:
