@@ -18,7 +18,7 @@ from strikes import official as off
 from strikes.review import filter_review
 from ui.components import md_escape
 from ui.data import Data, get_store
-from ui.render.charts import FONT, empty_figure
+from ui.render.charts import base_layout, empty_figure
 from ui.render.theme import fmt_date, fmt_int
 
 # The official series in greys (destroyed dark, launched light); the news as coloured markers.
@@ -99,17 +99,8 @@ def official_view(
 
 
 def _layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
-    """The dashboard's chart style (ui.render.charts): title left, legend below."""
-    fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
-        height=height,
-        margin=dict(l=60, r=20, t=60, b=80),
-        font=FONT,
-        legend=dict(orientation="h", yanchor="top", y=-0.28, x=0, title_text=""),
-        hoverlabel=dict(font_size=13),
-        separators=".,",
-    )
-    return fig
+    """The dashboard's chart style, with more room below for the longer legends."""
+    return base_layout(fig, title=title, height=height, bottom=80, legend_y=-0.28)
 
 
 def comparison_chart(nights: pd.DataFrame, comparison: pd.DataFrame) -> go.Figure:

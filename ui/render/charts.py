@@ -24,13 +24,16 @@ WEAPON_ORDER: tuple[str, ...] = (*WEAPON_CLASSES, MIXED, UNSPECIFIED)
 FONT = dict(family="Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", size=13)
 
 
-def _base_layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
+def base_layout(
+    fig: go.Figure, *, title: str, height: int, bottom: int = 40, legend_y: float = -0.18
+) -> go.Figure:
+    """The dashboard's chart style: title left, legend below (``bottom``: room for it)."""
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
         height=height,
-        margin=dict(l=60, r=20, t=60, b=40),
+        margin=dict(l=60, r=20, t=60, b=bottom),
         font=FONT,
-        legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, title_text=""),
+        legend=dict(orientation="h", yanchor="top", y=legend_y, x=0, title_text=""),
         hoverlabel=dict(font_size=13),
         separators=".,",
     )
@@ -53,7 +56,7 @@ def empty_figure(message: str, *, title: str) -> go.Figure:
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _base_layout(fig, title=title, height=260)
+    return base_layout(fig, title=title, height=260)
 
 
 def barrage_timeline(
@@ -164,7 +167,7 @@ def barrage_timeline(
     # dragmode is "select" or "lasso", which turns click selection off; so a click selects
     # a bar here, and `range_strip` below the chart takes the drag that selects a range.
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05, clickmode="event+select")
-    fig = _base_layout(fig, title=title, height=340 + 220 * len(order))
+    fig = base_layout(fig, title=title, height=340 + 220 * len(order))
     fig.update_layout(legend=dict(y=-0.22 if len(order) > 1 else -0.42))
     return fig
 
@@ -272,7 +275,7 @@ def monthly_chart(months: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(title_text="Weapons launched", tickformat=",", rangemode="tozero")
     fig.update_layout(barmode="group")
-    return _small_legend(_base_layout(fig, title=title, height=380))
+    return _small_legend(base_layout(fig, title=title, height=380))
 
 
 def model_chart(models: pd.DataFrame) -> go.Figure:
@@ -306,7 +309,7 @@ def model_chart(models: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title_text="Model", autorange="reversed")
     fig.update_layout(barmode="group")
     height = max(260, 120 + 36 * len(known))
-    return _small_legend(_base_layout(fig, title=title, height=height))
+    return _small_legend(base_layout(fig, title=title, height=height))
 
 
 def weapon_chart(counts: pd.DataFrame) -> go.Figure:
@@ -331,7 +334,7 @@ def weapon_chart(counts: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title_text="Events", rangemode="tozero", **_int_ticks(top))
     fig.update_yaxes(title_text="Weapon class", autorange="reversed")
     fig.update_layout(barmode="stack")
-    return _small_legend(_base_layout(fig, title=title, height=320))
+    return _small_legend(base_layout(fig, title=title, height=320))
 
 
 def region_chart(regions: pd.DataFrame, *, top: int = 12) -> go.Figure:
@@ -365,7 +368,7 @@ def region_chart(regions: pd.DataFrame, *, top: int = 12) -> go.Figure:
         categoryarray=[label[k] for k in reversed(list(keep))],
     )
     fig.update_layout(barmode="stack")
-    return _small_legend(_base_layout(fig, title=title, height=max(300, 110 + 28 * len(keep))))
+    return _small_legend(base_layout(fig, title=title, height=max(300, 110 + 28 * len(keep))))
 
 
 def selected_nights(selection: object) -> tuple[set[tuple[str, str]], tuple[str, str] | None]:
